@@ -1,0 +1,322 @@
+"""The monograph: everything druginfo knows about one medicine, as data that cites its claims.
+
+Rules (dosing, kidney, screening, monitoring) are structured so that the engine can interpret
+them for any drug: a new medicine needs new data, not new code. Every structured fact lists the
+ids of the claims it rests on; `Monograph` refuses to load if one of them is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from druginfo.model.source import Claim, Source, Topic
+
+Severity = Literal["high", "moderate", "low"]
+AlertKind = Literal["contraindication", "interaction", "warning", "dose-adjustment", "cannot-decide"]
+
+EVENTS: tuple[str, ...] = (
+    "missed-dose",
+    "dropped-syringe",
+    "frozen",
+    "left-out-of-fridge",
+    "fever",
+    "infection",
+    "surgery",
+    "vaccine",
+    "pregnancy",
+    "breastfeeding",
+    "travel",
+    "side-effect",
+)
+
+
+class Cited(BaseModel):
+    """Anything that must be backed by at least one claim."""
+
+    claims: list[str] = Field(min_length=1, description="Ids of the claims this rests on.")
+
+
+class Statement(Cited):
+    """A plain-language sentence of ours, with the claims that justify it."""
+
+    text: str
+
+
+class Identity(BaseModel):
+    generic: str = Field(description="International non-proprietary name, lower case.")
+    brands: list[str] = Field(default_factory=list)
+    substances: list[str] = Field(
+        default_factory=list, description="Active substances (several for combinations)."
+    )
+    drug_class: str | None = None
+    classes: list[str] = Field(
+        default_factory=list, description="Vocabulary class ids, e.g. 'il1-blocker'."
+    )
+    atc: list[str] = Field(default_factory=list)
+    identifiers: dict[str, str] = Field(
+        default_factory=dict, description="e.g. {'DIN': '02245913', 'EU': 'EU/1/02/203'}."
+    )
+    statements: list[Statement] = Field(default_factory=list, description="What it is; mechanism.")
+
+
+class Product(Cited):
+    id: str
+    name: str
+    form: str = Field(description="e.g. 'prefilled syringe'.")
+    route: str = "subcutaneous"
+    strength_mg: float = Field(gt=0, description="Amount of drug in the whole container.")
+    volume_ml: float = Field(gt=0, description="Volume of the whole container.")
+    graduation_mg: float | None = Field(
+        default=None, gt=0, description="Smallest step a person can measure on the syringe."
+    )
+    min_measurable_mg: float | None = Field(
+        default=None, gt=0, description="Smallest dose the container's markings allow."
+    )
+    single_use: bool = True
+
+
+class Indication(Cited):
+    id: str = Field(description="Slug, e.g. 'rheumatoid-arthritis'.")
+    name: str
+    synonyms: list[str] = Field(default_factory=list, description="Abbreviations, other names.")
+    age_min_years: float | None = None
+    age_max_years: float | None = Field(default=None, description="Exclusive upper bound.")
+    approved_in: list[str] = Field(
+        default_factory=list, description="Regions whose label lists it, e.g. ['US', 'EU']."
+    )
+
+
+class DoseRule(Cited):
+    """One regimen: for an indication and an age band, a fixed or weight-based daily dose.
+
+    `per-kg` rules need a weight; the engine never produces a dose above `max_mg_per_kg_day`
+    times the weight nor above `max_dose_mg`.
+    """
+
+    id: str
+    indication: str = Field(description="Indication id.")
+    age_min_years: float | None = None
+    age_max_years: float | None = Field(default=None, description="Exclusive upper bound.")
+    basis: Literal["fixed", "per-kg"]
+    dose_mg: float | None = Field(default=None, gt=0, description="Fixed dose per administration.")
+    start_mg_per_kg_min: float | None = Field(default=None, gt=0)
+    start_mg_per_kg_max: float | None = Field(default=None, gt=0)
+    max_mg_per_kg_day: float | None = Field(default=None, gt=0)
+    max_dose_mg: float | None = Field(default=None, gt=0, description="Absolute cap per day.")
+    every_hours: int = Field(default=24, gt=0)
+    route: str = "subcutaneous"
+    product: str | None = Field(default=None, description="Product id used to compute volume.")
+    notes: list[Statement] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DoseRule:
+        if self.basis == "fixed" and self.dose_mg is None:
+            raise ValueError(f"dose rule {self.id}: fixed rule needs dose_mg")
+        if self.basis == "per-kg" and (
+            self.start_mg_per_kg_min is None or self.max_mg_per_kg_day is None
+        ):
+            raise ValueError(
+                f"dose rule {self.id}: per-kg rule needs start_mg_per_kg_min and max_mg_per_kg_day"
+            )
+        return self
+
+
+class KidneyRule(Cited):
+    """Below a creatinine clearance threshold, the interval between doses changes."""
+
+    id: str
+    crcl_below_ml_min: float = Field(gt=0)
+    every_hours: int = Field(gt=0)
+    applies_to: list[str] = Field(
+        default_factory=list, description="Dose rule ids; empty means every rule."
+    )
+    text: str
+
+
+class Match(BaseModel):
+    """Conditions on a profile under which a screening rule fires.
+
+    Every non-empty field must hold (AND); inside a list any item may match (OR). Terms are
+    compared case-insensitively as whole words against the profile's normalised strings.
+    `needs` names profile fields without which the rule cannot be decided.
+    """
+
+    allergies_any: list[str] = Field(default_factory=list)
+    conditions_any: list[str] = Field(default_factory=list)
+    medication_classes_any: list[str] = Field(
+        default_factory=list, description="Vocabulary class ids matched against medications."
+    )
+    medication_names_any: list[str] = Field(
+        default_factory=list, description="Generic names matched against medications."
+    )
+    vaccine_classes_any: list[str] = Field(
+        default_factory=list,
+        description="Vocabulary class ids matched against planned_vaccines and medications.",
+    )
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    age_at_least_years: float | None = None
+    age_below_years: float | None = None
+    indication_not_in: list[str] = Field(default_factory=list)
+    crcl_below_ml_min: float | None = None
+    surgery_planned: bool | None = None
+    needs: list[str] = Field(default_factory=list)
+
+
+class ScreeningRule(Cited):
+    """A contraindication, interaction, warning or dose adjustment, and when it applies."""
+
+    trigger: str = Field(description="Stable id, see CONTRACT.md (e.g. 'tnf-inhibitor').")
+    kind: AlertKind
+    severity: Severity
+    blocking: bool = Field(
+        default=False, description="True when the label says not to use: decision do-not-use."
+    )
+    title: str
+    detail: str
+    match: Match
+
+
+class SideEffect(Cited):
+    name: str
+    seriousness: Literal["common", "serious"]
+    frequency: str | None = Field(default=None, description="e.g. 'very common (>1 in 10)'.")
+    symptoms: list[str] = Field(default_factory=list)
+    action: str | None = Field(default=None, description="What to do, e.g. 'call your doctor'.")
+
+
+class MonitoringPhase(BaseModel):
+    every_months: int = Field(gt=0)
+    until_month: int = Field(gt=0, description="Months after start at which this phase ends.")
+
+
+class MonitoringRule(Cited):
+    """A test before start and/or on a repeating schedule counted from the start date."""
+
+    test: str
+    why: str
+    before_start: bool = True
+    phases: list[MonitoringPhase] = Field(default_factory=list)
+    when: Match | None = Field(default=None, description="Only for profiles matching this.")
+
+
+class Storage(Cited):
+    temp_min_c: float | None = None
+    temp_max_c: float | None = None
+    freeze_ok: bool | None = None
+    shake_ok: bool | None = None
+    protect_from_light: bool | None = None
+    room_temp_max_c: float | None = None
+    room_temp_max_hours: float | None = None
+    instructions: list[Statement] = Field(default_factory=list)
+
+
+class EventAdvice(BaseModel):
+    event: str = Field(description="One of EVENTS.")
+    urgency: Literal["emergency", "call-doctor", "self-care"] = "self-care"
+    steps: list[Statement] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> EventAdvice:
+        if self.event not in EVENTS:
+            raise ValueError(f"unknown event {self.event!r}")
+        return self
+
+
+class Section(BaseModel):
+    """A prose section of an ingested document, mapped to a topic."""
+
+    topic: Topic
+    title: str
+    text: str
+    claims: list[str] = Field(default_factory=list)
+
+
+class Monograph(BaseModel):
+    """One medicine from one or more sources.
+
+    Curated monographs (bundled YAML) carry rules; ingested ones (leaflets, labels) carry
+    identity, sections and claims, and the engine answers `cannot-decide` for their doses.
+    """
+
+    key: str = Field(description="Store key: lower-case generic name, e.g. 'anakinra'.")
+    identity: Identity
+    curated: bool = False
+    language: str = "en"
+    document_date: dt.date | None = None
+    sources: list[Source]
+    claims: list[Claim] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list)
+    indications: list[Indication] = Field(default_factory=list)
+    dose_rules: list[DoseRule] = Field(default_factory=list)
+    kidney_rules: list[KidneyRule] = Field(default_factory=list)
+    screening: list[ScreeningRule] = Field(default_factory=list)
+    side_effects: list[SideEffect] = Field(default_factory=list)
+    monitoring: list[MonitoringRule] = Field(default_factory=list)
+    storage: Storage | None = None
+    events: list[EventAdvice] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Monograph:
+        source_ids = {s.id for s in self.sources}
+        claim_ids: set[str] = set()
+        for c in self.claims:
+            if c.id in claim_ids:
+                raise ValueError(f"duplicate claim id {c.id!r}")
+            claim_ids.add(c.id)
+            if c.source not in source_ids:
+                raise ValueError(f"claim {c.id!r} cites unknown source {c.source!r}")
+        missing = sorted(set(self.referenced_claim_ids()) - claim_ids)
+        if missing:
+            raise ValueError(f"unknown claim ids referenced: {', '.join(missing)}")
+        return self
+
+    def referenced_claim_ids(self) -> list[str]:
+        """Every claim id used by a structured fact, in document order."""
+        refs: list[str] = []
+
+        def walk(obj: object) -> None:
+            if isinstance(obj, Cited):
+                refs.extend(obj.claims)
+            if isinstance(obj, Section):
+                refs.extend(obj.claims)
+            if isinstance(obj, BaseModel):
+                for name in type(obj).model_fields:
+                    walk(getattr(obj, name))
+            elif isinstance(obj, list):
+                for item in obj:
+                    walk(item)
+
+        for name in type(self).model_fields:
+            if name not in ("claims", "sources"):
+                walk(getattr(self, name))
+        return refs
+
+    def claim(self, claim_id: str) -> Claim:
+        for c in self.claims:
+            if c.id == claim_id:
+                return c
+        raise KeyError(claim_id)
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def indication(self, text: str) -> Indication | None:
+        """Find an indication by id, name or synonym, case-insensitively."""
+        needle = " ".join(text.lower().replace("-", " ").split())
+        for ind in self.indications:
+            names = [ind.id.replace("-", " "), ind.name, *ind.synonyms]
+            if any(needle == " ".join(n.lower().replace("-", " ").split()) for n in names):
+                return ind
+        return None
+
+    def event(self, name: str) -> EventAdvice | None:
+        return next((e for e in self.events if e.event == name), None)
+
