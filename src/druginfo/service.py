@@ -10,6 +10,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from druginfo.engine import advise as engine_advise
+from druginfo.engine import check as engine_check
+from druginfo.engine import parse_profile
+from druginfo.errors import InputError, UnknownDrug
 from druginfo.model import (
     AdviceResult,
     CheckResult,
@@ -18,9 +22,17 @@ from druginfo.model import (
     Feedback,
     Monograph,
     SearchHit,
+    Source,
 )
+from druginfo.reconcile import ReconcileReport, reconcile
+from druginfo.sources.ddinter import DDINTER_SOURCE
+from druginfo.store import open_store
 from druginfo.store.base import Store
+from druginfo.vocab import Vocab
 from druginfo.vocab.base import NameMatch, Vocabulary
+
+# Interaction tables the engine may cite, by the source id stored with each pair.
+TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
 
 
 class Service:
@@ -29,34 +41,82 @@ class Service:
         self.vocab = vocab
 
     @classmethod
-    def open(cls, db_url: str | None = None) -> Service:
-        """Open (and on first use create and fill) the store, and build the vocabulary."""
-        raise NotImplementedError
+    def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
+        """Open (and on first use fill) the store, and teach the vocabulary its names."""
+        store = open_store(db_url, progress=progress)
+        return cls(store, build_vocab(store))
+
+    def close(self) -> None:
+        self.store.close()
 
     def resolve(self, name: str) -> NameMatch:
-        """Raises UnknownDrug (with suggestions) when the name matches nothing."""
-        raise NotImplementedError
+        cleaned = name.strip()
+        if not cleaned:
+            raise InputError("drug", "a medicine name is required")
+        match = self.vocab.resolve(cleaned)
+        if match is None:
+            raise UnknownDrug(cleaned, self.vocab.suggest(cleaned))
+        return match
 
     def monograph(self, name: str, language: str | None = None) -> Monograph:
-        raise NotImplementedError
+        match = self.resolve(name)
+        mono = self.store.get_monograph(match.key, language)
+        if mono is None:
+            raise UnknownDrug(name, self.vocab.suggest(name))
+        return mono
+
+    def documents(self, name: str) -> list[Monograph]:
+        return self.store.documents_for(self.resolve(name).key)
 
     def list_drugs(self) -> list[DrugSummary]:
-        raise NotImplementedError
+        return self.store.list_drugs()
 
     def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
-        raise NotImplementedError
+        if not query.strip():
+            raise InputError("q", "type something to search for")
+        if not 1 <= limit <= 200:
+            raise InputError("limit", "limit must be between 1 and 200")
+        return self.store.search(query, limit=limit, language=language)
 
     def check(
         self, drug: str | None, raw_profile: Mapping[str, Any], today: dt.date | None = None
     ) -> CheckResult:
-        """Raises InputError (naming the field) or UnknownDrug."""
-        raise NotImplementedError
+        if not isinstance(raw_profile, Mapping):
+            raise InputError("profile", "the profile must be an object of fields")
+        raw = dict(raw_profile)
+        profile_drug = raw.pop("drug", None)
+        name = drug or profile_drug
+        if not name or not isinstance(name, str):
+            raise InputError("drug", "name the medicine to check (for example --drug anakinra)")
+        mono = self.monograph(name, "en")
+        profile = parse_profile(raw)
+        pairs = self._table_interactions(mono.key, profile.medications)
+        return engine_check(
+            mono,
+            profile,
+            self.vocab,
+            interactions=pairs,
+            interaction_sources=TABLE_SOURCES,
+            today=today,
+        )
 
     def advise(
         self, drug: str, event: str, raw_profile: Mapping[str, Any] | None = None
     ) -> AdviceResult:
-        """Raises UnknownEvent, UnknownDrug or InputError."""
-        raise NotImplementedError
+        mono = self.monograph(drug, "en")
+        profile = None
+        if raw_profile is not None:
+            raw = dict(raw_profile)
+            raw.pop("drug", None)
+            profile = parse_profile(raw)
+        return engine_advise(mono, event, profile, self.vocab)
+
+    def reconcile(self, name: str, today: dt.date | None = None) -> ReconcileReport:
+        match = self.resolve(name)
+        docs = self.store.documents_for(match.key)
+        if not docs:
+            raise UnknownDrug(name, self.vocab.suggest(name))
+        return reconcile(match.key, docs, today=today)
 
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
         return self.store.add_diary_entry(entry)
@@ -66,3 +126,27 @@ class Service:
 
     def add_feedback(self, feedback: Feedback) -> Feedback:
         return self.store.add_feedback(feedback)
+
+    def _table_interactions(self, key: str, medications: list[str]) -> list[Any]:
+        """Pairs from interaction tables between the checked drug and the person's medicines."""
+        others = []
+        for med in medications:
+            match = self.vocab.resolve_medication(med)
+            if match is not None and match.key != key:
+                others.append(match.key)
+        if not others:
+            return []
+        pairs = self.store.interactions_among([key, *others])
+        return [p for p in pairs if key in (p.drug_a, p.drug_b)]
+
+
+def build_vocab(store: Store) -> Vocab:
+    """The bundled vocabulary, extended with every name and ATC class the store has learned."""
+    vocab = Vocab.bundled()
+    vocab.extend_names(store.names())
+    atc = store.members_of("", "atc")
+    if atc:
+        from druginfo.sources.atc import ATC_SOURCE
+
+        vocab.extend_from_atc(atc, ATC_SOURCE)
+    return vocab

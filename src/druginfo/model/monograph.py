@@ -235,6 +235,14 @@ class Section(BaseModel):
     claims: list[str] = Field(default_factory=list)
 
 
+class Conflict(BaseModel):
+    """A disagreement between sources that a curator noticed and recorded, with both sides."""
+
+    topic: Topic
+    claims: list[str] = Field(min_length=2, description="The disagreeing claims.")
+    note: str
+
+
 class Monograph(BaseModel):
     """One medicine from one or more sources.
 
@@ -259,6 +267,7 @@ class Monograph(BaseModel):
     storage: Storage | None = None
     events: list[EventAdvice] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Monograph:
@@ -282,7 +291,7 @@ class Monograph(BaseModel):
         def walk(obj: object) -> None:
             if isinstance(obj, Cited):
                 refs.extend(obj.claims)
-            if isinstance(obj, Section):
+            if isinstance(obj, Section | Conflict):
                 refs.extend(obj.claims)
             if isinstance(obj, BaseModel):
                 for name in type(obj).model_fields:

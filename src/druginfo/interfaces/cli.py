@@ -1,0 +1,371 @@
+"""The `druginfo` command line: show, search, check, advise, ingest, reconcile, serve.
+
+Exit codes follow CONTRACT.md: 0 ok, 1 the check found a blocking problem, 2 bad input.
+Human output always lists the sources behind each statement; `--json` prints the same data
+the REST API returns.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from druginfo.errors import DruginfoError, InputError, UnknownDrug
+from druginfo.interfaces.layout import SECTION_IDS, every_hours_words, reader_sections
+from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
+
+app = typer.Typer(
+    name="druginfo",
+    help="Source-cited drug information and a personal check of a medicine. Not medical advice.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="sqlite:///path or postgresql://... (default: a SQLite file in your data directory).",
+        envvar="DRUGINFO_DB",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+NOT_ADVICE = "Not medical advice: talk to your doctor or pharmacist before changing anything."
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _service(db: str | None) -> Any:
+    from druginfo.service import Service
+
+    try:
+        return Service.open(db, progress=sys.stderr.isatty())
+    except DruginfoError as exc:
+        _fail(str(exc))
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _load_profile(path: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read profile {path}: {exc.strerror}")
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        _fail(f"profile {path} is not valid JSON or YAML: {exc}")
+    if not isinstance(data, dict):
+        _fail(f"profile {path} must be an object of fields (see CONTRACT.md)")
+    return data
+
+
+def _sources_table(sources: dict[str, Any]) -> Table:
+    table = Table(title="Sources", show_lines=False, expand=True)
+    table.add_column("", style="bold", no_wrap=True)
+    table.add_column("Publisher / document")
+    table.add_column("Quoted words")
+    for key, ref in sources.items():
+        reviewed = f" (reviewed {ref.reviewed})" if ref.reviewed else ""
+        table.add_row(key, escape(f"{ref.publisher}: {ref.document}{reviewed}"), escape(ref.quote))
+    return table
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="Generic or brand name, any case, near misses ok.")],
+    as_json: JsonOption = False,
+    section: Annotated[
+        str | None, typer.Option("--section", help=f"One of: {', '.join(SECTION_IDS)}.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Leaflet language: en, da, pt.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Show a medicine's monograph, every statement with its sources."""
+    if section is not None and section not in SECTION_IDS:
+        _fail(f"unknown section {section!r}; choose one of {', '.join(SECTION_IDS)}")
+    svc = _service(db)
+    try:
+        mono = svc.monograph(name, lang)
+    except UnknownDrug as exc:
+        _fail(str(exc))
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if as_json:
+        data = mono.model_dump(mode="json")
+        if section is not None:
+            data["reader_sections"] = [
+                {"id": s.id, "title": s.title, "items": [vars(i) for i in s.items]}
+                for s in reader_sections(mono, section)
+            ]
+        _print_json(data)
+        return
+    _render_monograph(mono, section)
+
+
+def _render_monograph(mono: Monograph, section: str | None) -> None:
+    ident = mono.identity
+    brands = f" ({', '.join(ident.brands)})" if ident.brands else ""
+    out.rule(f"[bold]{escape(ident.generic)}{escape(brands)}")
+    if ident.drug_class:
+        out.print(f"Class: {escape(ident.drug_class)}")
+    numbers: dict[str, int] = {}
+
+    def cite(claims: list[str]) -> str:
+        marks = []
+        for cid in claims:
+            numbers.setdefault(cid, len(numbers) + 1)
+            marks.append(str(numbers[cid]))
+        return f"[dim][{','.join(marks)}][/]"
+
+    for sec in reader_sections(mono, section):
+        out.print(f"\n[bold underline]{escape(sec.title)}[/]")
+        for item in sec.items:
+            tag = f"[cyan]{escape(item.tag)}:[/] " if item.tag else ""
+            out.print(f"  • {tag}{escape(item.text)} {cite(item.claims)}")
+    out.print("\n[bold]Sources[/]")
+    for cid, n in numbers.items():
+        claim = mono.claim(cid)
+        src = mono.source(claim.source)
+        when = f", reviewed {src.reviewed}" if src.reviewed else ""
+        out.print(f"  [{n}] {escape(src.publisher)}: {escape(src.document)}{when} — “{escape(claim.quote)}”")
+    acks = {s.acknowledgement for s in mono.sources if s.acknowledgement}
+    for ack in sorted(acks):
+        out.print(f"[dim]{escape(ack)}[/]")
+    out.print(f"\n[dim]{NOT_ADVICE}[/]")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Names, misspellings or phrases.")],
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 10,
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
+    db: DbOption = None,
+) -> None:
+    """Search names and monograph text; name matches come first."""
+    svc = _service(db)
+    try:
+        hits = svc.search(query, limit=limit, language=lang)
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json([h.model_dump(mode="json") for h in hits])
+        return
+    if not hits:
+        out.print(f"No results for {escape(query)!r}.")
+        return
+    for i, hit in enumerate(hits, 1):
+        where = f" — {hit.section}" if hit.section else ""
+        out.print(f"{i:>2}. [bold]{escape(hit.name)}[/] [dim]({hit.key}, {hit.language}{escape(where)})[/]")
+        if hit.snippet:
+            out.print(f"    {escape(hit.snippet)}")
+
+
+DECISION_WORDS = {
+    "ok": "[green]OK[/] — nothing in the sources stands in the way.",
+    "caution": "[yellow]CAUTION[/] — usable, but read the alerts below with your doctor.",
+    "do-not-use": "[bold red]DO NOT USE[/] — the sources say this medicine must not be used here.",
+    "cannot-decide": "[magenta]CANNOT DECIDE[/] — information is missing; see the alerts.",
+}
+
+
+@app.command()
+def check(
+    profile: Annotated[str, typer.Argument(help="Profile JSON or YAML file, or - for stdin.")],
+    drug: Annotated[str | None, typer.Option("--drug", help="Medicine to check.")] = None,
+    as_json: JsonOption = False,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Write the monitoring calendar (.ics) here.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check a medicine against a person's profile: dose, alerts, monitoring calendar."""
+    raw = _load_profile(profile)
+    svc = _service(db)
+    try:
+        result: CheckResult = svc.check(drug, raw)
+    except InputError as exc:
+        _fail(f"invalid profile field {exc.field!r}: {exc.message}")
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if ics is not None:
+        from druginfo.interfaces.ics import calendar_bytes
+
+        try:
+            ics.write_bytes(calendar_bytes(result))
+        except OSError as exc:
+            _fail(f"cannot write {ics}: {exc.strerror}")
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        _render_check(result, ics)
+    raise typer.Exit(1 if result.decision == "do-not-use" else 0)
+
+
+def _render_check(result: CheckResult, ics: Path | None) -> None:
+    out.rule(f"[bold]{escape(result.drug.generic)}[/]")
+    out.print(DECISION_WORDS[result.decision])
+    reg = result.regimen
+    if reg is not None and reg.dose_mg is not None:
+        vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
+        cites = ",".join(reg.sources)
+        out.print(
+            f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {every_hours_words(reg.every_hours)}, "
+            f"{reg.route or ''} [dim][{cites}][/]"
+        )
+        for note in reg.notes:
+            out.print(f"  {escape(note)}")
+    if result.alerts:
+        out.print("\n[bold]Alerts[/]")
+        colour = {"high": "red", "moderate": "yellow", "low": "blue"}
+        for a in result.alerts:
+            matched = f" ({escape(a.matched)})" if a.matched else ""
+            out.print(
+                f"  [{colour[a.severity]}]{a.severity.upper()}[/] {a.kind}: [bold]{escape(a.title)}[/]"
+                f"{matched} [dim][{','.join(a.sources)}][/]"
+            )
+            out.print(f"      {escape(a.detail)}")
+    if result.monitoring:
+        table = Table(title="Monitoring calendar")
+        table.add_column("Due")
+        table.add_column("Test")
+        table.add_column("Why")
+        table.add_column("Src")
+        for m in result.monitoring:
+            table.add_row(m.due.isoformat(), escape(m.test), escape(m.why), ",".join(m.sources))
+        out.print(table)
+    if ics is not None:
+        out.print(f"Calendar written to {ics}")
+    out.print(_sources_table(result.sources))
+    out.print(f"[dim]{NOT_ADVICE}[/]")
+
+
+@app.command()
+def advise(
+    name: Annotated[str, typer.Argument(help="Medicine name.")],
+    event: Annotated[str, typer.Argument(help=f"One of: {', '.join(EVENTS)}.")],
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Profile file (JSON/YAML) or - for stdin.")
+    ] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """What to do when something happens: a missed dose, a dropped syringe, fever, travel..."""
+    if event not in EVENTS:
+        _fail(f"unknown event {event!r}; choose one of: {', '.join(EVENTS)}")
+    raw = _load_profile(profile) if profile is not None else None
+    svc = _service(db)
+    try:
+        result: AdviceResult = svc.advise(name, event, raw)
+    except InputError as exc:
+        _fail(f"invalid profile field {exc.field!r}: {exc.message}")
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    out.rule(f"[bold]{escape(result.drug.generic)}: {escape(event)}[/] ({result.urgency})")
+    for i, step in enumerate(result.steps, 1):
+        out.print(f"{i}. {escape(step.text)} [dim][{','.join(step.sources)}][/]")
+    for a in result.alerts:
+        out.print(f"  [yellow]{a.severity.upper()}[/] {escape(a.title)}: {escape(a.detail)}")
+    out.print(_sources_table(result.sources))
+    out.print(f"[dim]{NOT_ADVICE}[/]")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files, folders, .zip or .tar.xz: EU ePI, FDA SPL, openFDA, DDInter, ATC."),
+    ],
+    db: DbOption = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Load product information and tables into the store (idempotent, resumable)."""
+    from druginfo.ingest import ingest as run_ingest
+    from druginfo.store import open_store
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    store = open_store(db)
+    try:
+        report = run_ingest(paths, store, progress=progress)
+    finally:
+        store.close()
+    for broken in report.broken:
+        err.print(f"[yellow]skipped[/] {escape(broken.origin)}: {escape(broken.reason)}")
+    out.print(
+        f"{report.inserted} new, {report.replaced} replaced, {report.unchanged} unchanged, "
+        f"{len(report.broken)} broken; {report.interactions} interaction pairs, "
+        f"{report.classes} class entries; {report.seconds:.1f} s"
+    )
+
+
+@app.command()
+def reconcile(
+    name: Annotated[str, typer.Argument(help="Medicine name.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Claims per topic across sources: agree, conflict, only one source, stale."""
+    svc = _service(db)
+    try:
+        report = svc.reconcile(name)
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    out.rule(f"[bold]{escape(report.drug)}[/]: sources as of {report.as_of}")
+    for s in report.sources:
+        flag = f"[yellow]stale[/]: {escape(s.why_stale or '')}" if s.stale else "[green]current[/]"
+        out.print(f"  {escape(s.id)} — {escape(s.publisher)} ({s.kind}, {s.reviewed}) {flag}")
+    colour = {"agree": "green", "conflict": "red", "only-one-source": "blue", "stale": "yellow"}
+    for t in report.topics:
+        out.print(f"\n[bold]{t.topic}[/]: [{colour[t.status]}]{t.status}[/] ({', '.join(t.sources)})")
+        for d in t.differences:
+            out.print(f"    ≠ {escape(d)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the web site, the REST API and the CDS Hooks service."""
+    import uvicorn
+
+    from druginfo.interfaces.app import create_app
+
+    svc = _service(db)
+    out.print(f"druginfo on http://{host}:{port}/  (API docs at /docs)")
+    uvicorn.run(create_app(svc), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
