@@ -13,10 +13,16 @@ def test_calendar_is_rfc5545_with_one_all_day_event_per_item() -> None:
         drug=DrugRef(generic="anakinra", brands=["Kineret"]),
         decision="ok",
         monitoring=[
-            MonitoringItem(test="neutrophil count", due=dt.date(2026, 12, 1), why="w", sources=["S1"]),
-            MonitoringItem(test="neutrophil count", due=dt.date(2027, 1, 1), why="w", sources=["S1"]),
+            MonitoringItem(
+                test="neutrophil count", due=dt.date(2026, 12, 1), why="w", sources=["S1"]
+            ),
+            MonitoringItem(
+                test="neutrophil count", due=dt.date(2027, 1, 1), why="w", sources=["S1"]
+            ),
         ],
-        sources={"S1": SourceRef(publisher="Healthline", document="anakinra", quote="monthly for 3")},
+        sources={
+            "S1": SourceRef(publisher="Healthline", document="anakinra", quote="monthly for 3")
+        },
     )
     cal = Calendar.from_ical(calendar_bytes(result))
     events = list(cal.walk("VEVENT"))

@@ -36,7 +36,11 @@ def test_per_kg_is_not_a_plain_mg_dose() -> None:
         ("Store at 36–46°F.", "Store in a refrigerator (2 C to 8 C).", False),
         ("within 72 hours", "within 14 days", False),  # different dimensions are not compared
         ("used within 72 hours", "used within 24 hours", True),
-        ("The dose is 100 mg per day.", "The recommended dose is either 20 to 90 mg or 100 mg.", False),
+        (
+            "The dose is 100 mg per day.",
+            "The recommended dose is either 20 to 90 mg or 100 mg.",
+            False,
+        ),
         ("every other day", "every day", True),
     ],
 )

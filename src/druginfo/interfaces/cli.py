@@ -95,7 +95,9 @@ def show(
     section: Annotated[
         str | None, typer.Option("--section", help=f"One of: {', '.join(SECTION_IDS)}.")
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Leaflet language: en, da, pt.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Leaflet language: en, da, pt.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show a medicine's monograph, every statement with its sources."""
@@ -145,7 +147,9 @@ def _render_monograph(mono: Monograph, section: str | None) -> None:
         claim = mono.claim(cid)
         src = mono.source(claim.source)
         when = f", reviewed {src.reviewed}" if src.reviewed else ""
-        out.print(f"  [{n}] {escape(src.publisher)}: {escape(src.document)}{when} — “{escape(claim.quote)}”")
+        out.print(
+            f"  [{n}] {escape(src.publisher)}: {escape(src.document)}{when} — “{escape(claim.quote)}”"
+        )
     acks = {s.acknowledgement for s in mono.sources if s.acknowledgement}
     for ack in sorted(acks):
         out.print(f"[dim]{escape(ack)}[/]")
@@ -174,7 +178,9 @@ def search(
         return
     for i, hit in enumerate(hits, 1):
         where = f" — {hit.section}" if hit.section else ""
-        out.print(f"{i:>2}. [bold]{escape(hit.name)}[/] [dim]({hit.key}, {hit.language}{escape(where)})[/]")
+        out.print(
+            f"{i:>2}. [bold]{escape(hit.name)}[/] [dim]({hit.key}, {hit.language}{escape(where)})[/]"
+        )
         if hit.snippet:
             out.print(f"    {escape(hit.snippet)}")
 
@@ -295,7 +301,9 @@ def advise(
 def ingest(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Files, folders, .zip or .tar.xz: EU ePI, FDA SPL, openFDA, DDInter, ATC."),
+        typer.Argument(
+            help="Files, folders, .zip or .tar.xz: EU ePI, FDA SPL, openFDA, DDInter, ATC."
+        ),
     ],
     db: DbOption = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
@@ -342,7 +350,9 @@ def reconcile(
         out.print(f"  {escape(s.id)} — {escape(s.publisher)} ({s.kind}, {s.reviewed}) {flag}")
     colour = {"agree": "green", "conflict": "red", "only-one-source": "blue", "stale": "yellow"}
     for t in report.topics:
-        out.print(f"\n[bold]{t.topic}[/]: [{colour[t.status]}]{t.status}[/] ({', '.join(t.sources)})")
+        out.print(
+            f"\n[bold]{t.topic}[/]: [{colour[t.status]}]{t.status}[/] ({', '.join(t.sources)})"
+        )
         for d in t.differences:
             out.print(f"    ≠ {escape(d)}")
 

@@ -36,7 +36,7 @@ def calendar_bytes(result: CheckResult, drug: str | None = None) -> bytes:
             ref = result.sources.get(key)
             if ref is not None:
                 when = f", reviewed {ref.reviewed.isoformat()}" if ref.reviewed else ""
-                cites.append(f"[{key}] {ref.publisher}, {ref.document}{when}: \"{ref.quote}\"")
+                cites.append(f'[{key}] {ref.publisher}, {ref.document}{when}: "{ref.quote}"')
         description = item.why + ("\n\nSources:\n" + "\n".join(cites) if cites else "")
         event.add("description", description)
         event.add("categories", ["druginfo", "monitoring"])

@@ -109,7 +109,9 @@ def _curated_items(mono: Monograph) -> dict[str, list[Item]]:
         out["what"].append(Item(f"Used for {ind.name}{extra}.", ind.claims, "use"))
     for p in mono.products:
         out["storage"].append(
-            Item(f"{p.name}: {p.strength_mg:g} mg in {p.volume_ml:g} mL {p.form}.", p.claims, "pack")
+            Item(
+                f"{p.name}: {p.strength_mg:g} mg in {p.volume_ml:g} mL {p.form}.", p.claims, "pack"
+            )
         )
     for rule in mono.screening:
         if rule.kind == "interaction":
@@ -145,7 +147,9 @@ def _curated_items(mono: Monograph) -> dict[str, list[Item]]:
         )
     for m in mono.monitoring:
         parts = ["before starting"] if m.before_start else []
-        parts += [f"every {ph.every_months} month(s) until month {ph.until_month}" for ph in m.phases]
+        parts += [
+            f"every {ph.every_months} month(s) until month {ph.until_month}" for ph in m.phases
+        ]
         out["monitoring"].append(Item(f"{m.test}: {', '.join(parts)}. {m.why}", m.claims, "test"))
     if mono.storage:
         s = mono.storage

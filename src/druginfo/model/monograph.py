@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field, model_validator
 from druginfo.model.source import Claim, Source, Topic
 
 Severity = Literal["high", "moderate", "low"]
-AlertKind = Literal["contraindication", "interaction", "warning", "dose-adjustment", "cannot-decide"]
+AlertKind = Literal[
+    "contraindication", "interaction", "warning", "dose-adjustment", "cannot-decide"
+]
 
 EVENTS: tuple[str, ...] = (
     "missed-dose",
@@ -328,4 +330,3 @@ class Monograph(BaseModel):
 
     def event(self, name: str) -> EventAdvice | None:
         return next((e for e in self.events if e.event == name), None)
-

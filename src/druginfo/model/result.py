@@ -54,6 +54,9 @@ class Alert(BaseModel):
     matched: str | None = None
     field: str | None = Field(default=None, description="Profile field, for cannot-decide.")
     sources: list[str] = Field(default_factory=list)
+    blocking: bool = Field(
+        default=False, description="A label 'do not use' that fired: the decision is do-not-use."
+    )
 
 
 class MonitoringItem(BaseModel):

@@ -7,12 +7,12 @@ Structured facts (dose rules, screening rules, ...) never stand alone; they poin
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class SourceKind(str, Enum):
+class SourceKind(StrEnum):
     """How authoritative a source is: official label > curated reference > publisher page."""
 
     label = "label"
@@ -20,7 +20,7 @@ class SourceKind(str, Enum):
     curated = "curated"
 
 
-class Topic(str, Enum):
+class Topic(StrEnum):
     """What a claim is about; reconciliation aligns claims of different sources by topic."""
 
     identity = "identity"
@@ -84,7 +84,9 @@ class Claim(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="Unique within a monograph, e.g. 'healthline-kidney-every-two-days'.")
+    id: str = Field(
+        description="Unique within a monograph, e.g. 'healthline-kidney-every-two-days'."
+    )
     topic: Topic
     source: str = Field(description="Id of a Source of the same monograph.")
     quote: str = Field(min_length=1, description="Verbatim words of the source.")

@@ -129,13 +129,13 @@ def reconcile(
                 topic=topic,
                 status=status,
                 sources=sorted(per_source),
-                quotes=[TopicQuote(source=c.source, claim=c.id, quote=c.quote) for c in topic_claims],
+                quotes=[
+                    TopicQuote(source=c.source, claim=c.id, quote=c.quote) for c in topic_claims
+                ],
                 differences=differences,
             )
         )
-    return ReconcileReport(
-        drug=drug, as_of=as_of, sources=list(statuses.values()), topics=topics
-    )
+    return ReconcileReport(drug=drug, as_of=as_of, sources=list(statuses.values()), topics=topics)
 
 
 def _source_status(src: Source, newest_label: dt.date | None, as_of: dt.date) -> SourceStatus:
@@ -157,7 +157,9 @@ def _source_status(src: Source, newest_label: dt.date | None, as_of: dt.date) ->
     )
 
 
-def _numeric_differences(per_source: dict[str, list[Claim]], sources: dict[str, Source]) -> list[str]:
+def _numeric_differences(
+    per_source: dict[str, list[Claim]], sources: dict[str, Source]
+) -> list[str]:
     ids = sorted(per_source)
     facts = {sid: [f for c in per_source[sid] for f in extract_facts(c.quote)] for sid in ids}
     out: list[str] = []
