@@ -25,3 +25,13 @@ def seeds_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def data_dir(shared_dir: Path) -> Path:
     return shared_dir / "data"
+
+
+@pytest.fixture(scope="session")
+def bundled_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store filled once per session with the bundled data, as a fresh install has."""
+    from druginfo.service import Service
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'druginfo.db'}"
+    Service.open(url).close()
+    return url
