@@ -1,0 +1,311 @@
+"""Backend-independent pieces of the stores: what is indexed, how queries are made safe, and
+how name candidates are ranked, so SQLite and PostgreSQL answer the same question the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+from rapidfuzz import fuzz
+
+from druginfo.model import DrugSummary, InteractionPair, Monograph, SearchHit
+
+# Plain-text markers around matched words in snippets: safe to print in a terminal and easy
+# for an HTML view to replace after escaping the text.
+HIGHLIGHT_START = "**"
+HIGHLIGHT_END = "**"
+
+# Scores: every name hit ranks above every text hit.
+SCORE_EXACT = 100.0
+SCORE_PREFIX = 95.0
+FUZZY_MIN = 78.0  # rapidfuzz ratio below which a name is not offered as a near-miss
+TEXT_MAX = 50.0
+
+LEVEL_RANK = {"unknown": 0, "minor": 1, "moderate": 2, "major": 3}
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_MAX_TERMS = 16
+_MAX_QUERY_CHARS = 500
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_name(text: str) -> str:
+    """Case, accents, punctuation and spacing never distinguish two drug names."""
+    words = _WORD.findall(strip_diacritics(text).casefold())
+    return " ".join(words)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def document_kind(mono: Monograph) -> str:
+    if mono.curated:
+        return "curated"
+    if mono.sources:
+        return mono.sources[0].kind.value
+    return "label"
+
+
+def display_name(mono: Monograph) -> str:
+    generic = mono.identity.generic or mono.key
+    brands = [b for b in mono.identity.brands if b.strip()]
+    if brands and normalize_name(brands[0]) != normalize_name(generic):
+        return f"{brands[0]} ({generic})"
+    return generic
+
+
+def monograph_names(mono: Monograph) -> list[tuple[str, str]]:
+    """(name, kind) of every name a person might type for this document's drug."""
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, kind: str) -> None:
+        name = " ".join(name.split())
+        norm = normalize_name(name)
+        if norm and norm not in seen:
+            seen.add(norm)
+            out.append((name, kind))
+
+    add(mono.identity.generic, "generic")
+    add(mono.key, "generic")
+    for brand in mono.identity.brands:
+        add(brand, "brand")
+    for substance in mono.identity.substances:
+        add(substance, "substance")
+    return out
+
+
+def text_chunks(mono: Monograph) -> list[tuple[str, str]]:
+    """(section title, text) rows for full-text search.
+
+    Claims quoted verbatim from a section would only duplicate it, so only claims whose words
+    are not already inside an indexed section get a row of their own.
+    """
+    chunks: list[tuple[str, str]] = []
+    section_text: list[str] = []
+    for section in mono.sections:
+        body = section.text.strip()
+        if body or section.title.strip():
+            chunks.append((section.title.strip(), body))
+            section_text.append(body)
+    joined = "\n".join(section_text)
+    for claim in mono.claims:
+        quote = claim.quote.strip()
+        if quote and quote not in joined:
+            chunks.append(((claim.section or claim.topic.value).strip(), quote))
+    for statement in mono.identity.statements:
+        if statement.text.strip() and statement.text not in joined:
+            chunks.append(("identity", statement.text.strip()))
+    names = " · ".join(name for name, _ in monograph_names(mono))
+    chunks.append(("names", names))
+    return chunks
+
+
+def canonical_pair(pair: InteractionPair) -> tuple[str, str]:
+    a = " ".join(pair.drug_a.casefold().split())
+    b = " ".join(pair.drug_b.casefold().split())
+    return (a, b) if a <= b else (b, a)
+
+
+def merge_level(old: str, new: str) -> str:
+    """Two tables (or two rows) disagreeing on severity: keep the more severe one."""
+    return new if LEVEL_RANK[new] > LEVEL_RANK[old] else old
+
+
+@dataclass
+class TextQuery:
+    """A user's search text made safe: groups of plain word tokens (a group of several words is
+    a phrase). Nothing of the user's punctuation reaches the full-text engine."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    explicit_phrases: bool = False
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t for g in self.groups for t in g]
+
+    def is_empty(self) -> bool:
+        return not self.groups
+
+
+def parse_text_query(query: str) -> TextQuery:
+    text = query[:_MAX_QUERY_CHARS]
+    groups: list[list[str]] = []
+    explicit = False
+    # Text inside double quotes is a phrase; an unmatched quote just ends at the end.
+    parts = text.split('"')
+    for i, part in enumerate(parts):
+        if i % 2 == 1:
+            words = _WORD.findall(part)
+            if words:
+                groups.append(words)
+                explicit = explicit or len(words) > 1
+        else:
+            for piece in part.split():
+                words = _WORD.findall(piece)  # "e.coli" / "2-8" stay one phrase
+                if words:
+                    groups.append(words)
+    # Bound the work one query can cause.
+    bounded: list[list[str]] = []
+    count = 0
+    for g in groups:
+        if count >= _MAX_TERMS:
+            break
+        g = g[: _MAX_TERMS - count]
+        bounded.append(g)
+        count += len(g)
+    return TextQuery(bounded, explicit)
+
+
+def fts5_phrase(words: Sequence[str]) -> str:
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+
+def fts5_match(q: TextQuery, *, as_one_phrase: bool = False) -> str:
+    """An FTS5 MATCH expression built only from quoted word tokens (never raises)."""
+    if as_one_phrase:
+        return fts5_phrase(q.tokens)
+    return " AND ".join(fts5_phrase(g) for g in q.groups)
+
+
+def trigram_match(norm: str) -> str | None:
+    """OR of the query's trigrams: names sharing any of them are candidates for re-ranking."""
+    grams = sorted({norm[i : i + 3] for i in range(len(norm) - 2)})
+    grams = [g for g in grams if g.strip()]
+    if not grams:
+        return None
+    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams[:64])
+
+
+def fuzzy_score(query_norm: str, candidate_norm: str) -> float:
+    """Similarity of whole names (not substrings: 'site' must not match a long brand)."""
+    return float(fuzz.ratio(query_norm, candidate_norm))
+
+
+@dataclass
+class NameRow:
+    key: str
+    language: str
+    name: str
+    display: str
+    curated: bool
+
+
+def rank_name_hits(
+    query_norm: str,
+    exact: Iterable[NameRow],
+    prefix: Iterable[NameRow],
+    fuzzy: Iterable[tuple[NameRow, str]],
+) -> list[SearchHit]:
+    """Name hits scored so exact > prefix > near-miss, curated documents first on ties."""
+    hits: list[SearchHit] = []
+    for row in exact:
+        hits.append(_name_hit(row, SCORE_EXACT + (0.5 if row.curated else 0.0)))
+    for row in prefix:
+        norm = normalize_name(row.name)
+        penalty = min(4.0, (len(norm) - len(query_norm)) / 4)
+        hits.append(_name_hit(row, SCORE_PREFIX - penalty + (0.25 if row.curated else 0.0)))
+    for row, norm in fuzzy:
+        score = fuzzy_score(query_norm, norm)
+        if score >= FUZZY_MIN:
+            hits.append(_name_hit(row, 0.9 * score + (0.25 if row.curated else 0.0)))
+    return hits
+
+
+def _name_hit(row: NameRow, score: float) -> SearchHit:
+    return SearchHit(
+        key=row.key,
+        name=row.display,
+        language=row.language,
+        section=None,
+        snippet=f"name: {row.name}",
+        score=round(score, 3),
+        match="name",
+    )
+
+
+def text_score(relevance: float) -> float:
+    """Map an engine relevance (bigger = better, unbounded) into (0, TEXT_MAX)."""
+    r = max(relevance, 0.0)
+    return round(TEXT_MAX * r / (1.0 + r), 4)
+
+
+def dedupe_hits(hits: Iterable[SearchHit], limit: int) -> list[SearchHit]:
+    """Keep the best hit per (key, language); stable order: score, then English, then key."""
+    best: dict[tuple[str, str], SearchHit] = {}
+    for hit in hits:
+        k = (hit.key, hit.language)
+        cur = best.get(k)
+        if cur is None or hit.score > cur.score:
+            best[k] = hit
+    ordered = sorted(
+        best.values(), key=lambda h: (-h.score, h.language != "en", h.language, h.key)
+    )
+    return ordered[:limit]
+
+
+def summarize_drugs(
+    rows: Iterable[tuple[str, str, bool, str, list[str]]],
+) -> list[DrugSummary]:
+    """Rows of (key, language, curated, display name, brands) → one summary per key."""
+    by_key: dict[str, dict[str, object]] = {}
+    for key, language, curated, display, brands in rows:
+        entry = by_key.setdefault(
+            key,
+            {"name": display, "rank": (2, 2), "brands": [], "languages": set(), "curated": False},
+        )
+        rank = (0 if curated else 1, 0 if language == "en" else 1)
+        if rank < entry["rank"]:  # type: ignore[operator]
+            entry["name"] = display
+            entry["rank"] = rank
+        blist: list[str] = entry["brands"]  # type: ignore[assignment]
+        for b in brands:
+            if b not in blist:
+                blist.append(b)
+        langs: set[str] = entry["languages"]  # type: ignore[assignment]
+        langs.add(language)
+        entry["curated"] = bool(entry["curated"]) or curated
+    return [
+        DrugSummary(
+            key=key,
+            name=str(e["name"]),
+            generic=key,
+            brands=list(e["brands"]),  # type: ignore[call-overload]
+            languages=sorted(e["languages"]),  # type: ignore[call-overload]
+            curated=bool(e["curated"]),
+        )
+        for key, e in sorted(by_key.items())
+    ]
+
+
+def migration_scripts(backend: str) -> list[tuple[int, str, str]]:
+    """(version, name, sql) of the numbered migrations bundled for a backend, in order."""
+    folder = resources.files("druginfo.store") / "migrations" / backend
+    out: list[tuple[int, str, str]] = []
+    for entry in folder.iterdir():
+        m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if m:
+            out.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    out.sort()
+    versions = [v for v, _, _ in out]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"{backend} migrations are not numbered 1..n: {versions}")
+    return out
+
+
+def language_order(language: str | None) -> list[str]:
+    """Languages to try for a non-curated document: the asked one, then English."""
+    order = [language or "en"]
+    if "en" not in order:
+        order.append("en")
+    return order

@@ -1,0 +1,570 @@
+"""The default store: one SQLite file in WAL mode, FTS5 for text and trigram FTS5 for names.
+
+A single connection guarded by a lock serves every thread (the web server's workers
+included); each write is one explicit transaction, so readers never see half a document and a
+killed process leaves the previous committed state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from druginfo.model import (
+    ClassEntry,
+    DiaryEntry,
+    DrugSummary,
+    Feedback,
+    InteractionPair,
+    Monograph,
+    SearchHit,
+)
+from druginfo.store import common
+from druginfo.store.base import UpsertOutcome
+from druginfo.store.common import NameRow
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA cache_size=-32000",
+    "PRAGMA temp_store=MEMORY",
+)
+
+
+class SqliteStore:
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+        for pragma in _PRAGMAS:
+            self._conn.execute(pragma)
+        if migrate:
+            self.migrate()
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    # plumbing ------------------------------------------------------------------------------
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: committed whole or rolled back whole."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cur = self._conn.execute(sql, params)
+            return cur.fetchall()
+
+    def migrate(self) -> None:
+        with self._lock:
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            current = self.schema_version()
+            for version, name, sql in common.migration_scripts("sqlite"):
+                if version <= current:
+                    continue
+                stamp = common.utcnow().isoformat()
+                script = (
+                    "BEGIN IMMEDIATE;\n"
+                    + sql
+                    + "\nINSERT INTO schema_version (version, name, applied_at) VALUES "
+                    + f"({version}, '{name}', '{stamp}');\nCOMMIT;"
+                )
+                try:
+                    self._conn.executescript(script)
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+
+    def schema_version(self) -> int:
+        row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA optimize")
+            finally:
+                self._conn.close()
+
+    def is_empty(self) -> bool:
+        return not self._query("SELECT 1 FROM documents LIMIT 1")
+
+    def document_checksums(self) -> dict[str, str]:
+        """doc_id → checksum of every stored document, so a rerun can skip what it has."""
+        return {r[0]: r[1] for r in self._query("SELECT doc_id, checksum FROM documents")}
+
+    def count_documents(self) -> int:
+        return int(self._query("SELECT count(*) FROM documents")[0][0])
+
+    def history(self, doc_id: str) -> list[tuple[str, dt.date | None, dt.datetime]]:
+        rows = self._query(
+            "SELECT checksum, document_date, replaced_at FROM history WHERE doc_id = ? "
+            "ORDER BY id",
+            (doc_id,),
+        )
+        return [
+            (
+                r[0],
+                dt.date.fromisoformat(r[1]) if r[1] else None,
+                dt.datetime.fromisoformat(r[2]),
+            )
+            for r in rows
+        ]
+
+    # documents -----------------------------------------------------------------------------
+    def upsert_monograph(self, mono: Monograph, *, doc_id: str, checksum: str) -> UpsertOutcome:
+        return self.upsert_many([(mono, doc_id, checksum)])[0]
+
+    def upsert_many(
+        self, items: Sequence[tuple[Monograph, str, str]]
+    ) -> list[UpsertOutcome]:
+        """Several documents in ONE transaction (all or none), for fast bulk ingestion."""
+        if not items:
+            return []
+        prepared = [(_prepare(mono, doc_id, checksum), mono) for mono, doc_id, checksum in items]
+        outcomes: list[UpsertOutcome] = []
+        with self._tx() as conn:
+            for row, mono in prepared:
+                outcomes.append(self._upsert_one(conn, row, mono))
+        return outcomes
+
+    def _upsert_one(
+        self, conn: sqlite3.Connection, row: _Prepared, mono: Monograph
+    ) -> UpsertOutcome:
+        now = common.utcnow().isoformat()
+        old = conn.execute(
+            "SELECT id, checksum, document_date FROM documents WHERE doc_id = ?", (row.doc_id,)
+        ).fetchone()
+        if old is not None and old[1] == row.checksum:
+            return UpsertOutcome("unchanged", mono.key)
+        values = (
+            row.key,
+            row.language,
+            row.kind,
+            int(row.curated),
+            row.display,
+            json.dumps(row.brands),
+            row.document_date,
+            row.checksum,
+            row.json,
+            now,
+        )
+        if old is None:
+            cur = conn.execute(
+                "INSERT INTO documents (key, language, kind, curated, display_name, brands,"
+                " document_date, checksum, monograph, updated_at, doc_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, row.doc_id),
+            )
+            doc = int(cur.lastrowid or 0)
+            status = "inserted"
+        else:
+            doc = int(old[0])
+            conn.execute(
+                "INSERT INTO history (doc_id, checksum, document_date, replaced_at)"
+                " VALUES (?, ?, ?, ?)",
+                (row.doc_id, old[1], old[2], now),
+            )
+            conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
+            conn.execute("DELETE FROM chunks WHERE doc = ?", (doc,))
+            conn.execute(
+                "UPDATE documents SET key = ?, language = ?, kind = ?, curated = ?,"
+                " display_name = ?, brands = ?, document_date = ?, checksum = ?, monograph = ?,"
+                " updated_at = ? WHERE id = ?",
+                (*values, doc),
+            )
+            status = "replaced"
+        conn.executemany(
+            "INSERT INTO names (doc, name, norm, key, language, kind) VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc, n, norm, row.key, row.language, kind) for n, norm, kind in row.names],
+        )
+        conn.executemany(
+            "INSERT INTO chunks (doc, lang, section, body) VALUES (?, ?, ?, ?)",
+            [(doc, row.language, section, body) for section, body in row.chunks],
+        )
+        return UpsertOutcome(status, mono.key)  # type: ignore[arg-type]
+
+    def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
+        rows = self._query(
+            "SELECT monograph, curated, language, kind, document_date, doc_id FROM documents"
+            " WHERE key = ?",
+            (key,),
+        )
+        best = _pick_best([(r[0], bool(r[1]), r[2], r[3], r[4], r[5]) for r in rows], language)
+        return Monograph.model_validate_json(best) if best is not None else None
+
+    def documents_for(self, key: str) -> list[Monograph]:
+        rows = self._query(
+            "SELECT monograph FROM documents WHERE key = ?"
+            " ORDER BY curated DESC, language != 'en', language, document_date DESC, doc_id",
+            (key,),
+        )
+        return [Monograph.model_validate_json(r[0]) for r in rows]
+
+    def list_drugs(self) -> list[DrugSummary]:
+        rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
+        return common.summarize_drugs(
+            (r[0], r[1], bool(r[2]), r[3], json.loads(r[4])) for r in rows
+        )
+
+    def names(self) -> Iterable[tuple[str, str]]:
+        rows = self._query("SELECT DISTINCT name, key FROM names ORDER BY key, name")
+        return [(r[0], r[1]) for r in rows]
+
+    # search --------------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
+        limit = max(1, min(int(limit), 200))
+        hits = self._name_hits(query, language)
+        hits.extend(self._text_hits(query, limit, language))
+        return common.dedupe_hits(hits, limit)
+
+    def _name_rows(self, where: str, params: Sequence[object]) -> list[tuple[NameRow, str]]:
+        rows = self._query(
+            "SELECT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
+            " FROM names n JOIN documents d ON d.id = n.doc WHERE " + where,
+            params,
+        )
+        return [(NameRow(r[0], r[1], r[2], r[3], bool(r[4])), r[5]) for r in rows]
+
+    def _name_hits(self, query: str, language: str | None) -> list[SearchHit]:
+        norm = common.normalize_name(query)
+        if not norm:
+            return []
+        lang_sql = " AND n.language = ?" if language else ""
+        lang_params: tuple[object, ...] = (language,) if language else ()
+        exact = self._name_rows("n.norm = ?" + lang_sql, (norm, *lang_params))
+        prefix: list[tuple[NameRow, str]] = []
+        if len(norm) >= 3:
+            prefix = self._name_rows(
+                "n.norm > ? AND n.norm < ?" + lang_sql + " LIMIT 200",
+                (norm, norm + "\U0010ffff", *lang_params),
+            )
+        fuzzy: list[tuple[NameRow, str]] = []
+        match = common.trigram_match(norm) if len(norm) >= 4 else None
+        if match is not None:
+            cands = self._query(
+                "SELECT norm FROM names_trgm WHERE names_trgm MATCH ? ORDER BY rank LIMIT 400",
+                (match,),
+            )
+            good = sorted(
+                {c[0] for c in cands if common.fuzzy_score(norm, c[0]) >= common.FUZZY_MIN}
+                - {norm}
+            )[:50]
+            if good:
+                marks = ",".join("?" * len(good))
+                fuzzy = self._name_rows(f"n.norm IN ({marks})" + lang_sql, (*good, *lang_params))
+        return common.rank_name_hits(
+            norm, (r for r, _ in exact), (r for r, _ in prefix), fuzzy
+        )
+
+    def _text_hits(self, query: str, limit: int, language: str | None) -> list[SearchHit]:
+        q = common.parse_text_query(query)
+        if q.is_empty():
+            return []
+        expressions = [common.fts5_match(q)]
+        if len(q.tokens) > 1 and not q.explicit_phrases and len(q.groups) > 1:
+            # The words as typed, side by side, rank before the same words anywhere.
+            expressions.insert(0, common.fts5_match(q, as_one_phrase=True))
+        hits: list[SearchHit] = []
+        seen: set[int] = set()
+        fetch = limit * 4
+        for i, expr in enumerate(expressions):
+            if language:
+                expr = f"({expr}) AND lang : {common.fts5_phrase([language])}"
+            rows = self._query(
+                "SELECT c.id, d.key, d.language, d.display_name, c.section,"
+                " snippet(chunks_fts, 1, ?, ?, '…', 16), rank"
+                " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+                " JOIN documents d ON d.id = c.doc"
+                " WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+                (common.HIGHLIGHT_START, common.HIGHLIGHT_END, expr, fetch),
+            )
+            boost = 1.0 if i == 0 and len(expressions) > 1 else 0.0
+            for r in rows:
+                if r[0] in seen:
+                    continue
+                seen.add(r[0])
+                hits.append(
+                    SearchHit(
+                        key=r[1],
+                        name=r[3],
+                        language=r[2],
+                        section=r[4] or None,
+                        snippet=r[5],
+                        score=common.text_score(-float(r[6]) + boost),
+                        match="text",
+                    )
+                )
+            if len({(h.key, h.language) for h in hits}) >= limit:
+                break
+        return hits
+
+    # interactions and classes ---------------------------------------------------------------
+    def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:
+        merged: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+        for pair in pairs:
+            a, b = common.canonical_pair(pair)
+            if a == b:
+                continue
+            k = (a, b, pair.source)
+            if k in merged:
+                level, ids = merged[k]
+                merged[k] = (common.merge_level(level, pair.level), _union(ids, pair.source_ids))
+            else:
+                merged[k] = (pair.level, list(pair.source_ids))
+        if not merged:
+            return 0
+        with self._tx() as conn:
+            existing: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+            keys = list(merged)
+            for i in range(0, len(keys), 300):
+                chunk = keys[i : i + 300]
+                marks = ",".join(["(?, ?, ?)"] * len(chunk))
+                flat = [x for k in chunk for x in k]
+                for r in conn.execute(
+                    "SELECT drug_a, drug_b, source, level, source_ids FROM interactions"
+                    f" WHERE (drug_a, drug_b, source) IN (VALUES {marks})",
+                    flat,
+                ):
+                    existing[(r[0], r[1], r[2])] = (r[3], json.loads(r[4]))
+            rows = []
+            for k, (level, ids) in merged.items():
+                if k in existing:
+                    old_level, old_ids = existing[k]
+                    level = common.merge_level(old_level, level)
+                    ids = _union(old_ids, ids)
+                rows.append((*k, level, json.dumps(ids)))
+            conn.executemany(
+                "INSERT OR REPLACE INTO interactions (drug_a, drug_b, source, level, source_ids)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(merged)
+
+    def interactions_among(self, generics: list[str]) -> list[InteractionPair]:
+        names = sorted({" ".join(g.casefold().split()) for g in generics if g and g.strip()})
+        if len(names) < 2:
+            return []
+        marks = ",".join("?" * len(names))
+        rows = self._query(
+            "SELECT drug_a, drug_b, level, source, source_ids FROM interactions"
+            f" WHERE drug_a IN ({marks}) AND drug_b IN ({marks}) ORDER BY drug_a, drug_b, source",
+            (*names, *names),
+        )
+        return [
+            InteractionPair(
+                drug_a=r[0], drug_b=r[1], level=r[2], source=r[3], source_ids=json.loads(r[4])
+            )
+            for r in rows
+        ]
+
+    def count_interactions(self) -> int:
+        return int(self._query("SELECT count(*) FROM interactions")[0][0])
+
+    def add_classes(self, entries: Iterable[ClassEntry]) -> int:
+        rows = {
+            (e.system, e.code): (e.system, e.code, e.name, common.normalize_name(e.name), e.parent)
+            for e in entries
+        }
+        if not rows:
+            return 0
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO classes (system, code, name, name_norm, parent)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (system, code) DO UPDATE SET"
+                " name = excluded.name, name_norm = excluded.name_norm,"
+                " parent = excluded.parent",
+                list(rows.values()),
+            )
+        return len(rows)
+
+    def classes_of(self, generic: str) -> list[ClassEntry]:
+        rows = self._query(
+            "SELECT system, code, name, parent FROM classes WHERE name_norm = ?"
+            " ORDER BY system, code",
+            (common.normalize_name(generic),),
+        )
+        return [_class(r) for r in rows]
+
+    def class_entry(self, code: str, system: str = "atc") -> ClassEntry | None:
+        rows = self._query(
+            "SELECT system, code, name, parent FROM classes WHERE system = ? AND code = ?",
+            (system, code),
+        )
+        return _class(rows[0]) if rows else None
+
+    def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:
+        rows = self._query(
+            "SELECT system, code, name, parent FROM classes"
+            " WHERE system = ? AND code >= ? AND code < ? ORDER BY code",
+            (system, code_prefix, code_prefix + "\U0010ffff"),
+        )
+        return [_class(r) for r in rows]
+
+    # people's own records --------------------------------------------------------------------
+    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
+        entry = DiaryEntry.model_validate(entry.model_dump())
+        created = entry.created or common.utcnow()
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO diary (drug, reaction, started, severity, outcome, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    entry.drug,
+                    entry.reaction,
+                    entry.started.isoformat(),
+                    entry.severity,
+                    entry.outcome,
+                    created.isoformat(),
+                ),
+            )
+        return entry.model_copy(update={"id": int(cur.lastrowid or 0), "created": created})
+
+    def diary(self, drug: str | None = None) -> list[DiaryEntry]:
+        sql = "SELECT id, drug, reaction, started, severity, outcome, created FROM diary"
+        params: tuple[object, ...] = ()
+        if drug is not None:
+            sql += " WHERE drug = ?"
+            params = (drug,)
+        rows = self._query(sql + " ORDER BY started, id", params)
+        return [
+            DiaryEntry(
+                id=r[0],
+                drug=r[1],
+                reaction=r[2],
+                started=dt.date.fromisoformat(r[3]),
+                severity=r[4],
+                outcome=r[5],
+                created=dt.datetime.fromisoformat(r[6]),
+            )
+            for r in rows
+        ]
+
+    def add_feedback(self, feedback: Feedback) -> Feedback:
+        feedback = Feedback.model_validate(feedback.model_dump())
+        created = feedback.created or common.utcnow()
+        helpful = None if feedback.helpful is None else int(feedback.helpful)
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO feedback (page, helpful, text, created) VALUES (?, ?, ?, ?)",
+                (feedback.page, helpful, feedback.text, created.isoformat()),
+            )
+        return feedback.model_copy(update={"id": int(cur.lastrowid or 0), "created": created})
+
+    def feedback(self) -> list[Feedback]:
+        rows = self._query("SELECT id, page, helpful, text, created FROM feedback ORDER BY id")
+        return [
+            Feedback(
+                id=r[0],
+                page=r[1],
+                helpful=None if r[2] is None else bool(r[2]),
+                text=r[3],
+                created=dt.datetime.fromisoformat(r[4]),
+            )
+            for r in rows
+        ]
+
+
+class _Prepared:
+    """Everything derived from one monograph, computed outside the write lock."""
+
+    __slots__ = (
+        "brands",
+        "checksum",
+        "chunks",
+        "curated",
+        "display",
+        "doc_id",
+        "document_date",
+        "json",
+        "key",
+        "kind",
+        "language",
+        "names",
+    )
+
+    def __init__(self, mono: Monograph, doc_id: str, checksum: str) -> None:
+        if not doc_id or not checksum:
+            raise ValueError("doc_id and checksum are required")
+        self.doc_id = doc_id
+        self.checksum = checksum
+        self.key = mono.key
+        self.language = mono.language
+        self.kind = common.document_kind(mono)
+        self.curated = mono.curated
+        self.display = common.display_name(mono)
+        self.brands = list(mono.identity.brands)
+        self.document_date = mono.document_date.isoformat() if mono.document_date else None
+        self.json = mono.model_dump_json()
+        self.names = [(n, common.normalize_name(n), kind) for n, kind in common.monograph_names(mono)]
+        self.chunks = common.text_chunks(mono)
+
+
+def _prepare(mono: Monograph, doc_id: str, checksum: str) -> _Prepared:
+    mono = Monograph.model_validate(mono.model_dump())  # never store an unvalidated object
+    return _Prepared(mono, doc_id, checksum)
+
+
+def _pick_best(
+    rows: Sequence[tuple[str, bool, str, str, object, str]], language: str | None
+) -> str | None:
+    """Curated (when the language fits), else the asked language, else English, else any.
+
+    Among equals: an official label before a publisher page, then the newest document.
+    """
+    if not rows:
+        return None
+    order = common.language_order(language)
+
+    def sort_key(r: tuple[str, bool, str, str, object, str]) -> tuple[object, ...]:
+        curated, lang, kind, date = r[1], r[2], r[3], str(r[4] or "")
+        if curated and (language is None or lang == language):
+            tier = -1
+        else:
+            tier = order.index(lang) if lang in order else len(order)
+        return (tier, not curated, kind != "label", _neg(date), r[5])
+
+    return sorted(rows, key=sort_key)[0][0]
+
+
+def _neg(date: str) -> str:
+    """Sort key for 'newest first' on ISO dates (missing dates last)."""
+    if not date:
+        return "~"
+    return "".join(chr(0x7E - ord(ch)) if ch.isdigit() else ch for ch in date)
+
+
+def _class(r: Sequence[object]) -> ClassEntry:
+    return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])  # type: ignore[arg-type]
+
+
+def _union(a: list[str], b: list[str]) -> list[str]:
+    out = list(a)
+    for x in b:
+        if x not in out:
+            out.append(x)
+    return out
