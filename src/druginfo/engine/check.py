@@ -1,0 +1,87 @@
+"""The personal check: regimen, screening, monitoring and decision, with S-key citations.
+
+Takes an already parsed `Profile` (see `parse_profile`) so that every interface validates
+input the same way and this function can stay pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from druginfo.engine.citations import Citations, fallback_refs
+from druginfo.engine.decision import decide, sort_alerts
+from druginfo.engine.dosing import compute_regimen
+from druginfo.engine.monitoring import monitoring_calendar
+from druginfo.engine.screening import screen_details
+from druginfo.model import (
+    Alert,
+    CheckResult,
+    DrugRef,
+    InteractionPair,
+    MonitoringItem,
+    Monograph,
+    Profile,
+    Source,
+    Topic,
+)
+from druginfo.vocab.base import Vocabulary
+
+MONITORING_TRIGGER = "monitoring"
+
+
+def drug_ref(mono: Monograph) -> DrugRef:
+    return DrugRef(generic=mono.identity.generic, brands=list(mono.identity.brands))
+
+
+def check(
+    mono: Monograph,
+    profile: Profile,
+    vocab: Vocabulary,
+    *,
+    interactions: Sequence[InteractionPair] = (),
+    interaction_sources: Mapping[str, Source] | None = None,
+    today: dt.date | None = None,
+) -> CheckResult:
+    """`today` only decides whether a planned surgery date is still ahead; None: any date is."""
+    regimen, alerts = compute_regimen(mono, profile)
+    screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
+    alerts = [*alerts, *screening.alerts]
+    monitoring: list[MonitoringItem] = []
+    if mono.monitoring:
+        if profile.start_date is not None:
+            monitoring = monitoring_calendar(mono, profile, profile.start_date, vocab)
+        else:
+            alerts.append(
+                Alert(
+                    kind="cannot-decide",
+                    trigger=MONITORING_TRIGGER,
+                    severity="low",
+                    title="No start date: monitoring tests not dated",
+                    detail=(
+                        "Add 'start_date' (YYYY-MM-DD) to the profile to get the dates of the "
+                        "tests: " + "; ".join(dict.fromkeys(r.test for r in mono.monitoring)) + "."
+                    ),
+                    field="start_date",
+                    sources=list(dict.fromkeys(c for r in mono.monitoring for c in r.claims)),
+                )
+            )
+    alerts = sort_alerts(alerts)
+    citations = Citations(mono, screening.evidence)
+    if regimen is not None:
+        regimen = regimen.model_copy(update={"sources": citations.cite(regimen.sources)})
+    cited_alerts = []
+    for alert in alerts:
+        refs = alert.sources or fallback_refs(mono, (Topic.warning,))
+        cited_alerts.append(alert.model_copy(update={"sources": citations.cite(refs)}))
+    cited_monitoring = [
+        m.model_copy(update={"sources": citations.cite(m.sources)}) for m in monitoring
+    ]
+    return CheckResult(
+        drug=drug_ref(mono),
+        decision=decide(cited_alerts),
+        regimen=regimen,
+        alerts=cited_alerts,
+        monitoring=cited_monitoring,
+        sources=citations.sources,
+    )

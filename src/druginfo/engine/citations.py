@@ -1,0 +1,115 @@
+"""From the engine's references to the short citation keys (S1, S2, ...) every answer shows.
+
+Engine functions cite with *references*: a monograph claim id, `source:<id>` for a monograph
+source as a whole (used when a document has no structured claim to point at), or the id of an
+`Evidence` entry for words that live outside the monograph (a vocabulary's class list, an
+interaction table). `Citations` turns references into S-keys in order of first use, so the
+same quote always has the same key within one answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from druginfo.model import Monograph, Source, SourceRef, Topic
+
+Evidence = dict[str, SourceRef]
+
+SOURCE_PREFIX = "source:"
+
+
+def source_ref(source: Source, quote: str, topic: str | None = None) -> SourceRef:
+    return SourceRef(
+        publisher=source.publisher,
+        document=source.document,
+        quote=quote,
+        reviewed=source.reviewed,
+        kind=source.kind.value,
+        url=source.url,
+        topic=topic,
+        claim=None,
+    )
+
+
+def external(source: Source, quote: str, topic: str | None, kind: str) -> tuple[str, SourceRef]:
+    """An evidence entry for words outside the monograph, with a reference id stable per quote."""
+    digest = hashlib.sha1(f"{source.id}\n{quote}".encode()).hexdigest()[:12]
+    return f"{kind}:{source.id}:{digest}", source_ref(source, quote, topic)
+
+
+def whole_source(source: Source) -> str:
+    return f"{SOURCE_PREFIX}{source.id}"
+
+
+def resolve(mono: Monograph, ref: str, evidence: Mapping[str, SourceRef]) -> SourceRef:
+    """The quoted evidence behind one reference; KeyError for a reference nobody defined."""
+    if ref in evidence:
+        return evidence[ref]
+    try:
+        claim = mono.claim(ref)
+    except KeyError:
+        if ref.startswith(SOURCE_PREFIX):
+            source = mono.source(ref.removeprefix(SOURCE_PREFIX))
+            return source_ref(source, source.document, None)
+        raise
+    source = mono.source(claim.source)
+    return SourceRef(
+        publisher=source.publisher,
+        document=source.document,
+        quote=claim.quote,
+        reviewed=source.reviewed,
+        kind=source.kind.value,
+        url=source.url,
+        topic=claim.topic.value,
+        claim=claim.id,
+    )
+
+
+def fallback_refs(mono: Monograph, topics: Iterable[Topic | str] = ()) -> list[str]:
+    """What to cite when no rule speaks to a question: the monograph's own words on the topic.
+
+    Preference: claims on the topics from a label, then from any source, then any label claim,
+    then any claim, then the first source as a whole. Empty only for a monograph without
+    sources, which the model does not allow to be useful.
+    """
+    wanted = {t.value if isinstance(t, Topic) else t for t in topics}
+    kinds = {s.id: s.kind.value for s in mono.sources}
+    on_topic = [c for c in mono.claims if c.topic.value in wanted]
+    for pool in (
+        [c for c in on_topic if kinds.get(c.source) == "label"],
+        on_topic,
+        [c for c in mono.claims if kinds.get(c.source) == "label"],
+        list(mono.claims),
+    ):
+        if pool:
+            return [pool[0].id]
+    label = [s for s in mono.sources if s.kind.value == "label"]
+    first = (label or mono.sources)[:1]
+    return [whole_source(s) for s in first]
+
+
+class Citations:
+    """Assigns S-keys in order of first use and keeps the evidence behind each."""
+
+    def __init__(self, mono: Monograph, evidence: Mapping[str, SourceRef] | None = None) -> None:
+        self.mono = mono
+        self.evidence: dict[str, SourceRef] = dict(evidence or {})
+        self._keys: dict[str, str] = {}
+        self.sources: dict[str, SourceRef] = {}
+
+    def add_evidence(self, evidence: Mapping[str, SourceRef]) -> None:
+        self.evidence.update(evidence)
+
+    def cite(self, refs: Iterable[str]) -> list[str]:
+        keys: list[str] = []
+        for ref in refs:
+            key = self._keys.get(ref)
+            if key is None:
+                ref_obj = resolve(self.mono, ref, self.evidence)
+                key = f"S{len(self._keys) + 1}"
+                self._keys[ref] = key
+                self.sources[key] = ref_obj
+            if key not in keys:
+                keys.append(key)
+        return keys

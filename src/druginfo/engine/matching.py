@@ -1,0 +1,297 @@
+"""Does a profile meet a rule's `Match`? Shared by screening, monitoring and advice.
+
+Semantics (see `druginfo.model.Match`): every non-empty field must hold, any item of a list
+may match, terms match case-insensitively as whole words. Three outcomes, not two: a rule
+whose `needs` are missing from the profile is *undecided*, never silently passed; so is a
+vaccine rule when a planned vaccine is not recognised (it could be live). A value the profile
+does not give and the rule does not list in `needs` does not match: the rule's author decides
+what is worth asking for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from druginfo.engine.citations import Evidence, external
+from druginfo.engine.kidney import KidneyAssessment, kidney_function
+from druginfo.model import Match, Monograph, Profile
+from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
+
+State = Literal["fired", "no", "undecided"]
+
+# Vaccine "classes" answered from VaccineMatch.live, so rules need no per-vaccine lists.
+LIVE_CLASSES = frozenset({"live-vaccine", "live-vaccines", "live"})
+NON_LIVE_CLASSES = frozenset(
+    {"non-live-vaccine", "inactivated-vaccine", "inactivated-vaccines", "non-live"}
+)
+ANY_VACCINE_CLASSES = frozenset({"vaccine", "vaccines", "any-vaccine"})
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation to spaces: 'E. coli-derived' → 'e coli derived'."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
+
+
+def has_term(text: str, term: str) -> bool:
+    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches."""
+    needle = normalise(term)
+    if not needle:
+        return False
+    pattern = rf"(?<!\w){re.escape(needle)}(?:s|es)?(?!\w)"
+    return re.search(pattern, normalise(text)) is not None
+
+
+@dataclass(frozen=True)
+class MedEntry:
+    """One line of the medication list, resolved once per check."""
+
+    text: str
+    match: NameMatch | None
+    classes: tuple[ClassMembership, ...]
+    vaccine: VaccineMatch | None
+    is_self: bool
+
+    @property
+    def display(self) -> str:
+        if self.match is not None:
+            return self.match.display
+        if self.vaccine is not None:
+            return self.vaccine.name
+        return self.text
+
+
+@dataclass
+class Context:
+    """Everything about a profile the rules look at, computed once."""
+
+    mono: Monograph
+    profile: Profile
+    vocab: Vocabulary
+    today: dt.date | None = None
+    kidney: KidneyAssessment = field(init=False)
+    meds: list[MedEntry] = field(init=False)
+    planned: list[tuple[str, VaccineMatch | None]] = field(init=False)
+    evidence: Evidence = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.kidney = kidney_function(self.profile)
+        own = {self.mono.key.lower(), self.mono.identity.generic.lower()}
+        own |= {s.lower() for s in self.mono.identity.substances}
+        meds: list[MedEntry] = []
+        for text in self.profile.medications:
+            nm = self.vocab.resolve_medication(text)
+            classes = tuple(self.vocab.classes_of(nm.key)) if nm is not None else ()
+            meds.append(
+                MedEntry(
+                    text=text,
+                    match=nm,
+                    classes=classes,
+                    vaccine=self.vocab.vaccine(text),
+                    is_self=nm is not None and nm.key.lower() in own,
+                )
+            )
+        self.meds = meds
+        self.planned = [(text, self.vocab.vaccine(text)) for text in self.profile.planned_vaccines]
+
+    def vaccines(self) -> list[tuple[str, VaccineMatch | None]]:
+        """Planned vaccines (recognised or not) and medication lines that are vaccines."""
+        return [*self.planned, *((m.text, m.vaccine) for m in self.meds if m.vaccine)]
+
+    def missing(self, name: str) -> bool:
+        """Whether a field a rule needs is absent. Lists are never missing (empty = none)."""
+        p = self.profile
+        if name in ("pregnant", "breastfeeding"):
+            return getattr(p, name) is None and p.sex != "male"
+        if name == "kidney" or name.startswith("kidney."):
+            return not self.kidney.known
+        if name == "surgery_planned":
+            return False
+        if name not in type(p).model_fields:
+            return True
+        value = getattr(p, name)
+        return value is None
+
+    def indication_id(self) -> str | None:
+        if self.profile.indication is None:
+            return None
+        ind = self.mono.indication(self.profile.indication)
+        return ind.id if ind is not None else None
+
+
+@dataclass
+class Outcome:
+    state: State
+    matched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    med_keys: set[str] = field(default_factory=set)
+    refs: list[str] = field(default_factory=list)
+
+    @property
+    def matched_text(self) -> str | None:
+        return ", ".join(dict.fromkeys(self.matched)) or None
+
+
+Cond = bool | None  # True holds, False does not, None: undecided (see Outcome.missing)
+
+
+def _terms(values: list[str], terms: list[str], out: Outcome) -> Cond:
+    hits = [v for v in values if any(has_term(v, t) for t in terms)]
+    out.matched.extend(hits)
+    return bool(hits)
+
+
+def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
+    wanted = {c.lower() for c in classes}
+    hit = False
+    for med in ctx.meds:
+        if med.is_self or med.match is None:
+            continue
+        for cm in med.classes:
+            if cm.class_id.lower() in wanted:
+                hit = True
+                out.matched.append(med.display)
+                out.med_keys.add(med.match.key)
+                ref, src = external(cm.source, cm.quote, "interaction", "vocab")
+                ctx.evidence[ref] = src
+                out.refs.append(ref)
+                break
+    return hit
+
+
+def _med_names(ctx: Context, names: list[str], out: Outcome) -> Cond:
+    wanted = {n.lower() for n in names}
+    hit = False
+    for med in ctx.meds:
+        if med.is_self:
+            continue
+        by_key = med.match is not None and med.match.key.lower() in wanted
+        if by_key or any(has_term(med.text, n) for n in names):
+            hit = True
+            out.matched.append(med.display)
+            if med.match is not None:
+                out.med_keys.add(med.match.key)
+    return hit
+
+
+def _vaccine_in(vm: VaccineMatch, classes: set[str], ctx: Context) -> bool:
+    if classes & ANY_VACCINE_CLASSES:
+        return True
+    if vm.live and classes & LIVE_CLASSES:
+        return True
+    if not vm.live and classes & NON_LIVE_CLASSES:
+        return True
+    return any(cm.class_id.lower() in classes for cm in ctx.vocab.classes_of(vm.vaccine_id))
+
+
+def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
+    wanted = {c.lower() for c in classes}
+    hit = False
+    unknown: list[str] = []
+    for text, vm in ctx.vaccines():
+        if vm is None or getattr(vm, "ambiguous", False) or getattr(vm, "live", None) is None:
+            unknown.append(text)
+            continue
+        if _vaccine_in(vm, wanted, ctx):
+            hit = True
+            out.matched.append(vm.name if normalise(vm.name) == normalise(text) else text)
+            ref, src = external(vm.source, vm.quote, "vaccine", "vocab")
+            ctx.evidence[ref] = src
+            out.refs.append(ref)
+    if hit:
+        return True
+    if unknown:
+        out.matched.extend(unknown)
+        out.missing.append("planned_vaccines")
+        return None
+    return False
+
+
+def evaluate(match: Match, ctx: Context) -> Outcome:
+    """Fired, not fired, or undecided (with the missing fields named)."""
+    p = ctx.profile
+    out = Outcome(state="no")
+    conds: list[Cond] = []
+    if match.allergies_any:
+        conds.append(_terms(p.allergies, match.allergies_any, out))
+    if match.conditions_any:
+        conds.append(_terms(p.conditions, match.conditions_any, out))
+    if match.medication_classes_any:
+        conds.append(_med_classes(ctx, match.medication_classes_any, out))
+    if match.medication_names_any:
+        conds.append(_med_names(ctx, match.medication_names_any, out))
+    if match.vaccine_classes_any:
+        conds.append(_vaccines(ctx, match.vaccine_classes_any, out))
+    for name in ("pregnant", "breastfeeding"):
+        wanted = getattr(match, name)
+        if wanted is None:
+            continue
+        value = getattr(p, name)
+        if value is None and p.sex == "male":
+            value = False
+        ok = value is not None and value == wanted
+        conds.append(ok)
+        if ok and wanted:
+            out.matched.append(name)
+    if match.age_at_least_years is not None:
+        ok = p.age_years is not None and p.age_years >= match.age_at_least_years
+        conds.append(ok)
+        if ok:
+            out.matched.append(f"age {p.age_years:g}")
+    if match.age_below_years is not None:
+        ok = p.age_years is not None and p.age_years < match.age_below_years
+        conds.append(ok)
+        if ok:
+            out.matched.append(f"age {p.age_years:g}")
+    if match.indication_not_in:
+        excluded = set()
+        for item in match.indication_not_in:
+            ind = ctx.mono.indication(item)
+            excluded.add(ind.id if ind is not None else item)
+        ok = p.indication is not None and ctx.indication_id() not in excluded
+        conds.append(ok)
+        if ok:
+            out.matched.append(f"indication {p.indication}")
+    if match.crcl_below_ml_min is not None:
+        below = ctx.kidney.below(match.crcl_below_ml_min)
+        conds.append(bool(below))
+        if below:
+            out.matched.append(kidney_text(ctx.kidney))
+    if match.surgery_planned is not None:
+        d = p.planned_surgery_date
+        planned = d is not None and (ctx.today is None or d >= ctx.today)
+        ok = planned == match.surgery_planned
+        conds.append(ok)
+        if ok and planned:
+            assert d is not None
+            undated = d == dt.date.max  # advice for the 'surgery' event: date not told
+            out.matched.append("surgery planned" if undated else f"surgery planned {d}")
+    out.missing.extend(n for n in match.needs if ctx.missing(n))
+    out.missing = list(dict.fromkeys(out.missing))
+    if any(c is False for c in conds):
+        out.state = "no"
+    elif out.missing:
+        out.state = "undecided"
+    else:
+        # An empty Match holds for everyone (a general warning); erring this way adds an
+        # alert, never hides one.
+        out.state = "fired"
+    return out
+
+
+def kidney_text(k: KidneyAssessment) -> str:
+    if k.crcl_ml_min is not None:
+        label = {
+            "measured crcl": "CrCl",
+            "cockcroft-gault": "CrCl (Cockcroft–Gault)",
+            "egfr": "eGFR",
+        }.get(k.method, "CrCl")
+        text = f"{label} {k.crcl_ml_min:g} mL/min"
+        return f"{text}, severe kidney disease" if k.severe else text
+    if k.severe:
+        return "severe kidney disease"
+    if k.severe is False:
+        return "no severe kidney disease"
+    return "kidney function unknown"

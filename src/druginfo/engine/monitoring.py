@@ -1,0 +1,97 @@
+"""The monitoring calendar: dated tests counted in calendar months from the start date.
+
+"Every month for 3 months, then every 3 months for a year" becomes months 1, 2, 3, 6, 9, 12.
+Each phase continues from the last test of the phase before, so the gap between two tests is
+never longer than a phase says. Month arithmetic is calendar arithmetic clamped to the month's
+end (31 January + 1 month = 28/29 February), as clinics schedule.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from druginfo.engine.matching import Context, evaluate
+from druginfo.model import MonitoringItem, MonitoringRule, Monograph, Profile
+from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule_months(rule: MonitoringRule) -> list[int]:
+    """Months after start at which the test is due; 0 is 'before starting'."""
+    months = [0] if rule.before_start else []
+    last = 0
+    for phase in rule.phases:
+        m = last + phase.every_months
+        while m <= phase.until_month:
+            months.append(m)
+            last = m
+            m += phase.every_months
+    return months
+
+
+def applies(rule: MonitoringRule, ctx: Context) -> bool:
+    """Rules with `when` apply to matching profiles; an undecided `when` counts as applying
+    (an extra blood test is a smaller harm than a missed one)."""
+    if rule.when is None:
+        return True
+    return evaluate(rule.when, ctx).state != "no"
+
+
+def monitoring_calendar(
+    mono: Monograph,
+    profile: Profile,
+    start_date: dt.date,
+    vocab: Vocabulary | None = None,
+) -> list[MonitoringItem]:
+    """Dated tests sorted by date; `sources` hold claim ids (S-keys after `check`).
+
+    `vocab` is only consulted by rules whose `when` looks at medications or vaccines; without
+    it such rules count as applying.
+    """
+    ctx = Context(mono, profile, vocab if vocab is not None else _NoVocab())
+    items: list[MonitoringItem] = []
+    for rule in mono.monitoring:
+        if rule.when is not None:
+            consults_vocab = bool(
+                rule.when.medication_classes_any
+                or rule.when.medication_names_any
+                or rule.when.vaccine_classes_any
+            )
+            if not (vocab is None and consults_vocab) and not applies(rule, ctx):
+                continue
+        for month in schedule_months(rule):
+            items.append(
+                MonitoringItem(
+                    test=rule.test,
+                    due=add_months(start_date, month),
+                    why=rule.why if month else f"{rule.why} (before starting)",
+                    sources=list(rule.claims),
+                )
+            )
+    items.sort(key=lambda i: i.due)
+    return items
+
+
+class _NoVocab:
+    """Stands in for a vocabulary when none is given; knows no names."""
+
+    def resolve(self, text: str) -> NameMatch | None:
+        return None
+
+    def suggest(self, text: str, limit: int = 5) -> list[str]:
+        return []
+
+    def resolve_medication(self, text: str) -> NameMatch | None:
+        return None
+
+    def classes_of(self, key: str) -> list[ClassMembership]:
+        return []
+
+    def vaccine(self, text: str) -> VaccineMatch | None:
+        return None

@@ -1,0 +1,230 @@
+"""Contraindications, interactions and warnings: a monograph's screening rules on a profile.
+
+Nothing is dropped silently: a rule whose needed facts are missing becomes a `cannot-decide`
+alert naming the field; a medication the vocabulary does not know becomes a `cannot-decide`
+alert naming the medication (it could belong to a class that must not be combined); a planned
+vaccine that is not recognised makes a vaccine rule undecided (it could be live).
+
+Alerts cite *references* (claim ids, `source:<id>`, or evidence ids; see `citations`);
+`check` turns them into S-keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from druginfo.engine.citations import Evidence, external, fallback_refs
+from druginfo.engine.matching import Context, evaluate, has_term
+from druginfo.model import (
+    Alert,
+    InteractionPair,
+    Monograph,
+    Profile,
+    ScreeningRule,
+    Severity,
+    Source,
+    SourceKind,
+    Topic,
+)
+from druginfo.vocab.base import Vocabulary
+
+LEVEL_SEVERITY: Mapping[str, Severity] = {
+    "major": "high",
+    "moderate": "moderate",
+    "minor": "low",
+    "unknown": "low",
+}
+INTERACTION_TRIGGER = "drug-interaction"
+UNKNOWN_MEDICATION_TRIGGER = "unknown-medication"
+
+
+@dataclass
+class Screening:
+    """Alerts plus what `check` needs to cite them and to merge table interactions."""
+
+    alerts: list[Alert] = field(default_factory=list)
+    evidence: Evidence = field(default_factory=dict)
+    # Index into `alerts` → generic names of the medications that made the rule fire.
+    med_keys: dict[int, set[str]] = field(default_factory=dict)
+
+
+def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) -> Alert:
+    return Alert(
+        kind=rule.kind,
+        trigger=rule.trigger,
+        severity=rule.severity,
+        title=rule.title,
+        detail=rule.detail,
+        matched=matched,
+        sources=list(dict.fromkeys([*rule.claims, *refs])),
+        blocking=rule.blocking,
+    )
+
+
+def undecided_alert(rule: ScreeningRule, missing: list[str], matched: str | None) -> Alert:
+    """The rule could apply, but a fact it needs is missing: ask for it, cite the rule."""
+    fields = ", ".join(missing)
+    what = {
+        "planned_vaccines": (
+            f"the planned vaccine(s) {matched} could not be identified, so we cannot tell "
+            "whether they are live vaccines"
+        ),
+    }.get(missing[0], f"the profile does not give {fields}")
+    return Alert(
+        kind="cannot-decide",
+        trigger=rule.trigger,
+        severity=rule.severity,
+        title=f"Cannot check: {rule.title}",
+        detail=f"{rule.title} depends on {fields}, and {what}. Rule: {rule.detail}",
+        matched=matched if missing[0] == "planned_vaccines" else None,
+        field=missing[0],
+        sources=list(rule.claims),
+    )
+
+
+def _medication_rules(mono: Monograph) -> list[ScreeningRule]:
+    return [
+        r for r in mono.screening if r.match.medication_classes_any or r.match.medication_names_any
+    ]
+
+
+def _unknown_medication_alerts(ctx: Context, has_table: bool) -> list[Alert]:
+    """An unrecognised medicine could be one that must not be combined: never skip it."""
+    med_rules = _medication_rules(ctx.mono)
+    severity: Severity = "moderate" if med_rules or has_table else "low"
+    refs = [c for r in med_rules for c in r.claims] or fallback_refs(ctx.mono, (Topic.interaction,))
+    checked = sorted({t for r in med_rules for t in r.match.medication_classes_any})
+    against = f" (e.g. for {', '.join(checked)})" if checked else ""
+    alerts = []
+    for med in ctx.meds:
+        if med.match is not None or med.vaccine is not None:
+            continue
+        alerts.append(
+            Alert(
+                kind="cannot-decide",
+                trigger=UNKNOWN_MEDICATION_TRIGGER,
+                severity=severity,
+                title=f"Unknown medicine {med.text!r} not screened",
+                detail=(
+                    f"We do not recognise the medicine {med.text!r}, so it was not checked for "
+                    f"interactions with {ctx.mono.identity.generic}{against}. Check the "
+                    "spelling, use the generic name, or ask your pharmacist."
+                ),
+                matched=med.text,
+                field="medications",
+                sources=list(dict.fromkeys(refs)),
+            )
+        )
+    return alerts
+
+
+def _table_source(pair: InteractionPair, sources: Mapping[str, Source]) -> Source:
+    src = sources.get(pair.source)
+    if src is not None:
+        return src
+    return Source(
+        id=pair.source,
+        publisher=pair.source,
+        document=f"{pair.source} interaction table",
+        kind=SourceKind.curated,
+    )
+
+
+def _pair_quote(pair: InteractionPair) -> str:
+    return f"{pair.drug_a.title()} – {pair.drug_b.title()}: {pair.level.title()}"
+
+
+def _interaction_alerts(
+    ctx: Context,
+    result: Screening,
+    interactions: Sequence[InteractionPair],
+    sources: Mapping[str, Source],
+) -> None:
+    own = {ctx.mono.key.lower(), ctx.mono.identity.generic.lower()}
+    own |= {s.lower() for s in ctx.mono.identity.substances}
+    seen: set[tuple[str, str, str]] = set()
+    for pair in interactions:
+        a, b = pair.drug_a.lower(), pair.drug_b.lower()
+        if a in own:
+            other = b
+        elif b in own:
+            other = a
+        else:
+            continue
+        meds = [
+            m
+            for m in ctx.meds
+            if not m.is_self
+            and ((m.match is not None and m.match.key.lower() == other) or has_term(m.text, other))
+        ]
+        if not meds or (other, pair.source, pair.level) in seen:
+            continue
+        seen.add((other, pair.source, pair.level))
+        ref, evidence = external(
+            _table_source(pair, sources), _pair_quote(pair), Topic.interaction.value, "table"
+        )
+        result.evidence[ref] = evidence
+        publisher = evidence.publisher
+        curated = [i for i, keys in result.med_keys.items() if other in {k.lower() for k in keys}]
+        if curated:
+            for i in curated:
+                alert = result.alerts[i]
+                alert.detail += f" The interaction table {publisher} agrees: {_pair_quote(pair)}."
+                if ref not in alert.sources:
+                    alert.sources.append(ref)
+            continue
+        display = meds[0].display
+        severity = LEVEL_SEVERITY.get(pair.level, "low")
+        result.alerts.append(
+            Alert(
+                kind="interaction",
+                trigger=INTERACTION_TRIGGER,
+                severity=severity,
+                title=f"Interaction: {ctx.mono.identity.generic} and {other}",
+                detail=(
+                    f"The interaction table {publisher} rates {ctx.mono.identity.generic} with "
+                    f"{other} as {pair.level}. Tell your doctor and pharmacist that you take "
+                    f"{display}."
+                ),
+                matched=display,
+                sources=[ref],
+            )
+        )
+
+
+def screen_details(
+    mono: Monograph,
+    profile: Profile,
+    vocab: Vocabulary,
+    interactions: Sequence[InteractionPair] = (),
+    interaction_sources: Mapping[str, Source] | None = None,
+    today: dt.date | None = None,
+) -> Screening:
+    """`screen` plus the evidence behind non-monograph references (for citing them)."""
+    ctx = Context(mono, profile, vocab, today)
+    result = Screening()
+    for rule in mono.screening:
+        out = evaluate(rule.match, ctx)
+        if out.state == "fired":
+            result.med_keys[len(result.alerts)] = set(out.med_keys)
+            result.alerts.append(rule_alert(rule, out.matched_text, out.refs))
+        elif out.state == "undecided":
+            result.alerts.append(undecided_alert(rule, out.missing, out.matched_text))
+    result.alerts.extend(_unknown_medication_alerts(ctx, bool(interactions)))
+    _interaction_alerts(ctx, result, interactions, interaction_sources or {})
+    result.evidence.update(ctx.evidence)
+    return result
+
+
+def screen(
+    mono: Monograph,
+    profile: Profile,
+    vocab: Vocabulary,
+    interactions: Sequence[InteractionPair] = (),
+    interaction_sources: Mapping[str, Source] | None = None,
+    today: dt.date | None = None,
+) -> list[Alert]:
+    """Screening alerts; `sources` hold references, resolved to S-keys by `check`."""
+    return screen_details(mono, profile, vocab, interactions, interaction_sources, today).alerts
