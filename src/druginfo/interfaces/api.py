@@ -1,0 +1,217 @@
+"""The REST API: the same answers as the CLI, as JSON, described by OpenAPI.
+
+Every route delegates to `druginfo.service.Service`; nothing clinical is computed here. The
+profile is documented as a schema (so clients can build forms from it) but its values are
+judged by the engine, which is the only place that knows units and plausible ranges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+import druginfo
+from druginfo.interfaces.errors import ERROR_RESPONSES
+from druginfo.model import (
+    EVENTS,
+    AdviceResult,
+    CheckResult,
+    DrugSummary,
+    Monograph,
+    SearchHit,
+)
+from druginfo.reconcile import ReconcileReport
+from druginfo.service import Service
+
+Number = float | str  # a plain number in the field's unit, or a string with a unit ("44 lb")
+
+
+class KidneyIn(BaseModel):
+    """Kidney function; one of these is enough (creatinine needs age, weight and sex)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    crcl_ml_min: Number | None = Field(default=None, description="Creatinine clearance, mL/min.")
+    egfr_ml_min_1_73m2: Number | None = Field(default=None, description="eGFR, mL/min/1.73 m².")
+    serum_creatinine_mg_dl: Number | None = Field(
+        default=None, description="Serum creatinine, mg/dL (Cockcroft–Gault with age/weight/sex)."
+    )
+    severe_kidney_disease: bool | None = None
+
+
+class ProfileIn(BaseModel):
+    """The patient profile of CONTRACT.md. Every field is optional; a field a decision needs
+    and does not get yields a `cannot-decide` alert naming it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "age_years": 34,
+                    "weight_kg": "70 kg",
+                    "sex": "female",
+                    "pregnant": False,
+                    "indication": "rheumatoid arthritis",
+                    "kidney": {"crcl_ml_min": 25},
+                    "allergies": ["latex"],
+                    "medications": ["Enbrel 50 mg weekly", "methotrexate"],
+                    "start_date": "2026-12-01",
+                }
+            ]
+        },
+    )
+
+    drug: str | None = Field(
+        default=None, description="The medicine, when not given beside the profile."
+    )
+    age_years: Number | None = Field(default=None, description="Age in years.")
+    weight_kg: Number | None = Field(
+        default=None, description="Weight in kg, or a string with a unit: '44 lb', '20 kg'."
+    )
+    sex: str | None = Field(default=None, description="'female' or 'male'.")
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    indication: str | None = Field(default=None, description="What the medicine is for.")
+    conditions: list[str] | None = None
+    kidney: KidneyIn | None = None
+    allergies: list[str] | None = None
+    medications: list[str] | None = Field(
+        default=None, description="Other medicines, free text ('Enbrel 50 mg weekly')."
+    )
+    planned_vaccines: list[str] | None = None
+    planned_surgery_date: dt.date | None = None
+    start_date: dt.date | None = Field(
+        default=None, description="First dose; the monitoring calendar counts from it."
+    )
+
+    def raw(self) -> dict[str, Any]:
+        """The fields the caller sent, as plain JSON values, for the engine to parse."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    drug: str | None = Field(
+        default=None,
+        description="Generic or brand name, any case, near-misses tolerated.",
+        examples=["anakinra"],
+    )
+    profile: ProfileIn = Field(default_factory=ProfileIn)
+
+
+class AdviceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    drug: str = Field(description="Generic or brand name.", examples=["Kineret"])
+    event: str = Field(
+        description=f"What happened: one of {', '.join(EVENTS)}.", examples=list(EVENTS)
+    )
+    profile: ProfileIn | None = Field(
+        default=None, description="Optional: lets the advice take the person into account."
+    )
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    drugs: int
+
+
+def _json(model: BaseModel) -> Response:
+    """Serialise once with pydantic-core; the declared response_model still documents it."""
+    return Response(content=model.model_dump_json(), media_type="application/json")
+
+
+def _json_list(models: list[Any]) -> Response:
+    body = b"[" + b",".join(m.model_dump_json().encode() for m in models) + b"]"
+    return Response(content=body, media_type="application/json")
+
+
+NameParam = Annotated[
+    str,
+    Path(min_length=1, max_length=200, description="Generic or brand name.", examples=["anakinra"]),
+]
+LangParam = Annotated[
+    str | None,
+    Query(
+        min_length=2,
+        max_length=8,
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$",
+        description="Language of the document (en, da, pt, ...); default English, then any.",
+    ),
+]
+
+
+def build_api_router(service: Service) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
+
+    @router.get("/health", response_model=Health, summary="Liveness and store reachability")
+    def health() -> Health:
+        return Health(status="ok", version=druginfo.__version__, drugs=len(service.list_drugs()))
+
+    @router.get("/drugs", response_model=list[DrugSummary], summary="Every medicine known")
+    def list_drugs() -> Response:
+        return _json_list(service.list_drugs())
+
+    @router.get("/drugs/{name}", response_model=Monograph, summary="One medicine's monograph")
+    def get_drug(name: NameParam, lang: LangParam = None) -> Response:
+        return _json(service.monograph(name, lang.lower() if lang else None))
+
+    @router.get("/search", response_model=list[SearchHit], summary="Search names and text")
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=500, description="What to look for.")],
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        lang: LangParam = None,
+    ) -> Response:
+        return _json_list(service.search(q, limit=limit, language=lang.lower() if lang else None))
+
+    @router.post(
+        "/check",
+        response_model=CheckResult,
+        summary="Personal check of a medicine against a profile",
+        description=(
+            "Dose, contraindications, interactions, warnings and monitoring for one person, "
+            "each with the quoted sources. `decision` is `do-not-use` when a contraindication "
+            "applies and `cannot-decide` when a field the decision needs is missing."
+        ),
+    )
+    def check(request: Annotated[CheckRequest, Body()]) -> Response:
+        return _json(service.check(request.drug, request.profile.raw()))
+
+    @router.post(
+        "/check.ics",
+        summary="The monitoring calendar of a check, as iCalendar",
+        response_class=Response,
+        responses={200: {"content": {"text/calendar": {}}, "description": "RFC 5545 calendar."}},
+    )
+    def check_ics(request: Annotated[CheckRequest, Body()]) -> Response:
+        from druginfo.interfaces.ics import calendar_bytes
+
+        result = service.check(request.drug, request.profile.raw())
+        filename = f"{result.drug.generic}-monitoring.ics"
+        return Response(
+            content=calendar_bytes(result, request.drug),
+            media_type="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @router.post("/advise", response_model=AdviceResult, summary="What to do when EVENT happens")
+    def advise(request: Annotated[AdviceRequest, Body()]) -> Response:
+        profile = request.profile.raw() if request.profile is not None else None
+        return _json(service.advise(request.drug, request.event, profile))
+
+    @router.get(
+        "/reconcile/{name}",
+        response_model=ReconcileReport,
+        summary="Claims per topic across sources: agree, conflict, only-one-source, stale",
+    )
+    def reconcile(name: NameParam) -> Response:
+        return _json(service.reconcile(name))
+
+    return router

@@ -1,0 +1,66 @@
+"""The one ASGI application: web site, REST API, CDS Hooks and FHIR over a single Service.
+
+Everything is built from the Service passed in, so tests and benchmarks can serve any store,
+and `druginfo serve` / `uvicorn --factory druginfo.interfaces.app:app_from_env` serve the
+configured one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import druginfo
+from druginfo.interfaces.api import build_api_router
+from druginfo.interfaces.cdshooks import build_cds_router
+from druginfo.interfaces.errors import install_error_handlers
+from druginfo.interfaces.fhir import build_fhir_router
+from druginfo.service import Service
+
+DESCRIPTION = """\
+Drug information as computable, source-cited knowledge.
+
+* `/api/...` — monographs, search, the personal check (`POST /api/check`), event advice and
+  reconciliation of sources. Errors are `{"error": ..., "field": ...}` with a 4xx status.
+* `/cds-services` — a CDS Hooks 2.0 service for the `order-sign` and `order-select` hooks.
+* `/fhir/MedicationKnowledge/{id}` — a medicine as a FHIR R4 MedicationKnowledge.
+
+Every clinical statement carries the quoted words of its source.
+"""
+
+
+def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_service_on_shutdown:
+            service.close()
+
+    app = FastAPI(
+        title="druginfo",
+        version=druginfo.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.service = service
+
+    from druginfo.interfaces import web
+
+    renderer = getattr(web, "render_error", None)
+    install_error_handlers(app, renderer if callable(renderer) else None)
+    app.include_router(build_api_router(service))
+    app.include_router(build_cds_router(service))
+    app.include_router(build_fhir_router(service))
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.include_router(web.build_site_router(service))
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory druginfo.interfaces.app:app_from_env`; DRUGINFO_DB picks the store."""
+    service = Service.open(os.environ.get("DRUGINFO_DB") or None)
+    return create_app(service, close_service_on_shutdown=True)
