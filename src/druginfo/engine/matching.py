@@ -134,7 +134,7 @@ class Outcome:
         return ", ".join(dict.fromkeys(self.matched)) or None
 
 
-Cond = bool | None  # True holds, False does not, None: undecided (see Outcome.missing)
+Cond = bool | None  # True holds, False does not, None: the profile does not say
 
 
 def _terms(values: list[str], terms: list[str], out: Outcome) -> Cond:
@@ -231,17 +231,17 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
         value = getattr(p, name)
         if value is None and p.sex == "male":
             value = False
-        ok = value is not None and value == wanted
+        ok = None if value is None else value == wanted
         conds.append(ok)
         if ok and wanted:
             out.matched.append(name)
     if match.age_at_least_years is not None:
-        ok = p.age_years is not None and p.age_years >= match.age_at_least_years
+        ok = None if p.age_years is None else p.age_years >= match.age_at_least_years
         conds.append(ok)
         if ok:
             out.matched.append(f"age {p.age_years:g}")
     if match.age_below_years is not None:
-        ok = p.age_years is not None and p.age_years < match.age_below_years
+        ok = None if p.age_years is None else p.age_years < match.age_below_years
         conds.append(ok)
         if ok:
             out.matched.append(f"age {p.age_years:g}")
@@ -250,13 +250,13 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
         for item in match.indication_not_in:
             ind = ctx.mono.indication(item)
             excluded.add(ind.id if ind is not None else item)
-        ok = p.indication is not None and ctx.indication_id() not in excluded
+        ok = None if p.indication is None else ctx.indication_id() not in excluded
         conds.append(ok)
         if ok:
             out.matched.append(f"indication {p.indication}")
     if match.crcl_below_ml_min is not None:
         below = ctx.kidney.below(match.crcl_below_ml_min)
-        conds.append(bool(below))
+        conds.append(below)
         if below:
             out.matched.append(kidney_text(ctx.kidney))
     if match.surgery_planned is not None:
@@ -274,6 +274,9 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
         out.state = "no"
     elif out.missing:
         out.state = "undecided"
+    elif any(c is None for c in conds):
+        # Unknown, and the rule does not list the field in `needs`: it does not match.
+        out.state = "no"
     else:
         # An empty Match holds for everyone (a general warning); erring this way adds an
         # alert, never hides one.
