@@ -38,7 +38,9 @@ def sqlite_path(url: str) -> str:
     (the SQLAlchemy convention: three slashes, then the path as written)."""
     prefix = "sqlite:///"
     if not url.lower().startswith(prefix):
-        raise InputError("db", "a sqlite URL looks like sqlite:///PATH (e.g. sqlite:///druginfo.db)")
+        raise InputError(
+            "db", "a sqlite URL looks like sqlite:///PATH (e.g. sqlite:///druginfo.db)"
+        )
     path = unquote(url[len(prefix) :])
     if not path:
         raise InputError("db", "a sqlite URL needs a file path, e.g. sqlite:///druginfo.db")

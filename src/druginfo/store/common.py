@@ -92,17 +92,24 @@ def text_chunks(mono: Monograph) -> list[tuple[str, str]]:
     are not already inside an indexed section get a row of their own.
     """
     chunks: list[tuple[str, str]] = []
-    section_text: list[str] = []
+    by_title: dict[str, str] = {}
     for section in mono.sections:
         body = section.text.strip()
-        if body or section.title.strip():
-            chunks.append((section.title.strip(), body))
-            section_text.append(body)
-    joined = "\n".join(section_text)
+        title = section.title.strip()
+        if body or title:
+            chunks.append((title, body))
+            by_title[section.title] = by_title.get(section.title, "") + "\n" + body
+    joined: str | None = None
     for claim in mono.claims:
         quote = claim.quote.strip()
-        if quote and quote not in joined:
+        if not quote or (claim.section is not None and quote in by_title.get(claim.section, "")):
+            continue
+        if joined is None:
+            joined = "\n".join(by_title.values())
+        if quote not in joined:
             chunks.append(((claim.section or claim.topic.value).strip(), quote))
+    if joined is None:
+        joined = "\n".join(by_title.values())
     for statement in mono.identity.statements:
         if statement.text.strip() and statement.text not in joined:
             chunks.append(("identity", statement.text.strip()))
@@ -248,9 +255,7 @@ def dedupe_hits(hits: Iterable[SearchHit], limit: int) -> list[SearchHit]:
         cur = best.get(k)
         if cur is None or hit.score > cur.score:
             best[k] = hit
-    ordered = sorted(
-        best.values(), key=lambda h: (-h.score, h.language != "en", h.language, h.key)
-    )
+    ordered = sorted(best.values(), key=lambda h: (-h.score, h.language != "en", h.language, h.key))
     return ordered[:limit]
 
 

@@ -7,6 +7,7 @@ configuration, so every language is indexed alike) with GIN, and names use pg_tr
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,7 +57,7 @@ class PostgresStore:
 
     def _query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[Any]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            return self._conn.execute(sql, params).fetchall()
 
     def migrate(self) -> None:
         with self._tx() as conn:
@@ -72,7 +73,7 @@ class PostgresStore:
                 row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
                 if row is not None and row[0] is not None and row[0] >= version:
                     continue
-                conn.execute(sql.encode())  # type: ignore[call-overload]
+                conn.execute(sql.encode())  # bytes: no placeholders, several statements
                 conn.execute(
                     "INSERT INTO schema_version (version, name) VALUES (%s, %s)", (version, name)
                 )
@@ -131,7 +132,7 @@ class PostgresStore:
                 "INSERT INTO documents (doc_id, key, language, kind, curated, display_name,"
                 " brands, document_date, checksum, monograph)"
                 " VALUES (%(doc_id)s, %(key)s, %(language)s, %(kind)s, %(curated)s,"
-                " %(display)s, %(brands)s, %(document_date)s, %(checksum)s, %(json)s)"
+                " %(display)s, %(brands)s, %(document_date)s, %(checksum)s, %(json)s::jsonb)"
                 " ON CONFLICT (doc_id) DO NOTHING RETURNING id",
                 row,
             ).fetchone()
@@ -158,7 +159,7 @@ class PostgresStore:
                 "UPDATE documents SET key = %(key)s, language = %(language)s, kind = %(kind)s,"
                 " curated = %(curated)s, display_name = %(display)s, brands = %(brands)s,"
                 " document_date = %(document_date)s, checksum = %(checksum)s,"
-                " monograph = %(json)s, updated_at = now() WHERE doc_id = %(doc_id)s",
+                " monograph = %(json)s::jsonb, updated_at = now() WHERE doc_id = %(doc_id)s",
                 row,
             )
             status = "replaced"
@@ -166,7 +167,10 @@ class PostgresStore:
             cur.executemany(
                 "INSERT INTO names (doc, name, norm, key, language, kind)"
                 " VALUES (%s, %s, %s, %s, %s, %s)",
-                [(doc, n, norm, row["key"], row["language"], kind) for n, norm, kind in row["names"]],
+                [
+                    (doc, n, norm, row["key"], row["language"], kind)
+                    for n, norm, kind in row["names"]
+                ],
             )
             cur.executemany(
                 "INSERT INTO chunks (doc, lang, section, body, tsv)"
@@ -251,8 +255,7 @@ class PostgresStore:
                 params,
             )
             good = sorted(
-                {c[0] for c in cands if common.fuzzy_score(norm, c[0]) >= common.FUZZY_MIN}
-                - {norm}
+                {c[0] for c in cands if common.fuzzy_score(norm, c[0]) >= common.FUZZY_MIN} - {norm}
             )[:50]
             if good:
                 params["good"] = good
@@ -272,9 +275,12 @@ class PostgresStore:
         for i, expr in enumerate(expressions):
             rows = self._query(
                 "SELECT t.id, t.key, t.language, t.display_name, t.section,"
-                " ts_headline('simple', t.body, t.query, 'StartSel=\"" + common.HIGHLIGHT_START
-                + "\", StopSel=\"" + common.HIGHLIGHT_END + "\", MaxWords=24, MinWords=8,"
-                " MaxFragments=1, FragmentDelimiter=\" … \"'), t.r"
+                " ts_headline('simple', t.body, t.query, 'StartSel=\""
+                + common.HIGHLIGHT_START
+                + '", StopSel="'
+                + common.HIGHLIGHT_END
+                + '", MaxWords=24, MinWords=8,'
+                ' MaxFragments=1, FragmentDelimiter=" … "\'), t.r'
                 " FROM (SELECT c.id, d.key, d.language, d.display_name, c.section, c.body,"
                 " q.query, ts_rank_cd(c.tsv, q.query) AS r"
                 " FROM chunks c JOIN documents d ON d.id = c.doc,"
@@ -324,7 +330,10 @@ class PostgresStore:
             cur.executemany(
                 "INSERT INTO interactions AS i (drug_a, drug_b, source, level, source_ids)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (drug_a, drug_b, source) DO UPDATE SET"
-                " level = CASE WHEN " + _rank_sql("excluded.level") + " > " + _rank_sql("i.level")
+                " level = CASE WHEN "
+                + _rank_sql("excluded.level")
+                + " > "
+                + _rank_sql("i.level")
                 + " THEN excluded.level ELSE i.level END,"
                 " source_ids = (SELECT coalesce(jsonb_agg(DISTINCT x), '[]'::jsonb) FROM"
                 " jsonb_array_elements(i.source_ids || excluded.source_ids) AS x)",
@@ -435,15 +444,14 @@ class PostgresStore:
 
     def feedback(self) -> list[Feedback]:
         rows = self._query("SELECT id, page, helpful, text, created FROM feedback ORDER BY id")
-        return [
-            Feedback(id=r[0], page=r[1], helpful=r[2], text=r[3], created=r[4]) for r in rows
-        ]
+        return [Feedback(id=r[0], page=r[1], helpful=r[2], text=r[3], created=r[4]) for r in rows]
 
 
 def _prepare(mono: Monograph, doc_id: str, checksum: str) -> dict[str, Any]:
     if not doc_id or not checksum:
         raise ValueError("doc_id and checksum are required")
-    mono = Monograph.model_validate(mono.model_dump())
+    text = mono.model_dump_json()
+    mono = Monograph.model_validate_json(text)  # what is stored is exactly what loads back
     return {
         "doc_id": doc_id,
         "checksum": checksum,
@@ -451,15 +459,33 @@ def _prepare(mono: Monograph, doc_id: str, checksum: str) -> dict[str, Any]:
         "language": mono.language,
         "kind": common.document_kind(mono),
         "curated": mono.curated,
-        "display": common.display_name(mono),
+        "display": common.display_name(mono).replace("\x00", " "),
         "brands": Jsonb(list(mono.identity.brands)),
         "document_date": mono.document_date,
-        "json": Jsonb(mono.model_dump(mode="json")),
-        "names": [(n, common.normalize_name(n), k) for n, k in common.monograph_names(mono)],
+        "json": _without_nul(mono) if "\\u0000" in text else text,
+        "names": [
+            (n.replace("\x00", " "), common.normalize_name(n), k)
+            for n, k in common.monograph_names(mono)
+        ],
         "chunks": [
             (s.replace("\x00", " "), b.replace("\x00", " ")) for s, b in common.text_chunks(mono)
         ],
     }
+
+
+def _without_nul(mono: Monograph) -> str:
+    """PostgreSQL text and jsonb cannot hold NUL characters: blank them."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace("\x00", " ")
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(clean(mono.model_dump(mode="json")))
 
 
 def _tsquery(groups: Sequence[Sequence[str]]) -> str:
@@ -477,9 +503,7 @@ def _tsquery(groups: Sequence[Sequence[str]]) -> str:
 
 
 def _rank_sql(col: str) -> str:
-    return (
-        f"(CASE {col} WHEN 'major' THEN 3 WHEN 'moderate' THEN 2 WHEN 'minor' THEN 1 ELSE 0 END)"
-    )
+    return f"(CASE {col} WHEN 'major' THEN 3 WHEN 'moderate' THEN 2 WHEN 'minor' THEN 1 ELSE 0 END)"
 
 
 def _like_escape(text: str) -> str:

@@ -11,9 +11,11 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from druginfo.model import (
     ClassEntry,
@@ -122,8 +124,7 @@ class SqliteStore:
 
     def history(self, doc_id: str) -> list[tuple[str, dt.date | None, dt.datetime]]:
         rows = self._query(
-            "SELECT checksum, document_date, replaced_at FROM history WHERE doc_id = ? "
-            "ORDER BY id",
+            "SELECT checksum, document_date, replaced_at FROM history WHERE doc_id = ? ORDER BY id",
             (doc_id,),
         )
         return [
@@ -139,9 +140,7 @@ class SqliteStore:
     def upsert_monograph(self, mono: Monograph, *, doc_id: str, checksum: str) -> UpsertOutcome:
         return self.upsert_many([(mono, doc_id, checksum)])[0]
 
-    def upsert_many(
-        self, items: Sequence[tuple[Monograph, str, str]]
-    ) -> list[UpsertOutcome]:
+    def upsert_many(self, items: Sequence[tuple[Monograph, str, str]]) -> list[UpsertOutcome]:
         """Several documents in ONE transaction (all or none), for fast bulk ingestion."""
         if not items:
             return []
@@ -215,7 +214,7 @@ class SqliteStore:
             (key,),
         )
         best = _pick_best([(r[0], bool(r[1]), r[2], r[3], r[4], r[5]) for r in rows], language)
-        return Monograph.model_validate_json(best) if best is not None else None
+        return decode_monograph(best) if best is not None else None
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(
@@ -223,7 +222,7 @@ class SqliteStore:
             " ORDER BY curated DESC, language != 'en', language, document_date DESC, doc_id",
             (key,),
         )
-        return [Monograph.model_validate_json(r[0]) for r in rows]
+        return [decode_monograph(r[0]) for r in rows]
 
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
@@ -271,15 +270,12 @@ class SqliteStore:
                 (match,),
             )
             good = sorted(
-                {c[0] for c in cands if common.fuzzy_score(norm, c[0]) >= common.FUZZY_MIN}
-                - {norm}
+                {c[0] for c in cands if common.fuzzy_score(norm, c[0]) >= common.FUZZY_MIN} - {norm}
             )[:50]
             if good:
                 marks = ",".join("?" * len(good))
                 fuzzy = self._name_rows(f"n.norm IN ({marks})" + lang_sql, (*good, *lang_params))
-        return common.rank_name_hits(
-            norm, (r for r, _ in exact), (r for r, _ in prefix), fuzzy
-        )
+        return common.rank_name_hits(norm, (r for r, _ in exact), (r for r, _ in prefix), fuzzy)
 
     def _text_hits(self, query: str, limit: int, language: str | None) -> list[SearchHit]:
         q = common.parse_text_query(query)
@@ -507,7 +503,7 @@ class _Prepared:
         "names",
     )
 
-    def __init__(self, mono: Monograph, doc_id: str, checksum: str) -> None:
+    def __init__(self, mono: Monograph, doc_id: str, checksum: str, text: str) -> None:
         if not doc_id or not checksum:
             raise ValueError("doc_id and checksum are required")
         self.doc_id = doc_id
@@ -519,19 +515,34 @@ class _Prepared:
         self.display = common.display_name(mono)
         self.brands = list(mono.identity.brands)
         self.document_date = mono.document_date.isoformat() if mono.document_date else None
-        self.json = mono.model_dump_json()
-        self.names = [(n, common.normalize_name(n), kind) for n, kind in common.monograph_names(mono)]
+        self.json = encode_monograph(text)
+        self.names = [
+            (n, common.normalize_name(n), kind) for n, kind in common.monograph_names(mono)
+        ]
         self.chunks = common.text_chunks(mono)
 
 
 def _prepare(mono: Monograph, doc_id: str, checksum: str) -> _Prepared:
-    mono = Monograph.model_validate(mono.model_dump())  # never store an unvalidated object
-    return _Prepared(mono, doc_id, checksum)
+    # Re-validate from the serialised form, so what is stored is exactly what loads back.
+    text = mono.model_dump_json()
+    mono = Monograph.model_validate_json(text)
+    return _Prepared(mono, doc_id, checksum, text)
+
+
+def encode_monograph(text: str) -> bytes:
+    """Monograph JSON, zlib-compressed (leaflets shrink about 4.5×)."""
+    return zlib.compress(text.encode("utf-8"), 3)
+
+
+def decode_monograph(value: bytes | str) -> Monograph:
+    if isinstance(value, bytes):
+        value = zlib.decompress(value).decode("utf-8")
+    return Monograph.model_validate_json(value)
 
 
 def _pick_best(
-    rows: Sequence[tuple[str, bool, str, str, object, str]], language: str | None
-) -> str | None:
+    rows: Sequence[tuple[Any, bool, str, str, object, str]], language: str | None
+) -> Any:
     """Curated (when the language fits), else the asked language, else English, else any.
 
     Among equals: an official label before a publisher page, then the newest document.
@@ -540,7 +551,7 @@ def _pick_best(
         return None
     order = common.language_order(language)
 
-    def sort_key(r: tuple[str, bool, str, str, object, str]) -> tuple[object, ...]:
+    def sort_key(r: tuple[Any, bool, str, str, object, str]) -> tuple[object, ...]:
         curated, lang, kind, date = r[1], r[2], r[3], str(r[4] or "")
         if curated and (language is None or lang == language):
             tier = -1
@@ -559,7 +570,7 @@ def _neg(date: str) -> str:
 
 
 def _class(r: Sequence[object]) -> ClassEntry:
-    return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])  # type: ignore[arg-type]
+    return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])
 
 
 def _union(a: list[str], b: list[str]) -> list[str]:

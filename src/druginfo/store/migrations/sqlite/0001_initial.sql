@@ -1,5 +1,5 @@
 -- druginfo SQLite schema, version 1.
--- Documents are stored whole (monograph JSON) beside the derived rows used to find them
+-- Documents are stored whole (monograph JSON, zlib-compressed) beside the derived rows used to find them
 -- (names, text chunks); the derived rows are rewritten in the same transaction as the
 -- document, so a killed writer never leaves a document without its names or search rows.
 
@@ -14,7 +14,7 @@ CREATE TABLE documents (
     brands        TEXT    NOT NULL DEFAULT '[]',
     document_date TEXT,
     checksum      TEXT    NOT NULL,
-    monograph     TEXT    NOT NULL,
+    monograph     BLOB    NOT NULL, -- zlib-compressed Monograph JSON
     updated_at    TEXT    NOT NULL
 );
 CREATE INDEX documents_key ON documents (key, curated, language);
@@ -42,7 +42,8 @@ CREATE TRIGGER names_ad AFTER DELETE ON names BEGIN
     INSERT INTO names_trgm (names_trgm, rowid, norm) VALUES ('delete', old.id, old.norm);
 END;
 
--- Searchable text: one row per section, per claim not already inside a section, and one
+-- Searchable text (Porter stemming over unicode61, so 'reaction' finds 'reactions'; the
+-- stemmer leaves most Danish and Portuguese words alone): one row per section, per claim not already inside a section, and one
 -- row of names per document.
 CREATE TABLE chunks (
     id       INTEGER PRIMARY KEY,

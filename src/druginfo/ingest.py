@@ -1,0 +1,272 @@
+"""The ingestion pipeline: source files → parsed records → the store.
+
+Writes go in small batches, each one transaction, so a process killed at any moment leaves
+the store as it was after the last whole batch; a rerun skips documents whose checksum is
+already stored and completes the rest without duplicating anything. A record that cannot be
+parsed (or stored) is reported and skipped, never half-written.
+
+    python -m druginfo.ingest PATH... [--db URL] [--no-progress]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import inspect
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from druginfo.model import Monograph
+from druginfo.sources.base import Broken, ClassBatch, InteractionBatch, ParsedDocument
+from druginfo.store.base import Store
+
+BATCH_DOCUMENTS = 32  # documents per transaction
+BATCH_SECONDS = 0.5  # ... or fewer, so a slow source still commits often
+
+
+@dataclass
+class IngestReport:
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    broken: list[Broken] = field(default_factory=list)
+    interactions: int = 0
+    classes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> int:
+        return self.inserted + self.replaced + self.unchanged
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "inserted": self.inserted,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "broken": [{"origin": b.origin, "reason": b.reason} for b in self.broken],
+            "interactions": self.interactions,
+            "classes": self.classes,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "–/s", style="progress.data.speed")
+
+
+def _progress_bar(enabled: bool, console: Console | None = None) -> Progress:
+    console = console or Console(stderr=True)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not enabled or not console.is_terminal,
+        transient=False,
+    )
+
+
+class _Writer:
+    """Collects parsed documents and writes them batch by batch."""
+
+    def __init__(self, store: Store, report: IngestReport, on_broken: Callable[[Broken], Any]):
+        self.store = store
+        self.report = report
+        self.on_broken = on_broken
+        self.pending: list[tuple[Monograph, str, str, str]] = []
+        self.since = time.monotonic()
+        self.bulk = getattr(store, "upsert_many", None)
+
+    def add(self, doc: ParsedDocument) -> None:
+        self.pending.append((doc.monograph, doc.doc_id, doc.checksum, doc.origin))
+        if len(self.pending) >= BATCH_DOCUMENTS or time.monotonic() - self.since > BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        self.since = time.monotonic()
+        if not batch:
+            return
+        if self.bulk is not None:
+            try:
+                outcomes = self.bulk([(m, d, c) for m, d, c, _ in batch])
+            except Exception:
+                outcomes = None  # one bad document: find it by writing one at a time
+            if outcomes is not None:
+                for o in outcomes:
+                    self._count(o.status)
+                return
+        for mono, doc_id, checksum, origin in batch:
+            try:
+                outcome = self.store.upsert_monograph(mono, doc_id=doc_id, checksum=checksum)
+            except Exception as exc:  # reported and skipped, never half-written
+                self.broken(Broken(origin=origin, reason=f"cannot store {doc_id}: {exc}"))
+            else:
+                self._count(outcome.status)
+
+    def _count(self, status: str) -> None:
+        if status == "inserted":
+            self.report.inserted += 1
+        elif status == "replaced":
+            self.report.replaced += 1
+        else:
+            self.report.unchanged += 1
+
+    def broken(self, item: Broken) -> None:
+        self.report.broken.append(item)
+        self.on_broken(item)
+
+
+def _iter_records(paths: Sequence[Path], stored: dict[str, str]) -> Iterable[Any]:
+    from druginfo.sources import detect
+
+    params = inspect.signature(detect.iter_records).parameters
+    if "skip" in params and stored:
+        return detect.iter_records(paths, skip=stored)
+    return detect.iter_records(paths)
+
+
+def _count_items(paths: Sequence[Path]) -> int | None:
+    from druginfo.sources import detect
+
+    try:
+        return int(detect.count_items(paths))
+    except Exception:  # a count is a nicety: a progress bar without a total still works
+        return None
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    store: Store,
+    *,
+    progress: bool = True,
+    on_broken: Callable[[Broken], Any] | None = None,
+    description: str = "Ingesting",
+) -> IngestReport:
+    """Load every record found under `paths` into `store`; idempotent and resumable."""
+    started = time.perf_counter()
+    path_list = [Path(p) for p in paths]
+    for p in path_list:
+        if not p.exists():
+            from druginfo.errors import InputError
+
+            raise InputError("path", f"{p} does not exist")
+    report = IngestReport()
+    checksums = getattr(store, "document_checksums", None)
+    stored: dict[str, str] = checksums() if checksums is not None else {}
+    writer = _Writer(store, report, on_broken or (lambda _b: None))
+    total = _count_items(path_list) if progress else None
+    with _progress_bar(progress) as bar:
+        task = bar.add_task(description, total=total)
+        for record in _iter_records(path_list, stored):
+            if isinstance(record, ParsedDocument):
+                if stored.get(record.doc_id) == record.checksum:
+                    report.unchanged += 1
+                else:
+                    writer.add(record)
+                bar.advance(task)
+            elif isinstance(record, InteractionBatch):
+                writer.flush()
+                report.interactions += store.add_interactions(record.pairs)
+                bar.advance(task, len(record.pairs))
+            elif isinstance(record, ClassBatch):
+                writer.flush()
+                report.classes += store.add_classes(record.entries)
+                bar.advance(task, len(record.entries))
+            elif isinstance(record, Broken):
+                writer.broken(record)
+                bar.advance(task)
+        writer.flush()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def curated_checksum(mono: Monograph) -> str:
+    return hashlib.sha256(mono.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def bootstrap(store: Store, *, progress: bool = False) -> IngestReport:
+    """First use: the bundled curated monographs, then the bundled EU leaflets archive."""
+    from druginfo.sources import curated
+
+    started = time.perf_counter()
+    report = IngestReport()
+    for key in curated.curated_keys():
+        mono = curated.load_curated(key)
+        outcome = store.upsert_monograph(
+            mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono)
+        )
+        if outcome.status == "inserted":
+            report.inserted += 1
+        elif outcome.status == "replaced":
+            report.replaced += 1
+        else:
+            report.unchanged += 1
+    archive = _bundled_epi()
+    if archive is not None:
+        sub = ingest([archive], store, progress=progress, description="EU leaflets")
+        report.inserted += sub.inserted
+        report.replaced += sub.replaced
+        report.unchanged += sub.unchanged
+        report.broken.extend(sub.broken)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _bundled_epi() -> Path | None:
+    try:
+        from druginfo.sources.epi import bundled_epi_path
+    except ImportError:
+        return None
+    path = bundled_epi_path()
+    return Path(path) if path is not None and Path(path).exists() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m druginfo.ingest", description=__doc__)
+    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--db", default=None, help="sqlite:///PATH or postgresql://...")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    from druginfo.errors import DruginfoError
+    from druginfo.store import open_store
+
+    try:
+        store = open_store(args.db)
+        try:
+            report = ingest(args.paths, store, progress=not args.no_progress)
+        finally:
+            store.close()
+    except DruginfoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.as_dict(), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,251 @@
+"""Store semantics, identical on SQLite and PostgreSQL (each test runs on both)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from druginfo.model import ClassEntry, DiaryEntry, Feedback, InteractionPair, Monograph
+from druginfo.store import common, open_store
+from druginfo.store.base import Store
+
+MakeMono = Callable[..., Monograph]
+
+
+def _counts(store: Any) -> dict[str, int]:
+    """Row counts of the derived tables, straight from the database."""
+    if store.backend == "sqlite":
+        run = lambda sql: store._conn.execute(sql).fetchone()[0]  # noqa: E731
+    else:
+        run = lambda sql: store._conn.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        t: int(run(f"SELECT count(*) FROM {t}"))
+        for t in ("documents", "names", "chunks", "history")
+    }
+
+
+def test_migrations_are_versioned_and_idempotent(store: Any, store_url: str) -> None:
+    expected = len(common.migration_scripts(store.backend))
+    assert store.schema_version() == expected >= 1
+    store.migrate()
+    again = open_store(store_url)
+    try:
+        assert again.schema_version() == expected  # type: ignore[attr-defined]
+    finally:
+        again.close()
+
+
+def test_upsert_insert_unchanged_replace_keeps_history(store: Any, make_mono: MakeMono) -> None:
+    v1 = make_mono("anakinra", brands=["Kineret"], date=dt.date(2020, 1, 1))
+    assert store.upsert_monograph(v1, doc_id="t:kineret.en", checksum="c1").status == "inserted"
+    before = _counts(store)
+    assert store.upsert_monograph(v1, doc_id="t:kineret.en", checksum="c1").status == "unchanged"
+    assert _counts(store) == before
+
+    v2 = make_mono(
+        "anakinra",
+        brands=["Kineret 2"],
+        date=dt.date(2022, 2, 16),
+        sections=[("Storage", "Keep in a refrigerator between 2 and 8 degrees.")],
+    )
+    out = store.upsert_monograph(v2, doc_id="t:kineret.en", checksum="c2")
+    assert (out.status, out.key) == ("replaced", "anakinra")
+    after = _counts(store)
+    assert after["documents"] == 1
+    assert after["history"] == 1
+    history = store.history("t:kineret.en")
+    assert [(h[0], h[1]) for h in history] == [("c1", dt.date(2020, 1, 1))]
+    # The old name and text are gone, the new ones are found: no stale derived rows.
+    assert ("Kineret", "anakinra") not in set(store.names())
+    assert ("Kineret 2", "anakinra") in set(store.names())
+    assert store.search("refrigerator")[0].key == "anakinra"
+    got = store.get_monograph("anakinra")
+    assert got is not None and got.document_date == dt.date(2022, 2, 16)
+    assert got == v2
+
+
+def test_failed_batch_writes_nothing(
+    store: Any, make_mono: MakeMono, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = make_mono("alpha"), make_mono("beta")
+    real = type(store)._upsert_one
+    calls = {"n": 0}
+
+    def flaky(self: Any, *args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk on fire")
+        return real(self, *args)
+
+    monkeypatch.setattr(type(store), "_upsert_one", flaky)
+    with pytest.raises(RuntimeError):
+        store.upsert_many([(a, "t:a", "1"), (b, "t:b", "1")])
+    monkeypatch.undo()
+    assert _counts(store) == {"documents": 0, "names": 0, "chunks": 0, "history": 0}
+    assert store.is_empty()
+
+
+def test_get_monograph_prefers_curated_then_language_then_english(
+    store: Store, make_mono: MakeMono
+) -> None:
+    store.upsert_monograph(make_mono("x", language="da"), doc_id="t:x.da", checksum="1")
+    assert store.get_monograph("x", "pt").language == "da"  # type: ignore[union-attr]  # any
+    store.upsert_monograph(make_mono("x", language="en"), doc_id="t:x.en", checksum="1")
+    assert store.get_monograph("x").language == "en"  # type: ignore[union-attr]
+    assert store.get_monograph("x", "da").language == "da"  # type: ignore[union-attr]
+    assert store.get_monograph("x", "pt").language == "en"  # type: ignore[union-attr]
+    store.upsert_monograph(make_mono("x", curated=True), doc_id="curated:x", checksum="1")
+    assert store.get_monograph("x").curated  # type: ignore[union-attr]
+    assert store.get_monograph("x", "en").curated  # type: ignore[union-attr]
+    assert not store.get_monograph("x", "da").curated  # type: ignore[union-attr]
+    assert store.get_monograph("nope") is None
+    docs = store.documents_for("x")
+    assert [d.curated for d in docs] == [True, False, False]
+    assert {d.language for d in docs} == {"en", "da"}
+
+
+def test_list_drugs_and_names(store: Store, make_mono: MakeMono) -> None:
+    store.upsert_monograph(make_mono("anakinra", brands=["Kineret"]), doc_id="a.en", checksum="1")
+    store.upsert_monograph(
+        make_mono("anakinra", brands=["Kineret"], language="da"), doc_id="a.da", checksum="1"
+    )
+    store.upsert_monograph(make_mono("etanercept", brands=["Enbrel"]), doc_id="e", checksum="1")
+    drugs = {d.key: d for d in store.list_drugs()}
+    assert set(drugs) == {"anakinra", "etanercept"}
+    assert drugs["anakinra"].name == "Kineret (anakinra)"
+    assert drugs["anakinra"].languages == ["da", "en"]
+    assert drugs["anakinra"].brands == ["Kineret"]
+    assert set(store.names()) == {
+        ("anakinra", "anakinra"),
+        ("Kineret", "anakinra"),
+        ("etanercept", "etanercept"),
+        ("Enbrel", "etanercept"),
+    }
+
+
+def test_search_names_first_and_text_with_snippet(store: Store, make_mono: MakeMono) -> None:
+    store.upsert_monograph(
+        make_mono(
+            "anakinra",
+            brands=["Kineret"],
+            sections=[("Possible side effects", "Injection site reactions are very common.")],
+        ),
+        doc_id="k",
+        checksum="1",
+    )
+    store.upsert_monograph(
+        make_mono(
+            "etanercept",
+            brands=["Enbrel"],
+            sections=[("Possible side effects", "Tell your doctor about kineret use.")],
+        ),
+        doc_id="e",
+        checksum="1",
+    )
+    hits = store.search("Kineret")
+    assert hits[0].key == "anakinra" and hits[0].match == "name"
+    assert hits[0].score > max(h.score for h in hits[1:])
+    assert any(h.key == "etanercept" and h.match == "text" for h in hits)
+    for query in ("kinaret", "KINERET", "anakinara"):
+        assert store.search(query)[0].key == "anakinra", query
+    phrase = store.search("injection site reaction")
+    assert phrase and phrase[0].key == "anakinra"
+    assert phrase[0].snippet and common.HIGHLIGHT_START in phrase[0].snippet
+    assert phrase[0].section == "Possible side effects"
+    assert store.search('"site injection"') == []  # a quoted phrase keeps its word order
+
+
+def test_search_language_filter_and_dedupe(store: Store, make_mono: MakeMono) -> None:
+    for lang, text in (("en", "Keep refrigerated."), ("pt", "Conservar no frigorífico.")):
+        store.upsert_monograph(
+            make_mono("anakinra", brands=["Kineret"], language=lang, sections=[("S", text)]),
+            doc_id=f"k.{lang}",
+            checksum="1",
+        )
+    hits = store.search("kineret")
+    assert sorted((h.key, h.language) for h in hits) == [("anakinra", "en"), ("anakinra", "pt")]
+    assert [h.language for h in store.search("kineret", language="pt")] == ["pt"]
+    assert store.search("FRIGORIFICO")[0].language == "pt"  # case and accents do not matter
+    assert store.search("refrigerated", language="pt") == []
+
+
+def test_interactions_are_canonical_and_most_severe_wins(store: Store) -> None:
+    def pair(a: str, b: str, level: str, sid: str) -> InteractionPair:
+        return InteractionPair(drug_a=a, drug_b=b, level=level, source="ddinter", source_ids=[sid])  # type: ignore[arg-type]
+
+    n = store.add_interactions(
+        [
+            pair("Etanercept", "anakinra", "moderate", "1"),
+            pair("anakinra", "etanercept", "major", "2"),
+            pair("aspirin", "warfarin", "minor", "3"),
+            pair("aspirin", "aspirin", "major", "4"),
+        ]
+    )
+    assert n == 2
+    store.add_interactions([pair("warfarin", "aspirin", "unknown", "5")])
+    got = store.interactions_among(["warfarin", "ANAKINRA", "etanercept", "aspirin", "x"])
+    assert [(p.drug_a, p.drug_b, p.level) for p in got] == [
+        ("anakinra", "etanercept", "major"),
+        ("aspirin", "warfarin", "minor"),
+    ]
+    assert sorted(got[1].source_ids) == ["3", "5"]
+    assert store.interactions_among(["anakinra"]) == []
+    assert store.interactions_among(["anakinra", "aspirin"]) == []
+
+
+def test_classes(store: Store) -> None:
+    entries = [
+        ClassEntry(system="atc", code="L", name="ANTINEOPLASTIC AND IMMUNOMODULATING AGENTS"),
+        ClassEntry(system="atc", code="L04", name="IMMUNOSUPPRESSANTS", parent="L"),
+        ClassEntry(
+            system="atc",
+            code="L04AB",
+            name="Tumor necrosis factor alpha (TNF-α) inhibitors",
+            parent="L04",
+        ),
+        ClassEntry(system="atc", code="L04AB01", name="etanercept", parent="L04AB"),
+        ClassEntry(system="atc", code="L04AC03", name="anakinra", parent="L04"),
+    ]
+    assert store.add_classes(entries) == 5
+    assert store.add_classes(entries[-1:]) == 1  # re-adding updates, never duplicates
+    assert [c.code for c in store.classes_of("Etanercept")] == ["L04AB01"]
+    entry = store.class_entry("L04AB")
+    assert entry is not None and entry.parent == "L04"
+    assert store.class_entry("L04AB", system="other") is None
+    assert [c.code for c in store.members_of("L04AB")] == ["L04AB", "L04AB01"]
+    assert len(store.members_of("")) == 5
+
+
+def test_diary_and_feedback(store: Any) -> None:
+    e = store.add_diary_entry(
+        DiaryEntry(
+            drug="anakinra", reaction="red skin", started=dt.date(2026, 1, 2), severity="mild"
+        )
+    )
+    assert e.id is not None and e.created is not None
+    store.add_diary_entry(
+        DiaryEntry(
+            drug="etanercept", reaction="headache", started=dt.date(2026, 1, 1), severity="moderate"
+        )
+    )
+    assert [x.reaction for x in store.diary()] == ["headache", "red skin"]
+    mine = store.diary("anakinra")
+    assert len(mine) == 1 and mine[0].started == dt.date(2026, 1, 2) and mine[0].id == e.id
+    f = store.add_feedback(Feedback(page="/drugs/anakinra", helpful=False, text="typo"))
+    assert f.id is not None
+    assert [(x.page, x.helpful, x.text) for x in store.feedback()] == [
+        ("/drugs/anakinra", False, "typo")
+    ]
+
+
+def test_upsert_refuses_invalid_input(store: Store, make_mono: MakeMono) -> None:
+    with pytest.raises(ValueError):
+        store.upsert_monograph(make_mono("a"), doc_id="", checksum="1")
+    mono = make_mono("a")
+    mono.claims[0].__dict__["source"] = "missing-source"  # mutated behind the model's back
+    with pytest.raises(ValueError):
+        store.upsert_monograph(mono, doc_id="t:a", checksum="1")
+    assert store.get_monograph("a") is None
