@@ -71,8 +71,8 @@ CHROME_BLOCK_PATTERNS: tuple[str, ...] = (
 )
 
 CHROME_SENTENCE_PATTERNS: tuple[str, ...] = (
-    r"^\(?see [^.]{0,60}\.?\)?$",  # cross-references such as "(See drug interactions.)"
-    r"^(back to|return to|go to)\b",  # navigation links
+    r"^\(see [^()]{0,60}\)\.?$",  # parenthesised cross-references: "(See drug interactions.)"
+    r"^(back|return) to (the )?(top|home|[\w ]*\bindex)$",  # navigation links
     r"\bpill (finder|identifier)\b|\bidentifying pills\b",  # site tool promotions
     r"^thank you\b",  # form acknowledgements
     r"^your message has been sent\b",
