@@ -41,6 +41,14 @@ class VaccineMatch:
     matched: str
     source: Source
     quote: str
+    ambiguous: bool = field(
+        default=False,
+        metadata={
+            "doc": "True when the words name a vaccine that exists in live and non-live forms "
+            "(e.g. 'flu vaccine', 'shingles vaccine') or an unrecognised vaccine: `live` is "
+            "then False but must not be read as 'not live'; callers decide 'cannot-decide'."
+        },
+    )
 
 
 class Vocabulary(Protocol):

@@ -1,0 +1,351 @@
+"""The vocabulary: drug names, brands, misspellings, classes and vaccines, each with its source.
+
+Curated names (the bundled YAML) always win over names learned from the store, because a
+mislabelled learned name must never re-route a brand to another substance. Fuzzy matching is
+bounded by an edit distance that grows with the length of the word, and gives up whenever two
+different substances are within reach: a wrong drug is worse than a 'did you mean'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from druginfo.model import ClassEntry, Source
+from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch
+from druginfo.vocab.data import ClassDef, VocabData, bundled_data
+from druginfo.vocab.text import (
+    MEDICATION_STOPWORDS,
+    compact,
+    is_dose_token,
+    normalise,
+    strip_fda_suffix,
+    tokens,
+)
+from druginfo.vocab.vaccines import VaccineMatcher
+
+# Shortest name (letters, spaces removed) that fuzzy matching may correct at all.
+MIN_FUZZY_LENGTH = 4
+# In a medication line, words shorter than this are never fuzzily corrected ("food", "pens").
+MIN_FUZZY_LENGTH_IN_LINE = 5
+# Longest run of words tried as one name inside a medication line.
+MAX_NAME_WORDS = 4
+
+
+def max_edits(length: int) -> int:
+    """How many single-letter edits (OSA: insert, delete, substitute, swap) a name may carry."""
+    if length < MIN_FUZZY_LENGTH:
+        return 0
+    if length <= 6:
+        return 1
+    if length <= 11:
+        return 2
+    return 3
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A known spelling: what it resolves to, and whether a curator vouched for it."""
+
+    key: str
+    name: str
+    curated: bool
+    misspelling: bool = False
+
+
+class Vocab:
+    """Implements `druginfo.vocab.base.Vocabulary` over bundled data plus learned names."""
+
+    def __init__(self, data: VocabData) -> None:
+        self._data = data
+        self._sources: dict[str, Source] = dict(data.sources)
+        self._classes: dict[str, ClassDef] = {c.id: c for c in data.classes}
+        self._names: dict[str, _Name] = {}  # normalised (spaced and compact) → name
+        self._conflicts: set[str] = set()  # learned spellings claimed by two substances
+        self._keys: set[str] = set()
+        self._members: dict[str, dict[str, ClassMembership]] = {}
+        self._choices: list[str] | None = None
+        for d in data.drugs:
+            self._add_name(d.key, d.key, curated=True)
+            for n in [*d.brands, *d.synonyms]:
+                self._add_name(n.name, d.key, curated=True)
+            for n in d.misspellings:
+                self._add_name(n.name, d.key, curated=True, misspelling=True)
+            for cc in d.classes:
+                self._add_membership(d.key, cc.class_id, self._sources[cc.source], cc.quote)
+            atc_source = self._sources[d.generic_source]
+            for code in d.atc:
+                self._add_atc_membership(d.key, code.code, code.name, atc_source)
+        self._vaccines = VaccineMatcher(data.vaccines, self._sources)
+        for entry in data.vaccines.vaccines:
+            if entry.live:
+                self._add_membership(
+                    entry.id, "live-vaccine", self._sources[entry.source], entry.quote
+                )
+
+    @classmethod
+    def bundled(cls) -> Vocab:
+        """A fresh vocabulary of the bundled data (parsed once per process), safe to extend."""
+        return cls(bundled_data())
+
+    # learning ----------------------------------------------------------------------------
+    def extend_names(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Learn (name, key) pairs from the store; curated spellings are never overridden."""
+        for name, key in pairs:
+            if not isinstance(name, str) or not isinstance(key, str):
+                continue
+            key = key.strip().lower()
+            if not key or not name.strip():
+                continue
+            self._add_name(key, key, curated=False)
+            self._add_name(name, key, curated=False)
+
+    def extend_from_atc(self, entries: Iterable[ClassEntry], source: Source) -> None:
+        """Make every ATC leaf under a class's prefixes a member of that class, citing ATC."""
+        if source.id not in self._sources:
+            self._sources[source.id] = source
+        for entry in entries:
+            code = entry.code.strip().upper()
+            name = entry.name.strip()
+            if len(code) != 7 or not name or entry.system.lower() != "atc":
+                continue
+            if not any(code.startswith(p) for c in self._classes.values() for p in c.atc_prefixes):
+                continue
+            key = self._key_for_substance(name)
+            self._add_atc_membership(key, code, name, source)
+
+    def _key_for_substance(self, name: str) -> str:
+        known = self._names.get(normalise(name))
+        if known is not None and normalise(name) not in self._conflicts:
+            return known.key
+        key = " ".join(name.lower().split())
+        self._add_name(key, key, curated=False)
+        return key
+
+    def _add_atc_membership(self, key: str, code: str, name: str, source: Source) -> None:
+        for c in self._classes.values():
+            if any(code.startswith(p) for p in c.atc_prefixes):
+                self._add_membership(key, c.id, source, f"{code} {name}")
+
+    def _add_membership(self, key: str, class_id: str, source: Source, quote: str) -> None:
+        """Record a class and, on the same words, its parent classes (first citation wins)."""
+        members = self._members.setdefault(key, {})
+        todo = [class_id]
+        while todo:
+            cid = todo.pop(0)
+            if cid in members:
+                continue
+            cdef = self._classes[cid]
+            members[cid] = ClassMembership(
+                class_id=cid, class_name=cdef.name, source=source, quote=quote
+            )
+            todo.extend(cdef.parents)
+
+    def _add_name(self, name: str, key: str, *, curated: bool, misspelling: bool = False) -> None:
+        self._keys.add(key)
+        entry = _Name(key, name.strip(), curated, misspelling)
+        for form in {normalise(name), compact(name)}:
+            if not form:
+                continue
+            have = self._names.get(form)
+            if have is None:
+                self._names[form] = entry
+                self._choices = None
+            elif have.key != key:
+                if have.curated and not curated:
+                    continue
+                if curated and not have.curated:
+                    self._names[form] = entry
+                    self._conflicts.discard(form)
+                    self._choices = None
+                    continue
+                self._conflicts.add(form)
+                self._choices = None
+
+    # lookups -----------------------------------------------------------------------------
+    def keys(self) -> set[str]:
+        """Every substance key known (bundled, learned or from ATC)."""
+        return set(self._keys)
+
+    def _exact(self, text: str) -> NameMatch | None:
+        for form in (normalise(text), compact(text)):
+            if not form:
+                continue
+            if form in self._conflicts:
+                return None
+            hit = self._names.get(form)
+            if hit is not None:
+                return self._match(hit, 100.0, exact=True)
+        return None
+
+    def _match(self, hit: _Name, score: float, *, exact: bool) -> NameMatch:
+        if hit.misspelling:
+            # A known misspelling is a correction, not a name: show the substance instead.
+            return NameMatch(
+                key=hit.key, matched=hit.key, display=hit.key, score=min(score, 95.0), exact=False
+            )
+        display = (
+            hit.key if normalise(hit.name) == normalise(hit.key) else f"{hit.name} ({hit.key})"
+        )
+        return NameMatch(key=hit.key, matched=hit.name, display=display, score=score, exact=exact)
+
+    def _fuzzy(self, text: str, min_length: int = MIN_FUZZY_LENGTH) -> NameMatch | None:
+        query = normalise(text)
+        letters = len(query.replace(" ", ""))
+        if letters < min_length:
+            return None
+        limit = max_edits(letters)
+        if limit == 0:
+            return None
+        found = process.extract(
+            query, self._fuzzy_choices(), scorer=OSA.distance, score_cutoff=limit, limit=25
+        )
+        if not found:
+            return None
+        hits = [(self._names[choice], dist) for choice, dist, _ in found]
+        candidates = {h.key for h, _ in hits}
+        if len(candidates) != 1:
+            return None  # two substances within reach: do not guess
+        best, dist = min(hits, key=lambda hd: hd[1])
+        score = 100.0 * (1 - dist / max(letters, 1))
+        return self._match(best, round(score, 1), exact=False)
+
+    def _fuzzy_choices(self) -> list[str]:
+        if self._choices is None:
+            self._choices = [n for n in self._names if n not in self._conflicts]
+        return self._choices
+
+    def resolve(self, text: str) -> NameMatch | None:
+        if not isinstance(text, str) or not text.strip():
+            return None
+        hit = self._exact(text)
+        if hit is not None:
+            return hit
+        core = strip_fda_suffix(text)
+        if core is not None:
+            base = self._exact(core)
+            if base is not None and normalise(core) == normalise(base.key):
+                return NameMatch(
+                    key=base.key,
+                    matched=text.strip(),
+                    display=f"{text.strip()} ({base.key})",
+                    score=100.0,
+                    exact=False,
+                )
+        return self._fuzzy(text)
+
+    def suggest(self, text: str, limit: int = 5) -> list[str]:
+        if not isinstance(text, str) or limit <= 0:
+            return []
+        query = normalise(text)
+        if not query:
+            return []
+        found = process.extract(
+            query, self._fuzzy_choices(), scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 4
+        )
+        out: list[str] = []
+        for choice, _, _ in found:
+            hit = self._names[choice]
+            name = hit.key if hit.misspelling else hit.name
+            if name not in out:
+                out.append(name)
+            if len(out) == limit:
+                break
+        return out
+
+    def resolve_medication(self, text: str) -> NameMatch | None:
+        found = self.resolve_medications(text)
+        return found[0] if found else None
+
+    def resolve_medications(self, text: str) -> list[NameMatch]:
+        """Every distinct substance named in a medication line ('Enbrel + methotrexate').
+
+        Exact names are looked for among all runs of words (longest first, so 'Simponi Aria'
+        beats 'Simponi'); misspellings are corrected only in words that are not doses, units,
+        frequencies, routes or forms, and only when nothing exact was found.
+        """
+        if not isinstance(text, str) or not text.strip():
+            return []
+        whole = self._exact(text)
+        if whole is not None:
+            return [whole]
+        words = tokens(text)
+        found: list[NameMatch] = []
+        used = [False] * len(words)
+        for n in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                window = words[i : i + n]
+                if all(w in MEDICATION_STOPWORDS or is_dose_token(w) for w in window):
+                    continue
+                hit = self._exact(" ".join(window))
+                if hit is not None:
+                    for j in range(i, i + n):
+                        used[j] = True
+                    found.append(hit)
+        if found:
+            return _distinct_in_order(found, text)
+        spans: list[list[str]] = [[]]
+        for w in words:
+            if w in MEDICATION_STOPWORDS or is_dose_token(w):
+                spans.append([])
+            else:
+                spans[-1].append(w)
+        fuzzy: list[NameMatch] = []
+        for span in spans:
+            for n in range(min(MAX_NAME_WORDS, len(span)), 0, -1):
+                for i in range(len(span) - n + 1):
+                    hit = self._fuzzy(" ".join(span[i : i + n]), MIN_FUZZY_LENGTH_IN_LINE)
+                    if hit is not None:
+                        fuzzy.append(hit)
+        if not fuzzy:
+            return []
+        keys = {m.key for m in fuzzy}
+        if len(keys) > 1:
+            best = max(fuzzy, key=lambda m: m.score)
+            rivals = [m for m in fuzzy if m.key != best.key and m.score >= best.score]
+            if rivals:
+                return []
+            return [best]
+        return [max(fuzzy, key=lambda m: m.score)]
+
+    def classes_of(self, key: str) -> list[ClassMembership]:
+        if not isinstance(key, str):
+            return []
+        k = key.strip().lower()
+        members = self._members.get(k)
+        if members is None:
+            hit = self._exact(key)
+            members = self._members.get(hit.key) if hit is not None else None
+        return list(members.values()) if members else []
+
+    def class_ids(self) -> set[str]:
+        return set(self._classes)
+
+    def vaccine(self, text: str) -> VaccineMatch | None:
+        if not isinstance(text, str) or not text.strip():
+            return None
+        return self._vaccines.match(text)
+
+    def source(self, source_id: str) -> Source | None:
+        return self._sources.get(source_id)
+
+
+def _distinct_in_order(found: list[NameMatch], text: str) -> list[NameMatch]:
+    """One match per substance, in the order the names appear in the line."""
+    lowered = normalise(text)
+    found = sorted(found, key=lambda m: _position(lowered, m.matched))
+    out: list[NameMatch] = []
+    for m in found:
+        if all(m.key != o.key for o in out):
+            out.append(m)
+    return out
+
+
+def _position(haystack: str, name: str) -> int:
+    pos = haystack.find(normalise(name))
+    return pos if pos >= 0 else len(haystack)
