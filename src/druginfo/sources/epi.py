@@ -1,0 +1,965 @@
+"""EU electronic product information (ePI): EMA package leaflets as FHIR document Bundles.
+
+A Bundle holds a `Composition` (language, date, EU number, title, nested `section[]` whose
+`text.div` is XHTML) and usually a `MedicinalProductDefinition` (product name, legal status).
+Every leaflet follows the QRD template: six numbered sections whose headings are the same in
+every medicine and language, so sections are mapped to topics by their number first and by
+heading words second; inside a section, template sub-headings ("Do not use X", "Warnings and
+precautions", "If you forget to take X", ...) split it further where the markup allows.
+
+Monograph key (the store key shared by all languages of one medicine):
+
+1. the active substance(s) named by the leaflet itself ("X contains the active substance Y",
+   "The active substance is Y", Danish "det aktive stof Y" / "Aktivt stof: Y", Portuguese
+   "a substância ativa Y" / "A substância ativa é Y"), lower-cased, trailing salt/hydrate
+   words removed ("memantine hydrochloride" → "memantine"); several substances are joined,
+   sorted, with " + " ("metformin + pioglitazone");
+2. for a Danish or Portuguese leaflet, the *English* leaflet of the same product (same file
+   stem, e.g. `kineret.en.json` for `kineret.da.json`) wins when it is available, so that
+   "semaglutid" (da) and "semaglutido" (pt) are filed under "semaglutide" like the English
+   one; the leaflet's own words are the fallback when no English sibling can be read;
+3. with no parsable substance at all, the brand name (lower case) is the key, so the document
+   is still stored and findable, and `identity.substances` stays empty to show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from druginfo.model import Claim, Identity, Monograph, Section, Source, SourceKind, Topic
+from druginfo.sources.base import Broken, ParsedDocument
+from druginfo.sources.text import norm_space, sha256, split_sentences, xhtml_blocks
+
+PUBLISHER = "European Medicines Agency"
+ACKNOWLEDGEMENT = (
+    "Source: European Medicines Agency (ePI). Reuse with acknowledgement of the source."
+)
+DOC_PREFIX = "ema-epi:"
+LANGUAGES = ("en", "da", "pt")
+
+_FILE_RE = re.compile(r"^(?P<product>.+)\.(?P<lang>[a-z]{2})\.json$")
+
+
+def bundled_epi_path() -> Path:
+    """The leaflets shipped inside the package (`scripts/bundle_epi.py` builds the archive)."""
+    return Path(str(resources.files("druginfo") / "data" / "epi" / "ema-epi.tar.xz"))
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """`kineret.en.json` → (`kineret.en`, `en`); other names → (name without .json, None)."""
+    base = name.rsplit("/", 1)[-1]
+    m = _FILE_RE.match(base)
+    if m:
+        return f"{m['product']}.{m['lang']}", m["lang"]
+    return base.removesuffix(".json"), None
+
+
+def doc_id_for(name: str) -> str:
+    """Document id from a file or archive member name, known before the bytes are read."""
+    return DOC_PREFIX + split_name(name)[0]
+
+
+# --- substances --------------------------------------------------------------------------------
+
+_STOP = (
+    r"(?=\s*[.;:(\[¶]|,\s|\s*$|\s(?i:which|that|this|it|is|and is|a|an|the|who|used|to|in|for|with|"
+    r"belongs|works|as|helps|acts|produced|derived|extracted|made|obtained|consisting|encoding|"
+    r"from|each|per|equivalent|hver|som|der|og er|er|det|de|i|til|fra|que|um|uma|é|e é|pertence|para|com|"
+    r"num|em|cada|do|da|por|ajuda|atua)\b)"
+)
+_NAME = r"(?:¶\s)?(?P<s>[^.;:()\[\]¶]{2,160}?)"
+_SUBSTANCE_PATTERNS: dict[str, list[re.Pattern[str]]] = {
+    "en": [
+        re.compile(
+            r"\bThe active (?:substances?|ingredients?)(?: in [^.,]{1,60}?| of [^.,]{1,60}?)? (?:is|are)(?: called| named)?:? "
+            + _NAME
+            + _STOP
+        ),
+        re.compile(
+            r"\bThe active (?:substance|ingredient) (?:in|of) [^.,]{1,60}, " + _NAME + r"(?=,)"
+        ),
+        re.compile(r"\bActive (?:substances?|ingredients?): " + _NAME + _STOP),
+        re.compile(
+            r"\bcontains?(?: [\d.,]+ ?(?:mg|micrograms?|g|ml|units?) of)?(?: the| two| three| four| 2| 3| 4)? active (?:substances?|ingredients?)(?: called| named)?[:,]? "
+            + _NAME
+            + _STOP
+        ),
+    ],
+    "da": [
+        re.compile(
+            r"\bDet aktive (?:stof|indholdsstof)(?: i [^.]{1,60}?)? er " + _NAME + _STOP,
+            re.IGNORECASE,
+        ),
+        re.compile(r"\bDe aktive (?:stoffer|indholdsstoffer) er " + _NAME + _STOP, re.IGNORECASE),
+        re.compile(r"\bAktiv(?:t|e) (?:stof(?:fer)?|indholdsstof(?:fer)?)\s*:\s*" + _NAME + _STOP),
+        re.compile(
+            r"\bindeholder(?: de (?:to|tre|fire))? (?:det |de )?aktive (?:stof(?:fer)?|indholdsstof(?:fer)?)[:,]? "
+            + _NAME
+            + _STOP
+        ),
+    ],
+    "pt": [
+        re.compile(
+            r"\bAs? substâncias? ativas? (?:do [^.]{1,60}? |da [^.]{1,60}? )?(?:é|são)(?: o| a| os| as)? "
+            + _NAME
+            + _STOP,
+            re.IGNORECASE,
+        ),
+        re.compile(r"\bSubstâncias? ativas?\s*:\s*" + _NAME + _STOP),
+        re.compile(r"\bcontém como substâncias? ativas? (?:o |a |os |as )?" + _NAME + _STOP),
+        re.compile(
+            r"\bcontém(?: as)?(?: duas| três| 2| 3)? (?:a |as )?substâncias? ativas?[:,]?(?: o| a| os| as)? "
+            + _NAME
+            + _STOP
+        ),
+    ],
+}
+_SPLIT = {
+    "en": re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+)"),
+    "da": re.compile(r"\s*(?:,\s*og\s+|,\s*|\s+og\s+)"),
+    "pt": re.compile(r"\s*(?:,\s*e\s+|,\s*|\s+e\s+)"),
+}
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:called|named|kaldet|chamad[oa]s?|the|o|a|os|as|de|det)\s+|[\d.,]+\s*(?:mg|g|µg|micrograms?|mikrogram|microgramas|units?|ie|iu|ml)\s+(?:of\s+|de\s+|af\s+)?)+",
+    re.IGNORECASE,
+)
+# Salt, ester-free counter-ion and hydrate words dropped from the *key* (not from `substances`):
+# the leaflet names the salt in the tablet, the INN names the medicine.
+_SALT_WORDS = frozenset(
+    {
+        "hydrochloride",
+        "dihydrochloride",
+        "hydrobromide",
+        "mesilate",
+        "mesylate",
+        "dimesilate",
+        "maleate",
+        "hydrogen",
+        "fumarate",
+        "succinate",
+        "tartrate",
+        "bitartrate",
+        "citrate",
+        "acetate",
+        "phosphate",
+        "sulfate",
+        "sulphate",
+        "besilate",
+        "besylate",
+        "tosilate",
+        "tosylate",
+        "ditosylate",
+        "monohydrate",
+        "dihydrate",
+        "trihydrate",
+        "hexahydrate",
+        "sesquihydrate",
+        "hemihydrate",
+        "hydrate",
+        "anhydrous",
+        "sodium",
+        "potassium",
+        "calcium",
+        "magnesium",
+        "disodium",
+        "malate",
+        "lactate",
+        "oxalate",
+        "nitrate",
+        "hyclate",
+        "embonate",
+        "pamoate",
+        "xinafoate",
+        "dipropionate",
+        "propionate",
+        "bromide",
+    }
+)
+
+
+_DETERMINERS = frozenset(
+    {"a", "an", "one", "two", "three", "en", "et", "to", "tre", "um", "uma", "dois", "duas"}
+)
+_TRAILING_JOINERS = re.compile(r"\s+(?:and|og|e|or|eller|ou)$", re.IGNORECASE)
+
+
+def clean_substance(raw: str) -> str | None:
+    """One substance phrase as written, or None when it does not look like a substance name.
+
+    Rejected: amounts and other bare numbers ("50 mg", "type 26"), phrases longer than six
+    words, and phrases opening with a determiner ("a dose"): the caller then tries the next
+    phrase rather than storing a wrong key.
+    """
+    s = norm_space(raw).strip(" ,.:;\"'“”’")
+    s = _LEADING_NOISE.sub("", s).strip()
+    s = re.sub(r"^(?:[\w-]+ )?(?:called|named|known as|kaldet|chamad[oa]) ", "", s, flags=re.I)
+    s = _TRAILING_JOINERS.sub("", s)
+    s = re.sub(r"\s*\*+$", "", s)
+    if not s or len(s) > 80:
+        return None
+    words = s.split()
+    if len(words) > 6 or words[0].lower() in _DETERMINERS:
+        return None
+    if re.search(r"(?:^|\s)\d+(?:[.,]\d+)?(?:\s|$)", s) or re.search(
+        r"\d\s*(?:mg|g|ml|%|u|iu)\b", s, re.I
+    ):
+        return None
+    return s.lower()
+
+
+def inn_key(substance: str) -> str:
+    """Key form of one substance: salt and hydrate words at the end are dropped."""
+    words = substance.split()
+    while len(words) > 1 and words[-1] in _SALT_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+_WEAK_PATTERNS: dict[str, list[str]] = {
+    "en": [
+        r"^{B}(?: \w+)? contains? ",
+        r"\b(?:medicine|medicinal product|vaccine) (?:that contains|containing) ",
+    ],
+    "da": [r"^{B}(?: \w+)? indeholder "],
+    "pt": [r"^(?:O |A )?{B}(?: \w+)? contém "],
+}
+
+
+def _names_from(match: str, splitter: re.Pattern[str]) -> list[str]:
+    """All parts must look like substance names: a half-read combination is worse than none."""
+    names: list[str] = []
+    for part in splitter.split(match):
+        if not part.strip():
+            continue
+        cleaned = clean_substance(part)
+        if cleaned is None:
+            return []
+        if cleaned not in names:
+            names.append(cleaned)
+    return names
+
+
+def extract_substances(
+    texts: list[str], language: str, *, brand: str | None = None, intro: str | None = None
+) -> list[str]:
+    """Active substances named by the leaflet text, in the order they are named.
+
+    `texts` are searched for the template phrases ("The active substance is ..."); failing
+    those, the opening sentence of section 1 (`intro`) is tried for "<brand> contains X".
+    """
+    splitter = _SPLIT.get(language, _SPLIT["en"])
+    for text in texts:
+        for pattern in _SUBSTANCE_PATTERNS.get(language, []):
+            for m in pattern.finditer(text):
+                names = _names_from(m["s"], splitter)
+                if names:
+                    return names
+    if intro and brand:
+        first = split_sentences(intro)[:1]
+        for weak in _WEAK_PATTERNS.get(language, []):
+            pattern = re.compile(weak.replace(_B, re.escape(brand)) + _NAME + _STOP, re.IGNORECASE)
+            weak_match = pattern.search(first[0]) if first else None
+            if weak_match:
+                names = _names_from(weak_match["s"], splitter)
+                if names:
+                    return names
+    return []
+
+
+def key_for(substances: list[str]) -> str:
+    return " + ".join(sorted({inn_key(s) for s in substances}))
+
+
+# --- brand -------------------------------------------------------------------------------------
+
+_FORM_WORDS = re.compile(
+    r"\s(?:solution|tablets?|film-coated|capsules?|powder|concentrate|suspension|injection|"
+    r"emulsion|cream|ointment|gel|inhalation|infusion|prolonged-release|gastro-resistant|"
+    r"oral|eye|ear|nasal|pre-filled|granules|dispersion|implant|patch|transdermal|"
+    r"chewable|orodispersible|effervescent|modified-release|hard|soft|kit|vial|pen)\b",
+    re.IGNORECASE,
+)
+
+
+def brand_from_product_name(name: str) -> str:
+    """`Kineret 100 mg/0.67 ml solution for injection ...` → `Kineret`.
+
+    The name is cut at the first strength (a token starting with a digit) or form word; what
+    remains is the invented name plus any device or company suffix ("Enurev Breezhaler",
+    "Ibandronic Acid Teva"), which is how EMA itself names the medicine.
+    """
+    text = norm_space(name)
+    cut = len(text)
+    m = re.search(r"(?:^|\s)[-–]?\s*\d", text)
+    if m:
+        cut = min(cut, m.start())
+    f = _FORM_WORDS.search(text)
+    if f:
+        cut = min(cut, f.start())
+    brand = text[:cut].strip(" -–,.;")
+    return brand or text.strip(" .")
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+_NUMBER_TOPIC: dict[str, Topic] = {
+    "1": Topic.indication,
+    "2": Topic.warning,
+    "3": Topic.dosing,
+    "4": Topic.side_effect,
+    "5": Topic.storage,
+    "6": Topic.product,
+}
+# Unnumbered template headings: table of contents and the leaflet header carry no facts.
+_SKIP_TITLES = re.compile(
+    r"^(?:[A-Z]\.\s*)?(?:what is in this leaflet|package leaflet|oversigt over indlægssedlen|indlægsseddel|"
+    r"o que contém este folheto|folheto informativo)",
+    re.IGNORECASE,
+)
+_TITLE_TOPIC: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"used for|virkning og anvendelse|para que é utilizad", re.I), "1"),
+    (re.compile(r"before you|før du|antes de", re.I), "2"),
+    (re.compile(r"^how to (?:take|use)|sådan skal|^como (?:tomar|utilizar|usar)", re.I), "3"),
+    (re.compile(r"side effects|bivirkninger|efeitos indesejáveis|efeitos secundários", re.I), "4"),
+    (re.compile(r"store|opbevaring|conservar", re.I), "5"),
+    (re.compile(r"contents of the pack|pakningsstørrelser|conteúdo da embalagem", re.I), "6"),
+]
+
+# Template sub-headings per top-level section number and language. `{B}` is the brand (or
+# any single word); a heading counts only when it is a whole block or is directly followed by
+# a capitalised word (the converter often glues a heading to its first sentence).
+_B = "{B}"
+_SUBHEADINGS: dict[str, dict[str, list[tuple[str, Topic]]]] = {
+    "2": {
+        "en": [
+            (
+                r"(?:Do not|Don't|You must not|You should not) (?:use|take|be given|have|give|receive)(?: {B})?",
+                Topic.contraindication,
+            ),
+            (r"Warnings and precautions", Topic.warning),
+            (r"Contact your doctor immediately", Topic.warning),
+            (r"(?:Children and adolescents|Children)", Topic.children),
+            (r"(?:Elderly(?: patients| people)?|Older people)", Topic.seniors),
+            (
+                r"(?:Other medicines and {B}|Other medicines|Taking other medicines|Using other medicines)",
+                Topic.interaction,
+            ),
+            (
+                r"(?:{B} with (?:food(?:,)?(?: drink)?(?: and)?(?: drink)?(?: and alcohol)?|alcohol|drink))",
+                Topic.interaction,
+            ),
+            (
+                r"(?:Pregnancy(?:,| and)? (?:and )?breast-?feeding(?:,? and fertility)?|Pregnancy,? contraception,? breast-?feeding and fertility|Pregnancy and fertility|Pregnancy)",
+                Topic.pregnancy,
+            ),
+            (r"(?:Breast-?feeding)", Topic.breastfeeding),
+            (r"(?:Fertility)", Topic.pregnancy),
+            (r"(?:Driving and using machines)", Topic.warning),
+            (r"(?:Tests and checks|Blood tests|Monitoring)", Topic.monitoring),
+            (r"(?:Vaccinations?)", Topic.vaccine),
+            (r"(?:{B} contains [\w-]+(?: and [\w-]+)?)", Topic.warning),
+        ],
+        "da": [
+            (
+                r"(?:(?:Brug|Tag|Tage) ikke {B}|(?:Du|De) må ikke (?:bruge|tage|få|anvende) {B})",
+                Topic.contraindication,
+            ),
+            (r"Advarsler og forsigtighedsregler", Topic.warning),
+            (r"(?:De skal kontakte Deres læge med det samme|Kontakt straks lægen)", Topic.warning),
+            (r"(?:Børn og unge|Børn)", Topic.children),
+            (r"(?:Ældre(?: patienter)?)", Topic.seniors),
+            (
+                r"(?:Brug af (?:anden|andre) (?:medicin|lægemidler)(?: sammen med {B})?|Andre lægemidler og {B}|Brug af {B} sammen med anden medicin)",
+                Topic.interaction,
+            ),
+            (
+                r"(?:(?:Brug af )?{B} sammen med (?:mad(?:,)?(?: og)?(?: drikke)?(?: og alkohol)?|alkohol|drikke))",
+                Topic.interaction,
+            ),
+            (
+                r"(?:Graviditet(?:,)?(?: amning)?(?: og)?(?: amning| frugtbarhed)?(?: og frugtbarhed)?|Amning|Frugtbarhed)",
+                Topic.pregnancy,
+            ),
+            (r"(?:Trafik- og arbejdssikkerhed)", Topic.warning),
+            (r"(?:Vaccinationer?)", Topic.vaccine),
+            (r"(?:{B} indeholder [\w-]+(?: og [\w-]+)?)", Topic.warning),
+        ],
+        "pt": [
+            (
+                r"(?:Não (?:tome|utilize|use|administre|receba)(?: (?:o |a )?{B})?)",
+                Topic.contraindication,
+            ),
+            (r"Advertências e precauções", Topic.warning),
+            (r"(?:Contacte o seu médico imediatamente)", Topic.warning),
+            (r"(?:Crianças e adolescentes|Crianças)", Topic.children),
+            (r"(?:Idosos)", Topic.seniors),
+            (r"(?:Outros medicamentos e (?:o |a )?{B}|Outros medicamentos)", Topic.interaction),
+            (
+                r"(?:(?:O |A )?{B} com (?:alimentos(?:,)?(?: e)?(?: bebidas)?(?: e álcool)?|álcool|bebidas))",
+                Topic.interaction,
+            ),
+            (
+                r"(?:Gravidez(?:,)?(?: e)?(?: amamentação)?(?: e)?(?: fertilidade)?|Amamentação|Fertilidade)",
+                Topic.pregnancy,
+            ),
+            (r"(?:Condução de veículos e utilização de máquinas)", Topic.warning),
+            (r"(?:Vacinas?|Vacinação)", Topic.vaccine),
+            (r"(?:(?:O |A )?{B} contém [\w-]+(?: e [\w-]+)?)", Topic.warning),
+        ],
+    },
+    "3": {
+        "en": [
+            (
+                r"If you (?:\w+ ){1,3}(?:more|too much)(?: {B}| of {B}| \S+)?(?: than you should| than you need| than you were told)?",
+                Topic.overdose,
+            ),
+            (
+                r"(?:If you (?:forget|forgot|have forgotten) to (?:\w+)(?: {B}| a dose(?: of {B})?)?|If you miss (?:a dose|an injection)(?: of {B})?)",
+                Topic.missed_dose,
+            ),
+            (r"If you stop (?:\w+)(?: {B})?", Topic.stopping),
+            (
+                r"(?:Injecting {B} yourself|How to inject {B}|Instructions for use)",
+                Topic.self_injection,
+            ),
+            (r"(?:Use in children and adolescents|Children and adolescents)", Topic.children),
+        ],
+        "da": [
+            (
+                r"Hvis (?:du|De) har (?:taget|brugt|injiceret|fået|anvendt) for (?:meget|mange|stor en dosis)(?: {B})?",
+                Topic.overdose,
+            ),
+            (
+                r"Hvis (?:du|De) har glemt at (?:tage|bruge|injicere|få|anvende)(?: {B})?",
+                Topic.missed_dose,
+            ),
+            (r"Hvis (?:du|De) holder op med at (?:tage|bruge|få|anvende)(?: {B})?", Topic.stopping),
+            (r"(?:Injicering af {B}|Sådan injicerer (?:du|De) {B})", Topic.self_injection),
+            (r"(?:Brug til børn og unge|Børn og unge)", Topic.children),
+        ],
+        "pt": [
+            (
+                r"Se (?:tomar|utilizar|usar|administrar|receber|lhe for administrad[oa]) mais (?:(?:o |a )?{B} )?do que deveria",
+                Topic.overdose,
+            ),
+            (
+                r"(?:Caso se tenha esquecido de|Caso se esqueça de|Se se esquecer de) (?:tomar|utilizar|usar|administrar)(?: (?:o |a )?{B})?",
+                Topic.missed_dose,
+            ),
+            (r"Se parar de (?:tomar|utilizar|usar)(?: (?:o |a )?{B})?", Topic.stopping),
+            (r"(?:Administrar a si próprio a injeção de {B})", Topic.self_injection),
+            (r"(?:Utilização em crianças e adolescentes|Crianças e adolescentes)", Topic.children),
+        ],
+    },
+    "4": {
+        "en": [
+            (r"Reporting of side effects", Topic.reporting),
+            (
+                r"(?:Serious side effects|Stop (?:using|taking) {B} and (?:see|contact|tell) (?:a|your) doctor (?:straight away|immediately))",
+                Topic.serious_side_effect,
+            ),
+        ],
+        "da": [
+            (r"Indberetning af bivirkninger", Topic.reporting),
+            (r"(?:Alvorlige bivirkninger)", Topic.serious_side_effect),
+        ],
+        "pt": [
+            (r"Comunicação de efeitos (?:indesejáveis|secundários)", Topic.reporting),
+            (r"(?:Efeitos (?:indesejáveis|secundários) graves)", Topic.serious_side_effect),
+        ],
+    },
+}
+_SELF_INJECTION_WORDS = re.compile(
+    r"inject|injekt|injeç|injet|instruction|vejledning|instruç", re.I
+)
+
+
+@dataclass
+class _Sub:
+    title: str
+    topic: Topic
+    blocks: list[str] = field(default_factory=list)
+
+
+def _compile_subheadings(
+    number: str, language: str, brand: str
+) -> list[tuple[re.Pattern[str], Topic]]:
+    alt = rf"(?:{re.escape(brand)}|\S+)" if brand else r"\S+"
+    rules = _SUBHEADINGS.get(number, {}).get(language, [])
+    return [
+        (re.compile("^" + pattern.replace(_B, alt), re.IGNORECASE), topic)
+        for pattern, topic in rules
+    ]
+
+
+def _heading(
+    block: str, rules: list[tuple[re.Pattern[str], Topic]]
+) -> tuple[str, Topic, str] | None:
+    """(title, topic, rest of the block) when the block opens with a template sub-heading."""
+    for pattern, topic in rules:
+        m = pattern.match(block)
+        if not m:
+            continue
+        title = m.group(0).strip()
+        rest = block[m.end() :].lstrip()
+        if rest.startswith(":"):
+            rest = rest[1:].lstrip()
+            return title, topic, rest
+        if not rest or rest[0].isupper():
+            return title, topic, rest
+    return None
+
+
+def _is_caps_heading(block: str) -> bool:
+    letters = [c for c in block if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters) and len(block.split()) <= 15
+
+
+def _split_section(
+    number: str | None, title: str, default: Topic, blocks: list[str], language: str, brand: str
+) -> list[_Sub]:
+    rules = _compile_subheadings(number or "", language, brand)
+    subs = [_Sub(title=title, topic=default)]
+    for block in blocks:
+        found = _heading(block, rules) if rules else None
+        if found:
+            sub_title, topic, rest = found
+            subs.append(_Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
+        elif number == "6" and _is_caps_heading(block):
+            topic = Topic.self_injection if _SELF_INJECTION_WORDS.search(block) else default
+            subs.append(_Sub(title=block, topic=topic))
+        else:
+            subs[-1].blocks.append(block)
+    return [s for s in subs if s.blocks]
+
+
+_BREASTFEEDING_WORDS = re.compile(r"breast-?feed|amning|amme|amamenta", re.IGNORECASE)
+
+
+def _sentence_topic(section_topic: Topic, sentence: str) -> Topic:
+    if section_topic is Topic.pregnancy and _BREASTFEEDING_WORDS.search(sentence):
+        return Topic.breastfeeding
+    return section_topic
+
+
+def _top_number(title: str) -> str | None:
+    m = re.match(r"^\s*(\d)\s*[.)]?\s", title)
+    if m and m.group(1) in _NUMBER_TOPIC:
+        return m.group(1)
+    for pattern, number in _TITLE_TOPIC:
+        if pattern.search(title):
+            return number
+    return None
+
+
+# The upstream conversion sometimes shifts content against headings (e.g. the text of section
+# 4 under the heading of section 2). Every QRD leaflet opens sections 3-6 with fixed template
+# sentences, so those anchor the content; headings are trusted only where anchors agree.
+_ANCHORS: dict[str, dict[str, re.Pattern[str]]] = {
+    "en": {
+        "2": re.compile(r"^(?:Do not|Don't) (?:use|take|give|have)\b"),
+        "3": re.compile(
+            r"^.{0,250}?\bAlways (?:take|use|give|inject) (?:this medicine|\S+(?: \S+)?) exactly\b"
+        ),
+        "4": re.compile(
+            r"^.{0,200}?\bLike all medicines, (?:this medicine|\S+) can (?:cause|have) side effects"
+        ),
+        "5": re.compile(r"^Keep (?:this medicine|\S+) out of the sight and reach of children"),
+        "6": re.compile(r"^What .{1,80}? contains?\b"),
+    },
+    "da": {
+        "2": re.compile(r"^(?:(?:Brug|Tag|Tage) ikke|(?:Du|De) må ikke (?:bruge|tage|få))\b"),
+        "3": re.compile(
+            r"^.{0,250}?\b(?:Brug|Tag|Anvend|Giv) altid (?:dette lægemiddel|lægemidlet|medicinen|\S+) nøjagtigt"
+        ),
+        "4": re.compile(
+            r"^.{0,200}?kan som alle andre lægemidler (?:give|have|forårsage) bivirkninger"
+        ),
+        "5": re.compile(
+            r"^Opbevar (?:lægemidlet|dette lægemiddel|medicinen|\S+) utilgængeligt for børn"
+        ),
+        "6": re.compile(r"^(?:\S+(?: \S+){0,3} indeholder\s*:|Aktivt? stof(?:fer)?\s*:)"),
+    },
+    "pt": {
+        "2": re.compile(r"^Não (?:tome|utilize|use|administre|receba)\b"),
+        "3": re.compile(
+            r"^.{0,250}?\b(?:Tome|Utilize|Use|Administre|Aplique) (?:sempre )?este medicamento exatamente"
+        ),
+        "4": re.compile(r"^.{0,200}?Como todos os medicamentos, este medicamento pode causar"),
+        "5": re.compile(r"^Manter este medicamento fora da vista"),
+        "6": re.compile(r"^Qual a composição"),
+    },
+}
+
+
+def align_sections(
+    parts: list[tuple[str, list[str]]], language: str
+) -> list[tuple[str | None, str, list[str]]]:
+    """Top-level parts → (QRD section number or None, heading, blocks), content re-anchored.
+
+    Parts whose heading is a table of contents or the leaflet header are dropped. When every
+    template anchor found sits under the heading of its own number, the headings stand; when
+    any disagrees, each block is re-labelled by the last anchor before it, and each section
+    keeps the document's own heading for its number.
+    """
+    numbered: list[tuple[str, str, list[str]]] = []
+    other: list[tuple[str | None, str, list[str]]] = []
+    for title, blocks in parts:
+        if _SKIP_TITLES.match(title):
+            continue
+        number = _top_number(title)
+        if number is None:
+            other.append((None, title, blocks))
+        else:
+            numbered.append((number, title, blocks))
+    anchors = _ANCHORS.get(language)
+    flat = [(number, block) for number, _, blocks in numbered for block in blocks]
+    if not anchors or not flat:
+        return [*numbered, *other]
+    found: dict[int, str] = {}
+    start = 0
+    for number in ("3", "4", "5", "6"):
+        for i in range(start, len(flat)):
+            if anchors[number].match(flat[i][1]):
+                found[i] = number
+                start = i + 1
+                break
+    if all(flat[i][0] == number for i, number in found.items()):
+        return [*numbered, *other]
+    # Misaligned: section 2 starts at its "Do not use" block if one precedes the first anchor,
+    # else where its heading stood; blocks before any anchor keep heading numbers, capped.
+    first = min(found) if found else len(flat)
+    for i in range(1, first):
+        if anchors["2"].match(flat[i][1]):
+            found[i] = "2"
+            break
+    titles = {number: title for number, title, _ in reversed(numbered)}
+    cap = min(found.values())
+    labels: list[str] = []
+    current: str | None = None
+    for i, (title_number, _) in enumerate(flat):
+        if i in found:
+            current = found[i]
+        labels.append(current if current is not None else min(title_number, str(int(cap) - 1)))
+    out: list[tuple[str | None, str, list[str]]] = []
+    for label, (_, block) in zip(labels, flat, strict=True):
+        if out and out[-1][0] == label:
+            out[-1][2].append(block)
+        else:
+            out.append((label, titles.get(label, _DEFAULT_TITLES[label]), [block]))
+    return [*out, *other]
+
+
+_DEFAULT_TITLES = {
+    "1": "1. What the medicine is and what it is used for",
+    "2": "2. What you need to know before you take the medicine",
+    "3": "3. How to take the medicine",
+    "4": "4. Possible side effects",
+    "5": "5. How to store the medicine",
+    "6": "6. Contents of the pack and other information",
+}
+
+
+# --- bundle ------------------------------------------------------------------------------------
+
+
+class EpiError(ValueError):
+    """The bundle is not a usable ePI document; the message says why."""
+
+
+def _resources(bundle: Any, kind: str) -> list[dict[str, Any]]:
+    out = []
+    for entry in bundle.get("entry") or []:
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(res, dict) and res.get("resourceType") == kind:
+            out.append(res)
+    return out
+
+
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def _identifier_values(ident: Any) -> list[str]:
+    items = ident if isinstance(ident, list) else [ident]
+    return [str(i["value"]) for i in items if isinstance(i, dict) and i.get("value")]
+
+
+_EU_NUMBER = re.compile(r"EU/\d/\d{2}/\d+(?:/\d+(?:[-–]\d{3}\b)?)?")
+
+
+@dataclass(frozen=True)
+class _Leaflet:
+    stem: str
+    language: str
+    date: dt.date | None
+    title: str
+    product_name: str | None
+    brand: str
+    eu_numbers: list[str]
+    legal_status: str | None
+    sections: list[tuple[str, list[str]]]  # top-level (title, blocks)
+
+
+def _read_leaflet(raw: bytes, stem: str, file_language: str | None) -> _Leaflet:
+    try:
+        bundle = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EpiError(f"not JSON: {exc}") from exc
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise EpiError("not a FHIR Bundle")
+    comps = _resources(bundle, "Composition")
+    if not comps:
+        raise EpiError("FHIR Bundle without a Composition")
+    comp = comps[0]
+    mpds = _resources(bundle, "MedicinalProductDefinition")
+    product_name = None
+    legal = None
+    if mpds:
+        names = mpds[0].get("name") or []
+        for n in names if isinstance(names, list) else []:
+            if (
+                isinstance(n, dict)
+                and isinstance(n.get("productName"), str)
+                and n["productName"].strip()
+            ):
+                product_name = norm_space(n["productName"])
+                break
+        coding = ((mpds[0].get("legalStatusOfSupply") or {}).get("coding") or [{}])[0]
+        legal = coding.get("display") if isinstance(coding, dict) else None
+    language = str(comp.get("language") or file_language or "en").lower()[:2]
+    title = norm_space(str(comp.get("title") or ""))
+    title = re.sub(r"^TEST PURPOSES ONLY\s*-\s*", "", title)
+    eu: list[str] = []
+    for value in _identifier_values(comp.get("identifier")) + [
+        v for m in mpds[:1] for v in _identifier_values(m.get("identifier"))
+    ]:
+        for found in _EU_NUMBER.findall(value):
+            cleaned = re.sub(r"\s+", "", found)
+            if cleaned not in eu:
+                eu.append(cleaned)
+
+    sections: list[tuple[str, list[str]]] = []
+
+    def walk(items: Any) -> None:
+        for sec in items if isinstance(items, list) else []:
+            if not isinstance(sec, dict):
+                continue
+            sec_title = norm_space(
+                str(sec.get("title") or (sec.get("code") or {}).get("text") or "")
+            )
+            div = (sec.get("text") or {}).get("div") if isinstance(sec.get("text"), dict) else None
+            blocks = xhtml_blocks(div) if isinstance(div, str) else []
+            if blocks or not sec.get("section"):
+                sections.append((sec_title, blocks))
+            walk(sec.get("section"))
+
+    walk(comp.get("section"))
+    if not any(blocks for _, blocks in sections):
+        raise EpiError("Composition has no section text")
+    product = stem.rsplit(".", 1)[0]
+    brand = brand_from_product_name(product_name) if product_name else ""
+    if not brand:
+        brand = title if title and title.lower() != product else product.capitalize()
+    return _Leaflet(
+        stem=stem,
+        language=language,
+        date=_date(comp.get("date")),
+        title=title,
+        product_name=product_name,
+        brand=brand,
+        eu_numbers=eu,
+        legal_status=legal if isinstance(legal, str) else None,
+        sections=sections,
+    )
+
+
+def _substance_texts(leaflet: _Leaflet) -> tuple[list[str], str | None]:
+    """Windows of section 6 ("What X contains") then section 1, and section 1's first block.
+
+    Section 6 comes first because its wording is the most regular.
+    """
+    by_number: dict[str, list[str]] = {}
+    for number, _title, blocks in align_sections(leaflet.sections, leaflet.language):
+        if number:
+            by_number.setdefault(number, []).extend(blocks)
+    ordered = by_number.get("6", []) + by_number.get("1", [])
+    if not ordered:
+        ordered = [b for _, blocks in leaflet.sections for b in blocks]
+    intro = by_number.get("1", [None])[0]
+    windows = [" ¶ ".join(norm_space(b) for b in ordered[i : i + 3]) for i in range(len(ordered))]
+    return windows, intro
+
+
+def _leaflet_substances(leaflet: _Leaflet) -> list[str]:
+    texts, intro = _substance_texts(leaflet)
+    return extract_substances(texts, leaflet.language, brand=leaflet.brand, intro=intro)
+
+
+def leaflet_substances(raw: bytes, name: str) -> list[str]:
+    """Substances named by one leaflet (empty when none can be read); used for siblings."""
+    stem, lang = split_name(name)
+    try:
+        leaflet = _read_leaflet(raw, stem, lang)
+    except EpiError:
+        return []
+    return _leaflet_substances(leaflet)
+
+
+SiblingLoader = Callable[[str], bytes | None]
+
+
+class EnglishSiblings:
+    """English substances per product, read on demand and remembered (a small LRU).
+
+    `loader(name)` returns the bytes of e.g. `kineret.en.json` or None; `remember` lets a
+    streaming reader (tar archive with English members first) feed what it already parsed.
+    """
+
+    def __init__(self, loader: SiblingLoader | None = None, maxsize: int = 256) -> None:
+        self._loader = loader
+        self._cache: OrderedDict[str, list[str]] = OrderedDict()
+        self._maxsize = maxsize
+
+    def remember(self, product: str, substances: list[str]) -> None:
+        self._cache[product] = substances
+        self._cache.move_to_end(product)
+        while len(self._cache) > self._maxsize:
+            self._cache.popitem(last=False)
+
+    def get(self, product: str) -> list[str]:
+        if product in self._cache:
+            self._cache.move_to_end(product)
+            return self._cache[product]
+        substances: list[str] = []
+        if self._loader is not None:
+            name = f"{product}.en.json"
+            raw = self._loader(name)
+            if raw is not None:
+                substances = leaflet_substances(raw, name)
+        self.remember(product, substances)
+        return substances
+
+
+def parse_epi(
+    raw: bytes, origin: str, *, name: str | None = None, siblings: EnglishSiblings | None = None
+) -> ParsedDocument | Broken:
+    """One ePI Bundle → a ParsedDocument, or Broken with the reason.
+
+    `name` is the file or member name (`kineret.en.json`); it gives the stem used in ids and
+    the English sibling. Defaults to the last part of `origin`.
+    """
+    fname = (name or origin).replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    stem, file_lang = split_name(fname)
+    try:
+        leaflet = _read_leaflet(raw, stem, file_lang)
+        own = _leaflet_substances(leaflet)
+        product = stem.rsplit(".", 1)[0] if file_lang else stem
+        if leaflet.language == "en":
+            if siblings is not None and file_lang:
+                siblings.remember(product, own)
+            substances = own
+        else:
+            english = siblings.get(product) if siblings is not None and file_lang else []
+            substances = english or own
+        monograph = _monograph(leaflet, substances)
+    except EpiError as exc:
+        return Broken(origin=origin, reason=f"ePI: {exc}")
+    except ValueError as exc:  # pydantic ValidationError is a ValueError
+        return Broken(origin=origin, reason=f"ePI: invalid monograph: {exc}")
+    return ParsedDocument(
+        doc_id=DOC_PREFIX + stem, checksum=sha256(raw), monograph=monograph, origin=origin
+    )
+
+
+def _monograph(leaflet: _Leaflet, substances: list[str]) -> Monograph:
+    stem = leaflet.stem
+    source_id = f"ema-epi-{stem}"
+    key = key_for(substances) if substances else leaflet.brand.lower()
+    identifiers: dict[str, str] = {}
+    if leaflet.eu_numbers:
+        first = leaflet.eu_numbers[0]
+        identifiers["EU"] = "/".join(first.split("/")[:4])
+        if first != identifiers["EU"]:
+            identifiers["EU-pack"] = first
+    if leaflet.legal_status:
+        identifiers["legal-status"] = leaflet.legal_status
+    source = Source(
+        id=source_id,
+        publisher=PUBLISHER,
+        document=leaflet.product_name or leaflet.title or leaflet.brand,
+        kind=SourceKind.label,
+        reference=f"EMA ePI package leaflet {stem}"
+        + (f" ({identifiers['EU']})" if "EU" in identifiers else ""),
+        reviewed=leaflet.date,
+        language=leaflet.language,
+        acknowledgement=ACKNOWLEDGEMENT,
+    )
+    claims: list[Claim] = []
+    sections: list[Section] = []
+    for number, title, blocks in align_sections(leaflet.sections, leaflet.language):
+        if not blocks:
+            continue
+        default = _NUMBER_TOPIC[number] if number else Topic.other
+        for sub in _split_section(number, title, default, blocks, leaflet.language, leaflet.brand):
+            ids: list[str] = []
+            for block in sub.blocks:
+                for sentence in split_sentences(block):
+                    claim_id = f"{stem}-s{len(claims) + 1}"
+                    claims.append(
+                        Claim(
+                            id=claim_id,
+                            topic=_sentence_topic(sub.topic, sentence),
+                            source=source_id,
+                            quote=sentence,
+                            section=sub.title,
+                        )
+                    )
+                    ids.append(claim_id)
+            sections.append(
+                Section(topic=sub.topic, title=sub.title, text="\n".join(sub.blocks), claims=ids)
+            )
+    generic = key
+    return Monograph(
+        key=key,
+        identity=Identity(
+            generic=generic,
+            brands=[leaflet.brand] if leaflet.brand else [],
+            substances=substances,
+            identifiers=identifiers,
+        ),
+        curated=False,
+        language=leaflet.language,
+        document_date=leaflet.date,
+        sources=[source],
+        claims=claims,
+        sections=sections,
+    )
+
+
+def iter_epi_folder(folder: Path) -> Iterator[ParsedDocument | Broken]:
+    """Every `*.json` leaflet of a folder, sorted, with English siblings read from it."""
+
+    def loader(name: str) -> bytes | None:
+        path = folder / name
+        return path.read_bytes() if path.is_file() else None
+
+    siblings = EnglishSiblings(loader)
+    for path in sorted(folder.glob("*.json")):
+        yield parse_epi(path.read_bytes(), str(path), name=path.name, siblings=siblings)

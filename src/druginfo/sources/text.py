@@ -1,0 +1,226 @@
+"""Markup-to-text and sentence helpers shared by the label and leaflet parsers.
+
+Claims must quote a source verbatim, so these helpers only normalise whitespace and drop
+markup: they never rewrite words. Text is kept as *blocks* (paragraphs, list items, table
+cells) because a list item without a full stop must not run into the next one when we cut
+sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+
+from lxml import etree
+from lxml import html as lxml_html
+
+_WS = re.compile(r"\s+")
+
+# Elements whose text ends a block (HTML/XHTML of leaflets, and the HL7 narrative of SPL).
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "li",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+        "tr",
+        "caption",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        # HL7 v3 narrative block (SPL)
+        "paragraph",
+        "item",
+        "title",
+    }
+)
+_BREAK_TAGS = frozenset({"br"})
+_SKIP_TAGS = frozenset({"script", "style", "footnote", "renderMultiMedia", "observationMedia"})
+
+
+def norm_space(text: str) -> str:
+    """Collapse runs of whitespace (the converters wrap lines mid-sentence)."""
+    return _WS.sub(" ", text).strip()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def local_name(tag: object) -> str:
+    """Tag without namespace; comments and processing instructions give ''."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def element_blocks(root: etree._Element, *, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Text of an element tree as blocks, in document order.
+
+    `skip` names child elements (local names) whose whole subtree is ignored: SPL uses it to
+    keep nested sections out of their parent's text.
+    """
+    blocks: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = norm_space("".join(buf))
+        buf.clear()
+        if text:
+            blocks.append(text)
+
+    def walk(el: etree._Element) -> None:
+        name = local_name(el.tag)
+        if name in skip or name in _SKIP_TAGS:
+            if el.tail:
+                buf.append(el.tail)
+            return
+        block = name in BLOCK_TAGS
+        if block:
+            flush()
+        if name in _BREAK_TAGS:
+            flush()
+        elif el.text and name:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+        if el.tail:
+            buf.append(el.tail)
+
+    # The root's own tail belongs to its parent, not to it.
+    name = local_name(root.tag)
+    if root.text:
+        buf.append(root.text)
+    for child in root:
+        walk(child)
+    if name:
+        flush()
+    return blocks
+
+
+def xhtml_blocks(markup: str) -> list[str]:
+    """Blocks of a FHIR narrative `div` (XHTML); malformed markup falls back to HTML recovery.
+
+    The leaflet converter sometimes emits markup that is not well-formed XML; the HTML parser
+    recovers the text rather than losing the section.
+    """
+    if not markup or not markup.strip():
+        return []
+    try:
+        root = etree.fromstring(markup.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        try:
+            root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        except (etree.ParserError, ValueError):
+            text = norm_space(re.sub(r"<[^>]*>", " ", markup))
+            return [text] if text else []
+    return element_blocks(root)
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+# Abbreviations after which a full stop does not end a sentence (lower-case, without the dot).
+_ABBREVIATIONS = frozenset(
+    {
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "approx",
+        "ca",
+        "cf",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "no",
+        "nos",
+        "fig",
+        "figs",
+        "inc",
+        "ltd",
+        "co",
+        "st",
+        "ref",
+        "vol",
+        "max",
+        "min",
+        "incl",
+        # Danish / Portuguese
+        "f.eks",
+        "bl.a",
+        "dvs",
+        "evt",
+        "pga",
+        "mht",
+        "jf",
+        "nr",
+        "ex",
+        "p.ex",
+        "sr",
+        "sra",
+        "dra",
+    }
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
+_LAST_TOKEN = re.compile(r"(\S+)$")
+
+
+def _starts_sentence(rest: str) -> bool:
+    """A new sentence starts with a capital, a digit, a bullet or an opening quote/bracket."""
+    if not rest:
+        return False
+    ch = rest[0]
+    return ch.isupper() or ch.isdigit() or ch in "\"'“‘([•–-"
+
+
+def split_sentences(block: str) -> list[str]:
+    """Cut one block into sentences without losing or changing a character (but edge spaces).
+
+    Conservative on purpose: a missed cut only makes a claim longer, a wrong cut makes it
+    misleading ("E." / "coli ..."), so we cut only before a capital or digit and never after
+    a known abbreviation or a single capital letter (initials, "E. coli").
+    """
+    text = norm_space(block)
+    if not text:
+        return []
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        rest = text[end:]
+        if not _starts_sentence(rest):
+            continue
+        candidate = text[start : m.start() + 1]
+        token_m = _LAST_TOKEN.search(text[start : m.start()])
+        token = token_m.group(1).lower().lstrip("(\"'“") if token_m else ""
+        if m.group(0).startswith(".") and (
+            token in _ABBREVIATIONS
+            or (len(token) == 1 and token.isalpha())
+            or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
+        ):
+            continue
+        sentence = text[start:end].strip()
+        if sentence and candidate.strip():
+            out.append(sentence)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def sentences(blocks: Iterable[str]) -> Iterator[str]:
+    for block in blocks:
+        yield from split_sentences(block)
