@@ -7,7 +7,7 @@ import datetime as dt
 from engine_data import FakeVocab, make_monograph
 
 from druginfo.engine import add_months, check, monitoring_calendar, parse_profile
-from druginfo.model import Match, Monograph, MonitoringPhase, MonitoringRule
+from druginfo.model import Match, MonitoringPhase, MonitoringRule, Monograph
 
 
 def test_calendar_from_2026_12_01(mono: Monograph, vocab: FakeVocab) -> None:
