@@ -7,12 +7,19 @@ judged by the engine, which is the only place that knows units and plausible ran
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
 
 import druginfo
 from druginfo.interfaces.errors import ERROR_RESPONSES
@@ -25,9 +32,16 @@ from druginfo.model import (
     SearchHit,
 )
 from druginfo.reconcile import ReconcileReport
-from druginfo.service import Service
 
-Number = float | str  # a plain number in the field's unit, or a string with a unit ("44 lb")
+if TYPE_CHECKING:
+    from druginfo.service import Service
+
+# Strict types: values reach the engine exactly as sent, so the API accepts and refuses the same
+# profiles as the CLI (no silent "yes" → true or 20260101 → a date).
+Number = StrictInt | StrictFloat | StrictStr  # a number in the field's unit, or "44 lb"
+Flag = StrictBool
+Names = list[StrictStr]
+DateText = Annotated[StrictStr, Field(json_schema_extra={"format": "date"})]
 
 
 class KidneyIn(BaseModel):
@@ -40,7 +54,10 @@ class KidneyIn(BaseModel):
     serum_creatinine_mg_dl: Number | None = Field(
         default=None, description="Serum creatinine, mg/dL (Cockcroft–Gault with age/weight/sex)."
     )
-    severe_kidney_disease: bool | None = None
+    serum_creatinine_umol_l: Number | None = Field(
+        default=None, description="Serum creatinine in µmol/L (instead of mg/dL)."
+    )
+    severe_kidney_disease: Flag | None = None
 
 
 class ProfileIn(BaseModel):
@@ -66,27 +83,27 @@ class ProfileIn(BaseModel):
         },
     )
 
-    drug: str | None = Field(
+    drug: StrictStr | None = Field(
         default=None, description="The medicine, when not given beside the profile."
     )
     age_years: Number | None = Field(default=None, description="Age in years.")
     weight_kg: Number | None = Field(
         default=None, description="Weight in kg, or a string with a unit: '44 lb', '20 kg'."
     )
-    sex: str | None = Field(default=None, description="'female' or 'male'.")
-    pregnant: bool | None = None
-    breastfeeding: bool | None = None
-    indication: str | None = Field(default=None, description="What the medicine is for.")
-    conditions: list[str] | None = None
+    sex: StrictStr | None = Field(default=None, description="'female' or 'male'.")
+    pregnant: Flag | None = None
+    breastfeeding: Flag | None = None
+    indication: StrictStr | None = Field(default=None, description="What the medicine is for.")
+    conditions: Names | None = None
     kidney: KidneyIn | None = None
-    allergies: list[str] | None = None
-    medications: list[str] | None = Field(
+    allergies: Names | None = None
+    medications: Names | None = Field(
         default=None, description="Other medicines, free text ('Enbrel 50 mg weekly')."
     )
-    planned_vaccines: list[str] | None = None
-    planned_surgery_date: dt.date | None = None
-    start_date: dt.date | None = Field(
-        default=None, description="First dose; the monitoring calendar counts from it."
+    planned_vaccines: Names | None = None
+    planned_surgery_date: DateText | None = Field(default=None, description="YYYY-MM-DD.")
+    start_date: DateText | None = Field(
+        default=None, description="First dose (YYYY-MM-DD); the monitoring calendar counts from it."
     )
 
     def raw(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +20,9 @@ from druginfo.interfaces.api import build_api_router
 from druginfo.interfaces.cdshooks import build_cds_router
 from druginfo.interfaces.errors import install_error_handlers
 from druginfo.interfaces.fhir import build_fhir_router
-from druginfo.service import Service
+
+if TYPE_CHECKING:
+    from druginfo.service import Service
 
 DESCRIPTION = """\
 Drug information as computable, source-cited knowledge.
@@ -62,5 +65,7 @@ def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> 
 
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory druginfo.interfaces.app:app_from_env`; DRUGINFO_DB picks the store."""
+    from druginfo.service import Service
+
     service = Service.open(os.environ.get("DRUGINFO_DB") or None)
     return create_app(service, close_service_on_shutdown=True)

@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import Response
@@ -22,7 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from druginfo.errors import InputError, UnknownDrug
 from druginfo.interfaces.errors import ErrorBody
 from druginfo.model import Alert, CheckResult, Regimen
-from druginfo.service import Service
+
+if TYPE_CHECKING:
+    from druginfo.service import Service
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -609,14 +611,8 @@ class CardMaker:
     def link(self, key: str) -> Link:
         return Link(label="druginfo monograph", url=f"{self.base_url}drugs/{key}")
 
-    def alert_card(
-        self, result: CheckResult, key: str, alert: Alert, blocking: set[str], draft: Draft
-    ) -> Card:
-        if (
-            alert.kind != "cannot-decide"
-            and alert.severity == "high"
-            and (alert.trigger in blocking or alert.kind == "contraindication")
-        ):
+    def alert_card(self, result: CheckResult, key: str, alert: Alert, draft: Draft) -> Card:
+        if alert.kind != "cannot-decide" and alert.severity == "high" and alert.blocking:
             indicator: Literal["info", "warning", "critical"] = "critical"
         elif alert.severity in ("high", "moderate"):
             indicator = "warning"
@@ -899,8 +895,12 @@ class CDSHooksService:
             if key is None:
                 unknown.append(draft.names[0] if draft.names else draft.ref or "an unnamed order")
                 continue
+            found = self._check_draft(maker, key, draft, drafts, active, base)
+            if found is None:  # a known name, but no monograph to check it against
+                unknown.append(draft.names[0])
+                continue
             any_checked = True
-            cards += self._check_draft(maker, key, draft, drafts, active, base)
+            cards += found
         if unknown:
             names = ", ".join(unknown)
             cards.append(
@@ -973,7 +973,7 @@ class CDSHooksService:
         drafts: list[Draft],
         active: list[tuple[str, str]],
         base: Record,
-    ) -> list[Card]:
+    ) -> list[Card] | None:
         raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.raw.items()}
         others = [self._pick_name(d.names) for d in drafts if d is not draft and d.names]
         meds = [name for ref, name in active if ref != draft.ref] + others
@@ -988,16 +988,17 @@ class CDSHooksService:
             try:
                 result = self.service.check(key, raw)
                 break
+            except UnknownDrug:
+                return None
             except InputError as exc:
                 # A value from the record the engine will not accept: leave it out (the check
                 # then says what it cannot decide) and say so, rather than fail the whole call.
                 if not _without(raw, exc.field):
                     raise
-                rejected.append(f"{exc.field}: {exc.message}")
+                rejected.append(f"`{exc.field}`: {_md(exc.message)}")
         if result is None:
             return []
-        blocking = {r.trigger for r in self._monograph_rules(key) if r.blocking}
-        cards = [maker.alert_card(result, key, a, blocking, draft) for a in result.alerts]
+        cards = [maker.alert_card(result, key, a, draft) for a in result.alerts]
         if result.regimen is not None:
             dose = maker.dose_card(result, key, result.regimen, base, draft)
             if dose is not None:
@@ -1008,20 +1009,12 @@ class CDSHooksService:
                 maker.info_card(
                     f"record-rejected-{key}",
                     f"{_drug_label(result)}: values in the record were not used",
-                    "These values were left out as implausible: "
-                    + "; ".join(_md(r) for r in rejected)
-                    + ".",
+                    "These values were left out as implausible: " + "; ".join(rejected) + ".",
                     warning=True,
                 )
             )
         order = {"critical": 0, "warning": 1, "info": 2}
         return sorted(cards, key=lambda c: order[c.indicator])
-
-    def _monograph_rules(self, key: str) -> list[Any]:
-        try:
-            return list(self.service.monograph(key, "en").screening)
-        except UnknownDrug:
-            return []
 
 
 def build_cds_router(service: Service) -> APIRouter:

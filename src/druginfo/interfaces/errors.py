@@ -98,22 +98,48 @@ def field_of(loc: Sequence[int | str]) -> str:
     return ".".join(parts) or "body"
 
 
+_TYPE_TAGS = {"int", "float", "str", "bool", "none", "dict", "list"}
+
+
+def _is_type_tag(part: int | str) -> bool:
+    """Union members show up in locations as type names ('int', 'list[str]', 'KidneyIn')."""
+    text = str(part)
+    return text in _TYPE_TAGS or "[" in text or text.startswith(("function-", "constrained-"))
+
+
 def first_validation_error(errors: Sequence[Any]) -> tuple[str, str]:
-    """(field, message) of the first validation error, worded for a person."""
+    """(field, message) of the first validation error, worded for a person.
+
+    When one value fails several ways (each member of a union, several items of a list), the
+    errors share the value's location: that common part is the field to report.
+    """
     if not errors:
         return "body", "the request is not valid"
-    err = errors[0]
-    loc = err.get("loc", ()) if isinstance(err, dict) else ()
-    field = field_of(loc)
-    kind = err.get("type", "") if isinstance(err, dict) else ""
+    err = errors[0] if isinstance(errors[0], dict) else {}
+    loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
     if kind == "json_invalid":
         return "body", "the request body is not valid JSON"
+    siblings = [
+        tuple(e.get("loc", ()))
+        for e in errors
+        if isinstance(e, dict) and tuple(e.get("loc", ()))[: len(loc) - 1] == loc[:-1]
+    ]
+    if len(loc) > 1 and len(siblings) > 1:
+        loc = loc[:-1]
+    while len(loc) > 1 and _is_type_tag(loc[-1]) and kind != "extra_forbidden":
+        loc = loc[:-1]
+    field = field_of(loc)
     if kind == "extra_forbidden":
         return field, f"unknown field {field.rsplit('.', 1)[-1]!r}"
     if kind == "missing":
         return field, "this field is required"
-    msg = err.get("msg", "invalid value") if isinstance(err, dict) else str(err)
-    return field, str(msg)
+    msg = str(err.get("msg", "invalid value"))
+    if len(siblings) > 1:
+        msg = "; or ".join(
+            dict.fromkeys(str(e.get("msg", "")) for e in errors if isinstance(e, dict))
+        )
+    return field, msg
 
 
 def install_error_handlers(app: FastAPI, html_renderer: HtmlRenderer | None = None) -> None:

@@ -9,7 +9,7 @@ as contained DetectedIssue resources, sources as contained DocumentReference res
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
@@ -17,7 +17,9 @@ from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
 
 from druginfo.interfaces.errors import FHIR_JSON
 from druginfo.model import DoseRule, Indication, KidneyRule, Monograph, Product
-from druginfo.service import Service
+
+if TYPE_CHECKING:
+    from druginfo.service import Service
 
 ATC_SYSTEM = "http://www.whocc.no/atc"
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -291,7 +293,7 @@ def medication_knowledge(mono: Monograph) -> dict[str, Any]:
             "content": [{"attachment": attachment}],
         }
         if src.reference:
-            document["identifier"] = [{"value": src.reference}]
+            document["description"] += f" ({src.reference})"
         contained.append(document)
         monographs.append(
             {
