@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from druginfo.engine.citations import Citations, fallback_refs
 from druginfo.engine.decision import decide, sort_alerts
-from druginfo.engine.dosing import compute_regimen
+from druginfo.engine.dosing import KIDNEY_TRIGGER, compute_regimen
 from druginfo.engine.monitoring import monitoring_calendar
 from druginfo.engine.screening import screen_details
 from druginfo.model import (
@@ -34,6 +34,37 @@ def drug_ref(mono: Monograph) -> DrugRef:
     return DrugRef(generic=mono.identity.generic, brands=list(mono.identity.brands))
 
 
+def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert]) -> list[Alert]:
+    """Fold the regimen's kidney alert into a curated kidney screening rule saying the same.
+
+    A monograph may state the kidney threshold twice: as a `KidneyRule` (which changes the
+    interval) and as a screening rule on `crcl_below_ml_min` (which carries the contract's
+    trigger id, e.g. 'severe-kidney-disease'). One finding deserves one alert: the screening
+    alert is kept, with the interval details and the citations of both. Returns the dose
+    alerts that remain.
+    """
+    kidney_triggers = {r.trigger for r in mono.screening if r.match.crcl_below_ml_min is not None}
+    rank = {"high": 0, "moderate": 1, "low": 2}
+    remaining: list[Alert] = []
+    for alert in dose_alerts:
+        twin = None
+        if alert.trigger == KIDNEY_TRIGGER:
+            twin = next(
+                (a for a in screened if a.trigger in kidney_triggers and a.kind == alert.kind),
+                None,
+            )
+        if twin is None:
+            remaining.append(alert)
+            continue
+        twin.detail = f"{twin.detail} {alert.detail}"
+        twin.sources = list(dict.fromkeys([*twin.sources, *alert.sources]))
+        twin.matched = twin.matched or alert.matched
+        twin.field = twin.field or alert.field
+        if rank[alert.severity] < rank[twin.severity]:
+            twin.severity = alert.severity
+    return remaining
+
+
 def check(
     mono: Monograph,
     profile: Profile,
@@ -44,9 +75,9 @@ def check(
     today: dt.date | None = None,
 ) -> CheckResult:
     """`today` only decides whether a planned surgery date is still ahead; None: any date is."""
-    regimen, alerts = compute_regimen(mono, profile)
+    regimen, dose_alerts = compute_regimen(mono, profile)
     screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
-    alerts = [*alerts, *screening.alerts]
+    alerts = [*merge_kidney(mono, dose_alerts, screening.alerts), *screening.alerts]
     monitoring: list[MonitoringItem] = []
     if mono.monitoring:
         if profile.start_date is not None:
