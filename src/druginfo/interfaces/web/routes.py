@@ -1,0 +1,723 @@
+"""The server-rendered web site: every page is HTML computed from the same service answers
+the CLI and the API give, so a person sees exactly what the engine decided and why.
+
+Bad input never reaches a 500: form problems come back as 422 pages with the message next to
+the field and the person's input kept; unknown medicines and events are 404 pages that offer
+the closest names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from druginfo.errors import InputError, UnknownDrug, UnknownEvent
+from druginfo.interfaces.ics import calendar_bytes
+from druginfo.interfaces.web import present
+from druginfo.interfaces.web.forms import (
+    PLAN_FIELDS,
+    SEVERITIES,
+    WEIGHT_UNITS,
+    FormErrors,
+    form_values,
+    parse_diary,
+    parse_feedback,
+    parse_plan,
+    plan_field_for,
+)
+from druginfo.interfaces.web.report import (
+    DETAILS,
+    OUTCOMES,
+    SECTION_TITLES,
+    build_report,
+    parse_details,
+    report_pdf,
+)
+from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
+
+if TYPE_CHECKING:
+    from druginfo.service import Service
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+DISCLAIMER = (
+    "This is not medical advice. druginfo explains what its sources say; it does not replace "
+    "your doctor, nurse or pharmacist. In an emergency call your local emergency number."
+)
+_LANG = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_NAMES = {
+    "en": "English",
+    "da": "Dansk",
+    "pt": "Português",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
+    "nl": "Nederlands",
+    "sv": "Svenska",
+    "nb": "Norsk",
+    "fi": "Suomi",
+}
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["urlq"] = lambda value: quote(str(value), safe="")
+    env.filters["num"] = present.number
+    env.filters["nl2br"] = lambda text: Markup("<br>").join(
+        escape(line) for line in str(text).splitlines()
+    )
+    env.globals.update(
+        disclaimer=DISCLAIMER,
+        every_hours_words=present.every_hours_words,
+        age_band=present.age_band,
+        dose_words=present.dose_words,
+        product_words=present.product_words,
+        phases_words=present.phases_words,
+        storage_facts=present.storage_facts,
+        paragraphs=present.paragraphs,
+        event_labels=present.EVENT_LABELS,
+        language_names=LANGUAGE_NAMES,
+    )
+    return env
+
+
+_ENV = _environment()
+
+
+def render_error(
+    request: Request,
+    status: int,
+    error: str,
+    field: str | None = None,
+    suggestions: list[str] | None = None,
+) -> Response:
+    """HTML error page for errors raised outside the site's own handlers (the app calls it)."""
+    links = [(name, f"/search?q={quote(name)}") for name in suggestions or []]
+    title = {404: "Page not found", 422: "Check the details"}.get(status, "Something went wrong")
+    message = f"{field}: {error}" if field else error
+    html = _ENV.get_template("error.html").render(
+        request=request,
+        path=request.url.path,
+        lang="en",
+        acknowledgements=[],
+        title=title,
+        message=message,
+        suggestions=links,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def _first_letter(summary: DrugSummary) -> str:
+    first = (summary.name or summary.key)[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def build_site_router(service: Service) -> APIRouter:
+    """All pages of the site, bound to one service; the app mounts STATIC_DIR at /static."""
+    router = APIRouter(include_in_schema=False)
+    env = _ENV
+
+    def render(
+        request: Request, template: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        context.setdefault("lang", "en")
+        context.setdefault("acknowledgements", [])
+        html = env.get_template(template).render(request=request, path=request.url.path, **context)
+        return HTMLResponse(html, status_code=status_code)
+
+    def unknown_drug(request: Request, exc: UnknownDrug) -> HTMLResponse:
+        return render(
+            request,
+            "not_found.html",
+            404,
+            title="Medicine not found",
+            name=exc.name,
+            suggestions=_suggestion_links(exc.suggestions),
+        )
+
+    def _suggestion_links(names: list[str]) -> list[tuple[str, str]]:
+        links: list[tuple[str, str]] = []
+        for name in names:
+            try:
+                key = service.resolve(name).key
+            except (UnknownDrug, InputError):
+                key = name
+            links.append((name, f"/drugs/{quote(key, safe='')}"))
+        return links
+
+    def summaries() -> list[DrugSummary]:
+        return sorted(service.list_drugs(), key=lambda d: (d.name or d.key).lower())
+
+    def try_monograph(name: str, language: str | None = None) -> Monograph | None:
+        try:
+            return service.monograph(name, language)
+        except (UnknownDrug, InputError):
+            return None
+
+    # ---------------------------------------------------------------- index and search
+
+    @router.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> HTMLResponse:
+        drugs = summaries()
+        letters: dict[str, list[DrugSummary]] = {}
+        for d in drugs:
+            letters.setdefault(_first_letter(d), []).append(d)
+        return render(
+            request,
+            "index.html",
+            title="Medicines A–Z",
+            letters=sorted(letters.items()),
+            curated=[d for d in drugs if d.curated],
+            count=len(drugs),
+        )
+
+    def suggestions(q: str, limit: int = 8) -> list[dict[str, str]]:
+        text = q.strip()
+        if len(text) < 2 or len(text) > 200:
+            return []
+        found: list[dict[str, str]] = []
+        seen: set[str] = set()
+
+        def add(key: str, name: str) -> None:
+            if key not in seen and len(found) < limit:
+                seen.add(key)
+                found.append({"key": key, "name": name, "url": f"/drugs/{quote(key, safe='')}"})
+
+        try:
+            match = service.resolve(text)
+            add(match.key, match.display)
+        except (UnknownDrug, InputError):
+            pass
+        needle = text.lower()
+        drugs = summaries()
+        starts = [
+            d
+            for d in drugs
+            if any(n.lower().startswith(needle) for n in (d.name, d.generic, *d.brands))
+        ]
+        contains = [
+            d for d in drugs if any(needle in n.lower() for n in (d.name, d.generic, *d.brands))
+        ]
+        for d in [*starts, *contains]:
+            add(d.key, d.name)
+        return found
+
+    @router.get("/suggest")
+    def suggest(q: str = "") -> JSONResponse:
+        return JSONResponse(suggestions(q))
+
+    @router.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q: str = "", lang: str | None = None) -> HTMLResponse:
+        query = q.strip()
+        language = lang if lang and _LANG.match(lang) else None
+        if not query:
+            return render(request, "search.html", title="Search", q="", hits=[], best=None)
+        best = None
+        try:
+            best = service.resolve(query)
+        except UnknownDrug:
+            best = None
+        except InputError:
+            best = None
+        try:
+            hits = service.search(query, limit=30, language=language)
+        except InputError as exc:
+            return render(
+                request,
+                "search.html",
+                422,
+                title="Search",
+                q=query,
+                hits=[],
+                best=None,
+                error=exc.message,
+            )
+        acks: list[str] = []
+        for key, hit_lang in dict.fromkeys((h.key, h.language) for h in hits):
+            mono = try_monograph(key, hit_lang)
+            for s in mono.sources if mono else []:
+                if s.acknowledgement and s.acknowledgement not in acks:
+                    acks.append(s.acknowledgement)
+        terms = [t for t in re.split(r"\W+", query.lower()) if len(t) > 1]
+        return render(
+            request,
+            "search.html",
+            title=f"Search: {query}",
+            q=query,
+            hits=[(h, _highlight(h.snippet or "", terms)) for h in hits],
+            best=best,
+            acknowledgements=acks,
+        )
+
+    # ---------------------------------------------------------------- monograph and advice
+
+    @router.get("/drugs/{name}", response_class=HTMLResponse)
+    def drug_page(request: Request, name: str, lang: str | None = None) -> Response:
+        if lang is not None and not _LANG.match(lang):
+            return render(
+                request,
+                "error.html",
+                422,
+                title="Unknown language",
+                message="The language must be a code such as en or da.",
+            )
+        try:
+            match = service.resolve(name)
+        except UnknownDrug as exc:
+            return unknown_drug(request, exc)
+        except InputError as exc:
+            return render(request, "error.html", 422, title="Bad name", message=exc.message)
+        if match.key != name:
+            target = f"/drugs/{quote(match.key, safe='')}" + (f"?lang={lang}" if lang else "")
+            return RedirectResponse(target, status_code=302)
+        try:
+            mono = service.monograph(match.key, lang)
+        except UnknownDrug as exc:
+            if lang:
+                return render(
+                    request,
+                    "error.html",
+                    404,
+                    title="Language not available",
+                    message=f"There is no {LANGUAGE_NAMES.get(lang, lang)} version of this "
+                    "medicine's information.",
+                    link=(f"/drugs/{quote(match.key, safe='')}", "Read it in English"),
+                )
+            return unknown_drug(request, exc)
+        summary = next((d for d in service.list_drugs() if d.key == mono.key), None)
+        languages = sorted(set(summary.languages if summary else []) | {mono.language})
+        citations = present.Citations(mono)
+        screening = {
+            kind: [r for r in mono.screening if r.kind == kind]
+            for kind in ("contraindication", "warning", "interaction", "dose-adjustment")
+        }
+        events_by_group: dict[str, list[Any]] = {}
+        for ev in mono.events:
+            group = present.EVENT_GROUP.get(ev.event)
+            if group:
+                events_by_group.setdefault(group, []).append(ev)
+        sections = present.group_sections(mono.sections)
+        conflicts = present.group_conflicts(mono)
+        has = {
+            "about": bool(mono.identity.statements or mono.indications or sections["about"]),
+            "not-for": bool(
+                screening["contraindication"] or screening["warning"] or sections["not-for"]
+            ),
+            "how": bool(
+                mono.dose_rules
+                or mono.kidney_rules
+                or mono.products
+                or screening["dose-adjustment"]
+                or events_by_group.get("how")
+                or sections["how"]
+            ),
+            "side-effects": bool(
+                mono.side_effects or events_by_group.get("side-effects") or sections["side-effects"]
+            ),
+            "interactions": bool(screening["interaction"] or sections["interactions"]),
+            "monitoring": bool(mono.monitoring or sections["monitoring"]),
+            "storage": bool(mono.storage or events_by_group.get("storage") or sections["storage"]),
+            "other": bool(sections["other"]),
+        }
+        for key, items in conflicts.items():
+            has[key] = has[key] or bool(items)
+        indication_names = {i.id: i.name for i in mono.indications}
+        brand = mono.identity.brands[0] if mono.identity.brands else None
+        title = f"{brand} ({mono.identity.generic})" if brand else mono.identity.generic
+        return render(
+            request,
+            "monograph.html",
+            title=title,
+            lang=mono.language,
+            mono=mono,
+            cite=citations.cite,
+            citations=citations,
+            groups=[(k, h) for k, h in present.GROUPS if has[k]],
+            screening=screening,
+            sections=sections,
+            conflicts=conflicts,
+            events_by_group=events_by_group,
+            indication_names=indication_names,
+            languages=languages,
+            acknowledgements=[s.acknowledgement for s in mono.sources if s.acknowledgement],
+        )
+
+    @router.get("/drugs/{name}/advice/{event}", response_class=HTMLResponse)
+    def advice_page(request: Request, name: str, event: str) -> HTMLResponse:
+        params = request.query_params
+        profile = None
+        if any(k in params for k in PLAN_FIELDS if k != "drug"):
+            try:
+                profile = parse_plan({**dict(params.items()), "drug": name}).profile
+            except FormErrors as exc:
+                return render(
+                    request,
+                    "error.html",
+                    422,
+                    title="Check the details",
+                    message="; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+                )
+        try:
+            advice = service.advise(name, event, profile)
+        except UnknownDrug as exc:
+            return unknown_drug(request, exc)
+        except UnknownEvent as exc:
+            return render(
+                request,
+                "error.html",
+                404,
+                title="Unknown situation",
+                message=f"We have no advice for {exc.event!r}.",
+                events=[(e, f"/drugs/{quote(name, safe='')}/advice/{e}") for e in EVENTS],
+            )
+        except InputError as exc:
+            return render(
+                request,
+                "error.html",
+                422,
+                title="Check the details",
+                message=f"{exc.field}: {exc.message}",
+            )
+        mono = try_monograph(name, "en")
+        cites = present.ResultCitations(advice.sources, present.acknowledgement_index(mono))
+        return render(
+            request,
+            "advice.html",
+            title=f"{present.EVENT_LABELS.get(advice.event, advice.event)}: {advice.drug.generic}",
+            advice=advice,
+            cite=cites.cite,
+            citations=cites,
+            alerts=present.sorted_alerts(advice.alerts),
+            acknowledgements=cites.acknowledgement_texts(),
+            back=f"/drugs/{quote(advice.drug.generic, safe='')}",
+        )
+
+    # ---------------------------------------------------------------- personal plan
+
+    def plan_form(
+        request: Request,
+        values: Mapping[str, str],
+        errors: Mapping[str, str] | None = None,
+        status_code: int = 200,
+        general: str | None = None,
+        suggestions_: list[tuple[str, str]] | None = None,
+    ) -> HTMLResponse:
+        drugs = summaries()
+        drug = values.get("drug") or next((d.key for d in drugs if d.curated), "")
+        mono = try_monograph(drug, "en") if drug else None
+        return render(
+            request,
+            "plan_form.html",
+            status_code,
+            title="Personal plan",
+            values={**values, "drug": drug},
+            errors=dict(errors or {}),
+            general=general,
+            drugs=[d for d in drugs if d.curated] or drugs,
+            indications=mono.indications if mono else [],
+            weight_units=WEIGHT_UNITS,
+            suggestions=suggestions_ or [],
+        )
+
+    def run_check(request: Request, data: Mapping[str, Any]) -> tuple[Any, HTMLResponse | None]:
+        """The check for submitted fields, or the form page that says what to fix."""
+        values = {k: str(v).strip() for k, v in data.items() if k in PLAN_FIELDS}
+        try:
+            plan = parse_plan(data)
+        except FormErrors as exc:
+            return None, plan_form(request, values, exc.errors, 422)
+        try:
+            result = service.check(plan.drug, plan.profile)
+        except UnknownDrug as exc:
+            return None, plan_form(
+                request,
+                values,
+                {"drug": f"We do not know {exc.name!r}."},
+                422,
+                suggestions_=_suggestion_links(exc.suggestions),
+            )
+        except InputError as exc:
+            field = plan_field_for(exc.field)
+            errors = {field: exc.message} if field else {}
+            general = None if field else f"{exc.field}: {exc.message}"
+            return None, plan_form(request, values, errors, 422, general=general)
+        return (plan, result), None
+
+    @router.get("/plan", response_class=HTMLResponse)
+    def plan_get(request: Request) -> HTMLResponse:
+        # Query fields pre-fill the form, so "edit your answers" links can carry them back.
+        return plan_form(request, form_values(request.query_params, PLAN_FIELDS))
+
+    @router.post("/plan", response_class=HTMLResponse)
+    async def plan_post(request: Request) -> HTMLResponse:
+        form = await request.form()
+        outcome, failure = run_check(request, {k: v for k, v in form.items() if isinstance(v, str)})
+        if failure is not None:
+            return failure
+        plan, result = outcome
+        mono = try_monograph(result.drug.generic, "en")
+        cites = present.ResultCitations(result.sources, present.acknowledgement_index(mono))
+        query = urlencode(plan.values)
+        events = [e.event for e in mono.events] if mono and mono.events else list(EVENTS)
+        brand = result.drug.brands[0] if result.drug.brands else None
+        drug_title = f"{brand} ({result.drug.generic})" if brand else result.drug.generic
+        label, sentence = present.DECISION_WORDS[result.decision]
+        indication = None
+        if mono and result.regimen and result.regimen.indication:
+            found = mono.indication(result.regimen.indication)
+            indication = found.name if found else result.regimen.indication
+        return render(
+            request,
+            "plan_result.html",
+            title=f"Personal plan: {drug_title}",
+            result=result,
+            drug_title=drug_title,
+            decision_label=label,
+            decision_sentence=sentence.format(drug=drug_title),
+            missing=present.missing_fields(result),
+            alerts=present.sorted_alerts(result.alerts),
+            cite=cites.cite,
+            citations=cites,
+            indication=indication,
+            ics_url=f"/plan.ics?{query}",
+            edit_url=f"/plan?{query}",
+            advice_links=[
+                (
+                    present.EVENT_LABELS.get(e, e),
+                    f"/drugs/{quote(result.drug.generic, safe='')}/advice/{e}?{query}",
+                )
+                for e in events
+            ],
+            acknowledgements=cites.acknowledgement_texts(),
+            values=plan.values,
+        )
+
+    async def ics(request: Request, data: Mapping[str, Any]) -> Response:
+        outcome, failure = run_check(request, data)
+        if failure is not None:
+            return failure
+        _plan, result = outcome
+        body = calendar_bytes(result, result.drug.generic)
+        filename = re.sub(r"[^a-z0-9-]+", "-", result.drug.generic.lower()) or "plan"
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}-monitoring.ics"'},
+        )
+
+    @router.get("/plan.ics")
+    async def plan_ics_get(request: Request) -> Response:
+        return await ics(request, dict(request.query_params.items()))
+
+    @router.post("/plan.ics")
+    async def plan_ics_post(request: Request) -> Response:
+        form = await request.form()
+        return await ics(request, {k: v for k, v in form.items() if isinstance(v, str)})
+
+    # ---------------------------------------------------------------- diary and report
+
+    def diary_page(
+        request: Request,
+        values: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        status_code: int = 200,
+        drug: str | None = None,
+        added: int | None = None,
+        suggestions_: list[tuple[str, str]] | None = None,
+    ) -> HTMLResponse:
+        key = None
+        if drug:
+            try:
+                key = service.resolve(drug).key
+            except (UnknownDrug, InputError):
+                key = drug.strip().lower()
+        entries = sorted(service.diary(key), key=lambda e: (e.started, e.id or 0), reverse=True)
+        return render(
+            request,
+            "diary.html",
+            status_code,
+            title="Side-effect diary",
+            entries=entries,
+            values=dict(values or {}),
+            errors=dict(errors or {}),
+            severities=SEVERITIES,
+            drug=key,
+            added=added,
+            today=dt.date.today().isoformat(),
+            drugs=summaries(),
+            details=DETAILS,
+            outcomes=OUTCOMES,
+            section_titles=SECTION_TITLES,
+            suggestions=suggestions_ or [],
+        )
+
+    @router.get("/diary", response_class=HTMLResponse)
+    def diary_get(request: Request, drug: str = "", added: int | None = None) -> HTMLResponse:
+        return diary_page(request, drug=drug or None, added=added)
+
+    @router.post("/diary", response_model=None)
+    async def diary_post(request: Request) -> Response:
+        form = await request.form()
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            entry, values = parse_diary(data)
+        except FormErrors as exc:
+            values = {k: str(v).strip() for k, v in data.items()}
+            return diary_page(request, values, exc.errors, 422)
+        try:
+            match = service.resolve(entry.drug)
+        except UnknownDrug as exc:
+            return diary_page(
+                request,
+                values,
+                {"drug": f"We do not know {exc.name!r}."},
+                422,
+                suggestions_=_suggestion_links(exc.suggestions),
+            )
+        except InputError as exc:
+            return diary_page(request, values, {"drug": exc.message}, 422)
+        saved = service.add_diary_entry(entry.model_copy(update={"drug": match.key}))
+        target = f"/diary?drug={quote(saved.drug, safe='')}&added={saved.id or ''}"
+        return RedirectResponse(target, status_code=303)
+
+    def chosen_entry(params: Mapping[str, str]) -> DiaryEntry | None:
+        drug = params.get("drug") or None
+        key = None
+        if drug:
+            try:
+                key = service.resolve(drug).key
+            except (UnknownDrug, InputError):
+                key = drug.strip().lower()
+        entries = service.diary(key)
+        raw_id = params.get("entry")
+        if raw_id:
+            if not raw_id.isdigit():
+                raise InputError("entry", "the entry must be a number")
+            return next((e for e in entries if e.id == int(raw_id)), None)
+        if not entries:
+            return None
+        return max(entries, key=lambda e: (e.started, e.id or 0))
+
+    @router.get("/diary/report.{fmt}", response_model=None)
+    def diary_report(request: Request, fmt: str) -> Response:
+        if fmt not in ("pdf", "html", "json"):
+            return render(
+                request,
+                "error.html",
+                404,
+                title="Unknown format",
+                message="Reports come as .pdf, .html or .json.",
+            )
+        params = request.query_params
+        try:
+            entry = chosen_entry(dict(params.items()))
+            details, outcomes = parse_details(dict(params.items()), params.getlist("outcomes"))
+        except InputError as exc:
+            if fmt == "json":
+                return JSONResponse({"error": exc.message, "field": exc.field}, 422)
+            return render(
+                request,
+                "error.html",
+                422,
+                title="Check the details",
+                message=f"{exc.field}: {exc.message}",
+            )
+        if entry is None:
+            if fmt == "json":
+                return JSONResponse({"error": "no such diary entry", "field": "entry"}, 404)
+            return render(
+                request,
+                "error.html",
+                404,
+                title="No diary entry",
+                message="There is no matching diary entry to report yet.",
+                link=("/diary", "Go to the diary"),
+            )
+        report = build_report(entry, details, outcomes)
+        if fmt == "json":
+            return JSONResponse(report.as_json())
+        if fmt == "pdf":
+            return Response(
+                report_pdf(report),
+                media_type="application/pdf",
+                headers={
+                    "Content-Disposition": (
+                        f'inline; filename="side-effect-report-{entry.id or "entry"}.pdf"'
+                    )
+                },
+            )
+        return render(request, "report.html", title="Side-effect report", report=report)
+
+    # ---------------------------------------------------------------- feedback and about
+
+    @router.post("/feedback", response_class=HTMLResponse)
+    async def feedback(request: Request) -> HTMLResponse:
+        form = await request.form()
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            item, _values = parse_feedback(data)
+        except FormErrors as exc:
+            page = str(data.get("page", "/"))
+            return render(
+                request,
+                "feedback.html",
+                422,
+                title="Feedback",
+                errors=exc.errors,
+                values={k: str(v) for k, v in data.items()},
+                page=page if page.startswith("/") and not page.startswith("//") else "/",
+            )
+        service.add_feedback(item)
+        return render(request, "feedback_thanks.html", title="Thank you", page=item.page)
+
+    @router.get("/about", response_class=HTMLResponse)
+    def about(request: Request) -> HTMLResponse:
+        documents: list[tuple[DrugSummary, list[Any]]] = []
+        acks: list[str] = []
+        for d in summaries():
+            if not d.curated:
+                continue
+            mono = try_monograph(d.key, "en")
+            if mono is None:
+                continue
+            documents.append((d, list(mono.sources)))
+            for s in mono.sources:
+                if s.acknowledgement and s.acknowledgement not in acks:
+                    acks.append(s.acknowledgement)
+        return render(
+            request,
+            "about.html",
+            title="Sources and acknowledgements",
+            documents=documents,
+            acknowledgements=acks,
+        )
+
+    return router
+
+
+def _highlight(snippet: str, terms: list[str]) -> Markup:
+    """Escape the snippet first, then mark the query's words: markup never comes from data."""
+    escaped = str(escape(" ".join(snippet.split())))
+    if not terms:
+        return Markup(escaped)
+    # Never inside an entity such as &amp; or &#39; that escaping just produced.
+    alternatives = "|".join(re.escape(str(escape(t))) for t in terms)
+    pattern = re.compile(r"(?<![&#\w])(" + alternatives + r")", re.IGNORECASE)
+    return Markup(pattern.sub(r"<mark>\1</mark>", escaped))
