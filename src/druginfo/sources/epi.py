@@ -36,7 +36,13 @@ from typing import Any
 
 from druginfo.model import Claim, Identity, Monograph, Section, Source, SourceKind, Topic
 from druginfo.sources.base import Broken, ParsedDocument
-from druginfo.sources.text import norm_space, sha256, split_sentences, xhtml_blocks
+from druginfo.sources.text import (
+    combination_key,
+    norm_space,
+    sha256,
+    split_sentences,
+    xhtml_blocks,
+)
 
 PUBLISHER = "European Medicines Agency"
 ACKNOWLEDGEMENT = (
@@ -131,58 +137,6 @@ _LEADING_NOISE = re.compile(
     r"^(?:(?:called|named|kaldet|chamad[oa]s?|the|o|a|os|as|de|det)\s+|[\d.,]+\s*(?:mg|g|µg|micrograms?|mikrogram|microgramas|units?|ie|iu|ml)\s+(?:of\s+|de\s+|af\s+)?)+",
     re.IGNORECASE,
 )
-# Salt, ester-free counter-ion and hydrate words dropped from the *key* (not from `substances`):
-# the leaflet names the salt in the tablet, the INN names the medicine.
-_SALT_WORDS = frozenset(
-    {
-        "hydrochloride",
-        "dihydrochloride",
-        "hydrobromide",
-        "mesilate",
-        "mesylate",
-        "dimesilate",
-        "maleate",
-        "hydrogen",
-        "fumarate",
-        "succinate",
-        "tartrate",
-        "bitartrate",
-        "citrate",
-        "acetate",
-        "phosphate",
-        "sulfate",
-        "sulphate",
-        "besilate",
-        "besylate",
-        "tosilate",
-        "tosylate",
-        "ditosylate",
-        "monohydrate",
-        "dihydrate",
-        "trihydrate",
-        "hexahydrate",
-        "sesquihydrate",
-        "hemihydrate",
-        "hydrate",
-        "anhydrous",
-        "sodium",
-        "potassium",
-        "calcium",
-        "magnesium",
-        "disodium",
-        "malate",
-        "lactate",
-        "oxalate",
-        "nitrate",
-        "hyclate",
-        "embonate",
-        "pamoate",
-        "xinafoate",
-        "dipropionate",
-        "propionate",
-        "bromide",
-    }
-)
 
 
 _DETERMINERS = frozenset(
@@ -213,14 +167,6 @@ def clean_substance(raw: str) -> str | None:
     ):
         return None
     return s.lower()
-
-
-def inn_key(substance: str) -> str:
-    """Key form of one substance: salt and hydrate words at the end are dropped."""
-    words = substance.split()
-    while len(words) > 1 and words[-1] in _SALT_WORDS:
-        words.pop()
-    return " ".join(words)
 
 
 _WEAK_PATTERNS: dict[str, list[str]] = {
@@ -272,10 +218,6 @@ def extract_substances(
                 if names:
                     return names
     return []
-
-
-def key_for(substances: list[str]) -> str:
-    return " + ".join(sorted({inn_key(s) for s in substances}))
 
 
 # --- brand -------------------------------------------------------------------------------------
@@ -891,7 +833,7 @@ def parse_epi(
 def _monograph(leaflet: _Leaflet, substances: list[str]) -> Monograph:
     stem = leaflet.stem
     source_id = f"ema-epi-{stem}"
-    key = key_for(substances) if substances else leaflet.brand.lower()
+    key = combination_key(substances) if substances else leaflet.brand.lower()
     identifiers: dict[str, str] = {}
     if leaflet.eu_numbers:
         first = leaflet.eu_numbers[0]

@@ -224,3 +224,87 @@ def split_sentences(block: str) -> list[str]:
 def sentences(blocks: Iterable[str]) -> Iterator[str]:
     for block in blocks:
         yield from split_sentences(block)
+
+
+# --- substance keys ------------------------------------------------------------------------------
+
+# Salt, ester-free counter-ion and hydrate words dropped from the *key* (not from `substances`):
+# the leaflet names the salt in the tablet, the INN names the medicine.
+_SALT_WORDS = frozenset(
+    {
+        "hydrochloride",
+        "dihydrochloride",
+        "hydrobromide",
+        "mesilate",
+        "mesylate",
+        "dimesilate",
+        "maleate",
+        "hydrogen",
+        "fumarate",
+        "succinate",
+        "tartrate",
+        "bitartrate",
+        "citrate",
+        "acetate",
+        "phosphate",
+        "sulfate",
+        "sulphate",
+        "besilate",
+        "besylate",
+        "tosilate",
+        "tosylate",
+        "ditosylate",
+        "monohydrate",
+        "dihydrate",
+        "trihydrate",
+        "hcl",
+        "hbr",
+        "hexahydrate",
+        "sesquihydrate",
+        "hemihydrate",
+        "hydrate",
+        "anhydrous",
+        "sodium",
+        "potassium",
+        "calcium",
+        "magnesium",
+        "disodium",
+        "malate",
+        "lactate",
+        "oxalate",
+        "nitrate",
+        "hyclate",
+        "embonate",
+        "pamoate",
+        "xinafoate",
+        "dipropionate",
+        "propionate",
+        "bromide",
+    }
+)
+
+
+def substance_key(substance: str) -> str:
+    """Key form of one substance name: lower case, trailing salt and hydrate words dropped.
+
+    "ATORVASTATIN CALCIUM TRIHYDRATE" → "atorvastatin", "Diphenhydramine HCl" →
+    "diphenhydramine": the label names the salt in the tablet, the INN names the medicine,
+    and every source must file the same medicine under the same key.
+    """
+    words = norm_space(substance).lower().split()
+    while len(words) > 1 and words[-1].strip(",.") in _SALT_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def combination_key(substances: Iterable[str]) -> str:
+    """Several substances → "a + b", sorted so that the order of naming does not matter."""
+    return " + ".join(sorted({k for k in (substance_key(s) for s in substances) if k}))
+
+
+_NAME_LIST_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,\s*|;\s*|\s+and\s+)\s*", re.IGNORECASE)
+
+
+def split_name_list(text: str) -> list[str]:
+    """ "Diphenhydramine HCl, Phenylephrine HCl" → the two names (labels list combinations)."""
+    return [p for p in (norm_space(x) for x in _NAME_LIST_SPLIT.split(text)) if p]
