@@ -166,7 +166,7 @@ class Vocab:
                 self._choices = None
 
     # lookups -----------------------------------------------------------------------------
-    def keys(self) -> set[str]:
+    def known_keys(self) -> set[str]:
         """Every substance key known (bundled, learned or from ATC)."""
         return set(self._keys)
 

@@ -1,0 +1,103 @@
+"""Names learned from the store: fast to index, never overriding curated names."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import time
+from pathlib import Path
+
+import pytest
+
+from druginfo.vocab import Vocab
+
+
+def _leaflet_names(data_dir: Path) -> list[tuple[str, str]]:
+    """(product name, leaflet stem) for every EU leaflet, as a store might learn them."""
+    pairs: list[tuple[str, str]] = []
+    for path in sorted((data_dir / "ema-epi").glob("*.json")):
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+        for entry in bundle.get("entry", []):
+            res = entry.get("resource", {})
+            if res.get("resourceType") == "MedicinalProductDefinition":
+                for name in res.get("name", []):
+                    product = name.get("productName", "")
+                    first = product.split(" ")[0].strip()
+                    if first:
+                        pairs.append((first, path.name.split(".")[0]))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def learned(data_dir: Path) -> Vocab:
+    vocab = Vocab.bundled()
+    vocab.extend_names(_leaflet_names(data_dir))
+    return vocab
+
+
+def test_learned_names_resolve(data_dir: Path) -> None:
+    vocab = Vocab.bundled()
+    assert vocab.resolve("Kinpeygo") is None
+    vocab.extend_names([("Kinpeygo", "budesonide"), ("Bémfola", "follitropin alfa")])
+    assert vocab.resolve("kinpeygo").key == "budesonide"  # type: ignore[union-attr]
+    assert vocab.resolve("BEMFOLA").key == "follitropin alfa"  # type: ignore[union-attr]
+    assert vocab.resolve_medication("Bemfola 75 IU daily").key == "follitropin alfa"  # type: ignore[union-attr]
+    assert "budesonide" in vocab.known_keys()
+
+
+def test_learned_names_never_override_curated_ones() -> None:
+    vocab = Vocab.bundled()
+    vocab.extend_names([("Humira", "humira"), ("Enbrel", "infliximab"), ("etanercept", "x")])
+    assert vocab.resolve("Humira").key == "adalimumab"  # type: ignore[union-attr]
+    assert vocab.resolve("Enbrel").key == "etanercept"  # type: ignore[union-attr]
+    assert vocab.resolve("etanercept").key == "etanercept"  # type: ignore[union-attr]
+
+
+def test_a_learned_name_claimed_by_two_substances_does_not_resolve() -> None:
+    vocab = Vocab.bundled()
+    vocab.extend_names([("Duomix", "drug one"), ("Duomix", "drug two")])
+    assert vocab.resolve("Duomix") is None
+    assert vocab.resolve("Duomyx") is None
+    assert vocab.resolve("drug one").key == "drug one"  # type: ignore[union-attr]
+
+
+def test_bad_pairs_are_skipped() -> None:
+    vocab = Vocab.bundled()
+    vocab.extend_names([("", "x"), ("  ", "y"), ("Name", ""), (None, "z"), ("Okname", "ok")])  # type: ignore[list-item]
+    assert vocab.resolve("Okname").key == "ok"  # type: ignore[union-attr]
+    assert vocab.resolve("Name") is None
+
+
+def test_real_eu_names_keep_matching_safe(learned: Vocab) -> None:
+    """With ~1,200 real EU product names learned, corrections still go to the right drug."""
+    for text, key in [
+        ("Benepali", "etanercept"), ("Remsima", "infliximab"), ("Zessly", "infliximab"),
+        ("humria", "adalimumab"), ("Anakinara", "anakinra"), ("kinaret", "anakinra"),
+        ("etanercpt", "etanercept"), ("Kineret", "anakinra"),
+    ]:  # fmt: skip
+        m = learned.resolve(text)
+        assert m is not None and m.key == key, (text, m)
+    for text in ["banana", "xyz", "aspirin", "paracetamol"]:
+        assert learned.resolve(text) is None, text
+
+
+def test_indexing_ten_thousand_names_is_fast() -> None:
+    rng = random.Random(7)
+    pairs = [
+        ("".join(rng.choices(string.ascii_lowercase, k=rng.randint(6, 12))).capitalize(), f"k{i}")
+        for i in range(10_000)
+    ]
+    vocab = Vocab.bundled()
+    start = time.perf_counter()
+    vocab.extend_names(pairs)
+    vocab.resolve("humria")  # the first fuzzy lookup builds the fuzzy index
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"indexing 10k names took {elapsed:.2f} s"
+    name, key = pairs[1234]
+    assert vocab.resolve(name).key == key  # type: ignore[union-attr]
+    start = time.perf_counter()
+    for _ in range(50):
+        vocab.resolve("etanersept")
+        vocab.suggest("kinerat")
+    assert (time.perf_counter() - start) / 50 < 0.05
