@@ -155,3 +155,29 @@ def alert(kind: str, severity: str, blocking: bool = False) -> Alert:
 )
 def test_decide_order(alerts: list[Alert], decision: str) -> None:
     assert decide(alerts) == decision
+
+
+def test_kidney_rule_and_kidney_screening_rule_are_one_alert(vocab: FakeVocab) -> None:
+    from engine_data import make_monograph, rule
+
+    from druginfo.model import Match
+
+    base = make_monograph()
+    kidney_rule = rule(
+        "severe-kidney-disease",
+        "dose-adjustment",
+        "moderate",
+        Match(crcl_below_ml_min=30, needs=["kidney"]),
+        "seniors",
+    )
+    mono = make_monograph(screening=[*base.screening, kidney_rule])
+    r = run(mono, vocab, kidney={"crcl_ml_min": 25})
+    (adj,) = [a for a in r.alerts if a.kind == "dose-adjustment"]
+    assert adj.trigger == "severe-kidney-disease"
+    claims = {r.sources[k].claim for k in adj.sources}
+    assert claims == {"seniors", "kidney"}  # both rules' citations
+    assert "48 hours" in adj.detail
+    r = run(mono, vocab, kidney=None)
+    kidney = [a for a in r.alerts if a.field == "kidney"]
+    assert len(kidney) == 1 and kidney[0].kind == "cannot-decide"
+    assert r.regimen is not None and r.regimen.every_hours is None

@@ -6,14 +6,16 @@ screening is checked against the real class and vaccine lists too.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 from engine_data import FakeVocab
 
 from druginfo.engine import advise, check, parse_profile
-from druginfo.model import EVENTS, CheckResult, Monograph
+from druginfo.model import EVENTS, CheckResult, InteractionPair, Monograph, Source, SourceKind
 from druginfo.sources.curated import load_curated
 from druginfo.vocab.base import Vocabulary
 
@@ -241,3 +243,60 @@ def test_missed_dose_mentions_kidney_interval(anakinra: Monograph, any_vocab: Vo
         anakinra, "missed-dose", parse_profile({**ADULT, "kidney": {"crcl_ml_min": 20}}), any_vocab
     )
     assert any("48 hours" in s.text for s in a.steps)
+
+
+def ddinter_pairs(data_dir: Path, drug: str) -> list[InteractionPair]:
+    """The real DDInter rows naming `drug`, as the store would hand them to the engine."""
+    pairs: dict[tuple[str, str], InteractionPair] = {}
+    for path in sorted((data_dir / "ddinter").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                a, b = row["Drug_A"].lower(), row["Drug_B"].lower()
+                if drug in (a, b):
+                    pairs[(a, b)] = InteractionPair(
+                        drug_a=a,
+                        drug_b=b,
+                        level=row["Level"].lower(),  # type: ignore[arg-type]
+                        source="ddinter",
+                        source_ids=[row["DDInterID_A"], row["DDInterID_B"]],
+                    )
+    return list(pairs.values())
+
+
+DDINTER = Source(
+    id="ddinter",
+    publisher="DDInter",
+    document="DDInter 1.0 drug–drug interaction downloads",
+    kind=SourceKind.curated,
+)
+
+
+def test_real_ddinter_pairs(anakinra: Monograph, data_dir: Path) -> None:
+    from druginfo.vocab import Vocab
+
+    pairs = ddinter_pairs(data_dir, "anakinra")
+    assert any({p.drug_a, p.drug_b} == {"anakinra", "etanercept"} for p in pairs)
+    profile = parse_profile(
+        {**ADULT, "medications": ["Enbrel 50 mg weekly", "prednisone 5 mg", "warfarin 5 mg"]}
+    )
+    r = check(
+        anakinra,
+        profile,
+        Vocab.bundled(),
+        interactions=pairs,
+        interaction_sources={"ddinter": DDINTER},
+    )
+    assert r.decision == "do-not-use"
+    tnf = next(a for a in r.alerts if a.trigger == "tnf-inhibitor")
+    # The curated rule is kept; the table's agreement is mentioned and cited.
+    assert "DDInter" in tnf.detail
+    quotes = {r.sources[k].quote for k in tnf.sources}
+    assert any("Etanercept" in q and "Anakinra" in q and "Major" in q for q in quotes)
+    # No second alert for etanercept from the table.
+    table = [a for a in r.alerts if a.kind == "interaction" and a.trigger == "drug-interaction"]
+    assert all("etanercept" not in (a.matched or "").lower() for a in table)
+    # Prednisone has no curated rule: the table's alert stands on its own.
+    pred = [a for a in table if "prednisone" in (a.matched or "").lower()]
+    assert len(pred) == 1 and pred[0].severity == "moderate"
+    assert r.sources[pred[0].sources[0]].publisher == "DDInter"
+    fully_cited(r)

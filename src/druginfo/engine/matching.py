@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from druginfo.engine.citations import Evidence, external
@@ -65,21 +66,26 @@ class MedEntry:
 
 @dataclass
 class Context:
-    """Everything about a profile the rules look at, computed once."""
+    """Everything about a profile the rules look at, each part computed once, when first
+    needed (a monograph without medication rules never asks the vocabulary anything)."""
 
     mono: Monograph
     profile: Profile
     vocab: Vocabulary
     today: dt.date | None = None
-    kidney: KidneyAssessment = field(init=False)
-    meds: list[MedEntry] = field(init=False)
-    planned: list[tuple[str, VaccineMatch | None]] = field(init=False)
     evidence: Evidence = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.kidney = kidney_function(self.profile)
+    @cached_property
+    def kidney(self) -> KidneyAssessment:
+        return kidney_function(self.profile)
+
+    @cached_property
+    def own_names(self) -> frozenset[str]:
         own = {self.mono.key.lower(), self.mono.identity.generic.lower()}
-        own |= {s.lower() for s in self.mono.identity.substances}
+        return frozenset(own | {s.lower() for s in self.mono.identity.substances})
+
+    @cached_property
+    def meds(self) -> list[MedEntry]:
         meds: list[MedEntry] = []
         for text in self.profile.medications:
             nm = self.vocab.resolve_medication(text)
@@ -90,11 +96,14 @@ class Context:
                     match=nm,
                     classes=classes,
                     vaccine=self.vocab.vaccine(text),
-                    is_self=nm is not None and nm.key.lower() in own,
+                    is_self=nm is not None and nm.key.lower() in self.own_names,
                 )
             )
-        self.meds = meds
-        self.planned = [(text, self.vocab.vaccine(text)) for text in self.profile.planned_vaccines]
+        return meds
+
+    @cached_property
+    def planned(self) -> list[tuple[str, VaccineMatch | None]]:
+        return [(text, self.vocab.vaccine(text)) for text in self.profile.planned_vaccines]
 
     def vaccines(self) -> list[tuple[str, VaccineMatch | None]]:
         """Planned vaccines (recognised or not) and medication lines that are vaccines."""

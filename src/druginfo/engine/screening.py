@@ -142,8 +142,7 @@ def _interaction_alerts(
     interactions: Sequence[InteractionPair],
     sources: Mapping[str, Source],
 ) -> None:
-    own = {ctx.mono.key.lower(), ctx.mono.identity.generic.lower()}
-    own |= {s.lower() for s in ctx.mono.identity.substances}
+    own = ctx.own_names
     seen: set[tuple[str, str, str]] = set()
     for pair in interactions:
         a, b = pair.drug_a.lower(), pair.drug_b.lower()
@@ -169,7 +168,9 @@ def _interaction_alerts(
         publisher = evidence.publisher
         curated = [i for i, keys in result.med_keys.items() if other in {k.lower() for k in keys}]
         if curated:
-            for i in curated:
+            # Mention the agreement once, on the most serious curated alert it confirms.
+            rank = {"high": 0, "moderate": 1, "low": 2}
+            for i in sorted(curated, key=lambda j: rank[result.alerts[j].severity])[:1]:
                 alert = result.alerts[i]
                 alert.detail += f" The interaction table {publisher} agrees: {_pair_quote(pair)}."
                 if ref not in alert.sources:
