@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
+
 from support.browser import DESKTOP, PHONE, chromium_browser, live_server
 
 REPO = Path(__file__).resolve().parents[2]
