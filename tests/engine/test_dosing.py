@@ -220,8 +220,10 @@ def test_no_dose_rules_cannot_decide() -> None:
     reg, alerts = run(mono, age_years=40, weight_kg=70, indication="RA")
     assert reg is None
     (alert,) = alerts
-    assert alert.kind == "cannot-decide" and alert.sources
+    assert alert.kind == "cannot-decide" and alert.severity == "moderate"
     assert "no curated dose rules for anakinra" in alert.detail.lower()
+    # Its dosing claims, and every source those claims do not already stand for.
+    assert alert.sources == ["ra-dose", "nomid-start", "nomid-max", "source:label"]
 
 
 def test_no_dose_rules_and_no_claims_cites_source() -> None:
@@ -236,7 +238,7 @@ def test_no_dose_rules_and_no_claims_cites_source() -> None:
         claims=[],
     )
     _, (alert,) = run(mono)
-    assert alert.sources == ["source:label"]
+    assert alert.sources == ["source:label", "source:healthline"]
 
 
 @pytest.mark.parametrize("weight", [0.3, 1, 2.5, 7.9, 10, 33.3, 120, 350])

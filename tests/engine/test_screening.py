@@ -150,8 +150,12 @@ def test_unknown_medicine_is_moderate_cannot_decide(mono: Monograph, vocab: Fake
 
 def test_unknown_medicine_low_when_nothing_screens_medicines(vocab: FakeVocab) -> None:
     mono = make_monograph(screening=[])
-    (a,) = alerts_for(mono, vocab, medications=["xyzzumab"], sex="male")
-    assert a.severity == "low" and a.sources
+    alerts = alerts_for(mono, vocab, medications=["xyzzumab"], sex="male")
+    assert [a.trigger for a in alerts] == ["no-screening-rules", "unknown-medication"]
+    assert alerts[1].severity == "low" and alerts[1].sources
+    # Not screened at all is said out loud, and cited.
+    assert (alerts[0].kind, alerts[0].severity) == ("cannot-decide", "moderate")
+    assert alerts[0].sources == ["tnf", "il1", "source:healthline"]
 
 
 def test_crcl_match(vocab: FakeVocab) -> None:

@@ -89,6 +89,15 @@ def fallback_refs(mono: Monograph, topics: Iterable[Topic | str] = ()) -> list[s
     return [whole_source(s) for s in first]
 
 
+def document_refs(mono: Monograph, topics: Iterable[Topic | str], per_topic: int = 3) -> list[str]:
+    """Cite a whole monograph on a topic: its first few claims on the topic, and every source
+    that those claims do not already stand for (as `source:<id>`)."""
+    wanted = {t.value if isinstance(t, Topic) else t for t in topics}
+    claims = [c for c in mono.claims if c.topic.value in wanted][:per_topic]
+    covered = {c.source for c in claims}
+    return [c.id for c in claims] + [whole_source(s) for s in mono.sources if s.id not in covered]
+
+
 class Citations:
     """Assigns S-keys in order of first use and keeps the evidence behind each."""
 

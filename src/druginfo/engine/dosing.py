@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from druginfo.engine.citations import fallback_refs, whole_source
+from druginfo.engine.citations import document_refs
 from druginfo.engine.kidney import kidney_function
 from druginfo.engine.matching import kidney_text
 from druginfo.model import (
@@ -89,7 +89,7 @@ def choose_rule(mono: Monograph, profile: Profile) -> tuple[DoseRule | None, lis
     generic = mono.identity.generic
     rules = mono.dose_rules
     if not rules:
-        refs = fallback_refs(mono, (Topic.dosing,)) or [whole_source(s) for s in mono.sources]
+        refs = document_refs(mono, (Topic.dosing,))
         return None, [
             _cannot(
                 f"No curated dose rules for {generic}",

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from druginfo.engine.citations import Evidence, external, fallback_refs
+from druginfo.engine.citations import Evidence, document_refs, external, fallback_refs
 from druginfo.engine.matching import Context, evaluate, has_term
 from druginfo.model import (
     Alert,
@@ -38,6 +38,7 @@ LEVEL_SEVERITY: Mapping[str, Severity] = {
 }
 INTERACTION_TRIGGER = "drug-interaction"
 UNKNOWN_MEDICATION_TRIGGER = "unknown-medication"
+NO_SCREENING_TRIGGER = "no-screening-rules"
 
 
 @dataclass
@@ -81,6 +82,23 @@ def undecided_alert(rule: ScreeningRule, missing: list[str], matched: str | None
         matched=matched if missing[0] == "planned_vaccines" else None,
         field=missing[0],
         sources=list(rule.claims),
+    )
+
+
+def no_rules_alert(mono: Monograph) -> Alert:
+    """A document without screening rules (an ingested leaflet) was not screened: say so."""
+    generic = mono.identity.generic
+    return Alert(
+        kind="cannot-decide",
+        trigger=NO_SCREENING_TRIGGER,
+        severity="moderate",
+        title=f"No curated safety rules for {generic}",
+        detail=(
+            f"We have no curated contraindication, interaction or warning rules for {generic}, "
+            "so this profile was not screened against them. Read the label's warnings and ask "
+            "your doctor or pharmacist."
+        ),
+        sources=document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)),
     )
 
 
@@ -206,6 +224,8 @@ def screen_details(
     """`screen` plus the evidence behind non-monograph references (for citing them)."""
     ctx = Context(mono, profile, vocab, today)
     result = Screening()
+    if not mono.screening:
+        result.alerts.append(no_rules_alert(mono))
     for rule in mono.screening:
         out = evaluate(rule.match, ctx)
         if out.state == "fired":
