@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from web_fakes import FakeService
 
 from druginfo.interfaces.web.forms import parse_plan, plan_field_for, split_list
-from druginfo.interfaces.web.present import age_band, every_hours_words, number
+from druginfo.interfaces.web.present import age_band, every_hours_words, number, other_names
 from druginfo.interfaces.web.routes import DISCLAIMER, _highlight
 
 NOMID_CHILD = {
@@ -67,6 +67,23 @@ def test_numbers_and_ages_read_naturally() -> None:
     assert age_band(0.6667, None) == "8 months and older"
     assert age_band(None, 18) == "younger than 18 years"
     assert age_band(2, 18) == "from 2 years to younger than 18 years"
+
+
+def test_only_informative_synonyms_are_shown() -> None:
+    name = "Neonatal-onset multisystem inflammatory disease (NOMID)"
+    synonyms = [
+        "neonatal onset multisystem inflammatory disease",
+        "NOMID",
+        "CINCA",
+        "cinca",
+        "chronic infantile neurological, cutaneous, articular syndrome",
+        "chronic infantile neurological cutaneous articular syndrome",
+    ]
+    assert other_names(name, synonyms) == [
+        "CINCA",
+        "chronic infantile neurological, cutaneous, articular syndrome",
+    ]
+    assert other_names("Rheumatoid arthritis", ["RA", "rheumatoid arthritis"]) == ["RA"]
 
 
 def test_plan_form_fields_become_a_raw_profile() -> None:

@@ -211,6 +211,25 @@ def phases_words(rule: MonitoringRule) -> str:
     return ", then ".join(parts) if parts else "as your doctor decides"
 
 
+def _name_key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def other_names(name: str, synonyms: Iterable[str], limit: int = 3) -> list[str]:
+    """Synonyms worth showing: not already in the name, not spelling variants of each other."""
+    seen = {_name_key(name)}
+    shown: list[str] = []
+    for syn in synonyms:
+        key = _name_key(syn)
+        if not key or key in seen or (len(key) > 5 and any(key in s for s in seen)):
+            continue
+        seen.add(key)
+        shown.append(syn)
+        if len(shown) == limit:
+            break
+    return shown
+
+
 def storage_facts(storage: Storage) -> list[str]:
     facts: list[str] = []
     if storage.temp_min_c is not None and storage.temp_max_c is not None:

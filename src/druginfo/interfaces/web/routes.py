@@ -91,6 +91,7 @@ def _environment() -> Environment:
         product_words=present.product_words,
         phases_words=present.phases_words,
         storage_facts=present.storage_facts,
+        other_names=present.other_names,
         paragraphs=present.paragraphs,
         event_labels=present.EVENT_LABELS,
         language_names=LANGUAGE_NAMES,
