@@ -101,3 +101,29 @@ def test_indexing_ten_thousand_names_is_fast() -> None:
         vocab.resolve("etanersept")
         vocab.suggest("kinerat")
     assert (time.perf_counter() - start) / 50 < 0.05
+
+
+def test_no_real_substance_is_corrected_into_another(atc_rows: list[dict[str, str]]) -> None:
+    """Every WHO ATC substance name resolves to itself or not at all, never to another drug."""
+    from druginfo.model import ClassEntry, Source, SourceKind
+    from druginfo.vocab.text import normalise
+
+    names = sorted({r["atc_name"] for r in atc_rows if len(r["atc_code"]) == 7})
+    bare = Vocab.bundled()
+    taught = Vocab.bundled()
+    source = Source(id="atc", publisher="WHO", document="ATC", kind=SourceKind.curated)
+    taught.extend_from_atc(
+        [ClassEntry(system="atc", code=r["atc_code"], name=r["atc_name"]) for r in atc_rows],
+        source,
+    )
+    wrong = []
+    for vocab in (bare, taught):
+        for name in names:
+            m = vocab.resolve(name)
+            if m is not None and not m.exact and m.key != normalise(name):
+                wrong.append((name, m.key))
+    assert wrong == []
+    # the index makes near misses of real substances too close to call
+    assert bare.resolve("betamethasone") is None
+    assert taught.resolve("cetuximabb") is None  # cetuximab: in the index, in no class
+    assert taught.resolve("etanerceptt").key == "etanercept"  # type: ignore[union-attr]

@@ -28,22 +28,21 @@ from druginfo.vocab.text import (
 from druginfo.vocab.vaccines import VaccineMatcher
 
 # Shortest name (letters, spaces removed) that fuzzy matching may correct at all.
-MIN_FUZZY_LENGTH = 4
+MIN_FUZZY_LENGTH = 5
 # In a medication line, words shorter than this are never fuzzily corrected ("food", "pens").
-MIN_FUZZY_LENGTH_IN_LINE = 5
+MIN_FUZZY_LENGTH_IN_LINE = 6
 # Longest run of words tried as one name inside a medication line.
 MAX_NAME_WORDS = 4
 
 
 def max_edits(length: int) -> int:
-    """How many single-letter edits (OSA: insert, delete, substitute, swap) a name may carry."""
-    if length < MIN_FUZZY_LENGTH:
-        return 0
-    if length <= 6:
-        return 1
-    if length <= 11:
-        return 2
-    return 3
+    """How many single-letter edits (OSA: insert, delete, substitute, swap) a name may carry.
+
+    One, at most: over the 4,937 substance names of the WHO ATC index, two edits already turn
+    real, different medicines into known ones (betamethasone → dexamethasone, cetuximab →
+    rituximab, voclosporin → ciclosporin); one edit turns none of them.
+    """
+    return 0 if length < MIN_FUZZY_LENGTH else 1
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,9 @@ class Vocab:
         self._classes: dict[str, ClassDef] = {c.id: c for c in data.classes}
         self._names: dict[str, _Name] = {}  # normalised (spaced and compact) → name
         self._conflicts: set[str] = set()  # learned spellings claimed by two substances
+        # Names of other real substances (ATC leaves in no class we track): never resolved to,
+        # but a misspelling within reach of one is too close to call.
+        self._guards: set[str] = set()
         self._keys: set[str] = set()
         self._members: dict[str, dict[str, ClassMembership]] = {}
         self._choices: list[str] | None = None
@@ -113,6 +115,10 @@ class Vocab:
             if len(code) != 7 or not name or entry.system.lower() != "atc":
                 continue
             if not any(code.startswith(p) for c in self._classes.values() for p in c.atc_prefixes):
+                form = normalise(name)
+                if form and form not in self._names:
+                    self._guards.add(form)
+                    self._choices = None
                 continue
             key = self._key_for_substance(name)
             self._add_atc_membership(key, code, name, source)
@@ -205,6 +211,8 @@ class Vocab:
         )
         if not found:
             return None
+        if any(choice not in self._names for choice, _, _ in found):
+            return None  # another real substance is as close: do not guess
         hits = [(self._names[choice], dist) for choice, dist, _ in found]
         candidates = {h.key for h, _ in hits}
         if len(candidates) != 1:
@@ -215,7 +223,8 @@ class Vocab:
 
     def _fuzzy_choices(self) -> list[str]:
         if self._choices is None:
-            self._choices = [n for n in self._names if n not in self._conflicts]
+            names = [n for n in self._names if n not in self._conflicts]
+            self._choices = names + sorted(self._guards - self._names.keys())
         return self._choices
 
     def resolve(self, text: str) -> NameMatch | None:
@@ -224,6 +233,8 @@ class Vocab:
         hit = self._exact(text)
         if hit is not None:
             return hit
+        if normalise(text) in self._guards:
+            return None  # a real substance we hold nothing on; never correct it into another
         core = strip_fda_suffix(text)
         if core is not None:
             base = self._exact(core)
@@ -248,7 +259,9 @@ class Vocab:
         )
         out: list[str] = []
         for choice, _, _ in found:
-            hit = self._names[choice]
+            hit = self._names.get(choice)
+            if hit is None:
+                continue
             name = hit.key if hit.misspelling else hit.name
             if name not in out:
                 out.append(name)
