@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -218,10 +219,14 @@ def _name_key(text: str) -> str:
 def other_names(name: str, synonyms: Iterable[str], limit: int = 3) -> list[str]:
     """Synonyms worth showing: not already in the name, not spelling variants of each other."""
     seen = {_name_key(name)}
+    words = {_name_key(w) for w in re.findall(r"\w+", name)}
     shown: list[str] = []
     for syn in synonyms:
         key = _name_key(syn)
-        if not key or key in seen or (len(key) > 5 and any(key in s for s in seen)):
+        if not key or key in seen or key in words:
+            continue
+        # Long names hidden inside a shown one are variants; short ones may be abbreviations.
+        if len(key) > 5 and any(key in s for s in seen):
             continue
         seen.add(key)
         shown.append(syn)
