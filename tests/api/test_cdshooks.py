@@ -8,8 +8,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from druginfo.interfaces.cdshooks import _age_years, _ordered
+from druginfo.interfaces.cdshooks import (
+    SERVICES,
+    CDSError,
+    CDSHooksService,
+    HookRequest,
+    _age_years,
+    _ordered,
+)
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -346,3 +355,104 @@ def test_ordered_dose_reading() -> None:
         "repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}
     }
     assert _ordered(twice_daily) == (50.0, 12.0)
+
+
+# --- odd but well-formed records never crash the service -------------------------------------
+
+JSON_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+)
+NAMES = st.sampled_from(["Kineret", "anakinra", "Enbrel", "Humira 40 mg", "methotrexate", "MMR"])
+
+
+def _quantity_value() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "value": JSON_SCALAR,
+            "unit": st.sampled_from(
+                ["kg", "[lb_av]", "g", "mg/dL", "umol/L", "mL/min", "stone", ""]
+            ),
+        },
+        optional={"comparator": st.sampled_from(["<", ">", "<="])},
+    )
+
+
+OBSERVATIONS = st.builds(
+    lambda code, q, when, status: {
+        "resourceType": "Observation",
+        "status": status,
+        "code": {"coding": [{"system": LOINC, "code": code}]},
+        "effectiveDateTime": when,
+        "valueQuantity": q,
+    },
+    st.sampled_from(["29463-7", "2160-0", "14682-9", "2164-2", "62238-1", "82810-3"]),
+    _quantity_value(),
+    st.one_of(st.text(max_size=12), st.dates().map(str)),
+    st.sampled_from(["final", "amended", "entered-in-error", "preliminary"]),
+)
+PATIENTS = st.fixed_dictionaries(
+    {"resourceType": st.just("Patient")},
+    optional={
+        "birthDate": st.one_of(st.text(max_size=12), st.dates().map(str)),
+        "gender": st.one_of(st.sampled_from(["female", "male", "other", "unknown"]), JSON_SCALAR),
+    },
+)
+DRAFTS = st.builds(
+    lambda rid, name, dose, period, unit, freq: {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": "draft",
+        "medicationCodeableConcept": {"text": name},
+        "dosageInstruction": [
+            {
+                "doseAndRate": [{"doseQuantity": {"value": dose, "unit": "mg"}}],
+                "timing": {"repeat": {"frequency": freq, "period": period, "periodUnit": unit}},
+            }
+        ],
+    },
+    st.text(alphabet="abc123-", min_size=1, max_size=8),
+    st.one_of(NAMES, st.text(max_size=30)),
+    JSON_SCALAR,
+    JSON_SCALAR,
+    st.sampled_from(["h", "d", "wk", "mo", "a", "", "s"]),
+    JSON_SCALAR,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    drafts=st.lists(DRAFTS, min_size=1, max_size=3),
+    patient_res=PATIENTS,
+    observations=st.lists(OBSERVATIONS, max_size=5),
+    meds=st.lists(NAMES, max_size=3),
+    include=st.lists(st.sampled_from(["patient", "medications", "weight", "kidney"]), unique=True),
+)
+def test_odd_records_never_crash(
+    service: Any,
+    drafts: list[dict[str, Any]],
+    patient_res: dict[str, Any],
+    observations: list[dict[str, Any]],
+    meds: list[str],
+    include: list[str],
+) -> None:
+    available = {
+        "patient": patient_res,
+        "medications": bundle(
+            *(med_request(f"m{i}", n, status="active") for i, n in enumerate(meds))
+        ),
+        "weight": bundle(*observations),
+        "kidney": bundle(*observations),
+    }
+    body = hook_call(drafts, {k: available[k] for k in include})
+    request = HookRequest.model_validate(body)
+    cds = CDSHooksService(service)
+    try:
+        response = cds.call(SERVICES["druginfo-order-sign"], request, "http://druginfo.test/")
+    except CDSError:
+        return
+    for card in response.cards:
+        assert len(card.summary) <= 140

@@ -1,25 +1,37 @@
 """Property-based API testing from the OpenAPI document: no operation may answer 500, and
-every response must match what the document says (status codes, content types, schemas)."""
+every response must match what the document says (status codes, content types, schemas).
+
+The schema is loaded at import (schemathesis' lazy fixture loader does not work with the
+pytest in use), over its own temporary store filled with the bundled data.
+"""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
-from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from druginfo.interfaces.app import create_app
+from druginfo.service import Service
 
 # Examples per operation: enough to find crashes on odd input, small enough for a fast suite.
 MAX_EXAMPLES = 25
 
+_TMP = Path(tempfile.mkdtemp(prefix="druginfo-schemathesis-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
+_SERVICE = Service.open(f"sqlite:///{_TMP / 'druginfo.db'}")
+atexit.register(_SERVICE.close)
 
-@pytest.fixture(scope="session")
-def api_schema(app: FastAPI) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_SERVICE))
+# Both schema-valid and schema-breaking requests: the second kind is where 500s hide.
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 
 @schema.include(path_regex=r"^/(api|cds-services|fhir)").parametrize()
@@ -30,4 +42,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
 )
 def test_no_server_error_and_responses_match_the_document(case: Any) -> None:
-    case.call_and_validate()
+    # Plausibility (a weight of 900 kg, an unknown unit in "70 stone") is judged by the engine
+    # and answered with a 422 naming the field; JSON Schema cannot express it, so a
+    # schema-valid body may rightly be refused. Every other check applies.
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])

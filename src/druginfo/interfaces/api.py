@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 import druginfo
-from druginfo.interfaces.errors import ERROR_RESPONSES
+from druginfo.interfaces.errors import BODY_ERRORS, ERROR_RESPONSES
 from druginfo.model import (
     EVENTS,
     AdviceResult,
@@ -38,9 +38,11 @@ if TYPE_CHECKING:
 
 # Strict types: values reach the engine exactly as sent, so the API accepts and refuses the same
 # profiles as the CLI (no silent "yes" → true or 20260101 → a date).
-Number = StrictInt | StrictFloat | StrictStr  # a number in the field's unit, or "44 lb"
+# Text as the engine takes it: not blank, at most 500 characters; lists of at most 200 names.
+Text = Annotated[StrictStr, Field(min_length=1, max_length=500, pattern=r"\S")]
+Number = StrictInt | StrictFloat | Text  # a number in the field's unit, or "44 lb"
 Flag = StrictBool
-Names = list[StrictStr]
+Names = Annotated[list[Text], Field(max_length=200)]
 DateText = Annotated[StrictStr, Field(json_schema_extra={"format": "date"})]
 
 
@@ -83,17 +85,17 @@ class ProfileIn(BaseModel):
         },
     )
 
-    drug: StrictStr | None = Field(
+    drug: Text | None = Field(
         default=None, description="The medicine, when not given beside the profile."
     )
     age_years: Number | None = Field(default=None, description="Age in years.")
     weight_kg: Number | None = Field(
         default=None, description="Weight in kg, or a string with a unit: '44 lb', '20 kg'."
     )
-    sex: StrictStr | None = Field(default=None, description="'female' or 'male'.")
+    sex: Text | None = Field(default=None, description="'female' or 'male'.")
     pregnant: Flag | None = None
     breastfeeding: Flag | None = None
-    indication: StrictStr | None = Field(default=None, description="What the medicine is for.")
+    indication: Text | None = Field(default=None, description="What the medicine is for.")
     conditions: Names | None = None
     kidney: KidneyIn | None = None
     allergies: Names | None = None
@@ -126,8 +128,11 @@ class AdviceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     drug: str = Field(description="Generic or brand name.", examples=["Kineret"])
+    # Documented as an enum; the engine decides (UnknownEvent → 422 naming the known events).
     event: str = Field(
-        description=f"What happened: one of {', '.join(EVENTS)}.", examples=list(EVENTS)
+        description="What happened.",
+        json_schema_extra={"enum": list(EVENTS)},
+        examples=["missed-dose"],
     )
     profile: ProfileIn | None = Field(
         default=None, description="Optional: lets the advice take the person into account."
@@ -191,6 +196,7 @@ def build_api_router(service: Service) -> APIRouter:
     @router.post(
         "/check",
         response_model=CheckResult,
+        responses=BODY_ERRORS,
         summary="Personal check of a medicine against a profile",
         description=(
             "Dose, contraindications, interactions, warnings and monitoring for one person, "
@@ -205,7 +211,10 @@ def build_api_router(service: Service) -> APIRouter:
         "/check.ics",
         summary="The monitoring calendar of a check, as iCalendar",
         response_class=Response,
-        responses={200: {"content": {"text/calendar": {}}, "description": "RFC 5545 calendar."}},
+        responses={
+            200: {"content": {"text/calendar": {}}, "description": "RFC 5545 calendar."},
+            **BODY_ERRORS,
+        },
     )
     def check_ics(request: Annotated[CheckRequest, Body()]) -> Response:
         from druginfo.interfaces.ics import calendar_bytes
@@ -218,7 +227,12 @@ def build_api_router(service: Service) -> APIRouter:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
-    @router.post("/advise", response_model=AdviceResult, summary="What to do when EVENT happens")
+    @router.post(
+        "/advise",
+        response_model=AdviceResult,
+        responses=BODY_ERRORS,
+        summary="What to do when EVENT happens",
+    )
     def advise(request: Annotated[AdviceRequest, Body()]) -> Response:
         profile = request.profile.raw() if request.profile is not None else None
         return _json(service.advise(request.drug, request.event, profile))

@@ -51,6 +51,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "Invalid input; `field` names what to fix."},
 }
 
+# Routes with a request body also answer 400 to bytes that are not JSON text at all.
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body could not be read (`field`: body)."},
+}
+
 
 def _path_kind(path: str) -> str:
     if path.startswith("/fhir"):
@@ -192,7 +197,8 @@ def install_error_handlers(app: FastAPI, html_renderer: HtmlRenderer | None = No
         kind = _path_kind(request.url.path)
         if kind == "web" and html_renderer is None:
             return await http_exception_handler(request, exc)
-        response = respond(request, exc.status_code, str(exc.detail), None)
+        field = "body" if exc.status_code == 400 and "body" in str(exc.detail) else None
+        response = respond(request, exc.status_code, str(exc.detail), field)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
