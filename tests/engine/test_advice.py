@@ -65,3 +65,17 @@ def test_surgery_event(mono: Monograph, vocab: FakeVocab) -> None:
     r = advise(mono, "surgery", parse_profile({"age_years": 30, "sex": "male"}), vocab)
     assert [a.trigger for a in r.alerts] == ["surgery"]
     assert r.alerts[0].matched == "surgery planned"
+
+
+def test_infection_event_means_an_infection(mono: Monograph, vocab: FakeVocab) -> None:
+    from engine_data import make_monograph, rule
+
+    from druginfo.model import Match
+
+    extra = rule(
+        "infection-now", "warning", "high", Match(conditions_any=["infection"]), "infection"
+    )
+    mono2 = make_monograph(screening=[*mono.screening, extra])
+    r = advise(mono2, "infection", parse_profile({"age_years": 40, "sex": "male"}), vocab)
+    assert [a.trigger for a in r.alerts] == ["infection-now"]
+    assert r.urgency == "call-doctor"

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from druginfo.engine.check import drug_ref
-from druginfo.engine.citations import Citations, fallback_refs
+from druginfo.engine.citations import Citations, Evidence, fallback_refs
 from druginfo.engine.decision import sort_alerts
 from druginfo.engine.dosing import compute_regimen
 from druginfo.engine.screening import screen_details
@@ -71,11 +71,14 @@ def _relevant(mono: Monograph, rule: ScreeningRule, event: str) -> bool:
 
 
 def _with_event(profile: Profile, event: str) -> Profile:
-    """The profile as the event makes it: pregnant, breastfeeding, or having surgery."""
+    """The profile as the event makes it: pregnant, breastfeeding, having surgery, or having
+    an infection (the event's own word becomes a condition, matched like any other)."""
     if event == "pregnancy":
         return profile.model_copy(update={"pregnant": True})
     if event == "breastfeeding":
         return profile.model_copy(update={"breastfeeding": True})
+    if event in ("infection", "fever") and event not in profile.conditions:
+        return profile.model_copy(update={"conditions": [*profile.conditions, event]})
     if event == "surgery" and profile.planned_surgery_date is None:
         return profile.model_copy(update={"planned_surgery_date": UNDATED_SURGERY})
     return profile
@@ -107,7 +110,7 @@ def advise(mono: Monograph, event: str, profile: Profile | None, vocab: Vocabula
             )
         ]
     alerts: list[Alert] = []
-    evidence = {}
+    evidence: Evidence = {}
     if profile is not None:
         if event == "missed-dose":
             regimen, dose_alerts = compute_regimen(mono, profile)
