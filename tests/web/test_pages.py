@@ -248,6 +248,10 @@ def test_leaflet_page_in_reader_order_with_language_links(client: TestClient) ->
     assert page.xpath('//p[@class="languages"]//a[@href="/drugs/adalimumab?lang=da"]')
     assert "Source: European Medicines Agency" in r.text
     assert "no dose rules" in r.text
+    # Prose copied from the leaflet cites the leaflet, numbered like any other footnote.
+    (note,) = page.xpath('//ol[@class="footnotes"]/li')
+    assert "European Medicines Agency" in text_of(note) and "reviewed 2022-02-16" in text_of(note)
+    assert page.xpath('//div[@class="leaflet-section"]//a[@class="cite" and @href="#fn-1"]')
 
     da = client.get("/drugs/adalimumab", params={"lang": "da"})
     assert da.status_code == 200

@@ -288,6 +288,9 @@ class Footnote:
     section: str | None = None
 
 
+_SOURCE_PREFIX = "source:"
+
+
 @dataclass
 class Citations:
     """Numbers claims in the order the page first cites them, so footnotes read top to bottom.
@@ -307,42 +310,53 @@ class Citations:
                 source = self.monograph.source(claim.source)
             except KeyError:
                 continue
-            n = self._numbers.setdefault(claim_id, len(self._numbers) + 1)
             hover = f"“{claim.quote}” — {source.publisher}, {source.document}"
-            marks.append(
-                f'<a class="cite" href="#fn-{n}" id="ref-{n}-{len(marks)}" '
-                f'title="{escape(hover)}" aria-label="source {n}">{n}</a>'
-            )
+            marks.append(self._mark(claim_id, hover, len(marks)))
+        return self._wrap(marks)
+
+    def cite_document(self) -> Markup:
+        """For prose copied whole from the page's only document (an ingested leaflet)."""
+        if len(self.monograph.sources) != 1:
+            return Markup("")
+        source = self.monograph.sources[0]
+        hover = f"{source.publisher}, {source.document}"
+        return self._wrap([self._mark(f"{_SOURCE_PREFIX}{source.id}", hover, 0)])
+
+    def _mark(self, key: str, hover: str, index: int) -> str:
+        n = self._numbers.setdefault(key, len(self._numbers) + 1)
+        return (
+            f'<a class="cite" href="#fn-{n}" id="ref-{n}-{index}" '
+            f'title="{escape(hover)}" aria-label="source {n}">{n}</a>'
+        )
+
+    @staticmethod
+    def _wrap(marks: list[str]) -> Markup:
         if not marks:
             return Markup("")
         return Markup('<sup class="cites">[' + ", ".join(marks) + "]</sup>")
 
     def footnotes(self) -> list[Footnote]:
         notes: list[Footnote] = []
-        for claim_id, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
-            claim = self.monograph.claim(claim_id)
-            source = self.monograph.source(claim.source)
+        for key, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
+            if key.startswith(_SOURCE_PREFIX):
+                source = self.monograph.source(key.removeprefix(_SOURCE_PREFIX))
+                quote, section = "", None
+            else:
+                claim = self.monograph.claim(key)
+                source = self.monograph.source(claim.source)
+                quote, section = claim.quote, claim.section
             notes.append(
                 Footnote(
                     number=n,
-                    quote=claim.quote,
+                    quote=quote,
                     publisher=source.publisher,
                     document=source.document,
                     reviewed=source.reviewed,
                     url=source.url,
-                    section=claim.section,
+                    section=section,
                 )
             )
         return notes
-
-    def used_sources(self) -> list[Source]:
-        """Sources behind the cited claims, plus every source of the page's prose sections."""
-        ids: list[str] = []
-        for claim_id in self._numbers:
-            sid = self.monograph.claim(claim_id).source
-            if sid not in ids:
-                ids.append(sid)
-        return [s for s in self.monograph.sources if s.id in ids]
 
 
 @dataclass
