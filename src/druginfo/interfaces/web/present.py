@@ -22,7 +22,6 @@ from druginfo.model import (
     Monograph,
     Product,
     Section,
-    Source,
     SourceRef,
     Storage,
     Topic,
