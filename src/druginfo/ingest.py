@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import json
 import sys
 import time
@@ -51,10 +50,11 @@ class IngestReport:
     interactions: int = 0
     classes: int = 0
     seconds: float = 0.0
+    skipped: int = 0  # not parsed at all: already stored and `resume=True`
 
     @property
     def documents(self) -> int:
-        return self.inserted + self.replaced + self.unchanged
+        return self.inserted + self.replaced + self.unchanged + self.skipped
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +64,7 @@ class IngestReport:
             "broken": [{"origin": b.origin, "reason": b.reason} for b in self.broken],
             "interactions": self.interactions,
             "classes": self.classes,
+            "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
         }
 
@@ -141,15 +142,6 @@ class _Writer:
         self.on_broken(item)
 
 
-def _iter_records(paths: Sequence[Path], stored: dict[str, str]) -> Iterable[Any]:
-    from druginfo.sources import detect
-
-    params = inspect.signature(detect.iter_records).parameters
-    if "skip" in params and stored:
-        return detect.iter_records(paths, skip=stored)
-    return detect.iter_records(paths)
-
-
 def _count_items(paths: Sequence[Path]) -> int | None:
     from druginfo.sources import detect
 
@@ -165,41 +157,56 @@ def ingest(
     *,
     progress: bool = True,
     on_broken: Callable[[Broken], Any] | None = None,
+    resume: bool = False,
     description: str = "Ingesting",
 ) -> IngestReport:
-    """Load every record found under `paths` into `store`; idempotent and resumable."""
+    """Load every record found under `paths` into `store`; idempotent.
+
+    Every document is parsed and compared by checksum, so a changed file replaces its stored
+    version (the old one goes to history). `resume=True` is for finishing an interrupted run
+    fast: documents whose id is already stored are not even parsed (counted as `skipped`).
+    """
+    from druginfo.errors import InputError
+    from druginfo.sources import detect
+
     started = time.perf_counter()
     path_list = [Path(p) for p in paths]
     for p in path_list:
         if not p.exists():
-            from druginfo.errors import InputError
-
             raise InputError("path", f"{p} does not exist")
     report = IngestReport()
     checksums = getattr(store, "document_checksums", None)
     stored: dict[str, str] = checksums() if checksums is not None else {}
     writer = _Writer(store, report, on_broken or (lambda _b: None))
+
+    def skip(doc_id: str) -> bool:
+        if doc_id in stored:
+            report.skipped += 1
+            return True
+        return False
+
     total = _count_items(path_list) if progress else None
     with _progress_bar(progress) as bar:
         task = bar.add_task(description, total=total)
-        for record in _iter_records(path_list, stored):
+        records = detect.iter_records(
+            path_list,
+            skip=skip if resume and stored else None,
+            progress=lambda _origin: bar.advance(task),
+        )
+        for record in records:
             if isinstance(record, ParsedDocument):
                 if stored.get(record.doc_id) == record.checksum:
                     report.unchanged += 1
                 else:
                     writer.add(record)
-                bar.advance(task)
             elif isinstance(record, InteractionBatch):
                 writer.flush()
                 report.interactions += store.add_interactions(record.pairs)
-                bar.advance(task, len(record.pairs))
             elif isinstance(record, ClassBatch):
                 writer.flush()
                 report.classes += store.add_classes(record.entries)
-                bar.advance(task, len(record.entries))
             elif isinstance(record, Broken):
                 writer.broken(record)
-                bar.advance(task)
         writer.flush()
     report.seconds = time.perf_counter() - started
     return report
@@ -251,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--db", default=None, help="sqlite:///PATH or postgresql://...")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--resume", action="store_true", help="do not re-read documents already stored"
+    )
     args = parser.parse_args(argv)
     from druginfo.errors import DruginfoError
     from druginfo.store import open_store
@@ -258,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(args.db)
         try:
-            report = ingest(args.paths, store, progress=not args.no_progress)
+            report = ingest(args.paths, store, progress=not args.no_progress, resume=args.resume)
         finally:
             store.close()
     except DruginfoError as exc:

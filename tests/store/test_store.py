@@ -249,3 +249,15 @@ def test_upsert_refuses_invalid_input(store: Store, make_mono: MakeMono) -> None
     with pytest.raises(ValueError):
         store.upsert_monograph(mono, doc_id="t:a", checksum="1")
     assert store.get_monograph("a") is None
+
+
+def test_shared_names_survive_until_the_last_document_drops_them(
+    store: Store, make_mono: MakeMono
+) -> None:
+    for doc in ("k1", "k2"):
+        store.upsert_monograph(make_mono("anakinra", brands=["Kineret"]), doc_id=doc, checksum="1")
+    store.upsert_monograph(make_mono("anakinra", brands=["Other"]), doc_id="k1", checksum="2")
+    assert store.search("kinaret")[0].key == "anakinra"  # k2 still names it
+    store.upsert_monograph(make_mono("anakinra", brands=["Other"]), doc_id="k2", checksum="2")
+    assert all(h.snippet != "name: Kineret" for h in store.search("kinaret"))
+    assert ("Kineret", "anakinra") not in set(store.names())

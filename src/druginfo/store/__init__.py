@@ -47,13 +47,16 @@ def sqlite_path(url: str) -> str:
     return path if path == ":memory:" else str(Path(path).expanduser())
 
 
-def open_store(url: str | None = None, *, progress: bool = False) -> Store:
+def open_store(
+    url: str | None = None, *, progress: bool = False, bootstrap: bool | None = None
+) -> Store:
     """Open (creating and migrating as needed) the store at `url`.
 
-    Only the default store is filled automatically: a URL the user names is theirs to fill
-    with `druginfo ingest`.
+    An empty store is filled with the bundled data (`druginfo.ingest.bootstrap`) when
+    `bootstrap` is True, or, by default (None), only for the default store: a URL the user
+    names is theirs to fill with `druginfo ingest`.
     """
-    is_default = url is None
+    fill = url is None if bootstrap is None else bootstrap
     target = default_db_url() if url is None else url.strip()
     scheme = urlsplit(target).scheme.lower()
     store: Store
@@ -63,13 +66,13 @@ def open_store(url: str | None = None, *, progress: bool = False) -> Store:
         path = sqlite_path(target)
         new_file = path == ":memory:" or not Path(path).exists()
         store = SqliteStore(path)
-        if is_default and (new_file or store.is_empty()):
+        if fill and (new_file or store.is_empty()):
             _bootstrap(store, progress)
     elif scheme in ("postgresql", "postgres"):
         from druginfo.store.postgres import PostgresStore
 
         store = PostgresStore(target)
-        if is_default and store.is_empty():
+        if fill and store.is_empty():
             _bootstrap(store, progress)
     else:
         raise InputError(

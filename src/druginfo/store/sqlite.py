@@ -285,39 +285,62 @@ class SqliteStore:
         if len(q.tokens) > 1 and not q.explicit_phrases and len(q.groups) > 1:
             # The words as typed, side by side, rank before the same words anywhere.
             expressions.insert(0, common.fts5_match(q, as_one_phrase=True))
-        hits: list[SearchHit] = []
-        seen: set[int] = set()
-        fetch = limit * 4
+        # Ranked row ids first (the FTS index alone), then the best row per (key, language),
+        # and snippets only for the rows that will be shown: snippet() is the costly part.
+        best: dict[tuple[str, str], tuple[float, int, str]] = {}
+        info: dict[int, tuple[str, str, str, str]] = {}
         for i, expr in enumerate(expressions):
             if language:
                 expr = f"({expr}) AND lang : {common.fts5_phrase([language])}"
-            rows = self._query(
-                "SELECT c.id, d.key, d.language, d.display_name, c.section,"
-                " snippet(chunks_fts, 1, ?, ?, '…', 16), rank"
-                " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
-                " JOIN documents d ON d.id = c.doc"
-                " WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-                (common.HIGHLIGHT_START, common.HIGHLIGHT_END, expr, fetch),
+            ranked = self._query(
+                "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+                (expr, limit * 4),
             )
+            new_ids = [r[0] for r in ranked if r[0] not in info]
+            for j in range(0, len(new_ids), 500):
+                part = new_ids[j : j + 500]
+                marks = ",".join("?" * len(part))
+                for r in self._query(
+                    "SELECT c.id, d.key, d.language, d.display_name, c.section FROM chunks c"
+                    f" JOIN documents d ON d.id = c.doc WHERE c.id IN ({marks})",
+                    part,
+                ):
+                    info[r[0]] = (r[1], r[2], r[3], r[4])
             boost = 1.0 if i == 0 and len(expressions) > 1 else 0.0
-            for r in rows:
-                if r[0] in seen:
+            for rowid, rank in ranked:
+                if rowid not in info:
                     continue
-                seen.add(r[0])
-                hits.append(
-                    SearchHit(
-                        key=r[1],
-                        name=r[3],
-                        language=r[2],
-                        section=r[4] or None,
-                        snippet=r[5],
-                        score=common.text_score(-float(r[6]) + boost),
-                        match="text",
-                    )
-                )
-            if len({(h.key, h.language) for h in hits}) >= limit:
+                key, lang = info[rowid][0], info[rowid][1]
+                score = common.text_score(-float(rank) + boost)
+                if (key, lang) not in best or score > best[(key, lang)][0]:
+                    best[(key, lang)] = (score, rowid, expr)
+            if len(best) >= limit:
                 break
-        return hits
+        chosen = sorted(best.values(), key=lambda x: -x[0])[:limit]
+        snippets: dict[int, str] = {}
+        by_expr: dict[str, list[int]] = {}
+        for _, rowid, expr in chosen:
+            by_expr.setdefault(expr, []).append(rowid)
+        for expr, ids in by_expr.items():
+            marks = ",".join("?" * len(ids))
+            for r in self._query(
+                "SELECT rowid, snippet(chunks_fts, 1, ?, ?, '…', 16) FROM chunks_fts"
+                f" WHERE chunks_fts MATCH ? AND rowid IN ({marks})",
+                (common.HIGHLIGHT_START, common.HIGHLIGHT_END, expr, *ids),
+            ):
+                snippets[r[0]] = r[1]
+        return [
+            SearchHit(
+                key=info[rowid][0],
+                name=info[rowid][2],
+                language=info[rowid][1],
+                section=info[rowid][3] or None,
+                snippet=snippets.get(rowid),
+                score=score,
+                match="text",
+            )
+            for score, rowid, _ in chosen
+        ]
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:

@@ -31,14 +31,29 @@ CREATE TABLE names (
 CREATE INDEX names_norm ON names (norm);
 CREATE INDEX names_doc ON names (doc);
 
--- Misspelling-tolerant name lookup: candidate names sharing trigrams, re-ranked in Python.
+-- Misspelling-tolerant name lookup: the DISTINCT normalised names (reference-counted, so many
+-- documents sharing a name add one candidate, not many) in a trigram index; candidates
+-- sharing trigrams with the query are re-ranked in Python.
+CREATE TABLE name_terms (
+    id   INTEGER PRIMARY KEY,
+    norm TEXT    NOT NULL UNIQUE,
+    refs INTEGER NOT NULL
+);
 CREATE VIRTUAL TABLE names_trgm USING fts5 (
-    norm, content = 'names', content_rowid = 'id', tokenize = 'trigram'
+    norm, content = 'name_terms', content_rowid = 'id', tokenize = 'trigram'
 );
 CREATE TRIGGER names_ai AFTER INSERT ON names BEGIN
-    INSERT INTO names_trgm (rowid, norm) VALUES (new.id, new.norm);
+    INSERT OR IGNORE INTO name_terms (norm, refs) VALUES (new.norm, 0);
+    UPDATE name_terms SET refs = refs + 1 WHERE norm = new.norm;
 END;
 CREATE TRIGGER names_ad AFTER DELETE ON names BEGIN
+    UPDATE name_terms SET refs = refs - 1 WHERE norm = old.norm;
+    DELETE FROM name_terms WHERE norm = old.norm AND refs <= 0;
+END;
+CREATE TRIGGER name_terms_ai AFTER INSERT ON name_terms BEGIN
+    INSERT INTO names_trgm (rowid, norm) VALUES (new.id, new.norm);
+END;
+CREATE TRIGGER name_terms_ad AFTER DELETE ON name_terms BEGIN
     INSERT INTO names_trgm (names_trgm, rowid, norm) VALUES ('delete', old.id, old.norm);
 END;
 

@@ -1,0 +1,199 @@
+"""Ingesting the EU leaflets: documents/s and peak RSS at 1× and N× (default 20×), beside a
+baseline that only reads the same JSON and strips the XHTML of every section.
+
+Each run is a child process; its peak resident memory (the child and any workers it starts,
+summed) is sampled every 20 ms with psutil. The ratio pipeline/baseline is the figure.
+
+    .venv/bin/python bench/ingest.py [--scale 20] [--quick] [--workers N] [--data ../shared/data]
+
+--quick: 1× only. Targets: ≥ 50 % of the baseline rate; peak RSS ≤ 500 MB at 20×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = (REPO / ".." / "shared" / "data").resolve()
+
+
+def epi_files(data: Path) -> list[Path]:
+    files = sorted((data / "ema-epi").glob("*.json"))
+    if not files:
+        raise SystemExit(f"no ePI leaflets under {data / 'ema-epi'}")
+    return files
+
+
+def make_scaled(files: list[Path], scale: int, target: Path) -> Path:
+    """`scale` renamed copies of every file in `target` (copy 0 keeps the real names)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for i in range(scale):
+        for f in files:
+            product, lang, _ = f.name.rsplit(".", 2)
+            name = f.name if i == 0 else f"{product}-r{i:02d}.{lang}.json"
+            shutil.copyfile(f, target / name)
+    return target
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def child_baseline(folder: Path) -> dict[str, float]:
+    """Read every bundle and strip the XHTML of its sections: the floor any parser pays."""
+    from lxml import etree
+
+    def walk(sections: list[dict[str, object]], out: list[str]) -> None:
+        for s in sections:
+            div = (s.get("text") or {}).get("div")  # type: ignore[union-attr]
+            if isinstance(div, str):
+                root = etree.fromstring(div.encode("utf-8"))
+                out.append(" ".join(" ".join(root.itertext()).split()))
+            walk(s.get("section") or [], out)  # type: ignore[arg-type]
+
+    t = time.perf_counter()
+    n = chars = 0
+    for f in sorted(folder.glob("*.json")):
+        bundle = json.loads(f.read_bytes())
+        out: list[str] = []
+        for entry in bundle.get("entry", []):
+            res = entry.get("resource", {})
+            if res.get("resourceType") == "Composition":
+                walk(res.get("section", []), out)
+        chars += sum(map(len, out))
+        n += 1
+    return {"documents": n, "seconds": time.perf_counter() - t, "chars": chars}
+
+
+def child_ingest(folder: Path, db: Path, workers: int | None) -> dict[str, float]:
+    from druginfo.ingest import ingest
+    from druginfo.store import open_store
+
+    store = open_store(f"sqlite:///{db}")
+    t = time.perf_counter()
+    kwargs = {"workers": workers} if workers is not None else {}
+    report = ingest([folder], store, progress=False, **kwargs)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t
+    stored = store.count_documents()  # type: ignore[attr-defined]
+    store.close()
+    return {
+        "documents": report.documents,
+        "inserted": report.inserted,
+        "broken": len(report.broken),
+        "stored": stored,
+        "seconds": seconds,
+    }
+
+
+def measure(args: list[str]) -> tuple[dict[str, float], float]:
+    """Run this script as a child with `args`; its result and the peak RSS (MB) of its tree."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=os.environ
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(proc.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not done.is_set():
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        pass
+            except psutil.NoSuchProcess:
+                break
+            peak = max(peak, total)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args} failed with {proc.returncode}")
+    return json.loads(out.strip().splitlines()[-1]), peak / 1e6
+
+
+def run_scale(label: str, folder: Path, tmp: Path, workers: int | None) -> None:
+    base, base_rss = measure(["--child-baseline", str(folder)])
+    db = tmp / f"ingest-{label}.db"
+    extra = ["--workers", str(workers)] if workers is not None else []
+    ours, our_rss = measure(["--child-ingest", str(folder), str(db), *extra])
+    base_rate = base["documents"] / base["seconds"]
+    our_rate = ours["documents"] / ours["seconds"]
+    size_mb = sum(p.stat().st_size for p in tmp.glob(f"ingest-{label}.db*")) / 1e6
+    print(
+        f"[{label}] baseline (JSON + strip XHTML): {base['documents']:,.0f} docs in"
+        f" {base['seconds']:.1f} s = {base_rate:,.0f} docs/s, peak RSS {base_rss:,.0f} MB"
+    )
+    print(
+        f"[{label}] ingest into SQLite:           {ours['documents']:,.0f} docs in"
+        f" {ours['seconds']:.1f} s = {our_rate:,.0f} docs/s, peak RSS {our_rss:,.0f} MB"
+        f" (stored {ours['stored']:,.0f}, broken {ours['broken']:.0f}, db {size_mb:,.0f} MB)"
+    )
+    ratio = our_rate / base_rate
+    print(
+        f"[{label}] ratio ingest/baseline rate: {ratio:.1%}"
+        f" (target >= 50 %: {'MET' if ratio >= 0.5 else 'NOT MET'})"
+    )
+    if label != "1x":
+        verdict = "MET" if our_rss <= 500 else "NOT MET"
+        print(f"[{label}] peak RSS {our_rss:,.0f} MB (target <= 500 MB: {verdict})")
+    for p in tmp.glob(f"ingest-{label}.db*"):
+        p.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="1× only")
+    parser.add_argument("--workers", type=int, default=None, help="parser processes")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--child-baseline", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-ingest", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_baseline:
+        print(json.dumps(child_baseline(args.child_baseline)))
+        return
+    if args.child_ingest:
+        print(json.dumps(child_ingest(*args.child_ingest, args.workers)))
+        return
+
+    files = epi_files(args.data)
+    print(f"ePI leaflets: {len(files):,} files; CPUs: {os.cpu_count()}")
+    with tempfile.TemporaryDirectory(prefix="druginfo-bench-ingest-") as tmpdir:
+        tmp = Path(tmpdir)
+        run_scale("1x", args.data / "ema-epi", tmp, args.workers)
+        if not args.quick and args.scale > 1:
+            t = time.perf_counter()
+            folder = make_scaled(files, args.scale, tmp / f"epi-{args.scale}x")
+            print(
+                f"[{args.scale}x] corpus of {args.scale * len(files):,} files made in"
+                f" {time.perf_counter() - t:.1f} s"
+            )
+            run_scale(f"{args.scale}x", folder, tmp, args.workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Search latency over the real EU leaflets at 1× and N× (default 20×): p50/p99 of 200
+queries (names, misspellings, phrases) through `store.search`, beside the raw FTS5 MATCH of
+the same queries on the same rows (no names, no snippets, no dedupe): the ratio is the figure.
+
+Stores are built with the real ingestion pipeline in a temporary directory (or kept in
+--cache DIR to rerun quickly).
+
+    .venv/bin/python bench/search.py [--scale 20] [--quick] [--cache DIR]
+
+Targets: p99 ≤ 20 ms at 20× and within 3× of the raw FTS5 query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from druginfo.store import common
+from druginfo.store.sqlite import SqliteStore
+from ingest import DEFAULT_DATA, epi_files, make_scaled, percentiles
+
+N_NAMES, N_MISSPELT, N_PHRASES = 80, 60, 60
+
+
+def build(folder: Path, db: Path, label: str) -> SqliteStore:
+    from druginfo.ingest import ingest
+
+    if db.exists():
+        store = SqliteStore(db)
+        print(f"[{label}] reusing {db} ({store.count_documents():,} documents)")
+        return store
+    store = SqliteStore(db)
+    t = time.perf_counter()
+    report = ingest([folder], store, progress=sys.stderr.isatty())
+    print(
+        f"[{label}] built store: {report.documents:,} documents in {time.perf_counter() - t:.0f} s"
+    )
+    return store
+
+
+def misspell(name: str, rng: random.Random) -> str:
+    """One typo a person makes: a wrong, missing, doubled or swapped letter."""
+    chars = list(name)
+    i = rng.randrange(1, len(chars) - 1)
+    kind = rng.choice(["replace", "delete", "double", "swap"])
+    if kind == "replace":
+        chars[i] = rng.choice("aeiouy" if chars[i] in "aeiouy" else "bcdfgklmnprstv")
+    elif kind == "delete":
+        del chars[i]
+    elif kind == "double":
+        chars.insert(i, chars[i])
+    else:
+        chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    return "".join(chars)
+
+
+def make_queries(store: SqliteStore, seed: int = 11) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    names = sorted({n for n, _ in store.names() if len(n) >= 5 and n.isalpha()})
+    picked = rng.sample(names, N_NAMES + N_MISSPELT)
+    queries = [("name", n) for n in picked[:N_NAMES]]
+    queries += [("misspelt", misspell(n, rng)) for n in picked[N_NAMES:]]
+    bodies = [
+        r[0]
+        for r in store._conn.execute(
+            "SELECT body FROM chunks WHERE length(body) > 200 ORDER BY id LIMIT 5000"
+        )
+    ]
+    while len(queries) < N_NAMES + N_MISSPELT + N_PHRASES:
+        words = [w for w in rng.choice(bodies).split() if w.isalpha() and len(w) > 2]
+        if len(words) < 4:
+            continue
+        k = rng.choice([2, 3])
+        i = rng.randrange(0, len(words) - k)
+        queries.append(("phrase", " ".join(words[i : i + k])))
+    return queries
+
+
+def raw_fts(store: SqliteStore, query: str) -> list[Any]:
+    q = common.parse_text_query(query)
+    if q.is_empty():
+        return []
+    return store._conn.execute(
+        "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT 20",
+        (common.fts5_match(q),),
+    ).fetchall()
+
+
+def run(store: SqliteStore, label: str, queries: list[tuple[str, str]]) -> None:
+    for _, q in queries[:20]:  # warm caches
+        store.search(q)
+        raw_fts(store, q)
+    ours: dict[str, list[float]] = {"all": []}
+    raw: dict[str, list[float]] = {"all": []}
+    first_ok = 0
+    for kind, q in queries:
+        t = time.perf_counter()
+        hits = store.search(q, limit=20)
+        dt = (time.perf_counter() - t) * 1000
+        ours.setdefault(kind, []).append(dt)
+        ours["all"].append(dt)
+        t = time.perf_counter()
+        raw_fts(store, q)
+        dt = (time.perf_counter() - t) * 1000
+        raw.setdefault(kind, []).append(dt)
+        raw["all"].append(dt)
+        if kind != "phrase" and hits and hits[0].match == "name":
+            first_ok += 1
+    n_docs = store.count_documents()
+    rows = store._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    print(f"[{label}] {n_docs:,} documents, {rows:,} text rows, {len(queries)} queries")
+    for kind in ("name", "misspelt", "phrase", "all"):
+        p50, p99 = percentiles(ours[kind])
+        r50, r99 = percentiles(raw[kind])
+        print(
+            f"[{label}] {kind:9s} search p50 {p50:6.2f} ms p99 {p99:6.2f} ms | raw FTS5 p50"
+            f" {r50:6.2f} ms p99 {r99:6.2f} ms | ratio p50 {p50 / r50:4.1f}x p99 {p99 / r99:4.1f}x"
+        )
+    print(
+        f"[{label}] name/misspelling queries answered by a name hit first:"
+        f" {first_ok}/{N_NAMES + N_MISSPELT}"
+    )
+    p50, p99 = percentiles(ours["all"])
+    r50, r99 = percentiles(raw["all"])
+    if label != "1x":
+        print(f"[{label}] target p99 <= 20 ms: {'MET' if p99 <= 20 else 'NOT MET'} ({p99:.2f} ms)")
+    print(
+        f"[{label}] target p99 within 3x of raw FTS5: {'MET' if p99 <= 3 * r99 else 'NOT MET'}"
+        f" ({p99 / r99:.1f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="1× only")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--cache", type=Path, default=None, help="keep built stores here")
+    args = parser.parse_args()
+    files = epi_files(args.data)
+    with tempfile.TemporaryDirectory(prefix="druginfo-bench-search-") as tmpdir:
+        where = args.cache or Path(tmpdir)
+        where.mkdir(parents=True, exist_ok=True)
+        store = build(args.data / "ema-epi", where / "search-1x.db", "1x")
+        queries = make_queries(store)
+        run(store, "1x", queries)
+        store.close()
+        if not args.quick and args.scale > 1:
+            label = f"{args.scale}x"
+            db = where / f"search-{label}.db"
+            if not db.exists():
+                folder = make_scaled(files, args.scale, Path(tmpdir) / f"epi-{label}")
+            else:
+                folder = Path(tmpdir)
+            store = build(folder, db, label)
+            run(store, label, queries)
+            store.close()
+
+
+if __name__ == "__main__":
+    main()

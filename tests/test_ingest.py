@@ -1,0 +1,237 @@
+"""The ingestion pipeline on real data: idempotent, resumable after kill -9, broken records
+reported and skipped, changed documents replaced with history."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from druginfo.ingest import IngestReport, bootstrap, ingest
+from druginfo.sources.base import Broken
+from druginfo.store import open_store
+
+
+def _subset(epi: Path, target: Path, products: int) -> Path:
+    """The leaflets (every language) of the first `products` medicines, copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    names = sorted({p.name.split(".")[0] for p in epi.glob("*.json")})[:products]
+    for name in names:
+        for f in epi.glob(f"{name}.*.json"):
+            shutil.copyfile(f, target / f.name)
+    return target
+
+
+@pytest.fixture(scope="module")
+def leaflets(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _subset(data_dir / "ema-epi", tmp_path_factory.mktemp("epi"), 60)
+
+
+def _consistency(db: Path) -> dict[str, int]:
+    """Integrity of the file and of every derived row; returns the table counts."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.execute("INSERT INTO chunks_fts (chunks_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO names_trgm (names_trgm) VALUES ('integrity-check')")
+        half = conn.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+            " (SELECT 1 FROM names n WHERE n.doc = d.id)"
+            " OR NOT EXISTS (SELECT 1 FROM chunks c WHERE c.doc = d.id)"
+        ).fetchone()[0]
+        assert half == 0, "a document without its names or text rows"
+        orphans = conn.execute(
+            "SELECT (SELECT count(*) FROM names WHERE doc NOT IN (SELECT id FROM documents))"
+            " + (SELECT count(*) FROM chunks WHERE doc NOT IN (SELECT id FROM documents))"
+        ).fetchone()[0]
+        assert orphans == 0
+        dup_names = conn.execute(
+            "SELECT count(*) FROM (SELECT doc, norm FROM names GROUP BY doc, norm"
+            " HAVING count(*) > 1)"
+        ).fetchone()[0]
+        assert dup_names == 0
+        terms = conn.execute(
+            "SELECT count(*) FROM name_terms t WHERE refs !="
+            " (SELECT count(*) FROM names n WHERE n.norm = t.norm)"
+        ).fetchone()[0]
+        assert terms == 0
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "names", "chunks", "name_terms", "history")
+        }
+    finally:
+        conn.close()
+
+
+def test_kill_9_mid_ingest_then_rerun_completes_without_duplicates(
+    leaflets: Path, tmp_path: Path
+) -> None:
+    n_files = len(list(leaflets.glob("*.json")))
+    db = tmp_path / "killed.db"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "druginfo.ingest",
+            str(leaflets),
+            "--db",
+            f"sqlite:///{db}",
+            "--no-progress",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    stored = 0
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+            if db.exists():
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as c:
+                        stored = c.execute("SELECT count(*) FROM documents").fetchone()[0]
+                except sqlite3.OperationalError:
+                    continue  # schema not created yet
+                if stored >= 40:
+                    break
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, err.decode()[-2000:]
+    killed = _consistency(db)
+    assert 0 < killed["documents"] < n_files, "the kill must land mid-ingest"
+
+    # Resume through the command line: what is stored is not even parsed again.
+    rerun = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "druginfo.ingest",
+            str(leaflets),
+            "--db",
+            f"sqlite:///{db}",
+            "--no-progress",
+            "--resume",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    report = json.loads(rerun.stdout)
+    assert report["broken"] == []
+    assert report["skipped"] == killed["documents"]
+    assert report["inserted"] == n_files - killed["documents"]
+    resumed = _consistency(db)
+    assert resumed["documents"] == n_files
+
+    clean_db = tmp_path / "clean.db"
+    clean = open_store(f"sqlite:///{clean_db}")
+    try:
+        assert ingest([leaflets], clean, progress=False).inserted == n_files
+    finally:
+        clean.close()
+    assert _consistency(clean_db) == resumed  # same rows as an uninterrupted run
+
+    store = open_store(f"sqlite:///{db}")
+    try:
+        again = ingest([leaflets], store, progress=False)
+        assert (again.inserted, again.replaced, again.unchanged) == (0, 0, n_files)
+    finally:
+        store.close()
+    assert _consistency(db) == resumed
+
+
+def test_broken_file_is_reported_and_skipped(leaflets: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    good = sorted(leaflets.glob("*.en.json"))[:3]
+    for f in good:
+        shutil.copyfile(f, folder / f.name)
+    (folder / "zzbroken.en.json").write_text('{"resourceType": "Bundle", "entry": [', "utf-8")
+    seen: list[Broken] = []
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        report = ingest([folder], store, progress=False, on_broken=seen.append)
+        assert report.inserted == 3
+        assert len(report.broken) == 1 and seen == report.broken
+        assert "zzbroken" in report.broken[0].origin
+        assert store.count_documents() == 3  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    _consistency(tmp_path / "s.db")
+
+
+def test_changed_document_is_replaced_and_history_kept(leaflets: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    src = sorted(leaflets.glob("*.en.json"))[0]
+    target = folder / src.name
+    shutil.copyfile(src, target)
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        first = ingest([folder], store, progress=False)
+        assert first.inserted == 1
+        bundle = json.loads(target.read_bytes())
+        for entry in bundle["entry"]:
+            if entry["resource"]["resourceType"] == "Composition":
+                entry["resource"]["date"] = "2030-01-02T00:00:00Z"
+        target.write_text(json.dumps(bundle), "utf-8")
+        second = ingest([folder], store, progress=False)
+        assert (second.inserted, second.replaced, second.unchanged) == (0, 1, 0)
+        (doc_id,) = store.document_checksums().keys()  # type: ignore[attr-defined]
+        history = store.history(doc_id)  # type: ignore[attr-defined]
+        assert len(history) == 1
+        mono = store.documents_for(next(iter(store.names()))[1])[0]
+        assert str(mono.document_date) == "2030-01-02"
+    finally:
+        store.close()
+    counts = _consistency(tmp_path / "s.db")
+    assert counts["documents"] == 1 and counts["history"] == 1
+
+
+def test_report_shape() -> None:
+    r = IngestReport(inserted=2, replaced=1, unchanged=3, broken=[Broken("x", "bad")], skipped=1)
+    assert r.documents == 7
+    assert r.as_dict()["broken"] == [{"origin": "x", "reason": "bad"}]
+
+
+def test_bootstrap_loads_curated_and_bundled_leaflets(
+    leaflets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from druginfo.sources import curated, epi
+
+    folder = tmp_path / "bundled"
+    folder.mkdir()
+    for f in sorted(leaflets.glob("*.json"))[:6]:
+        shutil.copyfile(f, folder / f.name)
+    monkeypatch.setattr(epi, "bundled_epi_path", lambda: folder)
+    monkeypatch.setenv("DRUGINFO_DB", str(tmp_path / "default.db"))
+    store = open_store()  # the default store: filled on first use
+    try:
+        keys = curated.curated_keys()
+        assert keys, "no curated monographs bundled"
+        for key in keys:
+            mono = store.get_monograph(key)
+            assert mono is not None and mono.curated
+        assert store.count_documents() == len(keys) + 6  # type: ignore[attr-defined]
+        again = bootstrap(store)
+        assert again.inserted == 0 and again.unchanged == len(keys) + 6
+    finally:
+        store.close()
+    reopened = open_store()  # not empty any more: not filled again
+    try:
+        assert reopened.count_documents() == len(keys) + 6  # type: ignore[attr-defined]
+    finally:
+        reopened.close()
