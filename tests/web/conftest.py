@@ -27,6 +27,16 @@ def site_app(service: object) -> FastAPI:
     return app
 
 
+@pytest.fixture(scope="session")
+def filled_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store filled with the bundled data, as a fresh install has."""
+    from druginfo.store import open_store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('web-store') / 'druginfo.db'}"
+    open_store(url, bootstrap=True).close()
+    return url
+
+
 @pytest.fixture()
 def fake(data_dir: Path) -> FakeService:
     return FakeService(data_dir)

@@ -21,12 +21,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base_url(filled_db_url: str) -> Iterator[str]:
     from druginfo.interfaces.app import create_app
     from druginfo.service import Service
 
-    db = tmp_path_factory.mktemp("browser-store") / "druginfo.db"
-    service = Service.open(f"sqlite:///{db}")
+    service = Service.open(filled_db_url)
     try:
         with live_server(create_app(service)) as url:
             yield url

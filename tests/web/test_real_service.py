@@ -1,0 +1,115 @@
+"""The site inside the full app over the real Service and the bundled store: the pages must
+render whatever the real engine and store answer, not only what the fake returns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from lxml import html as lxml_html
+
+NOMID_CHILD = {
+    "drug": "anakinra",
+    "age_years": "8",
+    "weight": "20",
+    "weight_unit": "kg",
+    "indication": "nomid",
+    "kidney_severe": "no",
+    "start_date": "2026-12-01",
+}
+
+
+@pytest.fixture(scope="module")
+def real(filled_db_url: str) -> Iterator[TestClient]:
+    from druginfo.interfaces.app import create_app
+    from druginfo.service import Service
+
+    service = Service.open(filled_db_url)
+    try:
+        with TestClient(create_app(service), base_url="http://druginfo.test") as c:
+            yield c
+    finally:
+        service.close()
+
+
+def test_pages_render_over_the_bundled_store(real: TestClient) -> None:
+    for url in ("/", "/about", "/plan", "/diary", "/drugs/anakinra", "/static/site.css"):
+        r = real.get(url)
+        assert r.status_code == 200, url
+    assert real.get("/suggest", params={"q": "kinaret"}).json()[0]["url"] == "/drugs/anakinra"
+    assert real.get("/drugs/Kineret", follow_redirects=False).headers["location"] == (
+        "/drugs/anakinra"
+    )
+    r = real.get("/search", params={"q": "kinaret"})
+    assert 'href="/drugs/anakinra"' in r.text
+
+
+def test_unknown_paths_and_params_are_html_4xx(real: TestClient) -> None:
+    r = real.get("/no-such-page")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert real.get("/diary", params={"added": "abc"}).status_code == 422
+
+
+def test_real_plan_for_a_child_with_nomid(real: TestClient) -> None:
+    r = real.post("/plan", data=NOMID_CHILD)
+    assert r.status_code == 200, r.text[:2000]
+    page = lxml_html.fromstring(r.text)
+    dose = " ".join(page.xpath('//p[@class="dose-main"]')[0].text_content().split())
+    assert "20 mg" in dose and "0.13 mL" in dose
+    cited = {a.text for a in page.xpath('//a[@class="cite"]')}
+    assert cited and all(page.xpath(f'//li[@id="src-{k}"]/q') for k in cited)
+    ics = real.get("/plan.ics", params=NOMID_CHILD)
+    assert ics.status_code == 200
+    assert Calendar.from_ical(ics.content).walk("VEVENT")
+
+
+def test_real_engine_errors_are_shown_next_to_the_field(real: TestClient) -> None:
+    r = real.post("/plan", data={**NOMID_CHILD, "weight": "2000"})
+    assert r.status_code == 422
+    page = lxml_html.fromstring(r.text)
+    (box,) = page.xpath('//input[@id="f-weight"]/ancestor::div[contains(@class, "field")][1]')
+    assert box.xpath('.//p[@class="field-error"]')
+
+
+def test_real_severe_kidney_disease_gives_every_other_day(real: TestClient) -> None:
+    r = real.post("/plan", data={**NOMID_CHILD, "kidney_severe": "yes"})
+    assert r.status_code == 200
+    assert "every 48 hours (every other day)" in unescape(r.text).lower()
+
+
+def test_real_diary_survives_a_new_service(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from druginfo.interfaces.app import create_app
+    from druginfo.service import Service
+    from druginfo.store import open_store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('web-diary') / 'druginfo.db'}"
+    open_store(url, bootstrap=True).close()
+    first = Service.open(url)
+    with TestClient(create_app(first)) as c:
+        r = c.post(
+            "/diary",
+            data={
+                "drug": "Kineret",
+                "reaction": "rash <b>",
+                "started": "2026-01-02",
+                "severity": "mild",
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+    first.close()
+    second = Service.open(url)
+    try:
+        with TestClient(create_app(second)) as c:
+            page = c.get("/diary").text
+            assert "rash &lt;b&gt;" in page
+            entry = re.search(r"/diary/report\.json\?entry=(\d+)", page)
+            assert entry
+            data = c.get("/diary/report.json", params={"entry": entry.group(1)}).json()
+            assert [s["id"] for s in data["sections"]] == ["A", "B", "C", "D", "E"]
+    finally:
+        second.close()
