@@ -113,3 +113,31 @@ def test_real_diary_survives_a_new_service(tmp_path_factory: pytest.TempPathFact
             assert [s["id"] for s in data["sections"]] == ["A", "B", "C", "D", "E"]
     finally:
         second.close()
+
+
+def test_real_do_not_use_shows_no_dose(real: TestClient) -> None:
+    r = real.post(
+        "/plan",
+        data={
+            **NOMID_CHILD,
+            "age_years": "40",
+            "weight": "70",
+            "indication": "rheumatoid-arthritis",
+            "medications": "Enbrel 50 mg weekly",
+        },
+    )
+    assert r.status_code == 200
+    page = lxml_html.fromstring(r.text)
+    assert "decision-do-not-use" in page.xpath('//div[contains(@class, "decision")]/@class')[0]
+    assert not page.xpath('//p[@class="dose-main"]')
+    alert = " ".join(page.xpath('//ul[@class="alerts"]/li[1]')[0].text_content().split())
+    assert "Enbrel" in alert and "high" in alert
+
+
+def test_real_unknown_kidney_leaves_the_interval_open(real: TestClient) -> None:
+    data = {k: v for k, v in NOMID_CHILD.items() if k != "kidney_severe"}
+    r = real.post("/plan", data=data)
+    assert r.status_code == 200
+    text = " ".join(lxml_html.fromstring(r.text).text_content().split())
+    assert "every 24 hours" not in text.lower()
+    assert "Missing: kidney" in text
