@@ -536,3 +536,20 @@ def test_about_names_sources_and_acknowledgements(client: TestClient, fake: Fake
     for source in fake.monograph("anakinra").sources:
         assert source.publisher in unescape(r.text)
     assert "Source: European Medicines Agency" in r.text
+
+
+def test_pdf_without_a_unicode_font_still_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    from druginfo.interfaces.web import report as report_module
+    from druginfo.model import DiaryEntry
+
+    monkeypatch.setattr(report_module, "_unicode_font", lambda: None)
+    entry = DiaryEntry(
+        id=1,
+        drug="anakinra",
+        reaction="Rødme – “hævelse” 中",
+        started=dt.date(2026, 1, 2),
+        severity="mild",
+    )
+    built = report_module.build_report(entry)
+    assert report_module.report_pdf(built).startswith(b"%PDF")
+    assert report_module._latin1("“a” – 2 °C 中") == '"a" - 2 degC ?'
