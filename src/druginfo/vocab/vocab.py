@@ -249,20 +249,30 @@ class Vocab:
         return self._fuzzy(text)
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
+        """Closest known names, best first: whole-word likeness (ratio) ranks, so that a
+        near miss of 'Kineret' is not drowned by long names that merely contain similar letters;
+        partial likeness (WRatio) only lets a typed prefix ('adali') find its name."""
         if not isinstance(text, str) or limit <= 0:
             return []
         query = normalise(text)
         if not query:
             return []
         found = process.extract(
-            query, self._fuzzy_choices(), scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 4
+            query, self._fuzzy_choices(), scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 8
         )
-        out: list[str] = []
-        for choice, _, _ in found:
+        ranked: list[tuple[float, float, str]] = []
+        for choice, wratio, _ in found:
             hit = self._names.get(choice)
             if hit is None:
                 continue
+            whole = fuzz.ratio(query, choice)
+            if whole < 50 and not choice.startswith(query[:4]):
+                continue
             name = hit.key if hit.misspelling else hit.name
+            ranked.append((whole, wratio, name))
+        ranked.sort(key=lambda r: (-r[0], -r[1]))
+        out: list[str] = []
+        for _, _, name in ranked:
             if name not in out:
                 out.append(name)
             if len(out) == limit:
