@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterator
 from typing import IO
 
@@ -44,7 +45,7 @@ ATC_SOURCE = Source(
 def atc_parent(code: str) -> str | None:
     """Parent code by ATC level lengths; None for a first-level (anatomical group) code."""
     n = len(code)
-    for shorter, longer in zip(ATC_LEVEL_LENGTHS, ATC_LEVEL_LENGTHS[1:], strict=False):
+    for shorter, longer in itertools.pairwise(ATC_LEVEL_LENGTHS):
         if n == longer:
             return code[:shorter]
     return None

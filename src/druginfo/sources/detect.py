@@ -1,0 +1,309 @@
+"""Walk inputs (files, folders, .zip and .tar.* archives) and route each to its parser.
+
+The format is sniffed from the first bytes, never trusted from the file name: a FHIR Bundle →
+ePI leaflet, an HL7 v3 `<document>` → SPL label, JSON with `"results"` → openFDA labels, a CSV
+whose header is DDInter's or WHO ATC's → those tables. Anything else, or anything that fails to
+parse, is a `Broken` record with the reason; the walk goes on.
+
+Memory stays bounded: folders are walked lazily in sorted order, zip members are opened one at
+a time, tar archives are read as a stream (members in archive order, so the bundled leaflet
+archive stores each product's English leaflet first: Danish and Portuguese leaflets then find
+their English sibling's substance without a second pass).
+
+`skip(doc_id)` lets a resumed ingest pass over documents it already holds: it is asked before a
+document is parsed, with the id the parser would give (`ema-epi:<stem>` from the file name,
+`fda-spl:<set id>` from the first kilobytes of SPL, per label for openFDA). Interaction and
+class tables have no document id and are always read (their store writes are upserts).
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from druginfo.sources import atc, ddinter, epi, openfda, spl
+from druginfo.sources.base import Broken, Record
+
+HEAD_BYTES = 64 * 1024
+_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
+
+Skip = Callable[[str], bool]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class _Item:
+    name: str  # file or member name, for ids and siblings
+    origin: str  # what a report shows: path, or archive!member
+    opener: Callable[[], IO[bytes]]
+    siblings: epi.EnglishSiblings
+
+
+class _Prefixed(io.RawIOBase):
+    """The bytes already read for sniffing, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer)
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _folder_loader(folder: Path) -> epi.SiblingLoader:
+    def load(name: str) -> bytes | None:
+        path = folder / name
+        return path.read_bytes() if path.is_file() else None
+
+    return load
+
+
+def _zip_loader(archive: zipfile.ZipFile, members: set[str], prefix: str) -> epi.SiblingLoader:
+    def load(name: str) -> bytes | None:
+        member = prefix + name
+        return archive.read(member) if member in members else None
+
+    return load
+
+
+def _zip_opener(archive: zipfile.ZipFile, name: str) -> Callable[[], IO[bytes]]:
+    return lambda: archive.open(name)
+
+
+def _given(handle: IO[bytes]) -> Callable[[], IO[bytes]]:
+    return lambda: handle
+
+
+def _is_tar(path: Path) -> bool:
+    return path.name.lower().endswith(_TAR_SUFFIXES)
+
+
+def _is_zip(path: Path) -> bool:
+    return path.suffix.lower() == ".zip"
+
+
+def _walk_folder(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(
+            part.startswith(".") for part in path.relative_to(folder).parts
+        ):
+            yield path
+
+
+def _file_items(path: Path, siblings: epi.EnglishSiblings) -> Iterator[_Item | Broken]:
+    if _is_zip(path):
+        yield from _zip_items(path)
+    elif _is_tar(path):
+        yield from _tar_items(path)
+    else:
+        yield _Item(path.name, str(path), lambda: path.open("rb"), siblings)
+
+
+def _zip_items(path: Path) -> Iterator[_Item | Broken]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Broken(str(path), f"unreadable zip archive: {exc}")
+        return
+    with archive:
+        names = sorted(i.filename for i in archive.infolist() if not i.is_dir())
+        members = set(names)
+
+        by_folder: dict[str, epi.EnglishSiblings] = {}
+        for name in names:
+            base = name.rsplit("/", 1)[-1]
+            if base.startswith("."):
+                continue
+            prefix = name[: len(name) - len(base)]
+            if prefix not in by_folder:
+                by_folder[prefix] = epi.EnglishSiblings(_zip_loader(archive, members, prefix))
+            yield _Item(base, f"{path}!{name}", _zip_opener(archive, name), by_folder[prefix])
+
+
+def _tar_items(path: Path) -> Iterator[_Item | Broken]:
+    siblings = epi.EnglishSiblings()  # filled as English members stream by
+    try:
+        # Closed by the `with archive` below; opened first so a bad file is one Broken record.
+        archive = tarfile.open(path, mode="r|*")  # noqa: SIM115
+    except (tarfile.TarError, OSError) as exc:
+        yield Broken(str(path), f"unreadable tar archive: {exc}")
+        return
+    try:
+        with archive:
+            for member in archive:
+                if not member.isfile():
+                    continue
+                base = member.name.rsplit("/", 1)[-1]
+                if base.startswith("."):
+                    continue
+                handle = archive.extractfile(member)
+                if handle is None:
+                    continue
+                yield _Item(base, f"{path}!{member.name}", _given(handle), siblings)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield Broken(str(path), f"tar archive ends early or is damaged: {exc}")
+
+
+def _items(paths: Iterable[Path]) -> Iterator[_Item | Broken]:
+    for raw_path in paths:
+        path = Path(raw_path)
+        if path.is_dir():
+            sibling_sets: dict[Path, epi.EnglishSiblings] = {}
+            for file in _walk_folder(path):
+                folder = file.parent
+                if folder not in sibling_sets:
+                    sibling_sets.clear()  # folders are walked one after another: keep one
+                    sibling_sets[folder] = epi.EnglishSiblings(_folder_loader(folder))
+                yield from _file_items(file, sibling_sets[folder])
+        elif path.is_file():
+            yield from _file_items(path, epi.EnglishSiblings(_folder_loader(path.parent)))
+        else:
+            yield Broken(str(path), "no such file or folder")
+
+
+def sniff(head: bytes) -> str | None:
+    """Format name from the first bytes: epi, spl, openfda, ddinter, atc, atc-combinations."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"["):
+        if b'"resourceType"' in text and b'"Bundle"' in text:
+            return "epi"
+        if b'"results"' in text:
+            return "openfda"
+        return None
+    if text[:1] == b"<":
+        if b"urn:hl7-org:v3" in text and b"<document" in text:
+            return "spl"
+        return None
+    first_line = text.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if ddinter.is_ddinter_header(first_line):
+        return "ddinter"
+    return atc.header_kind(first_line)
+
+
+def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
+    try:
+        stream = item.opener()
+    except (OSError, zipfile.BadZipFile, tarfile.TarError) as exc:
+        yield Broken(item.origin, f"cannot open: {exc}")
+        return
+    with stream:
+        try:
+            head = stream.read(HEAD_BYTES)
+        except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+            yield Broken(item.origin, f"cannot read: {exc}")
+            return
+        if not head.strip():
+            yield Broken(item.origin, "empty file")
+            return
+        kind = sniff(head)
+        if kind is None:
+            yield Broken(
+                item.origin,
+                "unknown format (not an ePI Bundle, SPL XML, openFDA JSON, DDInter or WHO ATC CSV)",
+            )
+            return
+        rest: IO[bytes] = io.BufferedReader(_Prefixed(head, stream))
+        if kind == "epi":
+            if skip is not None and skip(epi.doc_id_for(item.name)):
+                return
+            yield epi.parse_epi(rest.read(), item.origin, name=item.name, siblings=item.siblings)
+        elif kind == "spl":
+            set_id = spl.sniff_set_id(head)
+            if skip is not None and set_id and skip(spl.doc_id_for(set_id)):
+                return
+            record = spl.parse_spl(rest.read(), item.origin)
+            if (
+                skip is not None
+                and not set_id
+                and not isinstance(record, Broken)
+                and hasattr(record, "doc_id")
+                and skip(record.doc_id)
+            ):
+                return
+            yield record
+        elif kind == "openfda":
+            yield from openfda.iter_openfda(rest, item.origin, skip=skip)
+        elif kind == "ddinter":
+            yield from ddinter.iter_ddinter(rest, item.origin)
+        elif kind == "atc":
+            yield from atc.iter_atc(rest, item.origin)
+        # "atc-combinations": recognised, deliberately nothing (see atc.py)
+
+
+def iter_records(
+    paths: Iterable[Path],
+    *,
+    skip: Skip | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Record]:
+    """Every record of every input, in a stable order; `progress(origin)` after each item.
+
+    An item is a file or archive member (what `count_items` counts); one item may yield many
+    records (an openFDA bulk file, CSV batches) or none (a skipped document).
+    """
+    for item in _items(paths):
+        if isinstance(item, Broken):
+            yield item
+            if progress is not None:
+                progress(item.origin)
+            continue
+        try:
+            yield from _records(item, skip)
+        except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+            yield Broken(item.origin, f"read error: {exc}")
+        if progress is not None:
+            progress(item.origin)
+
+
+def count_items(paths: Iterable[Path]) -> int:
+    """Files and archive members `iter_records` will visit, without parsing any of them.
+
+    Cheap: folder listings and archive directories; a compressed tar is decompressed once to
+    count its members (about a second for the bundled leaflets).
+    """
+    total = 0
+    for raw_path in paths:
+        path = Path(raw_path)
+        files = list(_walk_folder(path)) if path.is_dir() else [path]
+        for file in files:
+            if not file.exists():
+                total += 1
+            elif _is_zip(file):
+                try:
+                    with zipfile.ZipFile(file) as archive:
+                        total += sum(
+                            1
+                            for i in archive.infolist()
+                            if not i.is_dir() and not i.filename.rsplit("/", 1)[-1].startswith(".")
+                        )
+                except (zipfile.BadZipFile, OSError):
+                    total += 1
+            elif _is_tar(file):
+                try:
+                    with tarfile.open(file, mode="r|*") as archive:
+                        total += sum(
+                            1
+                            for m in archive
+                            if m.isfile() and not m.name.rsplit("/", 1)[-1].startswith(".")
+                        )
+                except (tarfile.TarError, OSError, EOFError):
+                    total += 1
+            else:
+                total += 1
+    return total
