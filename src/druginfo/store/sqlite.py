@@ -357,29 +357,16 @@ class SqliteStore:
                 merged[k] = (pair.level, list(pair.source_ids))
         if not merged:
             return 0
+        rows = [(a, b, src, level, json.dumps(ids)) for (a, b, src), (level, ids) in merged.items()]
         with self._tx() as conn:
-            existing: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
-            keys = list(merged)
-            for i in range(0, len(keys), 300):
-                chunk = keys[i : i + 300]
-                marks = ",".join(["(?, ?, ?)"] * len(chunk))
-                flat = [x for k in chunk for x in k]
-                for r in conn.execute(
-                    "SELECT drug_a, drug_b, source, level, source_ids FROM interactions"
-                    f" WHERE (drug_a, drug_b, source) IN (VALUES {marks})",
-                    flat,
-                ):
-                    existing[(r[0], r[1], r[2])] = (r[3], json.loads(r[4]))
-            rows = []
-            for k, (level, ids) in merged.items():
-                if k in existing:
-                    old_level, old_ids = existing[k]
-                    level = common.merge_level(old_level, level)
-                    ids = _union(old_ids, ids)
-                rows.append((*k, level, json.dumps(ids)))
+            # The more severe level wins; source ids accumulate (as a set).
             conn.executemany(
-                "INSERT OR REPLACE INTO interactions (drug_a, drug_b, source, level, source_ids)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO interactions AS i (drug_a, drug_b, source, level, source_ids)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (drug_a, drug_b, source) DO UPDATE SET"
+                f" level = CASE WHEN {_rank_sql('excluded.level')} > {_rank_sql('i.level')}"
+                " THEN excluded.level ELSE i.level END,"
+                " source_ids = (SELECT json_group_array(value) FROM (SELECT value FROM"
+                " json_each(i.source_ids) UNION SELECT value FROM json_each(excluded.source_ids)))",
                 rows,
             )
         return len(merged)
@@ -594,6 +581,10 @@ def _neg(date: str) -> str:
 
 def _class(r: Sequence[object]) -> ClassEntry:
     return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])
+
+
+def _rank_sql(col: str) -> str:
+    return f"(CASE {col} WHEN 'major' THEN 3 WHEN 'moderate' THEN 2 WHEN 'minor' THEN 1 ELSE 0 END)"
 
 
 def _union(a: list[str], b: list[str]) -> list[str]:
