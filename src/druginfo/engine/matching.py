@@ -226,7 +226,10 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
     if match.allergies_any:
         conds.append(_terms(p.allergies, match.allergies_any, out))
     if match.conditions_any:
-        conds.append(_terms(p.conditions, match.conditions_any, out))
+        conditions = [
+            c for c in p.conditions if not any(has_term(c, t) for t in match.conditions_excluding)
+        ]
+        conds.append(_terms(conditions, match.conditions_any, out))
     if match.medication_classes_any:
         conds.append(_med_classes(ctx, match.medication_classes_any, out))
     if match.medication_names_any:

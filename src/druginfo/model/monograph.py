@@ -148,6 +148,11 @@ class Match(BaseModel):
 
     allergies_any: list[str] = Field(default_factory=list)
     conditions_any: list[str] = Field(default_factory=list)
+    conditions_excluding: list[str] = Field(
+        default_factory=list,
+        description="A condition naming any of these terms does not count for conditions_any "
+        "(e.g. 'latent' keeps 'latent TB infection' from reading as an active infection).",
+    )
     medication_classes_any: list[str] = Field(
         default_factory=list, description="Vocabulary class ids matched against medications."
     )
