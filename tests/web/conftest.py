@@ -28,13 +28,13 @@ def site_app(service: object) -> FastAPI:
 
 
 @pytest.fixture(scope="session")
-def filled_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite store filled with the bundled data, as a fresh install has."""
+def filled_db_url(bundled_db_url: str) -> str:
+    """The session's store (tests/conftest.py), filled with the bundled data as on a fresh
+    install; filling is idempotent, so suites sharing it pay for it once."""
     from druginfo.store import open_store
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('web-store') / 'druginfo.db'}"
-    open_store(url, bootstrap=True).close()
-    return url
+    open_store(bundled_db_url, bootstrap=True).close()
+    return bundled_db_url
 
 
 @pytest.fixture()

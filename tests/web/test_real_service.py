@@ -4,8 +4,10 @@ render whatever the real engine and store answer, not only what the fake returns
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from html import unescape
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -81,13 +83,14 @@ def test_real_severe_kidney_disease_gives_every_other_day(real: TestClient) -> N
     assert "every 48 hours (every other day)" in unescape(r.text).lower()
 
 
-def test_real_diary_survives_a_new_service(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_real_diary_survives_a_new_service(filled_db_url: str, tmp_path: Path) -> None:
     from druginfo.interfaces.app import create_app
     from druginfo.service import Service
-    from druginfo.store import open_store
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('web-diary') / 'druginfo.db'}"
-    open_store(url, bootstrap=True).close()
+    # A private copy of the filled store, so the shared one keeps an empty diary.
+    db = tmp_path / "druginfo.db"
+    shutil.copyfile(filled_db_url.removeprefix("sqlite:///"), db)
+    url = f"sqlite:///{db}"
     first = Service.open(url)
     with TestClient(create_app(first)) as c:
         r = c.post(
