@@ -153,9 +153,24 @@ def clean_substance(raw: str) -> str | None:
     phrase rather than storing a wrong key.
     """
     s = norm_space(raw).strip(" ,.:;\"'“”’")
+    s = re.sub(
+        r"^(?:(?:a|an|the|et|en|um|uma) )?(?:[\w-]+ )?(?:called|named|known as|kaldet|chamad[oa]) ",
+        "",
+        s,
+        flags=re.I,
+    )
+    if not s or s.split()[0].lower() in _DETERMINERS:
+        return None
     s = _LEADING_NOISE.sub("", s).strip()
-    s = re.sub(r"^(?:[\w-]+ )?(?:called|named|known as|kaldet|chamad[oa]) ", "", s, flags=re.I)
     s = _TRAILING_JOINERS.sub("", s)
+    # "desloratadine 5 mg" → "desloratadine": a trailing strength is not part of the name.
+    s = re.sub(
+        r"\s+\d+(?:[.,]\d+)?\s*(?:mg|g|µg|micrograms?|mikrogram|microgramas|ml|%|iu|ie|u)"
+        r"(?:\s*/\s*\S+)?$",
+        "",
+        s,
+        flags=re.I,
+    )
     s = re.sub(r"\s*\*+$", "", s)
     if not s or len(s) > 80:
         return None
@@ -744,7 +759,7 @@ def _substance_texts(leaflet: _Leaflet) -> tuple[list[str], str | None]:
     ordered = by_number.get("6", []) + by_number.get("1", [])
     if not ordered:
         ordered = [b for _, blocks in leaflet.sections for b in blocks]
-    intro = by_number.get("1", [None])[0]
+    intro = (by_number.get("1") or [None])[0]
     windows = [" ¶ ".join(norm_space(b) for b in ordered[i : i + 3]) for i in range(len(ordered))]
     return windows, intro
 
@@ -825,6 +840,9 @@ def parse_epi(
         return Broken(origin=origin, reason=f"ePI: {exc}")
     except ValueError as exc:  # pydantic ValidationError is a ValueError
         return Broken(origin=origin, reason=f"ePI: invalid monograph: {exc}")
+    except (TypeError, KeyError, IndexError, AttributeError) as exc:
+        # Valid JSON in an unexpected shape (a list where an object belongs, ...).
+        return Broken(origin=origin, reason=f"ePI: unexpected Bundle structure: {exc!r}")
     return ParsedDocument(
         doc_id=DOC_PREFIX + stem, checksum=sha256(raw), monograph=monograph, origin=origin
     )
@@ -877,6 +895,8 @@ def _monograph(leaflet: _Leaflet, substances: list[str]) -> Monograph:
             sections.append(
                 Section(topic=sub.topic, title=sub.title, text="\n".join(sub.blocks), claims=ids)
             )
+    if not claims:
+        raise EpiError("no leaflet text in any numbered or named section")
     generic = key
     return Monograph(
         key=key,
