@@ -759,7 +759,8 @@ def _substance_texts(leaflet: _Leaflet) -> tuple[list[str], str | None]:
     ordered = by_number.get("6", []) + by_number.get("1", [])
     if not ordered:
         ordered = [b for _, blocks in leaflet.sections for b in blocks]
-    intro = (by_number.get("1") or [None])[0]
+    section_one = by_number.get("1") or []
+    intro = section_one[0] if section_one else None
     windows = [" ¶ ".join(norm_space(b) for b in ordered[i : i + 3]) for i in range(len(ordered))]
     return windows, intro
 
