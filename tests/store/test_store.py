@@ -261,3 +261,48 @@ def test_shared_names_survive_until_the_last_document_drops_them(
     store.upsert_monograph(make_mono("anakinra", brands=["Other"]), doc_id="k2", checksum="2")
     assert all(h.snippet != "name: Kineret" for h in store.search("kinaret"))
     assert ("Kineret", "anakinra") not in set(store.names())
+
+
+def test_failed_migration_rolls_back_whole(
+    store: Any, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = common.migration_scripts(store.backend)
+    bad = "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE broken (;\n"
+    monkeypatch.setattr(
+        common, "migration_scripts", lambda backend: [*real, (len(real) + 1, "bad", bad)]
+    )
+    with pytest.raises(Exception):  # noqa: B017 - the driver's own syntax error
+        store.migrate()
+    assert store.schema_version() == len(real)
+    exists = (
+        "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"
+        if store.backend == "sqlite"
+        else "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'"
+    )
+    assert store._conn.execute(exists).fetchone()[0] == 0
+
+
+def test_concurrent_first_opens_migrate_once(tmp_path: Any) -> None:
+    import threading
+
+    from druginfo.store.sqlite import SqliteStore
+
+    path = tmp_path / "race.db"
+    errors: list[BaseException] = []
+    stores: list[SqliteStore] = []
+
+    def opener() -> None:
+        try:
+            stores.append(SqliteStore(path))
+        except BaseException as exc:  # pragma: no cover - the failure being tested for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {s.schema_version() for s in stores} == {len(common.migration_scripts("sqlite"))}
+    for s in stores:
+        s.close()

@@ -30,6 +30,8 @@ from druginfo.store import common
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 
+TEXT_CANDIDATES = 2000
+
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -78,28 +80,25 @@ class SqliteStore:
             return cur.fetchall()
 
     def migrate(self) -> None:
+        """Apply each pending numbered migration in its own IMMEDIATE transaction; the version
+        is re-read inside it, so two processes opening a new file never both apply one."""
         with self._lock:
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            current = self.schema_version()
             for version, name, sql in common.migration_scripts("sqlite"):
-                if version <= current:
+                if version <= self.schema_version():
                     continue
-                stamp = common.utcnow().isoformat()
-                script = (
-                    "BEGIN IMMEDIATE;\n"
-                    + sql
-                    + "\nINSERT INTO schema_version (version, name, applied_at) VALUES "
-                    + f"({version}, '{name}', '{stamp}');\nCOMMIT;"
-                )
-                try:
-                    self._conn.executescript(script)
-                except BaseException:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise
+                with self._tx() as conn:
+                    if version <= self.schema_version():
+                        continue
+                    for statement in _statements(sql):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, common.utcnow().isoformat()),
+                    )
 
     def schema_version(self) -> int:
         row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -292,10 +291,15 @@ class SqliteStore:
         for i, expr in enumerate(expressions):
             if language:
                 expr = f"({expr}) AND lang : {common.fts5_phrase([language])}"
-            ranked = self._query(
-                "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-                (expr, limit * 4),
+            # Rank at most TEXT_CANDIDATES matching rows, the most recently stored first: the
+            # same answer as a full ranking for any selective query, and bounded work for an
+            # unselective one ("tell your doctor" matches most leaflets) at any corpus size.
+            candidates = self._query(
+                "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ?",
+                (expr, TEXT_CANDIDATES),
             )
+            ranked = sorted(candidates, key=lambda r: (r[1], -r[0]))[: limit * 4]
             new_ids = [r[0] for r in ranked if r[0] not in info]
             for j in range(0, len(new_ids), 500):
                 part = new_ids[j : j + 500]
@@ -581,6 +585,22 @@ def _neg(date: str) -> str:
 
 def _class(r: Sequence[object]) -> ClassEntry:
     return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a SQL script into complete statements (trigger bodies included), so a migration
+    runs inside our transaction rather than through executescript's implicit COMMIT."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        stripped = line.strip()
+        if not buffer and (not stripped or stripped.startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]}")
 
 
 def _rank_sql(col: str) -> str:
