@@ -30,6 +30,7 @@ from druginfo.store import common
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 
+TEXT_CANDIDATES = 2000
 _MIGRATION_LOCK = 0x64727567  # advisory lock id: two processes never migrate at once
 
 
@@ -269,45 +270,55 @@ class PostgresStore:
         expressions = [_tsquery(q.groups)]
         if len(q.groups) > 1 and not q.explicit_phrases:
             expressions.insert(0, _tsquery([q.tokens]))
-        lang_sql = " AND c.lang = %(lang)s" if language else ""
-        hits: list[SearchHit] = []
-        seen: set[int] = set()
+        lang_sql = " AND lang = %(lang)s" if language else ""
+        # As in SQLite: rank at most TEXT_CANDIDATES matching rows (the newest), keep the
+        # best row per (key, language), and build headlines only for the rows shown.
+        best: dict[tuple[str, str], tuple[float, int, str]] = {}
+        info: dict[int, tuple[str, str, str, str]] = {}
         for i, expr in enumerate(expressions):
-            rows = self._query(
-                "SELECT t.id, t.key, t.language, t.display_name, t.section,"
-                " ts_headline('simple', t.body, t.query, 'StartSel=\""
-                + common.HIGHLIGHT_START
-                + '", StopSel="'
-                + common.HIGHLIGHT_END
-                + '", MaxWords=24, MinWords=8,'
-                ' MaxFragments=1, FragmentDelimiter=" … "\'), t.r'
-                " FROM (SELECT c.id, d.key, d.language, d.display_name, c.section, c.body,"
-                " q.query, ts_rank_cd(c.tsv, q.query) AS r"
-                " FROM chunks c JOIN documents d ON d.id = c.doc,"
-                " (SELECT to_tsquery('simple', %(q)s) AS query) q"
-                " WHERE c.tsv @@ q.query" + lang_sql + " ORDER BY r DESC LIMIT %(fetch)s) t"
-                " ORDER BY t.r DESC",
-                {"q": expr, "lang": language, "fetch": limit * 4},
+            ranked = self._query(
+                "SELECT c.id, ts_rank_cd(c.tsv, to_tsquery('simple', %(q)s)) AS r,"
+                " d.key, d.language, d.display_name, c.section"
+                " FROM (SELECT id, doc, section, tsv FROM chunks"
+                " WHERE tsv @@ to_tsquery('simple', %(q)s)" + lang_sql + " ORDER BY id DESC"
+                " LIMIT %(cap)s) c JOIN documents d ON d.id = c.doc"
+                " ORDER BY r DESC, c.id DESC LIMIT %(fetch)s",
+                {"q": expr, "lang": language, "cap": TEXT_CANDIDATES, "fetch": limit * 4},
             )
             boost = 1.0 if i == 0 and len(expressions) > 1 else 0.0
-            for r in rows:
-                if r[0] in seen:
-                    continue
-                seen.add(r[0])
-                hits.append(
-                    SearchHit(
-                        key=r[1],
-                        name=r[3],
-                        language=r[2],
-                        section=r[4] or None,
-                        snippet=r[5],
-                        score=common.text_score(10.0 * float(r[6]) + boost),
-                        match="text",
-                    )
-                )
-            if len({(h.key, h.language) for h in hits}) >= limit:
+            for rowid, rank, key, lang, display, section in ranked:
+                info[rowid] = (key, lang, display, section)
+                score = common.text_score(10.0 * float(rank) + boost)
+                if (key, lang) not in best or score > best[(key, lang)][0]:
+                    best[(key, lang)] = (score, rowid, expr)
+            if len(best) >= limit:
                 break
-        return hits
+        chosen = sorted(best.values(), key=lambda x: -x[0])[:limit]
+        snippets: dict[int, str] = {}
+        options = (
+            f'StartSel="{common.HIGHLIGHT_START}", StopSel="{common.HIGHLIGHT_END}",'
+            ' MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=" … "'
+        )
+        for _, rowid, expr in chosen:
+            row = self._query(
+                "SELECT ts_headline('simple', body, to_tsquery('simple', %s), %s)"
+                " FROM chunks WHERE id = %s",
+                (expr, options, rowid),
+            )
+            if row:
+                snippets[rowid] = row[0][0]
+        return [
+            SearchHit(
+                key=info[rowid][0],
+                name=info[rowid][2],
+                language=info[rowid][1],
+                section=info[rowid][3] or None,
+                snippet=snippets.get(rowid),
+                score=score,
+                match="text",
+            )
+            for score, rowid, _ in chosen
+        ]
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:
