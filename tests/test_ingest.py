@@ -235,3 +235,33 @@ def test_bootstrap_loads_curated_and_bundled_leaflets(
         assert reopened.count_documents() == len(keys) + 6  # type: ignore[attr-defined]
     finally:
         reopened.close()
+
+
+def test_progress_bar_shows_total_rate_and_eta_on_a_terminal(
+    leaflets: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    files = sorted(leaflets.glob("*.en.json"))[:4]
+    folder = tmp_path / "four"
+    folder.mkdir()
+    for f in files:
+        shutil.copyfile(f, folder / f.name)
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    quiet_screen = io.StringIO()
+    try:
+        ingest([folder], store, progress=True, console=console)
+        shown = screen.getvalue()
+        ingest([folder], store, progress=False, console=console)
+        assert screen.getvalue() == shown  # progress=False: silent
+        quiet = Console(file=quiet_screen, force_terminal=False)
+        ingest([folder], store, progress=True, console=quiet)
+        assert quiet_screen.getvalue() == ""  # not a terminal: silent
+    finally:
+        store.close()
+    assert "4/4" in shown and "/s" in shown and "ETA" in shown and "Ingesting" in shown
+    assert capsys.readouterr().err == ""

@@ -159,6 +159,7 @@ def ingest(
     on_broken: Callable[[Broken], Any] | None = None,
     resume: bool = False,
     description: str = "Ingesting",
+    console: Console | None = None,
 ) -> IngestReport:
     """Load every record found under `paths` into `store`; idempotent.
 
@@ -186,7 +187,7 @@ def ingest(
         return False
 
     total = _count_items(path_list) if progress else None
-    with _progress_bar(progress) as bar:
+    with _progress_bar(progress, console) as bar:
         task = bar.add_task(description, total=total)
         records = detect.iter_records(
             path_list,
