@@ -114,6 +114,11 @@ def test_engine_fields_map_to_form_inputs() -> None:
     assert plan_field_for("something.else") == ""
 
 
+def test_store_snippet_markers_become_marks_after_escaping() -> None:
+    out = str(_highlight("get a **TB** test <script>x</script> **", []))
+    assert out == "get a <mark>TB</mark> test &lt;script&gt;x&lt;/script&gt; **"
+
+
 def test_highlight_escapes_before_marking() -> None:
     out = str(_highlight("<b>infection</b> & more", ["infection", "amp"]))
     assert "<b>" not in out
@@ -230,6 +235,22 @@ def test_brand_and_misspelling_redirect_to_generic(client: TestClient) -> None:
         r = client.get(f"/drugs/{name}", follow_redirects=False)
         assert r.status_code == 302
         assert r.headers["location"] == "/drugs/anakinra"
+
+
+def test_a_brand_of_a_shared_generic_shows_its_own_leaflet(client: TestClient) -> None:
+    r = client.get("/drugs/humira", follow_redirects=False)
+    assert r.status_code == 302
+    assert r.headers["location"] == "/drugs/adalimumab?brand=Humira"
+    page = tree(client.get(r.headers["location"]).text)
+    assert text_of(page.xpath("//h1")[0]) == "Humira (adalimumab)"
+    assert page.xpath('//p[@class="other-brands"]/a[@href="/drugs/adalimumab?brand=Amsparity"]')
+    assert page.xpath('//p[@class="languages"]/a[@href="/drugs/adalimumab?brand=Humira&lang=da"]')
+    amsparity = tree(client.get("/drugs/Amsparity").text)
+    assert text_of(amsparity.xpath("//h1")[0]) == "Amsparity (adalimumab)"
+    assert not amsparity.xpath('//p[@class="languages"]')  # only English exists for it
+    assert client.get("/drugs/adalimumab", params={"brand": "Nope"}).status_code == 404
+    missing = client.get("/drugs/adalimumab", params={"brand": "Amsparity", "lang": "da"})
+    assert missing.status_code == 404
 
 
 def test_unknown_medicine_is_404_with_suggestions(client: TestClient) -> None:

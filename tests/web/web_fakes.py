@@ -101,29 +101,31 @@ def leaflet(path: Path, key: str, brand: str) -> Monograph:
 
 
 @functools.cache
-def _documents(data_dir: Path) -> dict[tuple[str, str], Monograph]:
-    docs: dict[tuple[str, str], Monograph] = {("anakinra", "en"): load_curated("anakinra")}
-    for lang in ("en", "da"):
-        docs[("adalimumab", lang)] = leaflet(
-            data_dir / "ema-epi" / f"humira.{lang}.json", "adalimumab", "Humira"
-        )
-    return docs
+def _documents(data_dir: Path) -> tuple[Monograph, ...]:
+    """In the store's order: curated first, then English, then other languages."""
+    epi = data_dir / "ema-epi"
+    return (
+        load_curated("anakinra"),
+        leaflet(epi / "humira.en.json", "adalimumab", "Humira"),
+        leaflet(epi / "amsparity.en.json", "adalimumab", "Amsparity"),
+        leaflet(epi / "humira.da.json", "adalimumab", "Humira"),
+    )
 
 
 class FakeService:
     def __init__(self, data_dir: Path) -> None:
-        self.docs = _documents(data_dir)
+        self.all_docs = _documents(data_dir)
         self.diary_entries: list[DiaryEntry] = []
         self.feedback: list[Feedback] = []
         self.names: dict[str, str] = {}
-        for (key, _), mono in self.docs.items():
-            self.names[key] = key
+        for mono in self.all_docs:
+            self.names[mono.key] = mono.key
             for brand in mono.identity.brands:
-                self.names[brand.lower()] = key
+                self.names[brand.lower()] = mono.key
 
     # names -----------------------------------------------------------------------------
     def _display(self, key: str) -> str:
-        mono = self.docs[(key, "en")]
+        mono = next(d for d in self.all_docs if d.key == key)
         brand = mono.identity.brands[0] if mono.identity.brands else None
         return f"{brand} ({key})" if brand else key
 
@@ -133,7 +135,10 @@ class FakeService:
             raise InputError("drug", "a medicine name is required")
         if text in self.names:
             key = self.names[text]
-            return NameMatch(key=key, matched=name, display=self._display(key))
+            known = next(
+                (b for d in self.all_docs for b in d.identity.brands if b.lower() == text), key
+            )
+            return NameMatch(key=key, matched=known, display=self._display(key))
         best = process.extractOne(text, list(self.names), scorer=fuzz.ratio)
         if best and best[1] >= 80:
             key = self.names[best[0]]
@@ -148,23 +153,27 @@ class FakeService:
 
     def monograph(self, name: str, language: str | None = None) -> Monograph:
         key = self.resolve(name).key
-        mono = self.docs.get((key, language or "en"))
-        if mono is None:
-            raise UnknownDrug(name, [])
-        return mono
+        for mono in self.all_docs:
+            if mono.key == key and mono.language == (language or "en"):
+                return mono
+        raise UnknownDrug(name, [])
+
+    def documents(self, name: str) -> list[Monograph]:
+        key = self.resolve(name).key
+        return [d for d in self.all_docs if d.key == key]
 
     def list_drugs(self) -> list[DrugSummary]:
         out = []
-        for key in sorted({k for k, _ in self.docs}):
-            mono = self.docs[(key, "en")]
+        for key in sorted({d.key for d in self.all_docs}):
+            docs = self.documents(key)
             out.append(
                 DrugSummary(
                     key=key,
                     name=self._display(key),
                     generic=key,
-                    brands=mono.identity.brands,
-                    languages=sorted(lang for k, lang in self.docs if k == key),
-                    curated=mono.curated,
+                    brands=sorted({b for d in docs for b in d.identity.brands}),
+                    languages=sorted({d.language for d in docs}),
+                    curated=any(d.curated for d in docs),
                 )
             )
         return out
@@ -174,7 +183,8 @@ class FakeService:
             raise InputError("q", "type something to search for")
         needle = q.lower()
         hits: list[SearchHit] = []
-        for (key, lang), mono in self.docs.items():
+        for mono in self.all_docs:
+            key, lang = mono.key, mono.language
             if language and lang != language:
                 continue
             texts = [(c.section, c.quote) for c in mono.claims] + [

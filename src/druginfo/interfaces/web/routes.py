@@ -43,6 +43,7 @@ from druginfo.interfaces.web.report import (
     report_pdf,
 )
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
+from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -269,8 +270,21 @@ def build_site_router(service: Service) -> APIRouter:
 
     # ---------------------------------------------------------------- monograph and advice
 
+    def brands_of(docs: list[Monograph]) -> list[str]:
+        """The brand each document is for (its first brand), in the store's order."""
+        seen: list[str] = []
+        for doc in docs:
+            if doc.identity.brands and doc.identity.brands[0] not in seen:
+                seen.append(doc.identity.brands[0])
+        return seen
+
+    def has_brand(doc: Monograph, brand: str) -> bool:
+        return brand.lower() in (b.lower() for b in doc.identity.brands)
+
     @router.get("/drugs/{name}", response_class=HTMLResponse)
-    def drug_page(request: Request, name: str, lang: str | None = None) -> Response:
+    def drug_page(
+        request: Request, name: str, lang: str | None = None, brand: str | None = None
+    ) -> Response:
         if lang is not None and not _LANG.match(lang):
             return render(
                 request,
@@ -285,25 +299,72 @@ def build_site_router(service: Service) -> APIRouter:
             return unknown_drug(request, exc)
         except InputError as exc:
             return render(request, "error.html", 422, title="Bad name", message=exc.message)
+        home = f"/drugs/{quote(match.key, safe='')}"
         if match.key != name:
-            target = f"/drugs/{quote(match.key, safe='')}" + (f"?lang={lang}" if lang else "")
+            params = {"lang": lang} if lang else {}
+            if brand:
+                params["brand"] = brand
+            elif match.matched.lower() != match.key:
+                # Several products share a generic: someone who asked for one brand reads its
+                # own leaflet, not another company's.
+                shared = service.documents(match.key)
+                if len(brands_of(shared)) > 1 and any(has_brand(d, match.matched) for d in shared):
+                    params["brand"] = next(
+                        b
+                        for d in shared
+                        for b in d.identity.brands
+                        if b.lower() == match.matched.lower()
+                    )
+            target = home + (f"?{urlencode(params)}" if params else "")
             return RedirectResponse(target, status_code=302)
-        try:
-            mono = service.monograph(match.key, lang)
-        except UnknownDrug as exc:
-            if lang:
+        docs: list[Monograph] = []
+        if brand:
+            docs = [d for d in service.documents(match.key) if has_brand(d, brand)]
+            if not docs:
+                return render(
+                    request,
+                    "error.html",
+                    404,
+                    title="Product not found",
+                    message=f"We have no document for the brand {brand!r} of {match.key}.",
+                    link=(home, f"Read about {match.key}"),
+                )
+            chosen = next((d for d in docs if d.language == (lang or "en")), None)
+            if chosen is None and lang:
                 return render(
                     request,
                     "error.html",
                     404,
                     title="Language not available",
                     message=f"There is no {LANGUAGE_NAMES.get(lang, lang)} version of this "
-                    "medicine's information.",
-                    link=(f"/drugs/{quote(match.key, safe='')}", "Read it in English"),
+                    "document.",
+                    link=(f"{home}?{urlencode({'brand': brand})}", "Read it in English"),
                 )
-            return unknown_drug(request, exc)
-        summary = next((d for d in service.list_drugs() if d.key == mono.key), None)
-        languages = sorted(set(summary.languages if summary else []) | {mono.language})
+            mono = chosen or docs[0]
+        else:
+            try:
+                mono = service.monograph(match.key, lang)
+            except UnknownDrug as exc:
+                if lang:
+                    return render(
+                        request,
+                        "error.html",
+                        404,
+                        title="Language not available",
+                        message=f"There is no {LANGUAGE_NAMES.get(lang, lang)} version of this "
+                        "medicine's information.",
+                        link=(home, "Read it in English"),
+                    )
+                return unknown_drug(request, exc)
+        all_docs = service.documents(match.key)
+        if brand:
+            languages = sorted({d.language for d in docs} | {mono.language})
+        else:
+            summary = next((d for d in service.list_drugs() if d.key == mono.key), None)
+            languages = sorted(set(summary.languages if summary else []) | {mono.language})
+        current = mono.identity.brands[0] if mono.identity.brands else None
+        other_brands = [b for b in brands_of(all_docs) if b != current]
+        brand_param = f"brand={quote(brand)}&" if brand else ""
         citations = present.Citations(mono)
         screening = {
             kind: [r for r in mono.screening if r.kind == kind]
@@ -357,6 +418,8 @@ def build_site_router(service: Service) -> APIRouter:
             events_by_group=events_by_group,
             indication_names=indication_names,
             languages=languages,
+            language_link=f"{home}?{brand_param}lang=",
+            other_brands=[(b, f"{home}?{urlencode({'brand': b})}") for b in other_brands],
             acknowledgements=[s.acknowledgement for s in mono.sources if s.acknowledgement],
         )
 
@@ -714,8 +777,26 @@ def build_site_router(service: Service) -> APIRouter:
 
 
 def _highlight(snippet: str, terms: list[str]) -> Markup:
-    """Escape the snippet first, then mark the query's words: markup never comes from data."""
-    escaped = str(escape(" ".join(snippet.split())))
+    """Escape the snippet first, then mark matches: markup never comes from data.
+
+    The store marks matched words with plain-text markers; without them, the query's words
+    are marked instead.
+    """
+    text = " ".join(snippet.split())
+    if HIGHLIGHT_START in text:
+        out: list[str] = []
+        rest = text
+        while HIGHLIGHT_START in rest:
+            before, _, after = rest.partition(HIGHLIGHT_START)
+            inside, found, rest = after.partition(HIGHLIGHT_END)
+            if not found:  # an unmatched marker is text, not markup
+                rest = before + HIGHLIGHT_START + after
+                break
+            out.append(str(escape(before)))
+            out.append(f"<mark>{escape(inside)}</mark>")
+        out.append(str(escape(rest)))
+        return Markup("".join(out))
+    escaped = str(escape(text))
     if not terms:
         return Markup(escaped)
     # Never inside an entity such as &amp; or &#39; that escaping just produced.
