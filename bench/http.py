@@ -100,37 +100,71 @@ def serve_baseline(port: int, drug_file: str, check_file: str) -> None:
 # --- the load generator ------------------------------------------------------------------------
 
 
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
+    """One HTTP/1.1 keep-alive exchange; returns the status code (body read and dropped)."""
+    writer.write(raw)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
 async def _load(
     base: str, method: str, path: str, body: Any, seconds: float, concurrency: int, limit: int
 ) -> dict[str, Any]:
-    import httpx
+    """N connections, each sending its next request as soon as the last answer is read.
 
-    payload = json.dumps(body).encode() if body is not None else None
-    headers = {"content-type": "application/json"} if payload else {}
+    A minimal HTTP/1.1 client on asyncio streams: a full client library costs more CPU per
+    request than a bare server, and would measure itself instead of the servers.
+    """
+    host, port = base.removeprefix("http://").split(":")
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    if payload:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+    raw = (head + "\r\n").encode() + payload
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        # Warm up: open the connections, let the server fill its caches.
-        await asyncio.gather(
-            *(client.request(method, path, content=payload, headers=headers) for _ in range(50))
-        )
-        deadline = time.perf_counter() + seconds
-        sent = 0
+    sent = 0
+    deadline = 0.0
+    ready = 0
+    all_ready = asyncio.Event()
+    go = asyncio.Event()
 
-        async def worker() -> None:
-            nonlocal sent, errors
+    async def worker(warmup: int) -> None:
+        nonlocal sent, errors, ready
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for _ in range(warmup):  # open the connection, let the server fill its caches
+                await _request(reader, writer, raw)
+            ready += 1
+            if ready == concurrency:
+                all_ready.set()
+            await go.wait()
             while sent < limit and time.perf_counter() < deadline:
                 sent += 1
                 t0 = time.perf_counter()
-                r = await client.request(method, path, content=payload, headers=headers)
+                status = await _request(reader, writer, raw)
                 latencies.append(time.perf_counter() - t0)
-                if r.status_code != 200:
+                if status != 200:
                     errors += 1
+        finally:
+            writer.close()
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
+    tasks = [asyncio.create_task(worker(5)) for _ in range(concurrency)]
+    await all_ready.wait()
+    start = time.perf_counter()
+    deadline = start + seconds
+    go.set()
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
     ordered = sorted(latencies)
     return {
         "requests": len(ordered),
@@ -208,7 +242,11 @@ def orchestrate(args: argparse.Namespace) -> None:
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            env = {**os.environ, "DRUGINFO_DB": f"sqlite:///{Path(tmp) / 'bench.db'}"}
+            from druginfo.store import open_store
+
+            db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            open_store(db_url, bootstrap=True).close()  # the bundled data, as on a fresh install
+            env = {**os.environ, "DRUGINFO_DB": db_url}
             app_port, base_port = free_port(), free_port()
             app_url, base_url = f"http://{HOST}:{app_port}", f"http://{HOST}:{base_port}"
             procs.append(

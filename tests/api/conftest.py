@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from api_store import bundled_db_url
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from druginfo.interfaces.app import create_app
 from druginfo.service import Service
-from druginfo.store import open_store
-
-
-def bundled_service(url: str) -> Service:
-    """A service over a store filled with the bundled data, as on a fresh install."""
-    open_store(url, bootstrap=True).close()
-    return Service.open(url)
 
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    svc = bundled_service(f"sqlite:///{tmp_path_factory.mktemp('api-store') / 'druginfo.db'}")
+    svc = Service.open(bundled_db_url(tmp_path_factory.mktemp("api-store") / "druginfo.db"))
     yield svc
     svc.close()
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from api_store import bundled_db_url
 from fastapi.testclient import TestClient
 
 from druginfo.engine.profile import KIDNEY_FIELDS, PASS_THROUGH_FIELDS, PROFILE_FIELDS
 from druginfo.interfaces.api import KidneyIn, ProfileIn
+from druginfo.interfaces.app import app_from_env
 from druginfo.model import CheckResult
 
 CHECK_KEYS = {"drug", "decision", "regimen", "alerts", "monitoring", "sources"}
@@ -275,3 +278,18 @@ def test_unknown_api_path_is_json_404(client: TestClient) -> None:
     r = client.get("/api/nothing-here")
     assert r.status_code == 404
     assert r.json()["error"]
+
+
+def test_web_paths_keep_their_html_errors(client: TestClient) -> None:
+    r = client.get("/drugs/zzzz-no-such-medicine")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+
+
+def test_app_from_env_serves_the_named_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = bundled_db_url(tmp_path / "env.db")
+    monkeypatch.setenv("DRUGINFO_DB", url)
+    with TestClient(app_from_env()) as c:
+        assert c.get("/api/drugs/kineret").json()["key"] == "anakinra"

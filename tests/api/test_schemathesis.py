@@ -14,22 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from api_store import bundled_db_url
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from druginfo.interfaces.app import create_app
 from druginfo.service import Service
-from druginfo.store import open_store
 
 # Examples per operation: enough to find crashes on odd input, small enough for a fast suite.
 MAX_EXAMPLES = 25
 
 _TMP = Path(tempfile.mkdtemp(prefix="druginfo-schemathesis-"))
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-_URL = f"sqlite:///{_TMP / 'druginfo.db'}"
-open_store(_URL, bootstrap=True).close()  # filled with the bundled data, as a fresh install
-_SERVICE = Service.open(_URL)
+_SERVICE = Service.open(bundled_db_url(_TMP / "druginfo.db"))
 atexit.register(_SERVICE.close)
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_SERVICE))

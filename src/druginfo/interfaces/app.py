@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import druginfo
+from druginfo.interfaces import web
 from druginfo.interfaces.api import build_api_router
 from druginfo.interfaces.cdshooks import build_cds_router
 from druginfo.interfaces.errors import install_error_handlers
@@ -51,10 +52,7 @@ def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> 
     )
     app.state.service = service
 
-    from druginfo.interfaces import web
-
-    renderer = getattr(web, "render_error", None)
-    install_error_handlers(app, renderer if callable(renderer) else None)
+    install_error_handlers(app, web.render_error)
     app.include_router(build_api_router(service))
     app.include_router(build_cds_router(service))
     app.include_router(build_fhir_router(service))

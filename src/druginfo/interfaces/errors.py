@@ -206,9 +206,7 @@ def install_error_handlers(app: FastAPI, html_renderer: HtmlRenderer | None = No
     async def on_crash(request: Request, exc: Exception) -> Response:
         # Never reached for bad input (those are mapped above); logged so it gets fixed.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _path_kind(request.url.path) == "fhir":
-            return operation_outcome(500, "internal error")
-        return json_error(500, "internal error")
+        return respond(request, 500, "internal error", None)
 
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         InputError: on_input_error,
