@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -314,3 +315,30 @@ def language_order(language: str | None) -> list[str]:
     if "en" not in order:
         order.append("en")
     return order
+
+
+def pick_best(rows: Sequence[tuple[Any, bool, str, str, object, str]], language: str | None) -> Any:
+    """Curated (when the language fits), else the asked language, else English, else any.
+
+    Among equals: an official label before a publisher page, then the newest document.
+    """
+    if not rows:
+        return None
+    order = language_order(language)
+
+    def sort_key(r: tuple[Any, bool, str, str, object, str]) -> tuple[object, ...]:
+        curated, lang, kind, date = r[1], r[2], r[3], str(r[4] or "")
+        if curated and (language is None or lang == language):
+            tier = -1
+        else:
+            tier = order.index(lang) if lang in order else len(order)
+        return (tier, not curated, kind != "label", _neg(date), r[5])
+
+    return sorted(rows, key=sort_key)[0][0]
+
+
+def _neg(date: str) -> str:
+    """Sort key for 'newest first' on ISO dates (missing dates last)."""
+    if not date:
+        return "~"
+    return "".join(chr(0x7E - ord(ch)) if ch.isdigit() else ch for ch in date)

@@ -183,24 +183,23 @@ class PostgresStore:
             )
         return UpsertOutcome(status, key)  # type: ignore[arg-type]
 
-    def _monographs(self, key: str) -> list[Any]:
-        return self._query(
-            "SELECT monograph, curated, language, kind, document_date, doc_id FROM documents"
+    def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
+        rows = self._query(
+            "SELECT id, curated, language, kind, document_date, doc_id FROM documents"
             " WHERE key = %s",
             (key,),
         )
-
-    def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
-        from druginfo.store.sqlite import _pick_best
-
-        rows = self._monographs(key)
-        # _pick_best returns the first element of the chosen row: pass the row index.
-        indexed = [
-            (str(i), bool(r[1]), r[2], r[3], r[4].isoformat() if r[4] else None, r[5])
-            for i, r in enumerate(rows)
-        ]
-        best = _pick_best(indexed, language)
-        return Monograph.model_validate(rows[int(best)][0]) if best is not None else None
+        best = common.pick_best(
+            [
+                (r[0], bool(r[1]), r[2], r[3], r[4].isoformat() if r[4] else None, r[5])
+                for r in rows
+            ],
+            language,
+        )
+        if best is None:
+            return None
+        blob = self._query("SELECT monograph FROM documents WHERE id = %s", (best,))
+        return Monograph.model_validate(blob[0][0]) if blob else None
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(

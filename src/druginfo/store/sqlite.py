@@ -15,7 +15,6 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from druginfo.model import (
     ClassEntry,
@@ -208,12 +207,17 @@ class SqliteStore:
 
     def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
         rows = self._query(
-            "SELECT monograph, curated, language, kind, document_date, doc_id FROM documents"
+            "SELECT id, curated, language, kind, document_date, doc_id FROM documents"
             " WHERE key = ?",
             (key,),
         )
-        best = _pick_best([(r[0], bool(r[1]), r[2], r[3], r[4], r[5]) for r in rows], language)
-        return decode_monograph(best) if best is not None else None
+        best = common.pick_best(
+            [(r[0], bool(r[1]), r[2], r[3], r[4], r[5]) for r in rows], language
+        )
+        if best is None:
+            return None
+        blob = self._query("SELECT monograph FROM documents WHERE id = ?", (best,))
+        return decode_monograph(blob[0][0]) if blob else None
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(
@@ -552,35 +556,6 @@ def decode_monograph(value: bytes | str) -> Monograph:
     if isinstance(value, bytes):
         value = zlib.decompress(value).decode("utf-8")
     return Monograph.model_validate_json(value)
-
-
-def _pick_best(
-    rows: Sequence[tuple[Any, bool, str, str, object, str]], language: str | None
-) -> Any:
-    """Curated (when the language fits), else the asked language, else English, else any.
-
-    Among equals: an official label before a publisher page, then the newest document.
-    """
-    if not rows:
-        return None
-    order = common.language_order(language)
-
-    def sort_key(r: tuple[Any, bool, str, str, object, str]) -> tuple[object, ...]:
-        curated, lang, kind, date = r[1], r[2], r[3], str(r[4] or "")
-        if curated and (language is None or lang == language):
-            tier = -1
-        else:
-            tier = order.index(lang) if lang in order else len(order)
-        return (tier, not curated, kind != "label", _neg(date), r[5])
-
-    return sorted(rows, key=sort_key)[0][0]
-
-
-def _neg(date: str) -> str:
-    """Sort key for 'newest first' on ISO dates (missing dates last)."""
-    if not date:
-        return "~"
-    return "".join(chr(0x7E - ord(ch)) if ch.isdigit() else ch for ch in date)
 
 
 def _class(r: Sequence[object]) -> ClassEntry:
