@@ -144,9 +144,15 @@ def test_index_lists_medicines_a_to_z_with_search_box(client: TestClient) -> Non
 
 def test_suggest_resolves_misspellings_and_prefixes(client: TestClient) -> None:
     first = client.get("/suggest", params={"q": "kinaret"}).json()
-    assert first[0]["url"] == "/drugs/anakinra"
-    assert "Kineret" in first[0]["name"]
-    assert client.get("/suggest", params={"q": "hum"}).json()[0]["key"] == "adalimumab"
+    assert "Kineret" in first[0]["name"] and first[0]["key"] == "anakinra"
+    landed = client.get(first[0]["url"])
+    assert landed.url.path == "/drugs/anakinra"
+    hum = client.get("/suggest", params={"q": "hum"}).json()
+    assert hum[0] == {"key": "adalimumab", "name": "Humira (adalimumab)", "url": "/drugs/Humira"}
+    assert "brand=Humira" in str(client.get(hum[0]["url"]).url)
+    assert [s["name"] for s in client.get("/suggest", params={"q": "mab"}).json()] == [
+        "Humira (adalimumab)"
+    ]
     assert client.get("/suggest", params={"q": "k"}).json() == []
 
 

@@ -191,34 +191,33 @@ def build_site_router(service: Service) -> APIRouter:
         )
 
     def suggestions(q: str, limit: int = 8) -> list[dict[str, str]]:
+        """Names for the search box. Links go by the name itself (a brand stays a brand), and
+        the drug page redirects to the generic, or to that brand's own leaflet."""
         text = q.strip()
         if len(text) < 2 or len(text) > 200:
             return []
         found: list[dict[str, str]] = []
         seen: set[str] = set()
 
-        def add(key: str, name: str) -> None:
-            if key not in seen and len(found) < limit:
-                seen.add(key)
-                found.append({"key": key, "name": name, "url": f"/drugs/{quote(key, safe='')}"})
+        def add(key: str, name: str, label: str) -> None:
+            if name.lower() not in seen and len(found) < limit:
+                seen.add(name.lower())
+                found.append({"key": key, "name": label, "url": f"/drugs/{quote(name, safe='')}"})
 
         try:
             match = service.resolve(text)
-            add(match.key, match.display)
+            add(match.key, match.matched, match.display)
         except (UnknownDrug, InputError):
             pass
         needle = text.lower()
         drugs = summaries()
-        starts = [
-            d
-            for d in drugs
-            if any(n.lower().startswith(needle) for n in (d.name, d.generic, *d.brands))
-        ]
-        contains = [
-            d for d in drugs if any(needle in n.lower() for n in (d.name, d.generic, *d.brands))
-        ]
-        for d in [*starts, *contains]:
-            add(d.key, d.name)
+        for test in (str.startswith, str.__contains__):
+            for d in drugs:
+                if test(d.generic.lower(), needle):
+                    add(d.key, d.key, d.name)
+                for b in d.brands:
+                    if test(b.lower(), needle):
+                        add(d.key, b, f"{b} ({d.generic})")
         return found
 
     @router.get("/suggest")
