@@ -14,6 +14,7 @@ from druginfo.engine import advise as engine_advise
 from druginfo.engine import check as engine_check
 from druginfo.engine import parse_profile
 from druginfo.errors import InputError, UnknownDrug
+from druginfo.ingest import curated_checksum
 from druginfo.model import (
     AdviceResult,
     CheckResult,
@@ -25,6 +26,7 @@ from druginfo.model import (
     Source,
 )
 from druginfo.reconcile import ReconcileReport, reconcile
+from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
@@ -42,8 +44,11 @@ class Service:
 
     @classmethod
     def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
-        """Open (and on first use fill) the store, and teach the vocabulary its names."""
-        store = open_store(db_url, progress=progress)
+        """Open the store (filling an empty one with the bundled data, whichever URL names it,
+        since a site or a check over an empty store helps nobody), bring the curated
+        monographs up to this version's data, and teach the vocabulary the store's names."""
+        store = open_store(db_url, progress=progress, bootstrap=True)
+        refresh_curated(store)
         return cls(store, build_vocab(store))
 
     def close(self) -> None:
@@ -138,6 +143,16 @@ class Service:
             return []
         pairs = self.store.interactions_among([key, *others])
         return [p for p in pairs if key in (p.drug_a, p.drug_b)]
+
+
+def refresh_curated(store: Store) -> None:
+    """Curated data ships with the package: an upgraded package must not serve stale rules.
+
+    Unchanged monographs are a checksum comparison, so this is cheap on every start.
+    """
+    for key in curated_keys():
+        mono = load_curated(key)
+        store.upsert_monograph(mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono))
 
 
 def build_vocab(store: Store) -> Vocab:
