@@ -456,3 +456,44 @@ def test_odd_records_never_crash(
         return
     for card in response.cards:
         assert len(card.summary) <= 140
+
+
+def test_refused_list_item_is_dropped_alone(client: TestClient) -> None:
+    long_name = "x" * 600  # longer than the engine accepts for one name
+    meds = bundle(
+        med_request("m1", long_name, status="active"),
+        med_request("m2", "Enbrel", status="active"),
+    )
+    draft = med_request("k1", "Kineret", reason="rheumatoid arthritis")
+    cards = cards_of(
+        client, "druginfo-order-sign", hook_call([draft], full_prefetch(medications=meds))
+    )
+    topics = {c["source"]["topic"]["code"] for c in cards}
+    assert "tnf-inhibitor" in topics  # Enbrel still checked
+    assert any(t.startswith("record-rejected") for t in topics)
+
+
+def test_many_bundled_medicines_as_drafts(service: Any, client: TestClient) -> None:
+    # Every 15th medicine of the bundled store, ordered beside an active TNF blocker: each
+    # gets cards (or a not-checked card), never an error.
+    drugs = service.list_drugs()[::15]
+    assert len(drugs) > 20
+    prefetch = full_prefetch(medications=bundle(med_request("e", "Enbrel", status="active")))
+    for drug in drugs:
+        draft = med_request("d", drug.name)
+        cards = cards_of(client, "druginfo-order-sign", hook_call([draft], prefetch))
+        assert cards, drug.key
+
+
+def test_monitoring_calendar_counts_from_the_order(client: TestClient) -> None:
+    draft = med_request("k1", "Kineret", reason="rheumatoid arthritis")
+    draft["authoredOn"] = "2026-12-01"
+    cards = cards_of(client, "druginfo-order-sign", hook_call([draft], full_prefetch()))
+    monitoring = next(c for c in cards if c["source"]["topic"]["code"] == "monitoring")
+    assert monitoring["indicator"] == "info"
+    assert "neutrophil" in monitoring["summary"].lower()
+    assert "2026-12-01 (the order date)" in monitoring["detail"]
+    assert "**2027-" in monitoring["detail"]  # repeat tests fall after the start
+    # The start came from the order, so no card asks for a start date.
+    assert not any(c["source"]["topic"]["code"] == "start-date" for c in cards)
+    assert not any("start_date" in (c.get("detail") or "") for c in cards)

@@ -8,6 +8,9 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
+from druginfo.interfaces.fhir import medication_knowledge
+from druginfo.service import Service
+
 
 def get_mk(client: TestClient, name: str) -> dict[str, Any]:
     r = client.get(f"/fhir/MedicationKnowledge/{name}")
@@ -101,3 +104,15 @@ def test_unknown_id_is_operation_outcome(client: TestClient) -> None:
     outcome = r.json()
     OperationOutcome.model_validate(outcome)
     assert outcome["issue"][0]["code"] == "not-found"
+
+
+def test_every_bundled_medicine_is_valid_r4(service: Service) -> None:
+    # Curated and ingested monographs alike (the EU leaflets carry no rules): R4 for all.
+    drugs = service.list_drugs()
+    assert len(drugs) > 100
+    for drug in drugs:
+        mono = service.store.get_monograph(drug.key, None)
+        assert mono is not None, drug.key
+        mk = medication_knowledge(mono)
+        MedicationKnowledge.model_validate(mk)
+        assert mk["code"]["text"] == mono.identity.generic

@@ -8,6 +8,7 @@ missing medication list means interactions were not checked, not that there are 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import uuid
@@ -688,6 +689,29 @@ class CardMaker:
             links=[self.link(key)],
         )
 
+    def monitoring_card(self, result: CheckResult, key: str, draft: Draft, start: str) -> Card:
+        lines = [
+            f"- **{item.due.isoformat()}** {_md(item.test)}: {_md(item.why)}"
+            + (f" [{', '.join(item.sources)}]" if item.sources else "")
+            for item in result.monitoring
+        ]
+        cited = list(dict.fromkeys(k for item in result.monitoring for k in item.sources))
+        tests = ", ".join(dict.fromkeys(item.test for item in result.monitoring))
+        return Card(
+            uuid=self.uuid(draft.ref or key, "monitoring"),
+            summary=_clip(f"{_drug_label(result)}: monitoring — {tests}"),
+            detail=f"Dates count from {_md(start)}.\n\n"
+            + "\n".join(lines)
+            + _sources_md(result, cited),
+            indicator="info",
+            source=CardSource(
+                label="druginfo",
+                url=f"{self.base_url}drugs/{key}",
+                topic=Coding(system=TRIGGER_SYSTEM, code="monitoring", display="Monitoring"),
+            ),
+            links=[self.link(key)],
+        )
+
     def ordered_dose_cards(
         self, result: CheckResult, key: str, regimen: Regimen, draft: Draft
     ) -> list[Card]:
@@ -809,6 +833,27 @@ def _ordered(request: dict[str, Any]) -> tuple[float | None, float | None]:
 # --- the service -----------------------------------------------------------------------------
 
 
+def _start_date(request: dict[str, Any], today: dt.date) -> tuple[dt.date, str]:
+    """When the order starts (for the monitoring calendar), and how we know."""
+    candidates: list[tuple[Any, str]] = []
+    for dosage in request.get("dosageInstruction") or []:
+        timing = dosage.get("timing") if isinstance(dosage, dict) else None
+        repeat = timing.get("repeat") if isinstance(timing, dict) else None
+        bounds = repeat.get("boundsPeriod") if isinstance(repeat, dict) else None
+        if isinstance(bounds, dict):
+            candidates.append((bounds.get("start"), "the order's dosage start"))
+    dispense = request.get("dispenseRequest")
+    validity = dispense.get("validityPeriod") if isinstance(dispense, dict) else None
+    if isinstance(validity, dict):
+        candidates.append((validity.get("start"), "the order's validity start"))
+    candidates.append((request.get("authoredOn"), "the order date"))
+    for value, how in candidates:
+        day = _parse_date(value)
+        if day is not None and 1900 <= day.year <= 2200:
+            return day, f"{day.isoformat()} ({how})"
+    return today, f"{today.isoformat()} (today: the order gives no start date)"
+
+
 def _drafts(patient: Patient, draft_orders: dict[str, Any]) -> list[Draft]:
     if draft_orders.get("resourceType") != "Bundle":
         raise CDSError("context.draftOrders", "draftOrders must be a FHIR Bundle")
@@ -829,17 +874,26 @@ def _drafts(patient: Patient, draft_orders: dict[str, Any]) -> list[Draft]:
     return drafts
 
 
+_ITEM = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d+)\]$")
+
+
 def _without(raw: dict[str, Any], dotted: str) -> bool:
-    """Drop a (dotted) field from the raw profile; True if it was there."""
+    """Drop a field the engine refused ('weight_kg', 'kidney.crcl_ml_min', 'medications[3]')
+    from the raw profile; True if something was removed."""
     parts = dotted.split(".")
     target: Any = raw
     for part in parts[:-1]:
         target = target.get(part) if isinstance(target, dict) else None
-    if isinstance(target, dict) and parts[-1] in target:
-        del target[parts[-1]]
-        return True
-    if parts[0] in raw:
-        del raw[parts[0]]
+    last = parts[-1]
+    item = _ITEM.match(last)
+    if item and isinstance(target, dict) and isinstance(target.get(item["name"]), list):
+        values = target[item["name"]]
+        index = int(item["index"])
+        if index < len(values):
+            del values[index]
+            return True
+    if isinstance(target, dict) and last in target:
+        del target[last]
         return True
     return False
 
@@ -895,7 +949,7 @@ class CDSHooksService:
             if key is None:
                 unknown.append(draft.names[0] if draft.names else draft.ref or "an unnamed order")
                 continue
-            found = self._check_draft(maker, key, draft, drafts, active, base)
+            found = self._check_draft(maker, key, draft, drafts, active, base, today)
             if found is None:  # a known name, but no monograph to check it against
                 unknown.append(draft.names[0])
                 continue
@@ -973,8 +1027,9 @@ class CDSHooksService:
         drafts: list[Draft],
         active: list[tuple[str, str]],
         base: Record,
+        today: dt.date,
     ) -> list[Card] | None:
-        raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.raw.items()}
+        raw = copy.deepcopy(base.raw)  # each draft may drop refused values on its own
         others = [self._pick_name(d.names) for d in drafts if d is not draft and d.names]
         meds = [name for ref, name in active if ref != draft.ref] + others
         if meds:
@@ -982,6 +1037,8 @@ class CDSHooksService:
         reasons = [n for c in draft.resource.get("reasonCode") or [] for n in _concept_names(c)[:1]]
         if reasons:
             raw["indication"] = reasons[0]
+        start, how = _start_date(draft.resource, today)
+        raw["start_date"] = start.isoformat()
         rejected: list[str] = []
         result: CheckResult | None = None
         for _ in range(12):
@@ -1004,6 +1061,8 @@ class CDSHooksService:
             if dose is not None:
                 cards.append(dose)
             cards += maker.ordered_dose_cards(result, key, result.regimen, draft)
+        if result.monitoring:
+            cards.append(maker.monitoring_card(result, key, draft, how))
         if rejected:
             cards.append(
                 maker.info_card(

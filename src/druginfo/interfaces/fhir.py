@@ -332,7 +332,7 @@ def build_fhir_router(service: Service) -> APIRouter:
     ) -> Response:
         import json
 
-        mono = service.monograph(id, "en")
+        mono = service.monograph(id, None)
         body = json.dumps(medication_knowledge(mono), ensure_ascii=False)
         return Response(content=body.encode(), media_type=FHIR_JSON)
 
