@@ -127,3 +127,21 @@ def test_no_real_substance_is_corrected_into_another(atc_rows: list[dict[str, st
     assert bare.resolve("betamethasone") is None
     assert taught.resolve("cetuximabb") is None  # cetuximab: in the index, in no class
     assert taught.resolve("etanerceptt").key == "etanercept"  # type: ignore[union-attr]
+
+
+def test_substance_name_resolves_to_its_own_key_not_a_combination() -> None:
+    from druginfo.vocab import Vocab
+
+    vocab = Vocab.bundled()
+    vocab.extend_names(
+        [
+            ("niraparib", "abiraterone + niraparib"),
+            ("Akeega", "abiraterone + niraparib"),
+            ("niraparib", "niraparib"),
+            ("Zejula", "niraparib"),
+        ]
+    )
+    match = vocab.resolve("niraparib")
+    assert match is not None and match.key == "niraparib"
+    akeega = vocab.resolve("Akeega")
+    assert akeega is not None and akeega.key == "abiraterone + niraparib"

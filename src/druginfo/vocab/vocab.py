@@ -95,14 +95,23 @@ class Vocab:
 
     # learning ----------------------------------------------------------------------------
     def extend_names(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Learn (name, key) pairs from the store; curated spellings are never overridden."""
-        for name, key in pairs:
-            if not isinstance(name, str) or not isinstance(key, str):
-                continue
-            key = key.strip().lower()
-            if not key or not name.strip():
-                continue
+        """Learn (name, key) pairs from the store; curated spellings are never overridden.
+
+        A name that is itself a drug key belongs to that key: "niraparib" names the single
+        substance, not also the combination "abiraterone + niraparib" whose leaflet lists it,
+        which would otherwise make the plain name ambiguous and unresolvable.
+        """
+        clean = [
+            (name, key.strip().lower())
+            for name, key in pairs
+            if isinstance(name, str) and isinstance(key, str) and name.strip() and key.strip()
+        ]
+        keys = {normalise(key) for _, key in clean}
+        for name, key in clean:
             self._add_name(key, key, curated=False)
+            form = normalise(name)
+            if form in keys and form != normalise(key):
+                continue
             self._add_name(name, key, curated=False)
 
     def extend_from_atc(self, entries: Iterable[ClassEntry], source: Source) -> None:
