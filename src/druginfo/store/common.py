@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -240,6 +240,79 @@ def _name_hit(row: NameRow, score: float) -> SearchHit:
         score=round(score, 3),
         match="name",
     )
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII skeleton of a text, for quick approximate matching (C speed)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def relevance_scorer(q: TextQuery) -> Callable[[str, str], float]:
+    """A BM25-like relevance of a text row (section title, body) to the query, without corpus
+    statistics: saturating frequency of each word group, normalised by length, plus the
+    words in the section title. Words match by prefix, as stems do ('reaction' ~ 'reactions')."""
+    patterns = []
+    for group in q.groups:
+        stems = [_stem(fold(w)) for w in group]
+        if all(stems):
+            patterns.append(re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems))))
+
+    def score(section: str, body: str) -> float:
+        text = fold(body)
+        title = fold(section)
+        norm = 0.25 + 0.75 * (text.count(" ") + 1) / 120.0
+        total = 0.0
+        for pattern in patterns:
+            tf = len(pattern.findall(text))
+            total += tf / (tf + 1.2 * norm)
+            if pattern.search(title):
+                total += 0.5
+        return total
+
+    return score
+
+
+SNIPPET_CHARS = 160
+
+
+def make_snippet(q: TextQuery, body: str) -> str:
+    """About SNIPPET_CHARS characters of `body` around the first match of the query's words,
+    each matched word between HIGHLIGHT_START and HIGHLIGHT_END; the start of the text when
+    no word is found verbatim (a match through stemming or accents only)."""
+    stems = sorted({_stem(w.casefold()) for w in q.tokens if w}, key=len, reverse=True)
+    text = " ".join(body.split())
+    if not stems:
+        return text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
+    word = re.compile(
+        r"(?<![^\W_])(?:" + "|".join(map(re.escape, stems)) + r")[^\W_]*", re.IGNORECASE
+    )
+    # Centre on the whole query as typed if it occurs, else on a word group, else a word.
+    center = None
+    for words in [q.tokens, *q.groups]:
+        seq = [_stem(w.casefold()) for w in words]
+        found = re.search(
+            r"(?<![^\W_])" + r"[^\W_]*[\W_]+".join(map(re.escape, seq)), text, re.IGNORECASE
+        )
+        if found:
+            center = found.start()
+            break
+    if center is None:
+        first = word.search(text)
+        center = first.start() if first else 0
+    start = max(0, center - SNIPPET_CHARS // 3)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < center else start
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > center else end
+    window = word.sub(lambda m: f"{HIGHLIGHT_START}{m.group(0)}{HIGHLIGHT_END}", text[start:end])
+    return ("…" if start > 0 else "") + window + ("…" if end < len(text) else "")
+
+
+def _stem(word: str) -> str:
+    return word[: max(4, len(word) - 2)] if len(word) > 4 else word
 
 
 def text_score(relevance: float) -> float:

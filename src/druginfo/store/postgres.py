@@ -30,7 +30,7 @@ from druginfo.store import common
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 
-TEXT_CANDIDATES = 2000
+TEXT_CANDIDATES = 1000
 _MIGRATION_LOCK = 0x64727567  # advisory lock id: two processes never migrate at once
 
 

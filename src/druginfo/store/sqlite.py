@@ -29,7 +29,8 @@ from druginfo.store import common
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 
-TEXT_CANDIDATES = 2000
+TEXT_CANDIDATES = 1000
+RANK_IN_PYTHON = 200
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -295,15 +296,15 @@ class SqliteStore:
         for i, expr in enumerate(expressions):
             if language:
                 expr = f"({expr}) AND lang : {common.fts5_phrase([language])}"
-            # Rank at most TEXT_CANDIDATES matching rows, the most recently stored first: the
-            # same answer as a full ranking for any selective query, and bounded work for an
-            # unselective one ("tell your doctor" matches most leaflets) at any corpus size.
-            candidates = self._query(
-                "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT ?",
-                (expr, TEXT_CANDIDATES),
-            )
-            ranked = sorted(candidates, key=lambda r: (r[1], -r[0]))[: limit * 4]
+            candidates = [
+                r[0]
+                for r in self._query(
+                    "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
+                    " ORDER BY rowid DESC LIMIT ?",
+                    (expr, TEXT_CANDIDATES),
+                )
+            ]
+            ranked = self._rank(expr, q, candidates, limit * 4)
             new_ids = [r[0] for r in ranked if r[0] not in info]
             for j in range(0, len(new_ids), 500):
                 part = new_ids[j : j + 500]
@@ -314,29 +315,27 @@ class SqliteStore:
                     part,
                 ):
                     info[r[0]] = (r[1], r[2], r[3], r[4])
-            boost = 1.0 if i == 0 and len(expressions) > 1 else 0.0
-            for rowid, rank in ranked:
+            band = len(expressions) - 1 - i  # the phrase as typed ranks above its words
+            for rowid, relevance in ranked:
                 if rowid not in info:
                     continue
                 key, lang = info[rowid][0], info[rowid][1]
-                score = common.text_score(-float(rank) + boost)
+                unit = relevance / (1.0 + relevance)
+                score = round(common.TEXT_MAX * (band + unit) / len(expressions), 4)
                 if (key, lang) not in best or score > best[(key, lang)][0]:
                     best[(key, lang)] = (score, rowid, expr)
-            if len(best) >= limit:
-                break
+            if len(best) >= limit or len(candidates) >= TEXT_CANDIDATES:
+                break  # enough distinct documents, or the phrase alone is already common
         chosen = sorted(best.values(), key=lambda x: -x[0])[:limit]
+        # Snippets from the chosen rows' text (FTS5's snippet() re-runs the whole match for
+        # every row it is asked about, which costs as much as the search on common words).
+        ids = [rowid for _, rowid, _ in chosen]
         snippets: dict[int, str] = {}
-        by_expr: dict[str, list[int]] = {}
-        for _, rowid, expr in chosen:
-            by_expr.setdefault(expr, []).append(rowid)
-        for expr, ids in by_expr.items():
-            marks = ",".join("?" * len(ids))
-            for r in self._query(
-                "SELECT rowid, snippet(chunks_fts, 1, ?, ?, '…', 16) FROM chunks_fts"
-                f" WHERE chunks_fts MATCH ? AND rowid IN ({marks})",
-                (common.HIGHLIGHT_START, common.HIGHLIGHT_END, expr, *ids),
+        if ids:
+            for rowid, body in self._query(
+                f"SELECT id, body FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids
             ):
-                snippets[r[0]] = r[1]
+                snippets[rowid] = common.make_snippet(q, body)
         return [
             SearchHit(
                 key=info[rowid][0],
@@ -349,6 +348,43 @@ class SqliteStore:
             )
             for score, rowid, _ in chosen
         ]
+
+    def _rank(
+        self, expr: str, q: common.TextQuery, candidates: list[int], n: int
+    ) -> list[tuple[int, float]]:
+        """The best `n` of the matching rows, as (rowid, relevance ≥ 0), best first.
+
+        FTS5's bm25 first counts every row matching each phrase of the query (its IDF), which
+        costs as much as the match itself on common words; so it is used only where it is
+        cheap enough to be worth it:
+
+        - as many matches as TEXT_CANDIDATES (an unselective query: "tell your doctor"):
+          the most recently stored rows first, no ranking;
+        - at most RANK_IN_PYTHON matches: a BM25-like score computed here from the rows'
+          text (term frequency, length, the words in the section title);
+        - in between: FTS5's bm25.
+        """
+        if len(candidates) >= TEXT_CANDIDATES:
+            return [(rowid, 1.0 / (1 + pos)) for pos, rowid in enumerate(candidates[:n])]
+        if len(candidates) <= RANK_IN_PYTHON:
+            rows = (
+                self._query(
+                    "SELECT id, section, body FROM chunks WHERE id IN"
+                    f" ({','.join('?' * len(candidates))})",
+                    candidates,
+                )
+                if candidates
+                else []
+            )
+            score = common.relevance_scorer(q)
+            scored = [(rowid, score(section, body)) for rowid, section, body in rows]
+            scored.sort(key=lambda x: (-x[1], -x[0]))
+            return scored[:n]
+        rows = self._query(
+            "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+            (expr, n),
+        )
+        return [(r[0], max(0.0, -float(r[1]))) for r in rows]
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:
