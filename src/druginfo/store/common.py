@@ -251,11 +251,17 @@ def relevance_scorer(q: TextQuery) -> Callable[[str, str], float]:
     """A BM25-like relevance of a text row (section title, body) to the query, without corpus
     statistics: saturating frequency of each word group, normalised by length, plus the
     words in the section title. Words match by prefix, as stems do ('reaction' ~ 'reactions')."""
-    patterns = []
+    # Patterns start with a literal (no \b) so `re` can scan for it quickly; a single word is
+    # counted with str.count. Both ignore the word boundary before the stem: close enough
+    # for ordering rows that all matched already.
+    patterns: list[re.Pattern[str] | str] = []
     for group in q.groups:
         stems = [_stem(fold(w)) for w in group]
         if all(stems):
-            patterns.append(re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems))))
+            if len(stems) == 1:
+                patterns.append(stems[0])
+            else:
+                patterns.append(re.compile(r"\w*\W+".join(map(re.escape, stems))))
 
     def score(section: str, body: str) -> float:
         text = fold(body)
@@ -263,9 +269,14 @@ def relevance_scorer(q: TextQuery) -> Callable[[str, str], float]:
         norm = 0.25 + 0.75 * (text.count(" ") + 1) / 120.0
         total = 0.0
         for pattern in patterns:
-            tf = len(pattern.findall(text))
+            if isinstance(pattern, str):
+                tf = text.count(pattern)
+                in_title = pattern in title
+            else:
+                tf = len(pattern.findall(text))
+                in_title = pattern.search(title) is not None
             total += tf / (tf + 1.2 * norm)
-            if pattern.search(title):
+            if in_title:
                 total += 0.5
         return total
 
