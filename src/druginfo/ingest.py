@@ -100,7 +100,7 @@ class _Writer:
         self.on_broken = on_broken
         self.pending: list[tuple[Monograph, str, str, str]] = []
         self.since = time.monotonic()
-        self.bulk = getattr(store, "upsert_many", None)
+        self.bulk = getattr(store, "upsert_many", None)  # a third-party store may lack it
 
     def add(self, doc: ParsedDocument) -> None:
         self.pending.append((doc.monograph, doc.doc_id, doc.checksum, doc.origin))

@@ -6,7 +6,7 @@ ingestion. Writes of one document are atomic: a killed ingestion never leaves ha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -40,6 +40,15 @@ class Store(Protocol):
         """Insert or atomically replace the document `doc_id` (a source document id such as
         'ema-epi:kineret.en'); an unchanged checksum is a no-op, a changed one moves the old
         version's date into history."""
+
+    def upsert_many(self, items: Sequence[tuple[Monograph, str, str]]) -> list[UpsertOutcome]:
+        """Several (monograph, doc_id, checksum) in ONE transaction: all stored or none."""
+
+    def document_checksums(self) -> dict[str, str]:
+        """doc_id → checksum of every stored document (what a rerun may skip)."""
+
+    def is_empty(self) -> bool:
+        """No document stored yet (a new store, to be filled on first use)."""
 
     def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
         """The best monograph for a drug key: the curated one first (for its language), else

@@ -289,8 +289,8 @@ class SqliteStore:
         if len(q.tokens) > 1 and not q.explicit_phrases and len(q.groups) > 1:
             # The words as typed, side by side, rank before the same words anywhere.
             expressions.insert(0, common.fts5_match(q, as_one_phrase=True))
-        # Ranked row ids first (the FTS index alone), then the best row per (key, language),
-        # and snippets only for the rows that will be shown: snippet() is the costly part.
+        # Matching row ids first (the FTS index alone, at most TEXT_CANDIDATES), ranked (see
+        # _rank), then the best row per (key, language), then snippets for the rows shown.
         best: dict[tuple[str, str], tuple[float, int, str]] = {}
         info: dict[int, tuple[str, str, str, str]] = {}
         for i, expr in enumerate(expressions):
