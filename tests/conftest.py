@@ -29,9 +29,8 @@ def data_dir(shared_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite store filled once per session with the bundled data, as a fresh install has."""
-    from druginfo.service import Service
+    """A SQLite store holding the bundled data, as a fresh install has (filled once per
+    process by support.bundled_store, then copied)."""
+    from support.bundled_store import bundled_db_url as filled_copy
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'druginfo.db'}"
-    Service.open(url).close()
-    return url
+    return filled_copy(tmp_path_factory.mktemp("store") / "druginfo.db")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_store import bundled_db_url
+from support.bundled_store import bundled_db_url
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_store import bundled_db_url
+from support.bundled_store import bundled_db_url
 from fastapi.testclient import TestClient
 
 from druginfo.engine.profile import KIDNEY_FIELDS, PASS_THROUGH_FIELDS, PROFILE_FIELDS

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from api_store import bundled_db_url
+from support.bundled_store import bundled_db_url
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
