@@ -73,19 +73,19 @@ def extract_facts(quote: str) -> list[Fact]:
 
 
 def disagreements(a: list[Fact], b: list[Fact], tolerance: float = 0.1) -> list[tuple[Fact, Fact]]:
-    """Pairs of facts of one dimension whose values sets do not overlap within a tolerance.
+    """Dimensions on which two sources share no value at all, as one example pair each.
 
-    Only dimensions both sides mention are compared: silence is not disagreement.
+    Only dimensions both sides mention are compared: silence is not disagreement, and one
+    source listing more values than another (a child's dose beside the adult's) is not either;
+    two sources with no value in common for the same quantity are.
     """
     out: list[tuple[Fact, Fact]] = []
     dims = {f.dimension for f in a} & {f.dimension for f in b}
     for dim in sorted(dims):
         av = [f for f in a if f.dimension == dim]
         bv = [f for f in b if f.dimension == dim]
-        for fa in av:
-            if not any(_close(fa.value, fb.value, tolerance) for fb in bv):
-                closest = min(bv, key=lambda fb: abs(fb.value - fa.value))
-                out.append((fa, closest))
+        if not any(_close(fa.value, fb.value, tolerance) for fa in av for fb in bv):
+            out.append((av[0], bv[0]))
     return out
 
 

@@ -63,8 +63,9 @@ def _norm(text: str) -> str:
 
 
 def _source_key(src: Source) -> str:
-    """Sources are the same document when publisher, title, date and language agree."""
-    return f"{src.publisher}|{src.document}|{src.reviewed}|{src.language}"
+    """The same document reached twice (the curated monograph quotes the EU leaflet that is
+    also ingested on its own) shares publisher, kind, date and language, whatever its title."""
+    return f"{src.publisher}|{src.kind.value}|{src.reviewed}|{src.language}"
 
 
 def reconcile(
