@@ -8,7 +8,8 @@ ids of the claims it rests on; `Monograph` refuses to load if one of them is mis
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import functools
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -33,6 +34,19 @@ EVENTS: tuple[str, ...] = (
     "travel",
     "side-effect",
 )
+
+
+@functools.cache
+def _model_fields_of(cls: type[BaseModel]) -> tuple[str, ...]:
+    """Fields that can hold nested models: validation walks only these, since every stored
+    monograph is re-validated when it is read and scalar fields cannot cite anything."""
+
+    def holds_model(tp: Any) -> bool:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return True
+        return any(holds_model(arg) for arg in get_args(tp))
+
+    return tuple(n for n, f in cls.model_fields.items() if holds_model(f.annotation))
 
 
 class Cited(BaseModel):
@@ -296,18 +310,18 @@ class Monograph(BaseModel):
         refs: list[str] = []
 
         def walk(obj: object) -> None:
-            if isinstance(obj, Cited):
-                refs.extend(obj.claims)
-            if isinstance(obj, Section | Conflict):
-                refs.extend(obj.claims)
-            if isinstance(obj, BaseModel):
-                for name in type(obj).model_fields:
-                    walk(getattr(obj, name))
-            elif isinstance(obj, list):
+            if isinstance(obj, list):
                 for item in obj:
                     walk(item)
+                return
+            if not isinstance(obj, BaseModel):
+                return
+            if isinstance(obj, Cited | Section | Conflict):
+                refs.extend(obj.claims)
+            for name in _model_fields_of(type(obj)):
+                walk(getattr(obj, name))
 
-        for name in type(self).model_fields:
+        for name in _model_fields_of(type(self)):
             if name not in ("claims", "sources"):
                 walk(getattr(self, name))
         return refs
