@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.bundled_store import bundled_db_url
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from druginfo.interfaces.app import create_app
 from druginfo.service import Service
+from support.bundled_store import bundled_db_url
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.bundled_store import bundled_db_url
 from fastapi.testclient import TestClient
 
 from druginfo.engine.profile import KIDNEY_FIELDS, PASS_THROUGH_FIELDS, PROFILE_FIELDS
 from druginfo.interfaces.api import KidneyIn, ProfileIn
 from druginfo.interfaces.app import app_from_env
 from druginfo.model import CheckResult
+from support.bundled_store import bundled_db_url
 
 CHECK_KEYS = {"drug", "decision", "regimen", "alerts", "monitoring", "sources"}
 ALERT_KEYS = {"kind", "trigger", "severity", "title", "detail", "matched", "sources"}

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from support.bundled_store import bundled_db_url
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from druginfo.interfaces.app import create_app
 from druginfo.service import Service
+from support.bundled_store import bundled_db_url
 
 # Examples per operation: enough to find crashes on odd input, small enough for a fast suite.
 MAX_EXAMPLES = 25

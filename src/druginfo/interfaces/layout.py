@@ -119,7 +119,7 @@ def _curated_items(mono: Monograph) -> dict[str, list[Item]]:
         elif rule.kind in ("contraindication", "warning"):
             out["who-not"].append(Item(f"{rule.title}: {rule.detail}", rule.claims, rule.kind))
     for dr in mono.dose_rules:
-        ind = names.get(dr.indication, dr.indication)
+        ind_name = names.get(dr.indication, dr.indication)
         band = _age_band(dr.age_min_years, dr.age_max_years)
         if dr.basis == "fixed":
             dose = f"{dr.dose_mg:g} mg {_hours(dr.every_hours)}"
@@ -129,7 +129,7 @@ def _curated_items(mono: Monograph) -> dict[str, list[Item]]:
                 f"starting at {dr.start_mg_per_kg_min:g}{hi} mg per kg of body weight per day, "
                 f"at most {dr.max_mg_per_kg_day:g} mg/kg/day"
             )
-        out["how"].append(Item(f"{ind} ({band}): {dose}, {dr.route}.", dr.claims, "dose"))
+        out["how"].append(Item(f"{ind_name} ({band}): {dose}, {dr.route}.", dr.claims, "dose"))
         out["how"].extend(Item(n.text, n.claims) for n in dr.notes)
     for kr in mono.kidney_rules:
         out["how"].append(Item(kr.text, kr.claims, "kidney"))
