@@ -19,7 +19,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
-from druginfo.interfaces.layout import SECTION_IDS, every_hours_words, reader_sections
+from druginfo.interfaces.layout import SECTION_IDS, reader_sections
+from druginfo.interfaces.present import every_hours_words
 from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
 
 app = typer.Typer(

@@ -21,8 +21,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from druginfo.errors import InputError, UnknownDrug, UnknownEvent
+from druginfo.interfaces import present
 from druginfo.interfaces.ics import calendar_bytes
-from druginfo.interfaces.web import present
 from druginfo.interfaces.web.forms import (
     PLAN_FIELDS,
     SEVERITIES,

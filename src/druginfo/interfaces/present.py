@@ -1,7 +1,7 @@
-"""Turning model objects into the plain words and numbered citations the pages show.
+"""Turning model objects into the plain words and numbered citations people read.
 
-Kept apart from the routes so that each wording rule (hours to words, age bands, footnote
-numbering) is written once and used by every template, and so it can be tested without HTTP.
+Shared by the web pages and the command line, so that each wording rule (hours to words, age
+bands, reader order, footnote numbering) is written once, and testable without HTTP.
 """
 
 from __future__ import annotations
