@@ -265,3 +265,40 @@ def test_progress_bar_shows_total_rate_and_eta_on_a_terminal(
         store.close()
     assert "4/4" in shown and "/s" in shown and "ETA" in shown and "Ingesting" in shown
     assert capsys.readouterr().err == ""
+
+
+def test_a_document_the_store_refuses_is_broken_but_a_failing_store_stops_the_run(
+    leaflets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from druginfo.store.sqlite import SqliteStore
+
+    folder = tmp_path / "five"
+    folder.mkdir()
+    files = sorted(leaflets.glob("*.en.json"))[:5]
+    for f in files:
+        shutil.copyfile(f, folder / f.name)
+    victim = "ema-epi:" + files[2].name.removesuffix(".json")
+    real = SqliteStore._upsert_one
+
+    def picky(self: SqliteStore, conn: sqlite3.Connection, row: object, mono: object) -> object:
+        if row.doc_id == victim:  # type: ignore[attr-defined]
+            raise ValueError("refused")
+        return real(self, conn, row, mono)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteStore, "_upsert_one", picky)
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        report = ingest([folder], store, progress=False)
+        assert report.inserted == 4
+        assert [b.origin for b in report.broken] == [str(folder / files[2].name)]
+        assert victim not in store.document_checksums()  # type: ignore[attr-defined]
+
+        def down(*_args: object) -> object:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(SqliteStore, "_upsert_one", down)
+        (folder / "new.en.json").write_bytes(files[0].read_bytes())
+        with pytest.raises(sqlite3.OperationalError):
+            ingest([folder], store, progress=False)
+    finally:
+        store.close()

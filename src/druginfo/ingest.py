@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -91,6 +92,22 @@ def _progress_bar(enabled: bool, console: Console | None = None) -> Progress:
     )
 
 
+def _document_errors() -> tuple[type[BaseException], ...]:
+    """Errors that condemn one document (bad data), as opposed to the store itself failing
+    (disk full, server gone), which must stop the run rather than skip every document."""
+    errors: list[type[BaseException]] = [ValueError, sqlite3.DataError, sqlite3.IntegrityError]
+    try:
+        import psycopg
+
+        errors += [psycopg.DataError, psycopg.IntegrityError]
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return tuple(errors)
+
+
+_DOCUMENT_ERRORS = _document_errors()
+
+
 class _Writer:
     """Collects parsed documents and writes them batch by batch."""
 
@@ -115,7 +132,7 @@ class _Writer:
         if self.bulk is not None:
             try:
                 outcomes = self.bulk([(m, d, c) for m, d, c, _ in batch])
-            except Exception:
+            except _DOCUMENT_ERRORS:
                 outcomes = None  # one bad document: find it by writing one at a time
             if outcomes is not None:
                 for o in outcomes:
@@ -124,7 +141,7 @@ class _Writer:
         for mono, doc_id, checksum, origin in batch:
             try:
                 outcome = self.store.upsert_monograph(mono, doc_id=doc_id, checksum=checksum)
-            except Exception as exc:  # reported and skipped, never half-written
+            except _DOCUMENT_ERRORS as exc:  # reported and skipped, never half-written
                 self.broken(Broken(origin=origin, reason=f"cannot store {doc_id}: {exc}"))
             else:
                 self._count(outcome.status)
