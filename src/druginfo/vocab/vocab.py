@@ -123,14 +123,20 @@ class Vocab:
             name = entry.name.strip()
             if len(code) != 7 or not name or entry.system.lower() != "atc":
                 continue
-            if not any(code.startswith(p) for c in self._classes.values() for p in c.atc_prefixes):
+            in_class = any(
+                code.startswith(p) for c in self._classes.values() for p in c.atc_prefixes
+            )
+            if not in_class and not _names_one_substance(name):
                 form = normalise(name)
                 if form and form not in self._names:
                     self._guards.add(form)
                     self._choices = None
                 continue
+            # An ATC leaf names one substance: knowing it lets a medication list say
+            # "metformin" without the check giving up on an unknown medicine.
             key = self._key_for_substance(name)
-            self._add_atc_membership(key, code, name, source)
+            if in_class:
+                self._add_atc_membership(key, code, name, source)
 
     def _key_for_substance(self, name: str) -> str:
         known = self._names.get(normalise(name))
@@ -381,3 +387,9 @@ def _distinct_in_order(found: list[NameMatch], text: str) -> list[NameMatch]:
 def _position(haystack: str, name: str) -> int:
     pos = haystack.find(normalise(name))
     return pos if pos >= 0 else len(haystack)
+
+
+def _names_one_substance(atc_name: str) -> bool:
+    """ATC leaves such as 'combinations' or 'various' name groups, not one substance."""
+    lowered = atc_name.lower()
+    return not any(w in lowered for w in ("combination", "various", " and ", "other"))
