@@ -11,6 +11,7 @@ what is worth asking for.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,18 +32,24 @@ NON_LIVE_CLASSES = frozenset(
 ANY_VACCINE_CLASSES = frozenset({"vaccine", "vaccines", "any-vaccine"})
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Lower case, punctuation to spaces: 'E. coli-derived' → 'e coli derived'."""
     return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
 
 
-def has_term(text: str, term: str) -> bool:
-    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches."""
+@functools.lru_cache(maxsize=1024)
+def _term_pattern(term: str) -> re.Pattern[str] | None:
     needle = normalise(term)
     if not needle:
-        return False
-    pattern = rf"(?<!\w){re.escape(needle)}(?:s|es)?(?!\w)"
-    return re.search(pattern, normalise(text)) is not None
+        return None
+    return re.compile(rf"(?<!\w){re.escape(needle)}(?:s|es)?(?!\w)")
+
+
+def has_term(text: str, term: str) -> bool:
+    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches."""
+    pattern = _term_pattern(term)
+    return pattern is not None and pattern.search(normalise(text)) is not None
 
 
 @dataclass(frozen=True)

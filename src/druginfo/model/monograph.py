@@ -326,11 +326,12 @@ class Monograph(BaseModel):
                 walk(getattr(self, name))
         return refs
 
+    @functools.cached_property
+    def _claims_by_id(self) -> dict[str, Claim]:
+        return {c.id: c for c in self.claims}
+
     def claim(self, claim_id: str) -> Claim:
-        for c in self.claims:
-            if c.id == claim_id:
-                return c
-        raise KeyError(claim_id)
+        return self._claims_by_id[claim_id]
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:

@@ -70,6 +70,8 @@ class Vocab:
         self._keys: set[str] = set()
         self._members: dict[str, dict[str, ClassMembership]] = {}
         self._choices: list[str] | None = None
+        # Medication lines repeat across rules and checks; answers change only with the names.
+        self._med_cache: dict[str, list[NameMatch]] = {}
         for d in data.drugs:
             self._add_name(d.key, d.key, curated=True)
             for n in [*d.brands, *d.synonyms]:
@@ -130,7 +132,7 @@ class Vocab:
                 form = normalise(name)
                 if form and form not in self._names:
                     self._guards.add(form)
-                    self._choices = None
+                    self._invalidate()
                 continue
             # An ATC leaf names one substance: knowing it lets a medication list say
             # "metformin" without the check giving up on an unknown medicine.
@@ -174,17 +176,21 @@ class Vocab:
             have = self._names.get(form)
             if have is None:
                 self._names[form] = entry
-                self._choices = None
+                self._invalidate()
             elif have.key != key:
                 if have.curated and not curated:
                     continue
                 if curated and not have.curated:
                     self._names[form] = entry
                     self._conflicts.discard(form)
-                    self._choices = None
+                    self._invalidate()
                     continue
                 self._conflicts.add(form)
-                self._choices = None
+                self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._choices = None
+        self._med_cache.clear()
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
@@ -307,6 +313,14 @@ class Vocab:
         """
         if not isinstance(text, str) or not text.strip():
             return []
+        cached = self._med_cache.get(text)
+        if cached is None:
+            if len(self._med_cache) >= 20_000:  # a server sees endless new strings
+                self._med_cache.clear()
+            cached = self._med_cache[text] = self._find_medications(text)
+        return list(cached)
+
+    def _find_medications(self, text: str) -> list[NameMatch]:
         whole = self._exact(text)
         if whole is not None:
             return [whole]
