@@ -63,7 +63,10 @@ def run(store_url: str | None, data: Path, n_lists: int, label: str) -> None:
         # Baseline: the same pairs in a dict keyed by the unordered pair.
         table: dict[frozenset[str], str] = {}
         canonical: list[tuple[str, str]] = []
-        rows = store._conn.execute("SELECT drug_a, drug_b, level FROM interactions").fetchall()  # type: ignore[attr-defined]
+        conn = store._conn  # type: ignore[attr-defined]
+        rows = conn.execute(
+            "SELECT drug_a, drug_b, level FROM interactions ORDER BY drug_a, drug_b"
+        ).fetchall()
         for a, b, level in rows:
             table[frozenset((a, b))] = level
             canonical.append((a, b))
