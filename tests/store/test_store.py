@@ -306,3 +306,16 @@ def test_concurrent_first_opens_migrate_once(tmp_path: Any) -> None:
     assert {s.schema_version() for s in stores} == {len(common.migration_scripts("sqlite"))}
     for s in stores:
         s.close()
+
+
+def test_combination_substances_are_not_names_of_the_combination(
+    store: Store, make_mono: MakeMono
+) -> None:
+    combo = make_mono("metformin + pioglitazone", brands=["Competact"])
+    combo.identity.substances[:] = ["metformin", "pioglitazone"]
+    store.upsert_monograph(combo, doc_id="c", checksum="1")
+    names = set(store.names())
+    assert ("Competact", "metformin + pioglitazone") in names
+    assert not any(n == "metformin" for n, _ in names)
+    # Search may still offer it (its name starts with the word), but never as an exact name.
+    assert all(h.score < common.SCORE_EXACT for h in store.search("metformin"))

@@ -81,8 +81,10 @@ def monograph_names(mono: Monograph) -> list[tuple[str, str]]:
     add(mono.key, "generic")
     for brand in mono.identity.brands:
         add(brand, "brand")
-    for substance in mono.identity.substances:
-        add(substance, "substance")
+    # A combination's single substances are not names of the combination: "metformin" must
+    # not resolve to "metformin + pioglitazone" (its text still finds it).
+    if len(mono.identity.substances) == 1:
+        add(mono.identity.substances[0], "substance")
     return out
 
 
