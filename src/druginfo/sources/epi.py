@@ -25,6 +25,7 @@ Monograph key (the store key shared by all languages of one medicine):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections import OrderedDict
@@ -226,13 +227,18 @@ def extract_substances(
     if intro and brand:
         first = split_sentences(intro)[:1]
         for weak in _WEAK_PATTERNS.get(language, []):
-            pattern = re.compile(weak.replace(_B, re.escape(brand)) + _NAME + _STOP, re.IGNORECASE)
+            pattern = _weak_pattern(weak, brand)
             weak_match = pattern.search(first[0]) if first else None
             if weak_match:
                 names = _names_from(weak_match["s"], splitter)
                 if names:
                     return names
     return []
+
+
+@functools.lru_cache(maxsize=1024)
+def _weak_pattern(weak: str, brand: str) -> re.Pattern[str]:
+    return re.compile(weak.replace(_B, re.escape(brand)) + _NAME + _STOP, re.IGNORECASE)
 
 
 # --- brand -------------------------------------------------------------------------------------
@@ -446,10 +452,17 @@ class _Sub:
     blocks: list[str] = field(default_factory=list)
 
 
-def _compile_subheadings(
-    number: str, language: str, brand: str
-) -> list[tuple[re.Pattern[str], Topic]]:
-    alt = rf"(?:{re.escape(brand)}|\S+)" if brand else r"\S+"
+# The brand in a heading is matched through a mask of the same length (a one-word brand becomes
+# a run of one letter that no leaflet uses, so \w still matches it; a brand with spaces or
+# punctuation becomes NULs), so one compiled set of patterns per section and language serves
+# every leaflet: compiling them per brand cost most of the ingestion time.
+_MASK = "\x00"
+_WORD_MASK = "\ua66e"
+
+
+@functools.lru_cache(maxsize=128)
+def _compile_subheadings(number: str, language: str) -> list[tuple[re.Pattern[str], Topic]]:
+    alt = rf"(?:{_MASK}+|{_WORD_MASK}+|\S+)"
     rules = _SUBHEADINGS.get(number, {}).get(language, [])
     return [
         (re.compile("^" + pattern.replace(_B, alt), re.IGNORECASE), topic)
@@ -457,15 +470,23 @@ def _compile_subheadings(
     ]
 
 
+def _mask_brand(block: str, brand_re: re.Pattern[str] | None) -> str:
+    if brand_re is None:
+        return block
+    return brand_re.sub(
+        lambda m: (_WORD_MASK if m.group(0).isalnum() else _MASK) * len(m.group(0)), block
+    )
+
+
 def _heading(
-    block: str, rules: list[tuple[re.Pattern[str], Topic]]
+    block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
 ) -> tuple[str, Topic, str] | None:
     """(title, topic, rest of the block) when the block opens with a template sub-heading."""
     for pattern, topic in rules:
-        m = pattern.match(block)
+        m = pattern.match(masked)
         if not m:
             continue
-        title = m.group(0).strip()
+        title = block[: m.end()].strip()
         rest = block[m.end() :].lstrip()
         if rest.startswith(":"):
             rest = rest[1:].lstrip()
@@ -483,10 +504,11 @@ def _is_caps_heading(block: str) -> bool:
 def _split_section(
     number: str | None, title: str, default: Topic, blocks: list[str], language: str, brand: str
 ) -> list[_Sub]:
-    rules = _compile_subheadings(number or "", language, brand)
+    rules = _compile_subheadings(number or "", language)
+    brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
     subs = [_Sub(title=title, topic=default)]
     for block in blocks:
-        found = _heading(block, rules) if rules else None
+        found = _heading(block, _mask_brand(block, brand_re), rules) if rules else None
         if found:
             sub_title, topic, rest = found
             subs.append(_Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
