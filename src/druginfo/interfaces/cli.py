@@ -308,6 +308,14 @@ def ingest(
     ],
     db: DbOption = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Skip documents already stored without reading them again (fast restart after "
+            "an interrupted run; edited files are not noticed).",
+        ),
+    ] = False,
 ) -> None:
     """Load product information and tables into the store (idempotent, resumable)."""
     from druginfo.ingest import ingest as run_ingest
@@ -318,7 +326,7 @@ def ingest(
         _fail(f"no such file or folder: {', '.join(missing)}")
     store = open_store(db)
     try:
-        report = run_ingest(paths, store, progress=progress)
+        report = run_ingest(paths, store, progress=progress, resume=resume)
     finally:
         store.close()
     for broken in report.broken:
