@@ -63,8 +63,22 @@ class Service:
             raise UnknownDrug(cleaned, self.vocab.suggest(cleaned))
         return match
 
-    def monograph(self, name: str, language: str | None = None) -> Monograph:
+    def monograph(
+        self, name: str, language: str | None = None, brand: str | None = None
+    ) -> Monograph:
+        """The monograph for a name; a brand name (or `brand`) picks that product's own
+        document when several products share one substance (Humira is not Amsparity)."""
         match = self.resolve(name)
+        wanted = brand or (match.matched if match.matched.lower() != match.key else None)
+        if wanted:
+            docs = [
+                d
+                for d in self.store.documents_for(match.key)
+                if wanted.lower() in (b.lower() for b in d.identity.brands)
+            ]
+            pick = _best_document(docs, language)
+            if pick is not None:
+                return pick
         mono = self.store.get_monograph(match.key, language)
         if mono is None:
             raise UnknownDrug(name, self.vocab.suggest(name))
@@ -143,6 +157,22 @@ class Service:
             return []
         pairs = self.store.interactions_among([key, *others])
         return [p for p in pairs if key in (p.drug_a, p.drug_b)]
+
+
+def _best_document(docs: list[Monograph], language: str | None) -> Monograph | None:
+    """Curated data first, in the language asked for (English when none), then any language."""
+    lang = language or "en"
+
+    def rank(doc: Monograph) -> tuple[int, int]:
+        return (
+            0 if doc.language == lang else 1 if language is None else 2,
+            0 if doc.curated else 1,
+        )
+
+    ranked = sorted(docs, key=rank)
+    if not ranked or (language is not None and ranked[0].language != language):
+        return None
+    return ranked[0]
 
 
 def refresh_curated(store: Store) -> None:

@@ -8,6 +8,7 @@ the REST API returns.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -183,7 +184,7 @@ def search(
             f"{i:>2}. [bold]{escape(hit.name)}[/] [dim]({hit.key}, {hit.language}{escape(where)})[/]"
         )
         if hit.snippet:
-            out.print(f"    {escape(hit.snippet)}")
+            out.print("    " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(hit.snippet)))
 
 
 DECISION_WORDS = {
