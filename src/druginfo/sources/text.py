@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 from lxml import html as lxml_html
 
-_WS = re.compile(r"\s+")
 
 # Elements whose text ends a block (HTML/XHTML of leaflets, and the HL7 narrative of SPL).
 BLOCK_TAGS = frozenset(
@@ -48,8 +47,11 @@ _SKIP_TAGS = frozenset({"script", "style", "footnote", "renderMultiMedia", "obse
 
 
 def norm_space(text: str) -> str:
-    """Collapse runs of whitespace (the converters wrap lines mid-sentence)."""
-    return _WS.sub(" ", text).strip()
+    """Collapse runs of whitespace (the converters wrap lines mid-sentence).
+
+    str.split() knows the same Unicode whitespace as re's \\s and is several times faster on
+    the hundreds of thousands of text runs a corpus has."""
+    return " ".join(text.split())
 
 
 def sha256(data: bytes) -> str:
@@ -73,6 +75,8 @@ def element_blocks(root: etree._Element, *, skip: frozenset[str] = frozenset()) 
     buf: list[str] = []
 
     def flush() -> None:
+        if not buf:
+            return
         text = norm_space("".join(buf))
         buf.clear()
         if text:
