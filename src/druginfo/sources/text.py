@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 from lxml import html as lxml_html
 
-
 # Elements whose text ends a block (HTML/XHTML of leaflets, and the HL7 narrative of SPL).
 BLOCK_TAGS = frozenset(
     {
