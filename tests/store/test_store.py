@@ -319,3 +319,14 @@ def test_combination_substances_are_not_names_of_the_combination(
     assert not any(n == "metformin" for n, _ in names)
     # Search may still offer it (its name starts with the word), but never as an exact name.
     assert all(h.score < common.SCORE_EXACT for h in store.search("metformin"))
+
+
+def test_repeated_reads_reuse_the_decoded_monograph_until_it_changes(
+    store: Store, make_mono: MakeMono
+) -> None:
+    store.upsert_monograph(make_mono("cachex", brands=["One"]), doc_id="t:c", checksum="1")
+    first = store.get_monograph("cachex")
+    assert first is not None and store.get_monograph("cachex") is first
+    store.upsert_monograph(make_mono("cachex", brands=["Two"]), doc_id="t:c", checksum="2")
+    second = store.get_monograph("cachex")
+    assert second is not None and second.identity.brands == ["Two"]

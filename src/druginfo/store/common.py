@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,6 +34,37 @@ LEVEL_RANK = {"unknown": 0, "minor": 1, "moderate": 2, "major": 3}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 16
 _MAX_QUERY_CHARS = 500
+
+
+class MonographCache:
+    """Decoded monographs by (document row, checksum).
+
+    Reading a monograph re-validates its whole JSON (milliseconds for a curated one), and the
+    web site and API read the same few again and again; a changed document has a new checksum,
+    so an entry can never be stale. Callers must treat the objects as read-only.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[object, str], Monograph] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, row: object, checksum: str, load: Callable[[], Monograph | None]
+    ) -> Monograph | None:
+        key = (row, checksum)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        mono = load()
+        if mono is not None:
+            with self._lock:
+                self._items[key] = mono
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return mono
 
 
 def strip_diacritics(text: str) -> str:

@@ -46,6 +46,7 @@ class PostgresStore:
         except psycopg.OperationalError as exc:
             raise InputError("db", f"cannot connect to PostgreSQL: {exc}".strip()) from exc
         self._lock = threading.RLock()
+        self._decoded = common.MonographCache()
         if migrate:
             self.migrate()
         self._conn.execute("SET pg_trgm.similarity_threshold = 0.25")
@@ -185,7 +186,7 @@ class PostgresStore:
 
     def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
         rows = self._query(
-            "SELECT id, curated, language, kind, document_date, doc_id FROM documents"
+            "SELECT id, curated, language, kind, document_date, doc_id, checksum FROM documents"
             " WHERE key = %s",
             (key,),
         )
@@ -198,8 +199,13 @@ class PostgresStore:
         )
         if best is None:
             return None
-        blob = self._query("SELECT monograph FROM documents WHERE id = %s", (best,))
-        return Monograph.model_validate(blob[0][0]) if blob else None
+        checksum = next(str(r[6]) for r in rows if r[0] == best)
+
+        def load() -> Monograph | None:
+            blob = self._query("SELECT monograph FROM documents WHERE id = %s", (best,))
+            return Monograph.model_validate(blob[0][0]) if blob else None
+
+        return self._decoded.get(best, checksum, load)
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(

@@ -51,6 +51,7 @@ class SqliteStore:
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
+        self._decoded = common.MonographCache()
         for pragma in _PRAGMAS:
             self._conn.execute(pragma)
         if migrate:
@@ -208,7 +209,7 @@ class SqliteStore:
 
     def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
         rows = self._query(
-            "SELECT id, curated, language, kind, document_date, doc_id FROM documents"
+            "SELECT id, curated, language, kind, document_date, doc_id, checksum FROM documents"
             " WHERE key = ?",
             (key,),
         )
@@ -217,8 +218,13 @@ class SqliteStore:
         )
         if best is None:
             return None
-        blob = self._query("SELECT monograph FROM documents WHERE id = ?", (best,))
-        return decode_monograph(blob[0][0]) if blob else None
+        checksum = next(str(r[6]) for r in rows if r[0] == best)
+
+        def load() -> Monograph | None:
+            blob = self._query("SELECT monograph FROM documents WHERE id = ?", (best,))
+            return decode_monograph(blob[0][0]) if blob else None
+
+        return self._decoded.get(best, checksum, load)
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(
