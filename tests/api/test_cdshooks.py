@@ -230,7 +230,7 @@ def test_kidney_record_and_ordered_interval(client: TestClient) -> None:
     prefetch = full_prefetch(kidney=bundle(observation("2164-2", 25, "mL/min")))
     cards = cards_of(client, "druginfo-order-sign", hook_call([draft], prefetch))
     topics = {c["source"]["topic"]["code"]: c for c in cards}
-    assert "every 2 days" in topics["dose"]["summary"]
+    assert "every 48 hours (every other day)" in topics["dose"]["summary"]
     interval = topics["ordered-interval"]
     assert interval["indicator"] == "warning"
     assert "48" in interval["summary"]

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from druginfo.errors import InputError, UnknownDrug
 from druginfo.interfaces.errors import ErrorBody
+from druginfo.interfaces.present import every_hours_words
 from druginfo.model import Alert, CheckResult, Regimen
 
 if TYPE_CHECKING:
@@ -585,15 +586,6 @@ def _drug_label(result: CheckResult) -> str:
     return f"{brands[0]} ({result.drug.generic})" if brands else result.drug.generic
 
 
-def _interval(hours: int | None) -> str:
-    if not hours:
-        return ""
-    if hours % 24 == 0:
-        days = hours // 24
-        return " once a day" if days == 1 else f" every {days} days"
-    return f" every {hours} hours"
-
-
 @dataclass
 class Draft:
     resource: dict[str, Any]
@@ -663,7 +655,8 @@ class CardMaker:
         what = f"{regimen.dose_mg:g} mg"
         if regimen.route:
             what += f" {regimen.route}"
-        what += _interval(regimen.every_hours)
+        if regimen.every_hours:
+            what += " " + every_hours_words(regimen.every_hours)
         if regimen.volume_ml is not None:
             what += f" ({regimen.volume_ml:g} mL)"
         lines = [f"Dose from the sources: **{_md(what)}**."]
