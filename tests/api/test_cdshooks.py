@@ -11,14 +11,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from druginfo.interfaces.cdshooks import (
-    SERVICES,
-    CDSError,
-    CDSHooksService,
-    HookRequest,
-    _age_years,
-    _ordered,
-)
+from druginfo.interfaces.cdshooks import SERVICES, CDSError, CDSHooksService, HookRequest
+from druginfo.interfaces.cdshooks.cards import _ordered
+from druginfo.interfaces.cdshooks.fhir_record import _age_years
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
