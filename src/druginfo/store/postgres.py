@@ -200,20 +200,22 @@ class PostgresStore:
         if best is None:
             return None
         checksum = next(str(r[6]) for r in rows if r[0] == best)
-
-        def load() -> Monograph | None:
-            blob = self._query("SELECT monograph FROM documents WHERE id = %s", (best,))
-            return Monograph.model_validate(blob[0][0]) if blob else None
-
-        return self._decoded.get(best, checksum, load)
+        return self._decoded_row(best, checksum)
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(
-            "SELECT monograph FROM documents WHERE key = %s ORDER BY curated DESC,"
+            "SELECT id, checksum FROM documents WHERE key = %s ORDER BY curated DESC,"
             " language <> 'en', language, document_date DESC NULLS LAST, doc_id",
             (key,),
         )
-        return [Monograph.model_validate(r[0]) for r in rows]
+        return [m for m in (self._decoded_row(r[0], str(r[1])) for r in rows) if m is not None]
+
+    def _decoded_row(self, row: object, checksum: str) -> Monograph | None:
+        def load() -> Monograph | None:
+            blob = self._query("SELECT monograph FROM documents WHERE id = %s", (row,))
+            return Monograph.model_validate(blob[0][0]) if blob else None
+
+        return self._decoded.get(row, checksum, load)
 
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")

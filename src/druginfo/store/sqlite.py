@@ -219,20 +219,22 @@ class SqliteStore:
         if best is None:
             return None
         checksum = next(str(r[6]) for r in rows if r[0] == best)
-
-        def load() -> Monograph | None:
-            blob = self._query("SELECT monograph FROM documents WHERE id = ?", (best,))
-            return decode_monograph(blob[0][0]) if blob else None
-
-        return self._decoded.get(best, checksum, load)
+        return self._decoded_row(best, checksum)
 
     def documents_for(self, key: str) -> list[Monograph]:
         rows = self._query(
-            "SELECT monograph FROM documents WHERE key = ?"
+            "SELECT id, checksum FROM documents WHERE key = ?"
             " ORDER BY curated DESC, language != 'en', language, document_date DESC, doc_id",
             (key,),
         )
-        return [decode_monograph(r[0]) for r in rows]
+        return [m for m in (self._decoded_row(r[0], str(r[1])) for r in rows) if m is not None]
+
+    def _decoded_row(self, row: object, checksum: str) -> Monograph | None:
+        def load() -> Monograph | None:
+            blob = self._query("SELECT monograph FROM documents WHERE id = ?", (row,))
+            return decode_monograph(blob[0][0]) if blob else None
+
+        return self._decoded.get(row, checksum, load)
 
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
