@@ -235,8 +235,13 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
     if reg is not None and reg.dose_mg is not None:
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
         cites = ",".join(reg.sources)
+        how_often = (
+            every_hours_words(reg.every_hours)
+            if reg.every_hours
+            else "how often is not decided (see the alerts)"
+        )
         out.print(
-            f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {every_hours_words(reg.every_hours)}, "
+            f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
             f"{reg.route or ''} [dim][{cites}][/]"
         )
         for note in reg.notes:
