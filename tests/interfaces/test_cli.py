@@ -110,3 +110,15 @@ def test_advise_unknown_event_exits_2(bundled_db_url: str) -> None:
     proc = run(bundled_db_url, "advise", "anakinra", "earthquake")
     assert proc.returncode == 2
     assert "missed-dose" in proc.stderr
+
+
+def test_missing_kidney_function_leaves_the_interval_undecided(bundled_db_url: str) -> None:
+    profile = '{"age_years": 40, "weight_kg": 70, "indication": "RA", "start_date": "2026-12-01"}'
+    proc = run(bundled_db_url, "check", "-", "--drug", "anakinra", "--json", stdin=profile)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["decision"] == "cannot-decide"
+    assert data["regimen"]["every_hours"] is None
+    assert any(a["kind"] == "cannot-decide" and a["field"] == "kidney" for a in data["alerts"])
+    text = run(bundled_db_url, "check", "-", "--drug", "anakinra", stdin=profile)
+    assert "not decided" in text.stdout
