@@ -56,6 +56,9 @@ def test_unknown_name_exits_2_and_suggests(bundled_db_url: str) -> None:
     proc = run(bundled_db_url, "show", "qqzzxv")
     assert proc.returncode == 2
     assert "unknown medicine" in proc.stderr
+    near = run(bundled_db_url, "show", "anakinraxx")
+    assert near.returncode == 2
+    assert "Did you mean" in near.stderr and "anakinra" in near.stderr
 
 
 def test_check_contract_profile_blocks_with_cited_alerts(bundled_db_url: str) -> None:
