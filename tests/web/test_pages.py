@@ -12,9 +12,10 @@ from icalendar import Calendar
 from lxml import html as lxml_html
 from web_fakes import FakeService
 
-from druginfo.interfaces.present import age_band, every_hours_words, number, other_names
+from druginfo.interfaces.present import age_band, other_names
 from druginfo.interfaces.web.forms import parse_plan, plan_field_for, split_list
 from druginfo.interfaces.web.routes import DISCLAIMER, _highlight
+from druginfo.wording import every_hours_words, number
 
 NOMID_CHILD = {
     "drug": "anakinra",

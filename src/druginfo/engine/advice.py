@@ -28,6 +28,7 @@ from druginfo.model import (
     Topic,
 )
 from druginfo.vocab.base import Vocabulary
+from druginfo.wording import every_hours_words
 
 EVENT_TOPICS: Mapping[str, frozenset[str]] = {
     "missed-dose": frozenset({Topic.missed_dose.value}),
@@ -84,11 +85,6 @@ def _with_event(profile: Profile, event: str) -> Profile:
     return profile
 
 
-def _hours(every_hours: int) -> str:
-    named = {24: "once a day", 48: "every other day (every 48 hours)", 168: "once a week"}
-    return named.get(every_hours, f"every {every_hours} hours")
-
-
 def advise(mono: Monograph, event: str, profile: Profile | None, vocab: Vocabulary) -> AdviceResult:
     """Raises `UnknownEvent` for an event outside `EVENTS`."""
     if event not in EVENTS:
@@ -118,7 +114,7 @@ def advise(mono: Monograph, event: str, profile: Profile | None, vocab: Vocabula
                 dose = f"{regimen.dose_mg:g} mg " if regimen.dose_mg is not None else ""
                 raw_steps.append(
                     (
-                        f"Your schedule: {dose}{_hours(regimen.every_hours)}.",
+                        f"Your schedule: {dose}{every_hours_words(regimen.every_hours)}.",
                         list(regimen.sources),
                     )
                 )

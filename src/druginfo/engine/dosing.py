@@ -31,6 +31,7 @@ from druginfo.model import (
     Severity,
     Topic,
 )
+from druginfo.wording import every_hours_words
 
 DOSE_TRIGGER = "dose"
 KIDNEY_TRIGGER = "kidney-dose-adjustment"
@@ -46,13 +47,6 @@ def floor_to(value: float, step: float) -> float:
 
 def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _hours(every_hours: int) -> str:
-    named = {24: "once a day", 48: "every other day", 12: "twice a day", 168: "once a week"}
-    return f"every {every_hours} hours" + (
-        f" ({named[every_hours]})" if every_hours in named else ""
-    )
 
 
 def _cannot(
@@ -343,7 +337,8 @@ def _kidney(
     if not assessment.known:
         regimen.every_hours = None
         thresholds = ", ".join(
-            f"below {k.crcl_below_ml_min:g} mL/min: {_hours(k.every_hours)}" for k in kidney_rules
+            f"below {k.crcl_below_ml_min:g} mL/min: {every_hours_words(k.every_hours)}"
+            for k in kidney_rules
         )
         field = assessment.missing[0] if assessment.missing else "kidney"
         missing = ", ".join(assessment.missing) or "kidney"
@@ -378,8 +373,8 @@ def _kidney(
     regimen.every_hours = max(base, chosen.every_hours)
     described = kidney_text(assessment)
     notes.append(
-        f"Kidney function ({described}): one dose {_hours(regimen.every_hours)} instead of "
-        f"{_hours(base)}."
+        f"Kidney function ({described}): one dose {every_hours_words(regimen.every_hours)} instead of "
+        f"{every_hours_words(base)}."
     )
     refs.extend(chosen.claims)
     alerts.append(
@@ -387,10 +382,10 @@ def _kidney(
             kind="dose-adjustment",
             trigger=KIDNEY_TRIGGER,
             severity="moderate",
-            title=f"Kidney function: one dose {_hours(regimen.every_hours)}",
+            title=f"Kidney function: one dose {every_hours_words(regimen.every_hours)}",
             detail=(
                 f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
-                f"{chosen.crcl_below_ml_min:g} mL/min the interval is {_hours(chosen.every_hours)}."
+                f"{chosen.crcl_below_ml_min:g} mL/min the interval is {every_hours_words(chosen.every_hours)}."
             ),
             matched=described,
             sources=list(chosen.claims),

@@ -21,8 +21,8 @@ from rich.table import Table
 
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.interfaces.layout import SECTION_IDS, reader_sections
-from druginfo.interfaces.present import every_hours_words
 from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
+from druginfo.wording import every_hours_words
 
 app = typer.Typer(
     name="druginfo",

@@ -7,7 +7,6 @@ bands, reader order, footnote numbering) is written once, and testable without H
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from druginfo.model import (
     Storage,
     Topic,
 )
+from druginfo.wording import number
 
 # Reader order of the monograph page: each group gathers the structured facts and the prose
 # sections (of ingested leaflets) whose topic belongs to it.
@@ -117,40 +117,6 @@ DECISION_WORDS: dict[str, tuple[str, str]] = {
         "We cannot give an answer for {drug} yet: some facts are missing or not known to us.",
     ),
 }
-
-
-def number(value: float | None, max_decimals: int = 3) -> str:
-    """Show a number as people write it: no trailing zeros, never scientific notation."""
-    if value is None:
-        return ""
-    if not math.isfinite(value):
-        return str(value)
-    text = f"{value:.{max_decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def every_hours_words(hours: int | None) -> str:
-    """'every 48 hours (every other day)': the hours are exact, the words make them usable."""
-    if hours is None:
-        return ""
-    base = f"every {hours} hour" + ("" if hours == 1 else "s")
-    plain: str | None = None
-    if hours % 24 == 0:
-        days = hours // 24
-        plain = {
-            1: "once a day",
-            2: "every other day",
-            3: "every third day",
-            7: "once a week",
-            14: "every two weeks",
-            28: "every four weeks",
-        }.get(days, f"every {days} days")
-    elif 24 % hours == 0:
-        times = 24 // hours
-        plain = {2: "twice a day", 3: "three times a day", 4: "four times a day"}.get(
-            times, f"{times} times a day"
-        )
-    return f"{base} ({plain})" if plain else base
 
 
 def age_words(years: float) -> str:

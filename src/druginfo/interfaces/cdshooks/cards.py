@@ -22,8 +22,8 @@ from druginfo.interfaces.cdshooks.wire import (
     Link,
     Suggestion,
 )
-from druginfo.interfaces.present import every_hours_words
 from druginfo.model import Alert, CheckResult, Regimen
+from druginfo.wording import every_hours_words
 
 # --- building cards --------------------------------------------------------------------------
 

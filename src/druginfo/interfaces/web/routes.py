@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from druginfo import wording
 from druginfo.errors import InputError, UnknownDrug, UnknownEvent
 from druginfo.interfaces import present
 from druginfo.interfaces.ics import calendar_bytes
@@ -80,13 +81,13 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["urlq"] = lambda value: quote(str(value), safe="")
-    env.filters["num"] = present.number
+    env.filters["num"] = wording.number
     env.filters["nl2br"] = lambda text: Markup("<br>").join(
         escape(line) for line in str(text).splitlines()
     )
     env.globals.update(
         disclaimer=DISCLAIMER,
-        every_hours_words=present.every_hours_words,
+        every_hours_words=wording.every_hours_words,
         age_band=present.age_band,
         dose_words=present.dose_words,
         product_words=present.product_words,
