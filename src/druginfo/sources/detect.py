@@ -23,10 +23,10 @@ import tarfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO
 
-from druginfo.sources import atc, ddinter, epi, openfda, spl
+from druginfo.sources import atc, ddinter, epi, openfda, publisher, spl
 from druginfo.sources.base import Broken, Record
 
 HEAD_BYTES = 64 * 1024
@@ -212,10 +212,13 @@ def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
             yield Broken(item.origin, "empty file")
             return
         kind = sniff(head)
+        if kind is None and PurePath(item.name).suffix.lower() in publisher.PAGE_SUFFIXES:
+            kind = "page"  # a saved web page: only its name says so
         if kind is None:
             yield Broken(
                 item.origin,
-                "unknown format (not an ePI Bundle, SPL XML, openFDA JSON, DDInter or WHO ATC CSV)",
+                "unknown format (not an ePI Bundle, SPL XML, openFDA JSON, DDInter or WHO ATC "
+                "CSV, nor a publisher page saved as .txt or .html)",
             )
             return
         rest: IO[bytes] = io.BufferedReader(_Prefixed(head, stream))
@@ -237,6 +240,10 @@ def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
             ):
                 return
             yield record
+        elif kind == "page":
+            if skip is not None and skip(publisher.doc_id_for(item.name)):
+                return
+            yield publisher.parse_page(rest.read(), item.origin, name=item.name)
         elif kind == "openfda":
             yield from openfda.iter_openfda(rest, item.origin, skip=skip)
         elif kind == "ddinter":
