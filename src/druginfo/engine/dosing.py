@@ -34,6 +34,8 @@ from druginfo.model import (
 from druginfo.wording import every_hours_words
 
 DOSE_TRIGGER = "dose"
+# Volumes are given to 0.01 mL; anything that rounds below that is not a dose a person can draw.
+MIN_VOLUME_ML = 0.01
 KIDNEY_TRIGGER = "kidney-dose-adjustment"
 
 
@@ -206,10 +208,36 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
     if dose is not None and product is not None:
         refs.extend(product.claims)
         dose = _measurable(dose, rule, product, regimen, notes, alerts, mono)
+    if dose is not None and product is not None:
+        _volume(dose, product, regimen, notes)
+        if regimen.volume_ml is not None and regimen.volume_ml < MIN_VOLUME_ML:
+            # Rounded down to a volume no syringe measures: never present "0 mL" as a dose.
+            alerts.append(
+                _cannot(
+                    f"Dose too small to measure with {product.name}",
+                    f"The computed dose ({_fmt(dose)} mg) is {_fmt(dose * product.volume_ml / product.strength_mg)} mL "
+                    f"of the {product.form}, too little to measure. It cannot be given with this "
+                    "product; ask your pharmacist or prescriber.",
+                    "weight_kg",
+                    [*rule.claims, *product.claims],
+                )
+            )
+            regimen.volume_ml = None
+            notes.clear()
+            dose = None
+        elif (
+            regimen.volume_ml is not None
+            and dose < product.strength_mg
+            and product.graduation_mg is None
+            and product.min_measurable_mg is None
+        ):
+            notes.append(
+                f"Only part of the {product.form} is injected. The markings of the {product.form} "
+                "are not in our sources: have your nurse or pharmacist show you the mark for "
+                f"{_fmt(regimen.volume_ml)} mL before the first dose."
+            )
     if dose is not None:
         regimen.dose_mg = dose
-        if product is not None:
-            _volume(dose, product, regimen, notes)
     _kidney(mono, rule, profile, regimen, notes, refs, alerts)
     regimen.notes = [*notes, *(n.text for n in rule.notes)]
     regimen.sources = list(dict.fromkeys(refs))
