@@ -33,3 +33,28 @@ def test_active_infection_rule(conditions: list[str], fires: bool) -> None:
     triggers = {a.trigger for a in result.alerts}
     assert ("active-infection" in triggers) is fires
     assert (result.decision == "do-not-use") is fires
+
+
+@pytest.mark.parametrize(
+    ("indication", "conditions", "matched"),
+    [
+        ("COVID-19", ["COVID-19 pneumonia"], None),  # the disease treated is not against it
+        ("COVID-19", ["COVID-19 pneumonia", "cellulitis"], "cellulitis"),
+        ("rheumatoid arthritis", ["COVID-19 pneumonia"], "COVID-19 pneumonia"),
+    ],
+)
+def test_the_disease_being_treated_is_not_a_contraindication(
+    indication: str, conditions: list[str], matched: str | None
+) -> None:
+    profile = parse_profile(
+        {
+            "age_years": 40,
+            "weight_kg": 70,
+            "indication": indication,
+            "kidney": {"crcl_ml_min": 90},
+            "conditions": conditions,
+        }
+    )
+    result = check(load_curated("anakinra"), profile, Vocab.bundled())
+    fired = [a for a in result.alerts if a.trigger == "active-infection"]
+    assert [a.matched for a in fired] == ([matched] if matched else [])

@@ -87,6 +87,29 @@ class Context:
         return kidney_function(self.profile)
 
     @cached_property
+    def treated_conditions(self) -> list[str]:
+        """Conditions with the disease being treated taken out of their words.
+
+        The disease a medicine is given for is not a reason against it: "COVID-19 pneumonia"
+        is an indication of anakinra, not an active infection that rules it out. Only the
+        indication's own names are removed, so "COVID-19 pneumonia and cellulitis" still
+        reads as an infection.
+        """
+        ind = self.mono.indication(self.profile.indication) if self.profile.indication else None
+        if ind is None:
+            return list(self.profile.conditions)
+        names = sorted(
+            {normalise(n) for n in (ind.id, ind.name, *ind.synonyms)} - {""}, key=len, reverse=True
+        )
+        out = []
+        for condition in self.profile.conditions:
+            text = normalise(condition)
+            for name in names:
+                text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
+            out.append(" ".join(text.split()))
+        return out
+
+    @cached_property
     def own_names(self) -> frozenset[str]:
         own = {self.mono.key.lower(), self.mono.identity.generic.lower()}
         return frozenset(own | {s.lower() for s in self.mono.identity.substances})
@@ -233,10 +256,14 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
     if match.allergies_any:
         conds.append(_terms(p.allergies, match.allergies_any, out))
     if match.conditions_any:
-        conditions = [
-            c for c in p.conditions if not any(has_term(c, t) for t in match.conditions_excluding)
+        hits = [
+            original
+            for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
+            if not any(has_term(original, t) for t in match.conditions_excluding)
+            and any(has_term(treated, t) for t in match.conditions_any)
         ]
-        conds.append(_terms(conditions, match.conditions_any, out))
+        out.matched.extend(hits)
+        conds.append(bool(hits))
     if match.medication_classes_any:
         conds.append(_med_classes(ctx, match.medication_classes_any, out))
     if match.medication_names_any:
