@@ -29,13 +29,19 @@ from druginfo.model import (
 from druginfo.store import common
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
+from druginfo.store.sql import SqlReads, class_from_row
 
 TEXT_CANDIDATES = 1000
 _MIGRATION_LOCK = 0x64727567  # advisory lock id: two processes never migrate at once
 
 
-class PostgresStore:
+class PostgresStore(SqlReads):
     backend = "postgresql"
+
+    _P = "%s"
+
+    def _decode(self, value: Any) -> Monograph:
+        return Monograph.model_validate(value)
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
@@ -86,15 +92,6 @@ class PostgresStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-    def is_empty(self) -> bool:
-        return not self._query("SELECT 1 FROM documents LIMIT 1")
-
-    def document_checksums(self) -> dict[str, str]:
-        return {r[0]: r[1] for r in self._query("SELECT doc_id, checksum FROM documents")}
-
-    def count_documents(self) -> int:
-        return int(self._query("SELECT count(*) FROM documents")[0][0])
 
     def history(self, doc_id: str) -> list[tuple[str, dt.date | None, dt.datetime]]:
         rows = self._query(
@@ -184,46 +181,9 @@ class PostgresStore:
             )
         return UpsertOutcome(status, key)  # type: ignore[arg-type]
 
-    def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
-        rows = self._query(
-            "SELECT id, curated, language, kind, document_date, doc_id, checksum FROM documents"
-            " WHERE key = %s",
-            (key,),
-        )
-        best = common.pick_best(
-            [
-                (r[0], bool(r[1]), r[2], r[3], r[4].isoformat() if r[4] else None, r[5])
-                for r in rows
-            ],
-            language,
-        )
-        if best is None:
-            return None
-        checksum = next(str(r[6]) for r in rows if r[0] == best)
-        return self._decoded_row(best, checksum)
-
-    def documents_for(self, key: str) -> list[Monograph]:
-        rows = self._query(
-            "SELECT id, checksum FROM documents WHERE key = %s ORDER BY curated DESC,"
-            " language <> 'en', language, document_date DESC NULLS LAST, doc_id",
-            (key,),
-        )
-        return [m for m in (self._decoded_row(r[0], str(r[1])) for r in rows) if m is not None]
-
-    def _decoded_row(self, row: object, checksum: str) -> Monograph | None:
-        def load() -> Monograph | None:
-            blob = self._query("SELECT monograph FROM documents WHERE id = %s", (row,))
-            return Monograph.model_validate(blob[0][0]) if blob else None
-
-        return self._decoded.get(row, checksum, load)
-
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
         return common.summarize_drugs((r[0], r[1], bool(r[2]), r[3], list(r[4])) for r in rows)
-
-    def names(self) -> Iterable[tuple[str, str]]:
-        rows = self._query("SELECT DISTINCT name, key FROM names ORDER BY key, name")
-        return [(r[0], r[1]) for r in rows]
 
     # search --------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
@@ -373,9 +333,6 @@ class PostgresStore:
             for r in rows
         ]
 
-    def count_interactions(self) -> int:
-        return int(self._query("SELECT count(*) FROM interactions")[0][0])
-
     def add_classes(self, entries: Iterable[ClassEntry]) -> int:
         rows = {
             (e.system, e.code): (e.system, e.code, e.name, common.normalize_name(e.name), e.parent)
@@ -392,28 +349,13 @@ class PostgresStore:
             )
         return len(rows)
 
-    def classes_of(self, generic: str) -> list[ClassEntry]:
-        rows = self._query(
-            "SELECT system, code, name, parent FROM classes WHERE name_norm = %s"
-            " ORDER BY system, code",
-            (common.normalize_name(generic),),
-        )
-        return [_class(r) for r in rows]
-
-    def class_entry(self, code: str, system: str = "atc") -> ClassEntry | None:
-        rows = self._query(
-            "SELECT system, code, name, parent FROM classes WHERE system = %s AND code = %s",
-            (system, code),
-        )
-        return _class(rows[0]) if rows else None
-
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:
         rows = self._query(
             "SELECT system, code, name, parent FROM classes"
             " WHERE system = %s AND code LIKE %s ORDER BY code",
             (system, _like_escape(code_prefix) + "%"),
         )
-        return [_class(r) for r in rows]
+        return [class_from_row(r) for r in rows]
 
     # people's own records --------------------------------------------------------------------
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
@@ -526,10 +468,6 @@ def _rank_sql(col: str) -> str:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _class(r: Sequence[Any]) -> ClassEntry:
-    return ClassEntry(system=r[0], code=r[1], name=r[2], parent=r[3])
 
 
 def _union(a: list[str], b: list[str]) -> list[str]:

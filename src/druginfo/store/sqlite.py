@@ -28,6 +28,7 @@ from druginfo.model import (
 from druginfo.store import common
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
+from druginfo.store.sql import SqlReads, class_from_row
 
 TEXT_CANDIDATES = 1000
 RANK_IN_PYTHON = 200
@@ -42,8 +43,13 @@ _PRAGMAS = (
 )
 
 
-class SqliteStore:
+class SqliteStore(SqlReads):
     backend = "sqlite"
+
+    _P = "?"
+
+    def _decode(self, value: bytes | str) -> Monograph:
+        return decode_monograph(value)
 
     def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
         self.path = str(path)
@@ -111,16 +117,6 @@ class SqliteStore:
                 self._conn.execute("PRAGMA optimize")
             finally:
                 self._conn.close()
-
-    def is_empty(self) -> bool:
-        return not self._query("SELECT 1 FROM documents LIMIT 1")
-
-    def document_checksums(self) -> dict[str, str]:
-        """doc_id → checksum of every stored document, so a rerun can skip what it has."""
-        return {r[0]: r[1] for r in self._query("SELECT doc_id, checksum FROM documents")}
-
-    def count_documents(self) -> int:
-        return int(self._query("SELECT count(*) FROM documents")[0][0])
 
     def history(self, doc_id: str) -> list[tuple[str, dt.date | None, dt.datetime]]:
         rows = self._query(
@@ -207,44 +203,11 @@ class SqliteStore:
         )
         return UpsertOutcome(status, mono.key)  # type: ignore[arg-type]
 
-    def get_monograph(self, key: str, language: str | None = None) -> Monograph | None:
-        rows = self._query(
-            "SELECT id, curated, language, kind, document_date, doc_id, checksum FROM documents"
-            " WHERE key = ?",
-            (key,),
-        )
-        best = common.pick_best(
-            [(r[0], bool(r[1]), r[2], r[3], r[4], r[5]) for r in rows], language
-        )
-        if best is None:
-            return None
-        checksum = next(str(r[6]) for r in rows if r[0] == best)
-        return self._decoded_row(best, checksum)
-
-    def documents_for(self, key: str) -> list[Monograph]:
-        rows = self._query(
-            "SELECT id, checksum FROM documents WHERE key = ?"
-            " ORDER BY curated DESC, language != 'en', language, document_date DESC, doc_id",
-            (key,),
-        )
-        return [m for m in (self._decoded_row(r[0], str(r[1])) for r in rows) if m is not None]
-
-    def _decoded_row(self, row: object, checksum: str) -> Monograph | None:
-        def load() -> Monograph | None:
-            blob = self._query("SELECT monograph FROM documents WHERE id = ?", (row,))
-            return decode_monograph(blob[0][0]) if blob else None
-
-        return self._decoded.get(row, checksum, load)
-
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
         return common.summarize_drugs(
             (r[0], r[1], bool(r[2]), r[3], json.loads(r[4])) for r in rows
         )
-
-    def names(self) -> Iterable[tuple[str, str]]:
-        rows = self._query("SELECT DISTINCT name, key FROM names ORDER BY key, name")
-        return [(r[0], r[1]) for r in rows]
 
     # search --------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
@@ -440,9 +403,6 @@ class SqliteStore:
             for r in rows
         ]
 
-    def count_interactions(self) -> int:
-        return int(self._query("SELECT count(*) FROM interactions")[0][0])
-
     def add_classes(self, entries: Iterable[ClassEntry]) -> int:
         rows = {
             (e.system, e.code): (e.system, e.code, e.name, common.normalize_name(e.name), e.parent)
@@ -460,28 +420,13 @@ class SqliteStore:
             )
         return len(rows)
 
-    def classes_of(self, generic: str) -> list[ClassEntry]:
-        rows = self._query(
-            "SELECT system, code, name, parent FROM classes WHERE name_norm = ?"
-            " ORDER BY system, code",
-            (common.normalize_name(generic),),
-        )
-        return [_class(r) for r in rows]
-
-    def class_entry(self, code: str, system: str = "atc") -> ClassEntry | None:
-        rows = self._query(
-            "SELECT system, code, name, parent FROM classes WHERE system = ? AND code = ?",
-            (system, code),
-        )
-        return _class(rows[0]) if rows else None
-
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:
         rows = self._query(
             "SELECT system, code, name, parent FROM classes"
             " WHERE system = ? AND code >= ? AND code < ? ORDER BY code",
             (system, code_prefix, code_prefix + "\U0010ffff"),
         )
-        return [_class(r) for r in rows]
+        return [class_from_row(r) for r in rows]
 
     # people's own records --------------------------------------------------------------------
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
@@ -600,10 +545,6 @@ def decode_monograph(value: bytes | str) -> Monograph:
     if isinstance(value, bytes):
         value = zlib.decompress(value).decode("utf-8")
     return Monograph.model_validate_json(value)
-
-
-def _class(r: Sequence[object]) -> ClassEntry:
-    return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])
 
 
 def _statements(script: str) -> Iterator[str]:
