@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from druginfo.engine import parse_profile
 from druginfo.errors import InputError
+
+CONTRACT_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "contract-profile.json"
 
 
 def field_of(raw: dict[str, Any]) -> str:
@@ -18,23 +22,8 @@ def field_of(raw: dict[str, Any]) -> str:
 
 
 def test_contract_example_parses() -> None:
-    p = parse_profile(
-        {
-            "age_years": 34,
-            "weight_kg": 70,
-            "sex": "female",
-            "pregnant": False,
-            "breastfeeding": False,
-            "indication": "rheumatoid arthritis",
-            "conditions": ["rheumatoid arthritis", "latent tuberculosis"],
-            "kidney": {"crcl_ml_min": 25},
-            "allergies": ["latex", "E. coli-derived proteins"],
-            "medications": ["Enbrel 50 mg weekly", "methotrexate"],
-            "planned_vaccines": ["MMR"],
-            "planned_surgery_date": None,
-            "start_date": "2026-12-01",
-        }
-    )
+    # The CONTRACT.md example, kept verbatim in examples/ so tests and users share one copy.
+    p = parse_profile(json.loads(CONTRACT_EXAMPLE.read_text()))
     assert p.weight_kg == 70 and p.age_years == 34 and p.sex == "female"
     assert p.kidney is not None and p.kidney.crcl_ml_min == 25
     assert p.start_date == dt.date(2026, 12, 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,10 @@ from druginfo.model import EVENTS, CheckResult, InteractionPair, Monograph, Sour
 from druginfo.sources.curated import load_curated
 from druginfo.vocab.base import Vocabulary
 
-CONTRACT_PROFILE: dict[str, Any] = {
-    "age_years": 34,
-    "weight_kg": 70,
-    "sex": "female",
-    "pregnant": False,
-    "breastfeeding": False,
-    "indication": "rheumatoid arthritis",
-    "conditions": ["rheumatoid arthritis", "latent tuberculosis"],
-    "kidney": {"crcl_ml_min": 25},
-    "allergies": ["latex", "E. coli-derived proteins"],
-    "medications": ["Enbrel 50 mg weekly", "methotrexate"],
-    "planned_vaccines": ["MMR"],
-    "planned_surgery_date": None,
-    "start_date": "2026-12-01",
-}
+# The CONTRACT.md example profile, shared with users in examples/.
+CONTRACT_PROFILE: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[2] / "examples" / "contract-profile.json").read_text()
+)
 ADULT: dict[str, Any] = {
     "age_years": 34,
     "weight_kg": 70,
