@@ -362,7 +362,9 @@ def reconcile(
     out.rule(f"[bold]{escape(report.drug)}[/]: sources as of {report.as_of}")
     for s in report.sources:
         flag = f"[yellow]stale[/]: {escape(s.why_stale or '')}" if s.stale else "[green]current[/]"
-        out.print(f"  {escape(s.id)} — {escape(s.publisher)} ({s.kind}, {s.reviewed or "no date"}) {flag}")
+        out.print(
+            f"  {escape(s.id)} — {escape(s.publisher)} ({s.kind}, {s.reviewed or 'no date'}) {flag}"
+        )
     colour = {"agree": "green", "conflict": "red", "only-one-source": "blue", "stale": "yellow"}
     for t in report.topics:
         out.print(
