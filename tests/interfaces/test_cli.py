@@ -125,3 +125,14 @@ def test_missing_kidney_function_leaves_the_interval_undecided(bundled_db_url: s
     assert any(a["kind"] == "cannot-decide" and a["field"] == "kidney" for a in data["alerts"])
     text = run(bundled_db_url, "check", "-", "--drug", "anakinra", stdin=profile)
     assert "not decided" in text.stdout
+
+
+def test_reconcile_shows_conflicts_and_stale_sources(bundled_db_url: str) -> None:
+    proc = run(bundled_db_url, "reconcile", "kineret", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    status = {t["topic"]: t["status"] for t in data["topics"]}
+    assert status["missed-dose"] == "conflict"
+    assert any(s["stale"] for s in data["sources"])
+    text = run(bundled_db_url, "reconcile", "anakinra")
+    assert text.returncode == 0 and "conflict" in text.stdout and "no date" in text.stdout
