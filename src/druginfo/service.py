@@ -71,18 +71,22 @@ class Service:
         match = self.resolve(name)
         wanted = brand or (match.matched if match.matched.lower() != match.key else None)
         if wanted:
-            docs = [
-                d
-                for d in self.store.documents_for(match.key)
-                if wanted.lower() in (b.lower() for b in d.identity.brands)
-            ]
-            pick = _best_document(docs, language)
+            pick = best_document(self.brand_documents(match.key, wanted), language)
             if pick is not None:
                 return pick
         mono = self.store.get_monograph(match.key, language)
         if mono is None:
             raise UnknownDrug(name, self.vocab.suggest(name))
         return mono
+
+    def brand_documents(self, key: str, brand: str) -> list[Monograph]:
+        """The documents of one product (brand) of a substance, in the store's order."""
+        wanted = brand.lower()
+        return [
+            d
+            for d in self.store.documents_for(key)
+            if wanted in (b.lower() for b in d.identity.brands)
+        ]
 
     def documents(self, name: str) -> list[Monograph]:
         return self.store.documents_for(self.resolve(name).key)
@@ -159,7 +163,7 @@ class Service:
         return [p for p in pairs if key in (p.drug_a, p.drug_b)]
 
 
-def _best_document(docs: list[Monograph], language: str | None) -> Monograph | None:
+def best_document(docs: list[Monograph], language: str | None) -> Monograph | None:
     """Curated data first, in the language asked for (English when none), then any language."""
     lang = language or "en"
 

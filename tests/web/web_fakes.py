@@ -162,6 +162,14 @@ class FakeService:
         key = self.resolve(name).key
         return [d for d in self.all_docs if d.key == key]
 
+    def brand_documents(self, key: str, brand: str) -> list[Monograph]:
+        wanted = brand.lower()
+        return [
+            d
+            for d in self.all_docs
+            if d.key == key and wanted in (b.lower() for b in d.identity.brands)
+        ]
+
     def list_drugs(self) -> list[DrugSummary]:
         out = []
         for key in sorted({d.key for d in self.all_docs}):

@@ -44,6 +44,7 @@ from druginfo.interfaces.web.report import (
     report_pdf,
 )
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
+from druginfo.service import best_document
 from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
 
 if TYPE_CHECKING:
@@ -319,7 +320,7 @@ def build_site_router(service: Service) -> APIRouter:
             return RedirectResponse(target, status_code=302)
         docs: list[Monograph] = []
         if brand:
-            docs = [d for d in service.documents(match.key) if has_brand(d, brand)]
+            docs = service.brand_documents(match.key, brand)
             if not docs:
                 return render(
                     request,
@@ -329,7 +330,8 @@ def build_site_router(service: Service) -> APIRouter:
                     message=f"We have no document for the brand {brand!r} of {match.key}.",
                     link=(home, f"Read about {match.key}"),
                 )
-            chosen = next((d for d in docs if d.language == (lang or "en")), None)
+            # Without a language asked for, some document of the brand is always chosen.
+            chosen = best_document(docs, lang)
             if chosen is None and lang:
                 return render(
                     request,
@@ -340,7 +342,8 @@ def build_site_router(service: Service) -> APIRouter:
                     "document.",
                     link=(f"{home}?{urlencode({'brand': brand})}", "Read it in English"),
                 )
-            mono = chosen or docs[0]
+            assert chosen is not None
+            mono = chosen
         else:
             try:
                 mono = service.monograph(match.key, lang)
