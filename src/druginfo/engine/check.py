@@ -10,9 +10,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from druginfo.engine.citations import Citations, fallback_refs
+from druginfo.engine.coverage import build_coverage
 from druginfo.engine.decision import decide, sort_alerts
 from druginfo.engine.dosing import KIDNEY_TRIGGER, compute_regimen
+from druginfo.engine.duplication import duplication_alerts
 from druginfo.engine.monitoring import monitoring_calendar
+from druginfo.engine.provenance import document_basis, with_basis
 from druginfo.engine.screening import screen_details
 from druginfo.model import (
     Alert,
@@ -78,6 +81,15 @@ def check(
     regimen, dose_alerts = compute_regimen(mono, profile)
     screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
     alerts = [*merge_kidney(mono, dose_alerts, screening.alerts), *screening.alerts]
+    basis = document_basis(mono)
+    named = {k for keys in screening.med_keys.values() for k in keys}
+    duplication = duplication_alerts(mono, profile, vocab, skip_keys=named)
+    alerts.extend(duplication.alerts)
+    screening.evidence.update(duplication.evidence)
+    bases = [basis] if mono.screening or regimen is not None else []
+    if interactions:
+        bases.append("table")
+    bases.append("class")
     monitoring: list[MonitoringItem] = []
     if mono.monitoring:
         if profile.start_date is not None:
@@ -101,10 +113,13 @@ def check(
     citations = Citations(mono, screening.evidence)
     if regimen is not None:
         regimen = regimen.model_copy(update={"sources": citations.cite(regimen.sources)})
+    if regimen is not None and regimen.basis is None:
+        regimen = regimen.model_copy(update={"basis": basis})
     cited_alerts = []
     for alert in alerts:
         refs = alert.sources or fallback_refs(mono, (Topic.warning,))
-        cited_alerts.append(alert.model_copy(update={"sources": citations.cite(refs)}))
+        cited = alert.model_copy(update={"sources": citations.cite(refs)})
+        cited_alerts.append(with_basis(cited, basis))
     cited_monitoring = [
         m.model_copy(update={"sources": citations.cite(m.sources)}) for m in monitoring
     ]
@@ -115,4 +130,5 @@ def check(
         alerts=cited_alerts,
         monitoring=cited_monitoring,
         sources=citations.sources,
+        coverage=build_coverage(profile, vocab, bases, has_rules=bool(mono.screening)),
     )

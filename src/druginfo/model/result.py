@@ -14,6 +14,10 @@ from pydantic import BaseModel, Field
 from druginfo.model.monograph import AlertKind, Severity
 
 Decision = Literal["ok", "caution", "do-not-use", "cannot-decide"]
+# What an alert or a regimen rests on (CONTRACT "Provenance in check results"): rules a curator
+# wrote, machine-read words of an official leaflet or label, an interaction table, or a rule
+# about a whole drug class.
+Basis = Literal["curated", "leaflet", "label", "table", "class"]
 
 
 class DrugRef(BaseModel):
@@ -43,6 +47,7 @@ class Regimen(BaseModel):
     indication: str | None = None
     notes: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    basis: Basis | None = Field(default=None, description="What the regimen rests on.")
 
 
 class Alert(BaseModel):
@@ -57,6 +62,7 @@ class Alert(BaseModel):
     blocking: bool = Field(
         default=False, description="A label 'do not use' that fired: the decision is do-not-use."
     )
+    basis: Basis | None = Field(default=None, description="What the alert rests on.")
 
 
 class MonitoringItem(BaseModel):
@@ -66,6 +72,42 @@ class MonitoringItem(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
+class NotScreened(BaseModel):
+    """One thing the check could not look at, and how the person can make it count."""
+
+    item: str = Field(description="The profile's own words, e.g. 'Zorblex 5 mg'.")
+    field: str = Field(description="Profile field it came from, e.g. 'medications'.")
+    reason: str
+    fix: str
+
+
+class Coverage(BaseModel):
+    """What a check screened, and what it could not: no answer is 'ok' by omission."""
+
+    screened: list[str] = Field(
+        default_factory=list, description="e.g. ['allergies', 'conditions', '3 medicines']."
+    )
+    not_screened: list[NotScreened] = Field(default_factory=list)
+    rules: list[str] = Field(
+        default_factory=list,
+        description="Which rule sets were applied, each with its basis, e.g. 'curated rules'.",
+    )
+    summary: str = ""
+
+
+class ProductChoice(BaseModel):
+    """Which product's document answered, when the name asked for was a brand."""
+
+    asked: str
+    shown: str = Field(description="Brand (or generic) whose document was used.")
+    note: str | None = Field(
+        default=None, description="Why another product's document was used, when it was."
+    )
+    alternatives: list[str] = Field(
+        default_factory=list, description="Other documents of the same brand (e.g. children's)."
+    )
+
+
 class CheckResult(BaseModel):
     drug: DrugRef
     decision: Decision
@@ -73,6 +115,8 @@ class CheckResult(BaseModel):
     alerts: list[Alert] = Field(default_factory=list)
     monitoring: list[MonitoringItem] = Field(default_factory=list)
     sources: dict[str, SourceRef] = Field(default_factory=dict)
+    coverage: Coverage | None = None
+    product: ProductChoice | None = None
 
 
 class AdviceStep(BaseModel):

@@ -71,3 +71,33 @@ MEDICATION_STOPWORDS: frozenset[str] = frozenset(_STOPWORDS.split())
 def is_dose_token(token: str) -> bool:
     """Numbers and numbers glued to units ('50', '0.5', '50mg', '2x', 'q2w')."""
     return token[0].isdigit() or bool(re.fullmatch(r"q\d+[a-z]*", token))
+
+
+# Salt, ester and conjugate words that a leaflet writes beside the substance name
+# ("dabigatran etexilate", "certolizumab pegol", "metformin hydrochloride"). A name with them
+# and the name without them denote one medicine for screening purposes.
+_SALT_WORDS = """
+    hydrochloride dihydrochloride hydrobromide hydrate monohydrate dihydrate trihydrate
+    sesquihydrate anhydrous sodium disodium potassium dipotassium calcium magnesium zinc
+    lithium aluminium ammonium meglumine tromethamine trometamol arginine lysine
+    mesilate mesylate dimesilate besilate besylate tosilate tosylate maleate dimaleate
+    fumarate hemifumarate succinate tartrate bitartrate hemitartrate citrate dicitrate
+    acetate diacetate propionate dipropionate valerate butyrate phosphate diphosphate
+    sulfate sulphate bisulfate nitrate bromide chloride iodide
+    lactate gluconate glucuronide benzoate salicylate stearate palmitate pamoate embonate
+    oxalate malate mandelate napsilate camsilate isetionate edisilate esilate
+    etexilate medoxomil cilexetil axetil pivoxil proxetil marboxil alafenamide disoproxil
+    dipivoxil mofetil pegol etabonate furoate decanoate enanthate undecanoate cipionate
+    acetonide hexacetonide
+"""
+SALT_WORDS: frozenset[str] = frozenset(_SALT_WORDS.split())
+
+
+def without_salt(text: str) -> str | None:
+    """'Dabigatran etexilate' → 'dabigatran'; None when no salt or ester word is present or
+    nothing but salt words would remain."""
+    words = tokens(text)
+    core = [w for w in words if w not in SALT_WORDS]
+    if len(core) == len(words) or not core:
+        return None
+    return " ".join(core)
