@@ -14,9 +14,11 @@ from druginfo.engine.coverage import build_coverage
 from druginfo.engine.decision import decide, sort_alerts
 from druginfo.engine.dosing import KIDNEY_TRIGGER, compute_regimen
 from druginfo.engine.duplication import duplication_alerts
+from druginfo.engine.label_dosing import label_dose
+from druginfo.engine.leaflet_screening import screen_leaflet
 from druginfo.engine.monitoring import monitoring_calendar
 from druginfo.engine.provenance import document_basis, with_basis
-from druginfo.engine.screening import screen_details
+from druginfo.engine.screening import NO_SCREENING_TRIGGER, screen_details
 from druginfo.model import (
     Alert,
     CheckResult,
@@ -28,6 +30,7 @@ from druginfo.model import (
     Source,
     Topic,
 )
+from druginfo.model.facts import FactSet
 from druginfo.vocab.base import Vocabulary
 
 MONITORING_TRIGGER = "monitoring"
@@ -76,17 +79,48 @@ def check(
     interactions: Sequence[InteractionPair] = (),
     interaction_sources: Mapping[str, Source] | None = None,
     today: dt.date | None = None,
+    facts: Sequence[FactSet] = (),
 ) -> CheckResult:
-    """`today` only decides whether a planned surgery date is still ahead; None: any date is."""
+    """`today` only decides whether a planned surgery date is still ahead; None: any date is.
+
+    `facts`: what was machine-read from the medicine's own leaflet or label. They screen and
+    dose a medicine without curated rules; where curated rules exist, those win."""
     regimen, dose_alerts = compute_regimen(mono, profile)
     screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
-    alerts = [*merge_kidney(mono, dose_alerts, screening.alerts), *screening.alerts]
     basis = document_basis(mono)
     named = {k for keys in screening.med_keys.values() for k in keys}
+    leaflet_rules = 0
+    no_rules_reason = None
+    if not mono.curated and facts:
+        leaflet = screen_leaflet(mono, facts, profile, vocab)
+        leaflet_rules = leaflet.facts_used
+        screening.evidence.update(leaflet.evidence)
+        named |= leaflet.med_keys
+        if leaflet_rules:
+            screening.alerts = [a for a in screening.alerts if a.trigger != NO_SCREENING_TRIGGER]
+            screening.alerts.extend(leaflet.alerts)
+        else:
+            no_rules_reason = "the leaflet has no safety statements we could read"
+            for a in screening.alerts:
+                if a.trigger == NO_SCREENING_TRIGGER:
+                    a.title = f"The leaflet of {mono.identity.generic} has no rules we can read"
+                    a.detail = (
+                        f"We read the leaflet of {mono.identity.generic} but found no "
+                        "contraindication, interaction, vaccine, pregnancy or age statement we "
+                        "could apply, so this profile was not screened. Read its section 2 "
+                        "and ask your doctor or pharmacist."
+                    )
+        if regimen is None and not mono.dose_rules:
+            dosed = label_dose(mono, facts, profile)
+            screening.evidence.update(dosed.evidence)
+            if dosed.regimen is not None or dosed.alerts:
+                dose_alerts = [a for a in dose_alerts if a.trigger != "dose"] + dosed.alerts
+                regimen = dosed.regimen
+    alerts = [*merge_kidney(mono, dose_alerts, screening.alerts), *screening.alerts]
     duplication = duplication_alerts(mono, profile, vocab, skip_keys=named)
     alerts.extend(duplication.alerts)
     screening.evidence.update(duplication.evidence)
-    bases = [basis] if mono.screening or regimen is not None else []
+    bases = [basis] if mono.screening or leaflet_rules or regimen is not None else []
     if interactions:
         bases.append("table")
     bases.append("class")
@@ -130,5 +164,11 @@ def check(
         alerts=cited_alerts,
         monitoring=cited_monitoring,
         sources=citations.sources,
-        coverage=build_coverage(profile, vocab, bases, has_rules=bool(mono.screening)),
+        coverage=build_coverage(
+            profile,
+            vocab,
+            bases,
+            has_rules=bool(mono.screening) or leaflet_rules > 0,
+            no_rules_reason=no_rules_reason,
+        ),
     )
