@@ -22,9 +22,11 @@ from druginfo.model import (
     DrugSummary,
     Feedback,
     Monograph,
+    ProductChoice,
     SearchHit,
     Source,
 )
+from druginfo.model.facts import FactSet
 from druginfo.reconcile import ReconcileReport, reconcile
 from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
@@ -41,6 +43,9 @@ class Service:
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
         self.vocab = vocab
+        # Facts read from a leaflet, by document: reading is the slow part of a leaflet-only
+        # check, and a stored document does not change under the same id and date.
+        self._facts: dict[tuple[str, ...], list[FactSet]] = {}
 
     @classmethod
     def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
@@ -68,16 +73,51 @@ class Service:
     ) -> Monograph:
         """The monograph for a name; a brand name (or `brand`) picks that product's own
         document when several products share one substance (Humira is not Amsparity)."""
+        return self.product(name, language, brand)[0]
+
+    def product(
+        self,
+        name: str,
+        language: str | None = None,
+        brand: str | None = None,
+        age_years: float | None = None,
+    ) -> tuple[Monograph, ProductChoice | None]:
+        """The document for a name, and what was chosen when the name was a brand.
+
+        A brand shows its own leaflet; one brand with several leaflets (a children's and an
+        adult's) is picked by `age_years` when given, the others offered as alternatives;
+        a brand whose leaflet is not stored shows another product of the substance and says
+        so, never silently."""
         match = self.resolve(name)
-        wanted = brand or (match.matched if match.matched.lower() != match.key else None)
+        wanted = brand or (
+            match.matched
+            if match.matched.lower() != match.key and match.display != match.key
+            else None
+        )
         if wanted:
-            pick = best_document(self.brand_documents(match.key, wanted), language)
+            own = self.brand_documents(match.key, wanted)
+            in_lang = [d for d in own if d.language == (language or "en")] or own
+            pick = pick_by_age(in_lang, age_years) if len(in_lang) > 1 else None
+            pick = pick or best_document(own, language)
             if pick is not None:
-                return pick
+                others = [_title(d) for d in in_lang if d is not pick]
+                return pick, ProductChoice(
+                    asked=wanted, shown=_brand_of(pick, wanted), alternatives=others
+                )
         mono = self.store.get_monograph(match.key, language)
         if mono is None:
             raise UnknownDrug(name, self.vocab.suggest(name))
-        return mono
+        if not wanted or mono.curated:
+            return mono, None
+        shown = _brand_of(mono, mono.identity.generic)
+        generic = mono.identity.generic
+        relation = (
+            f"a biosimilar of {generic}"
+            if any("biosimilar" in c.quote.lower() for c in mono.claims)
+            else f"another product of the same active substance, {generic}"
+        )
+        note = f"{wanted}'s leaflet is not available; showing {shown}, {relation}."
+        return mono, ProductChoice(asked=wanted, shown=shown, note=note)
 
     def brand_documents(self, key: str, brand: str) -> list[Monograph]:
         """The documents of one product (brand) of a substance, in the store's order."""
@@ -111,17 +151,41 @@ class Service:
         name = drug or profile_drug
         if not name or not isinstance(name, str):
             raise InputError("drug", "name the medicine to check (for example --drug anakinra)")
-        mono = self.monograph(name, "en")
         profile = parse_profile(raw)
+        mono, choice = self.product(name, "en", age_years=profile.age_years)
         pairs = self._table_interactions(mono.key, profile.medications)
-        return engine_check(
+        result = engine_check(
             mono,
             profile,
             self.vocab,
             interactions=pairs,
             interaction_sources=TABLE_SOURCES,
             today=today,
+            facts=self.document_facts(mono),
         )
+        if choice is not None:
+            result.product = choice
+        return result
+
+    def document_facts(self, mono: Monograph) -> list[FactSet]:
+        """Machine-read facts of a document without curated rules (curated rules win)."""
+        if mono.curated:
+            return []
+        key = (
+            mono.key,
+            mono.language,
+            str(mono.document_date),
+            *(s.id for s in mono.sources),
+            str(len(mono.claims)),
+        )
+        cached = self._facts.get(key)
+        if cached is None:
+            from druginfo.facts import extract_facts
+
+            if len(self._facts) > 256:
+                self._facts.clear()
+            cached = self._facts[key] = extract_facts(mono)
+        return cached
 
     def advise(
         self, drug: str, event: str, raw_profile: Mapping[str, Any] | None = None
@@ -161,6 +225,36 @@ class Service:
             return []
         pairs = self.store.interactions_among([key, *others])
         return [p for p in pairs if key in (p.drug_a, p.drug_b)]
+
+
+# Words of a leaflet written for a child's carer ("If your child …").
+_CHILD_WORDS = ("your child", "the child", "children and adolescents")
+
+
+def _childrens(doc: Monograph) -> bool:
+    """A leaflet addressed to a child's carer: most of its 'Do not use' statements say 'child'."""
+    contra = [c.quote.lower() for c in doc.claims if c.topic.value == "contraindication"]
+    if not contra:
+        return False
+    return sum(any(w in q for w in _CHILD_WORDS) for q in contra) * 2 > len(contra)
+
+
+def pick_by_age(docs: list[Monograph], age_years: float | None) -> Monograph | None:
+    """Among one brand's leaflets, the one written for the person's age group; None when age
+    is unknown or the leaflets do not differ in audience."""
+    if age_years is None:
+        return None
+    child = age_years < 18
+    fitting = [d for d in docs if _childrens(d) == child]
+    return fitting[0] if fitting and len(fitting) < len(docs) else None
+
+
+def _title(doc: Monograph) -> str:
+    return doc.sources[0].document if doc.sources else doc.identity.generic
+
+
+def _brand_of(doc: Monograph, fallback: str) -> str:
+    return doc.identity.brands[0] if doc.identity.brands else fallback
 
 
 def best_document(docs: list[Monograph], language: str | None) -> Monograph | None:

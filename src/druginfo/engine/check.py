@@ -18,7 +18,11 @@ from druginfo.engine.label_dosing import label_dose
 from druginfo.engine.leaflet_screening import screen_leaflet
 from druginfo.engine.monitoring import monitoring_calendar
 from druginfo.engine.provenance import document_basis, with_basis
-from druginfo.engine.screening import NO_SCREENING_TRIGGER, screen_details
+from druginfo.engine.screening import (
+    NO_SCREENING_TRIGGER,
+    UNKNOWN_MEDICATION_TRIGGER,
+    screen_details,
+)
 from druginfo.model import (
     Alert,
     CheckResult,
@@ -95,10 +99,15 @@ def check(
         leaflet = screen_leaflet(mono, facts, profile, vocab)
         leaflet_rules = leaflet.facts_used
         screening.evidence.update(leaflet.evidence)
-        named |= leaflet.med_keys
+        # A leaflet naming the pair as a caution does not lower the class rule's high alert.
         if leaflet_rules:
             screening.alerts = [a for a in screening.alerts if a.trigger != NO_SCREENING_TRIGGER]
             screening.alerts.extend(leaflet.alerts)
+            if any(f.topic == "interaction" for fs in facts for f in fs.facts):
+                # The leaflet names medicines to avoid: an unknown one could be among them.
+                for a in screening.alerts:
+                    if a.trigger == UNKNOWN_MEDICATION_TRIGGER and a.severity == "low":
+                        a.severity = "moderate"
         else:
             no_rules_reason = "the leaflet has no safety statements we could read"
             for a in screening.alerts:

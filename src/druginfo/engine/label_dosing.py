@@ -11,6 +11,7 @@ are used instead of this (the caller decides).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -44,6 +45,19 @@ def _interval(f: Fact) -> float | None:
     if f.times_per_day:
         return 24 / f.times_per_day
     return None
+
+
+# A dose stated under a condition ("If the child responds well …, treatment may be continued
+# with …") is a step the doctor takes, not the regimen to start with.
+_CONDITIONAL = re.compile(
+    r"^\W*(?:if|when|for\s+(?:children|patients|adults)\s+(?:given|who))\b|\bmay\b",
+    re.IGNORECASE,
+)
+
+
+def _has_population(f: Fact) -> bool:
+    pop = f.population
+    return pop is not None and any(v is not None for v in pop.model_dump().values())
 
 
 def _indication_fits(wanted: str, stated: str) -> bool:
@@ -120,7 +134,17 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
         return out
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
+    several = len({(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in pool}) > 1
+    unsure: list[tuple[FactSet, Fact]] = []
     for fs, f in pool:
+        if not _has_population(f):
+            if _CONDITIONAL.search(f.quote):
+                continue  # a step the doctor takes ('if … may be continued with …')
+            if several:
+                # Among several regimens, one that says nothing of whom it is for might be
+                # this person's: it cannot be ruled out, so nothing is picked.
+                unsure.append((fs, f))
+                continue
         ok, need = _fits(f, profile)
         if ok:
             fitting.append((fs, f))
@@ -129,7 +153,7 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
     loading = [(fs, f) for fs, f in fitting if f.phase == "loading"]
     distinct = {(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in maintenance}
     generic = mono.identity.generic
-    if len(distinct) == 1 and not missing:
+    if len(distinct) == 1 and not missing and not unsure:
         fs, f = maintenance[0]
         notes = [f'The leaflet says: "{f.quote.strip()}"']
         notes += [
@@ -161,10 +185,16 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
             basis=fact_basis(fs),
         )
         return out
-    listed = (maintenance or [(fs, f) for fs, f in pool])[:MAX_LISTED]
+    listed_all = [*maintenance, *unsure] or list(pool)
+    by_words: dict[str, tuple[FactSet, Fact]] = {}
+    for fs, f in listed_all:
+        by_words.setdefault(_describe(f), (fs, f))
+    listed = list(by_words.values())[:MAX_LISTED]
     need = sorted(set(missing))
     if need:
         reason = "the profile does not give " + ", ".join(need)
+    elif unsure:
+        reason = "the leaflet gives several doses and does not say which is for whom"
     elif not maintenance:
         reason = "no dose in the leaflet fits this profile"
     else:

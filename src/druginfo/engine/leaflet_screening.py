@@ -15,9 +15,13 @@ pass.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
 
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.matching import has_term, normalise
@@ -91,8 +95,12 @@ class _Cite:
 
 
 def _severity(fact: Fact) -> tuple[Severity, bool]:
-    """(severity, blocking) of a statement by its strength."""
+    """(severity, blocking) of a statement by its strength. A contraindication fact was read
+    from the document's "Do not use" statements (its extraction checked that), so it forbids
+    even where the list item's own words do not repeat the prohibition."""
     strength = fact.strength
+    if strength is None and fact.topic == "contraindication":
+        strength = "must-not"
     if strength is None:
         strength = "must-not" if _PROHIBITION.search(fact.quote) else "caution"
     if strength == "must-not":
@@ -257,14 +265,53 @@ def _allergies(
                     )
 
 
+_PAST_OR_DORMANT = ("latent", "inactive", "history", "past", "previous", "previously",
+                    "treated", "resolved", "cured")  # fmt: skip
+
+
 def _milder(profile_text: str, quote: str) -> bool:
-    """The profile names a milder or past state of what the leaflet forbids ('latent TB'
-    against 'active tuberculosis')."""
+    """The profile names a milder, dormant or past state of what the leaflet forbids ('latent
+    TB' against 'active tuberculosis'): still an alert, but the doctor decides."""
     p = normalise(profile_text)
     q = normalise(quote)
+    if any(has_term(p, w) for w in _PAST_OR_DORMANT):
+        return True
     return any(
         has_term(q, strong) and any(has_term(p, w) for w in weaker)
         for strong, weaker in _MILDER.items()
+    )
+
+
+@functools.cache
+def _condition_groups() -> dict[str, frozenset[str]]:
+    """Condition id → the narrower ids it includes (data/vocab/condition-groups.yaml)."""
+    text = (
+        resources.files("druginfo").joinpath("data", "vocab", "condition-groups.yaml").read_text()
+    )
+    raw = yaml.safe_load(text)["groups"]
+    return {k: frozenset(v or ()) for k, v in raw.items()}
+
+
+@functools.cache
+def _finder() -> object:
+    from druginfo.facts.mentions import default_finder
+
+    return default_finder()
+
+
+def condition_ids(text: str) -> set[str]:
+    """The condition ids a profile's words name, with the broader groups they belong to."""
+    find = getattr(_finder(), "find", None)
+    ids = {m.key for m in (find(text) if find else []) if m.kind == "condition"}
+    for group, members in _condition_groups().items():
+        if ids & members:
+            ids.add(group)
+    return ids
+
+
+def _direct(profile_condition: str, fact_condition: str) -> bool:
+    return has_term(profile_condition, fact_condition) or has_term(
+        fact_condition, profile_condition
     )
 
 
@@ -277,42 +324,42 @@ def _conditions(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    for fact in facts:
-        if fact.topic != "contraindication" or not fact.condition:
+    stated = [f for f in facts if f.topic == "contraindication" and f.condition]
+    for condition in profile.conditions:
+        direct = [f for f in stated if f.condition and _direct(condition, f.condition)]
+        grouped = [f for f in stated if f not in direct and f.condition in condition_ids(condition)]
+        if not direct and not grouped:
             continue
-        for condition in profile.conditions:
-            if not (has_term(condition, fact.condition) or has_term(fact.condition, condition)):
-                continue
-            severity, blocking = _severity(fact)
-            milder = _milder(condition, fact.quote)
-            if milder:
-                severity, blocking = "moderate", False
-            result.alerts.append(
-                _alert(
-                    kind="contraindication" if blocking else "warning",
-                    trigger=normalise(fact.condition).replace(" ", "-"),
-                    severity=severity,
-                    blocking=blocking,
-                    title=(
-                        f"{condition}: do not use {generic}"
-                        if blocking
-                        else f"{condition}: ask before using {generic}"
-                    ),
-                    detail=(
-                        f"You list {condition!r}. {_says(fact)}"
-                        + (
-                            " Your condition may be a milder or past form of what the leaflet "
-                            "names: ask your doctor."
-                            if milder
-                            else ""
-                        )
-                    ),
-                    matched=condition,
-                    refs=[cite(fs, fact)],
-                    basis=basis,
-                )
+        fact = (direct or grouped)[0]
+        severity, blocking = _severity(fact)
+        milder = _milder(condition, fact.quote)
+        if milder:
+            severity, blocking = "moderate", False
+        result.alerts.append(
+            _alert(
+                kind="contraindication" if blocking else "warning",
+                trigger=normalise(fact.condition or condition).replace(" ", "-"),
+                severity=severity,
+                blocking=blocking,
+                title=(
+                    f"{condition}: do not use {generic}"
+                    if blocking
+                    else f"{condition}: ask before using {generic}"
+                ),
+                detail=(
+                    f"You list {condition!r}. {_says(fact)}"
+                    + (
+                        " Your condition may be a milder, dormant or past form of what the "
+                        "leaflet names: ask your doctor."
+                        if milder
+                        else ""
+                    )
+                ),
+                matched=condition,
+                refs=[cite(fs, fact)],
+                basis=basis,
             )
-            break
+        )
 
 
 def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool:
@@ -408,6 +455,8 @@ def _vaccines(
         if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
     ]
     if not live_facts:
+        live_facts = _live_vaccine_sentences(cite.mono, fs)
+    if not live_facts:
         return
     fact = sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
     severity, blocking = _severity(fact)
@@ -447,6 +496,31 @@ def _vaccines(
                     field_name="planned_vaccines",
                 )
             )
+
+
+_LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
+
+
+def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
+    """The document's own sentences about live vaccines, where extraction named none: the
+    standard leaflet wording ("You should not be given live vaccines …") is enough to warn."""
+    out = []
+    for claim in mono.claims:
+        if claim.source == fs.document.id and _LIVE_WORDS.search(claim.quote):
+            strength = "must-not" if _PROHIBITION.search(claim.quote) else "caution"
+            out.append(
+                Fact.model_validate(
+                    {
+                        "topic": "vaccine",
+                        "class": "live-vaccine",
+                        "strength": strength,
+                        "quote": claim.quote,
+                        "claim": claim.id,
+                        "source": claim.source,
+                    }
+                )
+            )
+    return out
 
 
 _STANCE_RANK = {"must-not": 0, "not-recommended": 1, "if-clearly-needed": 2, "ask": 3, "can-use": 4}

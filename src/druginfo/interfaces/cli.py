@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.interfaces.layout import SECTION_IDS, reader_sections
 from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
@@ -121,6 +122,9 @@ def show(
             ]
         _print_json(data)
         return
+    choice = svc.product(name, lang)[1] if mono is not None else None
+    if choice is not None and choice.note:
+        out.print(f"[yellow]{escape(choice.note)}[/]")
     _render_monograph(mono, section)
 
 
@@ -231,6 +235,8 @@ def check(
 def _render_check(result: CheckResult, ics: Path | None) -> None:
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
+    if result.product is not None and result.product.note:
+        out.print(f"[yellow]{escape(result.product.note)}[/]")
     reg = result.regimen
     if reg is not None and reg.dose_mg is not None:
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
@@ -246,6 +252,8 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
         )
         for note in reg.notes:
             out.print(f"  {escape(note)}")
+        if reg.basis:
+            out.print(f"  [dim]Basis: {escape(BASIS_WORDS.get(reg.basis, reg.basis))}[/]")
     if result.alerts:
         out.print("\n[bold]Alerts[/]")
         colour = {"high": "red", "moderate": "yellow", "low": "blue"}
@@ -256,6 +264,14 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
                 f"{matched} [dim][{','.join(a.sources)}][/]"
             )
             out.print(f"      {escape(a.detail)}")
+            if a.basis:
+                out.print(f"      [dim]Basis: {escape(BASIS_WORDS.get(a.basis, a.basis))}[/]")
+    if result.coverage is not None:
+        out.print(f"\n[bold]Coverage:[/] {escape(result.coverage.summary)}")
+        for item in result.coverage.not_screened:
+            out.print(
+                f"  not screened: {escape(item.item)} — {escape(item.reason)}; {escape(item.fix)}"
+            )
     if result.monitoring:
         table = Table(title="Monitoring calendar")
         table.add_column("Due")
