@@ -299,20 +299,59 @@ def _finder() -> object:
     return default_finder()
 
 
-def condition_ids(text: str) -> set[str]:
-    """The condition ids a profile's words name, with the broader groups they belong to."""
+def condition_groups_of(text: str) -> set[str]:
+    """The broader condition groups that the condition ids a profile's words name belong to
+    ('active tuberculosis' → infection)."""
     find = getattr(_finder(), "find", None)
     ids = {m.key for m in (find(text) if find else []) if m.kind == "condition"}
-    for group, members in _condition_groups().items():
-        if ids & members:
-            ids.add(group)
-    return ids
+    return {group for group, members in _condition_groups().items() if ids & members}
 
 
-def _direct(profile_condition: str, fact_condition: str) -> bool:
-    return has_term(profile_condition, fact_condition) or has_term(
-        fact_condition, profile_condition
-    )
+# Words that qualify a condition without changing which disease it is; the rest of a
+# profile's words must be in the leaflet's sentence ('type 2 diabetes' is not matched by a
+# sentence about 'type 1 diabetes').
+_QUALIFIERS = frozenset(
+    [
+        "active",
+        "latent",
+        "inactive",
+        "severe",
+        "mild",
+        "moderate",
+        "chronic",
+        "acute",
+        "history",
+        "of",
+        "past",
+        "previous",
+        "previously",
+        "treated",
+        "untreated",
+        "resolved",
+        "cured",
+        "recent",
+        "recently",
+        "current",
+        "a",
+        "an",
+        "the",
+        "my",
+        "with",
+        "disease",
+        "diseases",
+        "problem",
+        "problems",
+    ]
+)
+
+
+def _direct(profile_condition: str, fact: Fact) -> bool:
+    stated = fact.condition or ""
+    if not (has_term(profile_condition, stated) or has_term(stated, profile_condition)):
+        return False
+    extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
+    quote = set(normalise(fact.quote).split())
+    return all(w in quote for w in extra - _QUALIFIERS)
 
 
 def _conditions(
@@ -325,9 +364,13 @@ def _conditions(
     result: LeafletScreening,
 ) -> None:
     stated = [f for f in facts if f.topic == "contraindication" and f.condition]
+    treated = profile.indication or ""
     for condition in profile.conditions:
-        direct = [f for f in stated if f.condition and _direct(condition, f.condition)]
-        grouped = [f for f in stated if f not in direct and f.condition in condition_ids(condition)]
+        if treated and (has_term(condition, treated) and has_term(treated, condition)):
+            continue  # the disease being treated is not a reason against its treatment
+        direct = [f for f in stated if _direct(condition, f)]
+        groups = condition_groups_of(condition)
+        grouped = [f for f in stated if f not in direct and f.condition in groups]
         if not direct and not grouped:
             continue
         fact = (direct or grouped)[0]
