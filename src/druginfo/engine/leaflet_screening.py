@@ -210,17 +210,17 @@ def _allergies(
     if not profile.allergies:
         return
     allergy_facts = [f for f in facts if f.allergy]
-    ingredients = _ingredients_text(mono)
+    own_target = {id(f): _resolves_to_own(f.allergy or "", mono, vocab) for f in allergy_facts}
     generic = mono.identity.generic
     for allergy in profile.allergies:
         to_self = _resolves_to_own(allergy, mono, vocab)
         for fact in allergy_facts:
             target = fact.allergy or ""
-            own_target = _resolves_to_own(target, mono, vocab)
+            own = own_target[id(fact)]
             refs = [cite(fs, fact)]
-            if to_self and (own_target or not _INGREDIENT_WORDS.search(target)):
+            if to_self and (own or not _INGREDIENT_WORDS.search(target)):
                 why = f"You list an allergy to {allergy}, which is {generic} itself."
-            elif _INGREDIENT_WORDS.search(target) and has_term(ingredients, allergy):
+            elif _INGREDIENT_WORDS.search(target) and has_term(_ingredients_text(mono), allergy):
                 claim = _ingredient_claim(mono, allergy)
                 refs += [claim] if claim else []
                 why = f"You list an allergy to {allergy}, an ingredient of this medicine."
@@ -435,6 +435,11 @@ def _medicines(
     if not inter:
         return
     own = _own_names(mono)
+    named_keys: dict[int, str | None] = {}
+    for f in inter:
+        if f.with_:
+            m = vocab.resolve(f.with_)
+            named_keys[id(f)] = normalise(m.key) if m is not None else normalise(f.with_)
     resolve_all = getattr(vocab, "resolve_medications", None)
     for line in profile.medications:
         if vocab.vaccine(line) is not None:

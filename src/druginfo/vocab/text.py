@@ -7,6 +7,7 @@ only needed for real misspellings.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -16,21 +17,27 @@ _TRADEMARKS = str.maketrans({"®": " ", "™": " ", "©": " ", "℠": " "})
 
 def tokens(text: str) -> list[str]:
     """Lower-case ASCII word tokens; accents dropped, punctuation and symbols are separators."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Memoised: the same names and medication lines are looked up on every check."""
     text = text.translate(_TRADEMARKS)
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     ascii_text = ascii_text.casefold().replace("ß", "ss")
-    return _TOKEN.findall(ascii_text)
+    return tuple(_TOKEN.findall(ascii_text))
 
 
 def normalise(text: str) -> str:
     """The spaced form: 'M-M-R® II' → 'm m r ii'."""
-    return " ".join(tokens(text))
+    return " ".join(_tokens(text))
 
 
 def compact(text: str) -> str:
     """The unspaced form, so that 'M-M-R II', 'MMR II' and 'mmrii' meet: → 'mmrii'."""
-    return "".join(tokens(text))
+    return "".join(_tokens(text))
 
 
 # FDA-licensed biologics carry a four-letter suffix after the core name ("adalimumab-atto").

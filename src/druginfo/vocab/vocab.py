@@ -85,6 +85,8 @@ class Vocab:
         self._choices: list[str] | None = None
         # Medication lines repeat across rules and checks; answers change only with the names.
         self._med_cache: dict[str, list[NameMatch]] = {}
+        # The vaccine vocabulary is fixed once built: answers per text never change.
+        self._vaccine_cache: dict[str, VaccineMatch | None] = {}
         for d in data.drugs:
             self._add_name(d.key, d.key, curated=True)
             for n in [*d.brands, *d.synonyms]:
@@ -273,13 +275,11 @@ class Vocab:
                 return NameMatch(
                     key=base.key, matched=text.strip(), display=f"{text.strip()} ({base.key})"
                 )
-        if self._vaccines.match(text) is not None:
-            return None  # vaccines are told apart (live or not) by the vaccine vocabulary
         found = open_names().get(form)
         if found is None and salt_free is not None:
             found = open_names().get(salt_free)
-        if found is None:
-            return None
+        if found is None or self.vaccine(text) is not None:
+            return None  # vaccines are told apart (live or not) by the vaccine vocabulary
         key = found
         known = self._names.get(normalise(key))
         if known is not None and normalise(key) not in self._conflicts:
@@ -497,7 +497,12 @@ class Vocab:
     def vaccine(self, text: str) -> VaccineMatch | None:
         if not isinstance(text, str) or not text.strip():
             return None
-        return self._vaccines.match(text)
+        if text in self._vaccine_cache:
+            return self._vaccine_cache[text]
+        if len(self._vaccine_cache) >= 20_000:
+            self._vaccine_cache.clear()
+        found = self._vaccine_cache[text] = self._vaccines.match(text)
+        return found
 
     def source(self, source_id: str) -> Source | None:
         return self._sources.get(source_id)

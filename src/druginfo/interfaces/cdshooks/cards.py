@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.interfaces.cdshooks.fhir_record import (
     FIELD_HINTS,
     Record,
@@ -91,6 +92,8 @@ class CardMaker:
         if alert.kind == "cannot-decide" and alert.field:
             hint = FIELD_HINTS.get(alert.field.split(".")[0])
             detail += f"\n\nMissing: `{alert.field}`" + (f" — send {hint}." if hint else ".")
+        if alert.basis:
+            detail += f"\n\nBasis: {BASIS_WORDS.get(alert.basis, alert.basis)}."
         detail += _sources_md(result, alert.sources)
         card = Card(
             uuid=self.uuid(draft.ref or key, alert.trigger, alert.kind),
@@ -141,6 +144,8 @@ class CardMaker:
         if regimen.max_dose_mg is not None:
             lines.append(f"At most {regimen.max_dose_mg:g} mg a day.")
         lines += [md_escape(n) for n in regimen.notes]
+        if regimen.basis:
+            lines.append(f"Basis: {BASIS_WORDS.get(regimen.basis, regimen.basis)}.")
         if rec.used:
             lines.append("Based on the record: " + md_escape("; ".join(rec.used)) + ".")
         return Card(
