@@ -42,9 +42,14 @@ _MILDER = {
     "severe": ("mild", "moderate"),
     "acute": ("chronic", "history", "past"),
 }
-_INGREDIENT_WORDS = re.compile(r"\b(?:ingredient|excipient|section\s*6)", re.IGNORECASE)
+_INGREDIENT_WORDS = re.compile(
+    r"\b(?:ingredient|excipient|component|constituent|section\s*6)", re.IGNORECASE
+)
+# Where a leaflet (section 6) or a label (SPL) lists what the product contains.
 _OTHER_INGREDIENTS = re.compile(
-    r"\b(?:the\s+)?other\s+ingredients?\s+(?:are|is)\b|\bexcipients?\b", re.IGNORECASE
+    r"\b(?:the\s+)?other\s+ingredients?\s+(?:are|is)\b|\bexcipients?\b"
+    r"|\binactive\s+ingredients?\b",
+    re.IGNORECASE,
 )
 
 
@@ -220,7 +225,9 @@ def _allergies(
             refs = [cite(fs, fact)]
             if to_self and (own or not _INGREDIENT_WORDS.search(target)):
                 why = f"You list an allergy to {allergy}, which is {generic} itself."
-            elif _INGREDIENT_WORDS.search(target) and has_term(_ingredients_text(mono), allergy):
+            elif _INGREDIENT_WORDS.search(target) and (
+                has_term(fact.quote, allergy) or has_term(_ingredients_text(mono), allergy)
+            ):
                 claim = _ingredient_claim(mono, allergy)
                 refs += [claim] if claim else []
                 why = f"You list an allergy to {allergy}, an ingredient of this medicine."

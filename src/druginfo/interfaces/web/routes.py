@@ -316,6 +316,8 @@ def build_site_router(service: Service) -> APIRouter:
                         for b in d.identity.brands
                         if b.lower() == match.matched.lower()
                     )
+                elif not any(has_brand(d, match.matched) for d in shared):
+                    params["asked"] = match.matched  # the page says which product it shows
             target = home + (f"?{urlencode(params)}" if params else "")
             return RedirectResponse(target, status_code=302)
         docs: list[Monograph] = []
@@ -404,6 +406,13 @@ def build_site_router(service: Service) -> APIRouter:
         for key, items in conflicts.items():
             has[key] = has[key] or bool(items)
         indication_names = {i.id: i.name for i in mono.indications}
+        asked = request.query_params.get("asked")
+        product_note = None
+        if asked and not brand and len(asked) <= 200:
+            try:
+                product_note = service.product(asked, lang)[1]
+            except (UnknownDrug, InputError):
+                product_note = None
         brand = mono.identity.brands[0] if mono.identity.brands else None
         title = f"{brand} ({mono.identity.generic})" if brand else mono.identity.generic
         return render(
@@ -424,6 +433,7 @@ def build_site_router(service: Service) -> APIRouter:
             language_link=f"{home}?{brand_param}lang=",
             other_brands=[(b, f"{home}?{urlencode({'brand': b})}") for b in other_brands],
             acknowledgements=[s.acknowledgement for s in mono.sources if s.acknowledgement],
+            product_note=product_note.note if product_note else None,
         )
 
     @router.get("/drugs/{name}/advice/{event}", response_class=HTMLResponse)
