@@ -19,16 +19,21 @@ def service(bundled_db_url: str) -> Iterator[Service]:
 
 
 def test_a_brand_shows_its_own_leaflet(service: Service) -> None:
+    """Erelzi: its own leaflet, or curated data that quotes it."""
     mono, choice = service.product("Erelzi", "en")
-    assert mono.identity.brands == ["Erelzi"]
-    assert choice is not None and choice.note is None
+    assert any("Erelzi" in s.document for s in mono.sources)
+    assert choice is not None and choice.note is None and choice.shown == "Erelzi"
+    leaflet, _ = service.product("Amsparity", "en")
+    assert leaflet.identity.brands == ["Amsparity"]
 
 
 def test_a_brand_without_a_leaflet_says_which_product_is_shown(service: Service) -> None:
     mono, choice = service.product("Enbrel", "en")
+    assert not any("Enbrel" in s.document for s in mono.sources)
     assert choice is not None and choice.note is not None
     assert choice.note.startswith("Enbrel's leaflet is not available; showing ")
-    assert mono.identity.brands[0] in choice.note and "etanercept" in choice.note
+    assert "etanercept" in choice.note
+    assert all(b in choice.note for b in choice.shown.split(", "))
     result = service.check("Enbrel", {"age_years": 40, "weight_kg": 70})
     assert result.product is not None and result.product.note == choice.note
 

@@ -97,27 +97,29 @@ class Service:
         if wanted:
             own = self.brand_documents(match.key, wanted)
             in_lang = [d for d in own if d.language == (language or "en")] or own
-            pick = pick_by_age(in_lang, age_years) if len(in_lang) > 1 else None
+            leaflets = [d for d in in_lang if not d.curated]
+            # Curated rules win; among one brand's leaflets, the person's age picks.
+            pick = None
+            if len(leaflets) > 1 and not any(d.curated for d in in_lang):
+                pick = pick_by_age(leaflets, age_years)
             pick = pick or best_document(own, language)
             if pick is not None:
                 others = [_title(d) for d in in_lang if d is not pick]
+                note = None if _speaks_for(pick, wanted) else _other_product_note(pick, wanted)
                 return pick, ProductChoice(
-                    asked=wanted, shown=_brand_of(pick, wanted), alternatives=others
+                    asked=wanted,
+                    shown=wanted if note is None else _shown(pick),
+                    note=note,
+                    alternatives=others,
                 )
         mono = self.store.get_monograph(match.key, language)
         if mono is None:
             raise UnknownDrug(name, self.vocab.suggest(name))
-        if not wanted or mono.curated:
+        if not wanted:
             return mono, None
-        shown = _brand_of(mono, mono.identity.generic)
-        generic = mono.identity.generic
-        relation = (
-            f"a biosimilar of {generic}"
-            if any("biosimilar" in c.quote.lower() for c in mono.claims)
-            else f"another product of the same active substance, {generic}"
+        return mono, ProductChoice(
+            asked=wanted, shown=_shown(mono), note=_other_product_note(mono, wanted)
         )
-        note = f"{wanted}'s leaflet is not available; showing {shown}, {relation}."
-        return mono, ProductChoice(asked=wanted, shown=shown, note=note)
 
     def brand_documents(self, key: str, brand: str) -> list[Monograph]:
         """The documents of one product (brand) of a substance, in the store's order."""
@@ -247,6 +249,42 @@ def pick_by_age(docs: list[Monograph], age_years: float | None) -> Monograph | N
     child = age_years < 18
     fitting = [d for d in docs if _childrens(d) == child]
     return fitting[0] if fitting and len(fitting) < len(docs) else None
+
+
+def _speaks_for(doc: Monograph, brand: str) -> bool:
+    """Whether one of the document's sources is that brand's own leaflet or label (a curated
+    monograph may list a brand whose leaflet it never quotes)."""
+    wanted = brand.lower()
+    return any(wanted in s.document.lower() for s in doc.sources)
+
+
+def _leaflet_brands(doc: Monograph) -> list[str]:
+    """Brands whose own documents the monograph quotes, in its sources' order."""
+    return [b for b in doc.identity.brands if _speaks_for(doc, b)]
+
+
+def _shown(doc: Monograph) -> str:
+    named = _leaflet_brands(doc)
+    return ", ".join(named) if named else _brand_of(doc, doc.identity.generic)
+
+
+def _other_product_note(doc: Monograph, wanted: str) -> str:
+    """'Enbrel's leaflet is not available; showing Benepali, a biosimilar of etanercept.'"""
+    generic = doc.identity.generic
+    named = _leaflet_brands(doc)
+    if doc.curated:
+        drawn = f" from the leaflets of {', '.join(named)}" if named else ""
+        return (
+            f"{wanted}'s leaflet is not available; showing the curated information on "
+            f"{generic}{drawn}."
+        )
+    shown = named[0] if named else _brand_of(doc, generic)
+    relation = (
+        f"a biosimilar of {generic}"
+        if any("biosimilar" in c.quote.lower() for c in doc.claims)
+        else f"another product of the same active substance, {generic}"
+    )
+    return f"{wanted}'s leaflet is not available; showing {shown}, {relation}."
 
 
 def _title(doc: Monograph) -> str:
