@@ -42,6 +42,11 @@ _MILDER = {
     "severe": ("mild", "moderate"),
     "acute": ("chronic", "history", "past"),
 }
+_ADVICE = re.compile(
+    r"\b(?:tell|talk\s+to|consult|ask|check\s+with|speak\s+to)\s+(?:your|the|a)\s+"
+    r"(?:\w+\s+)?(?:doctor|pharmacist|nurse)",
+    re.IGNORECASE,
+)
 _INGREDIENT_WORDS = re.compile(
     r"\b(?:ingredient|excipient|component|constituent|section\s*6)", re.IGNORECASE
 )
@@ -104,6 +109,8 @@ def _severity(fact: Fact) -> tuple[Severity, bool]:
     from the document's "Do not use" statements (its extraction checked that), so it forbids
     even where the list item's own words do not repeat the prohibition."""
     strength = fact.strength
+    if strength is None and _ADVICE.search(fact.quote) and not _PROHIBITION.search(fact.quote):
+        strength = "caution"  # 'talk to your doctor before using … if …' asks, not forbids
     if strength is None and fact.topic == "contraindication":
         strength = "must-not"
     if strength is None:
@@ -237,13 +244,18 @@ def _allergies(
                 why = f"You list an allergy to {allergy}."
             else:
                 continue
+            severity, blocking = _severity(fact)
             result.alerts.append(
                 _alert(
-                    kind="contraindication",
+                    kind="contraindication" if blocking else "warning",
                     trigger="allergy",
-                    severity="high",
-                    blocking=True,
-                    title=f"Allergy: do not use {generic}",
+                    severity="high" if blocking else severity,
+                    blocking=blocking,
+                    title=(
+                        f"Allergy: do not use {generic}"
+                        if blocking
+                        else f"Allergy: talk to your doctor before using {generic}"
+                    ),
                     detail=f"{why} {_says(fact)}",
                     matched=allergy,
                     refs=refs,
