@@ -98,3 +98,19 @@ def _vocab() -> Any:
     from druginfo.vocab import Vocab
 
     return Vocab.bundled()
+
+
+KIDNEY = {"topic": "dose", "dose_mg": 20, "every_hours": 336,
+          "population": {"indication": "rheumatoid arthritis", "age_min_years": 18,
+                         "crcl_below_ml_min": 30},
+          "quote": "If your kidneys work poorly (clearance below 30 mL/min): 20 mg every other week."}  # fmt: skip
+
+
+def test_reduced_kidney_dose_replaces_the_usual_one() -> None:
+    ra = {"age_years": 60, "weight_kg": 70, "indication": "rheumatoid arthritis"}
+    low = label_dose(MONO, fs(ADULT, KIDNEY), profile(**ra, kidney={"crcl_ml_min": 20}))
+    assert low.regimen is not None and low.regimen.dose_mg == 20
+    normal = label_dose(MONO, fs(ADULT, KIDNEY), profile(**ra, kidney={"crcl_ml_min": 90}))
+    assert normal.regimen is not None and normal.regimen.dose_mg == 40
+    unknown = label_dose(MONO, fs(ADULT, KIDNEY), profile(**ra))
+    assert unknown.regimen is None and unknown.alerts[0].field == "kidney"

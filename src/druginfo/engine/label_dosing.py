@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from druginfo.engine.citations import Evidence
+from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.engine.leaflet_screening import _Cite, fact_basis
 from druginfo.engine.matching import has_term
 from druginfo.model import Alert, Monograph, Profile, Regimen
@@ -64,7 +65,13 @@ def _indication_fits(wanted: str, stated: str) -> bool:
     return has_term(wanted, stated) or has_term(stated, wanted)
 
 
-def _fits(f: Fact, profile: Profile) -> tuple[bool, list[str]]:
+def _modified(f: Fact) -> bool:
+    """A dose for reduced kidney function or with a named co-medication."""
+    pop = f.population
+    return pop is not None and (pop.crcl_below_ml_min is not None or pop.with_medicine is not None)
+
+
+def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, list[str]]:
     """(fits, missing fields): a bound the profile cannot answer is missing, not passed."""
     pop = f.population
     missing: list[str] = []
@@ -93,9 +100,15 @@ def _fits(f: Fact, profile: Profile) -> tuple[bool, list[str]]:
             pop.weight_max_kg is not None and weight >= pop.weight_max_kg
         ):
             return False, []
-    if pop.crcl_below_ml_min is not None or pop.with_medicine is not None:
-        # A reduced dose for kidney function or a co-medication: only where it is asked for;
-        # the engine leaves those to the prescriber (named in the candidates).
+    if pop.crcl_below_ml_min is not None:
+        below = kidney.below(pop.crcl_below_ml_min)
+        if below is None:
+            missing.append("kidney")
+        elif not below:
+            return False, []
+    if pop.with_medicine is not None and not any(
+        has_term(m, pop.with_medicine) for m in profile.medications
+    ):
         return False, []
     return not missing, missing
 
@@ -121,6 +134,10 @@ def _describe(f: Fact) -> str:
             who.append(f"≥ {pop.weight_min_kg:g} kg")
         if pop.weight_max_kg is not None:
             who.append(f"< {pop.weight_max_kg:g} kg")
+        if pop.crcl_below_ml_min is not None:
+            who.append(f"kidney clearance < {pop.crcl_below_ml_min:g} mL/min")
+        if pop.with_medicine is not None:
+            who.append(f"with {pop.with_medicine}")
     every = f"every {hours:g} h" if hours is not None else ""
     return f"{amount} {every}" + (f" ({', '.join(who)})" if who else "")
 
@@ -132,6 +149,7 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
     out.candidates = len(pool)
     if not pool:
         return out
+    kidney = kidney_function(profile)
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
     several = len({(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in pool}) > 1
@@ -145,10 +163,13 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
                 # this person's: it cannot be ruled out, so nothing is picked.
                 unsure.append((fs, f))
                 continue
-        ok, need = _fits(f, profile)
+        ok, need = _fits(f, profile, kidney)
         if ok:
             fitting.append((fs, f))
         missing.extend(need)
+    if any(_modified(f) for _, f in fitting):
+        # A reduced dose for this person's kidneys or co-medication replaces the usual one.
+        fitting = [(fs, f) for fs, f in fitting if _modified(f)]
     maintenance = [(fs, f) for fs, f in fitting if f.phase != "loading"]
     loading = [(fs, f) for fs, f in fitting if f.phase == "loading"]
     distinct = {(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in maintenance}
