@@ -40,6 +40,16 @@ def _usable(f: Fact) -> bool:
     return f.topic == "dose" and amount and interval and not getattr(f, "as_needed", None)
 
 
+def _amount(f: Fact) -> tuple[str, float] | None:
+    if f.dose_mg is not None:
+        return ("mg", f.dose_mg)
+    if f.dose_mg_per_kg is not None:
+        return ("mg/kg", f.dose_mg_per_kg)
+    if f.dose_units is not None:
+        return ("units", f.dose_units)
+    return None
+
+
 def _interval(f: Fact) -> float | None:
     if f.every_hours is not None:
         return f.every_hours
@@ -118,8 +128,10 @@ def _describe(f: Fact) -> str:
         amount = f"{f.dose_mg:g} mg"
     elif f.dose_mg_per_kg is not None:
         amount = f"{f.dose_mg_per_kg:g} mg/kg"
-    else:
+    elif f.dose_units is not None:
         amount = f"{f.dose_units:g} units"
+    else:
+        amount = "a dose"
     hours = _interval(f)
     who = []
     pop = f.population
@@ -138,7 +150,7 @@ def _describe(f: Fact) -> str:
             who.append(f"kidney clearance < {pop.crcl_below_ml_min:g} mL/min")
         if pop.with_medicine is not None:
             who.append(f"with {pop.with_medicine}")
-    every = f"every {hours:g} h" if hours is not None else ""
+    every = f"every {hours:g} h" if hours is not None else "(no interval stated)"
     return f"{amount} {every}" + (f" ({', '.join(who)})" if who else "")
 
 
@@ -149,6 +161,24 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
     out.candidates = len(pool)
     if not pool:
         return out
+    # Other amounts stated beside these doses ('Day 1: 125 mg', a starting dose, a
+    # titration step) without an interval or a population: the regimen is more than one
+    # number, so none is returned alone.
+    sections = {f.section for _, f in pool}
+    values = {_amount(f) for _, f in pool}
+    steps = [
+        (fs, f)
+        for fs in fact_sets
+        for f in fs.facts
+        if f.topic == "dose"
+        and not _usable(f)
+        and f.section in sections
+        and _amount(f) is not None
+        and _amount(f) not in values
+        and not _has_population(f)
+        and not getattr(f, "as_needed", None)
+        and not _CONDITIONAL.search(f.quote)
+    ]
     kidney = kidney_function(profile)
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
@@ -174,6 +204,7 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
     loading = [(fs, f) for fs, f in fitting if f.phase == "loading"]
     distinct = {(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in maintenance}
     generic = mono.identity.generic
+    unsure += steps
     if len(distinct) == 1 and not missing and not unsure:
         fs, f = maintenance[0]
         notes = [f'The leaflet says: "{f.quote.strip()}"']
@@ -215,7 +246,7 @@ def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) 
     if need:
         reason = "the profile does not give " + ", ".join(need)
     elif unsure:
-        reason = "the leaflet gives several doses and does not say which is for whom"
+        reason = "the leaflet gives several doses or steps and does not say which is for whom"
     elif not maintenance:
         reason = "no dose in the leaflet fits this profile"
     else:

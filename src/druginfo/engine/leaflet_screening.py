@@ -265,9 +265,10 @@ def _allergies(
             break
         else:
             if to_self:
-                # Every leaflet forbids the medicine to a person allergic to it; the statement
-                # was not read, so cite the document's contraindication words.
+                # Every leaflet forbids the medicine to a person allergic to it; where that
+                # statement was not read as a fact, cite the document's own words.
                 refs = [cite(fs, f) for f in facts if f.topic == "contraindication"][:1]
+                refs = _allergy_claims(mono, fs) or refs
                 if refs:
                     result.alerts.append(
                         _alert(
@@ -282,6 +283,21 @@ def _allergies(
                             basis=basis,
                         )
                     )
+
+
+def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
+    """The document's 'allergic to <the substance>' sentence under its contraindications."""
+    own = _own_names(mono)
+    for claim in mono.claims:
+        if claim.source != fs.document.id or claim.topic.value not in (
+            "contraindication",
+            "allergy",
+        ):
+            continue
+        text = claim.quote.lower()
+        if "allergic" in text and any(has_term(text, n) for n in own):
+            return [claim.id]
+    return []
 
 
 _PAST_OR_DORMANT = ("latent", "inactive", "history", "past", "previous", "previously",
