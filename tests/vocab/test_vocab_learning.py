@@ -100,14 +100,16 @@ def test_indexing_ten_thousand_names_is_fast() -> None:
     vocab.extend_names(pairs)
     vocab.resolve("humria")  # the first fuzzy lookup builds the fuzzy index
     elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"indexing 10k names took {elapsed:.2f} s"
+    # Generous bounds: this guards against quadratic blow-ups, not speed (the machine running
+    # the suite is shared; timings belong in bench/).
+    assert elapsed < 5.0, f"indexing 10k names took {elapsed:.2f} s"
     name, key = pairs[1234]
     assert vocab.resolve(name).key == key  # type: ignore[union-attr]
     start = time.perf_counter()
     for _ in range(50):
         vocab.resolve("etanersept")
         vocab.suggest("kinerat")
-    assert (time.perf_counter() - start) / 50 < 0.05
+    assert (time.perf_counter() - start) / 50 < 0.25
 
 
 def test_no_real_substance_is_corrected_into_another(atc_rows: list[dict[str, str]]) -> None:
