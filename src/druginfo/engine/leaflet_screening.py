@@ -169,6 +169,7 @@ def screen_leaflet(
         _allergies(mono, fs, screening, profile, vocab, cite, basis, result)
         _conditions(fs, screening, profile, cite, basis, generic, result)
         _medicines(mono, fs, screening, profile, vocab, cite, basis, generic, result)
+        _class_statements(mono, fs, profile, vocab, basis, generic, result)
         _vaccines(fs, screening, profile, vocab, cite, basis, generic, result)
         _stances(fs, screening, profile, cite, basis, generic, result)
         _ages(fs, screening, profile, cite, basis, generic, result)
@@ -317,6 +318,20 @@ def _milder(profile_text: str, quote: str) -> bool:
     )
 
 
+_FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
+
+
+def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
+    """A form word the leaflet puts on the condition ('acute heart failure') that the
+    profile's words do not have."""
+    p = set(normalise(profile_text).split())
+    q = set(normalise(quote).split())
+    for word in _FORM_WORDS:
+        if word in q and word not in p:
+            return word
+    return None
+
+
 @functools.cache
 def _condition_groups() -> dict[str, frozenset[str]]:
     """Condition id → the narrower ids it includes (data/vocab/condition-groups.yaml)."""
@@ -381,12 +396,22 @@ _QUALIFIERS = frozenset(
 
 
 def _direct(profile_condition: str, fact: Fact) -> bool:
+    """The profile's condition is the one the fact names (by its words, or by the condition
+    vocabulary's names: 'severe liver problems' is liver disease), and any other words it has
+    ('type 2') are in the leaflet's sentence too."""
     stated = fact.condition or ""
-    if not (has_term(profile_condition, stated) or has_term(stated, profile_condition)):
-        return False
-    extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
     quote = set(normalise(fact.quote).split())
-    return all(w in quote for w in extra - _QUALIFIERS)
+    if has_term(profile_condition, stated) or has_term(stated, profile_condition):
+        extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
+        return all(w in quote for w in extra - _QUALIFIERS)
+    find = getattr(_finder(), "find", None)
+    for m in find(profile_condition) if find else []:
+        if m.kind != "condition" or m.key != stated:
+            continue
+        extra = set(normalise(profile_condition).split()) - set(normalise(m.text).split())
+        if all(w in quote for w in extra - _QUALIFIERS):
+            return True
+    return False
 
 
 def _conditions(
@@ -411,8 +436,13 @@ def _conditions(
         fact = (direct or grouped)[0]
         severity, blocking = _severity(fact)
         milder = _milder(condition, fact.quote)
+        unstated = _unstated_qualifier(condition, fact.quote)
         if milder:
             severity, blocking = "moderate", False
+        elif unstated and blocking:
+            # The leaflet forbids only the 'acute' or 'severe' form, and the profile does
+            # not say which form: a high alert for the doctor, not a block we cannot justify.
+            blocking = False
         result.alerts.append(
             _alert(
                 kind="contraindication" if blocking else "warning",
@@ -430,6 +460,12 @@ def _conditions(
                         " Your condition may be a milder, dormant or past form of what the "
                         "leaflet names: ask your doctor."
                         if milder
+                        else ""
+                    )
+                    + (
+                        f" The leaflet speaks of the {unstated} form; your profile does not "
+                        "say whether yours is: ask your doctor."
+                        if unstated and not milder
                         else ""
                     )
                 ),
@@ -522,6 +558,87 @@ def _medicines(
             )
 
 
+_MEDICINE_WORDS = re.compile(
+    r"\b(?:medicines?|medications?|treatments?|therapy|therapies|taking|drugs?)\b", re.IGNORECASE
+)
+
+
+@functools.cache
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
+
+
+def _class_statements(
+    mono: Monograph,
+    fs: FactSet,
+    profile: Profile,
+    vocab: Vocabulary,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    """Medicines a 'Do not use' or 'Other medicines' sentence names only by their class
+    ('if you have a weakened immune system as a result of … medicines', 'medicines to prevent
+    blood clotting'): every medicine of the person's list in that class matches, using the
+    class's phrases from the vocabulary."""
+    claims = [
+        c
+        for c in mono.claims
+        if c.source == fs.document.id
+        and c.topic.value in ("contraindication", "interaction")
+        and _MEDICINE_WORDS.search(c.quote)
+    ]
+    if not claims:
+        return
+    class_def = getattr(vocab, "class_def", None)
+    own = _own_names(mono)
+    for line in profile.medications:
+        if vocab.vaccine(line) is not None:
+            continue
+        match = vocab.resolve_medication(line)
+        if match is None or normalise(match.key) in own or match.key in result.med_keys:
+            continue
+        for cm in vocab.classes_of(match.key):
+            cdef = class_def(cm.class_id) if class_def is not None else None
+            pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+            claim = next((c for c in claims if pattern and pattern.search(c.quote)), None)
+            if claim is None:
+                continue
+            fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
+                        else "interaction", quote=claim.quote, claim=claim.id,
+                        source=claim.source)  # fmt: skip
+            severity, blocking = _severity(fact)
+            if claim.topic.value == "interaction" and not _PROHIBITION.search(claim.quote):
+                severity, blocking = "moderate", False
+            result.med_keys.add(match.key)
+            result.alerts.append(
+                _alert(
+                    kind="interaction",
+                    trigger="interaction-" + cm.class_id,
+                    severity=severity,
+                    blocking=blocking,
+                    title=(
+                        f"Do not use {generic} with {match.display} ({cm.class_name})"
+                        if blocking
+                        else f"{generic} with {match.display}: tell your doctor"
+                    ),
+                    detail=(
+                        f"You take {match.display}, {_article_for(cm.class_name)}. {_says(fact)}"
+                    ),
+                    matched=match.display,
+                    refs=[claim.id],
+                    basis=basis,
+                )
+            )
+            break
+
+
+def _article_for(name: str) -> str:
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
 def _vaccines(
     fs: FactSet,
     facts: list[Fact],
@@ -584,12 +701,28 @@ def _vaccines(
 _LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
 
 
+_SOME_VACCINES = re.compile(r"\bvaccin", re.IGNORECASE)
+
+
 def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
     """The document's own sentences about live vaccines, where extraction named none: the
-    standard leaflet wording ("You should not be given live vaccines …") is enough to warn."""
+    standard leaflet wording ("You should not be given live vaccines …") is enough to warn.
+    A prohibition of "certain vaccines" that does not say which is read as about live ones,
+    as a high alert that does not block (the doctor knows which)."""
+    out = _vaccine_sentences(mono, fs, _LIVE_WORDS)
+    if out:
+        return out
+    return [
+        f.model_copy(update={"strength": "avoid"})
+        for f in _vaccine_sentences(mono, fs, _SOME_VACCINES)
+        if f.strength == "must-not"
+    ]
+
+
+def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> list[Fact]:
     out = []
     for claim in mono.claims:
-        if claim.source == fs.document.id and _LIVE_WORDS.search(claim.quote):
+        if claim.source == fs.document.id and words.search(claim.quote):
             strength = "must-not" if _PROHIBITION.search(claim.quote) else "caution"
             out.append(
                 Fact.model_validate(

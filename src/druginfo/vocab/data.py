@@ -78,6 +78,11 @@ class ClassDef(_Strict):
         default=False,
         description="Two members taken together are a therapeutic duplication (same job twice).",
     )
+    phrases: list[str] = Field(
+        default_factory=list,
+        description="Words a leaflet uses for the class as a whole ('medicines that weaken the "
+        "immune system'); matched case-insensitively as regular expressions.",
+    )
     source: str
     quote: str
 
