@@ -1,6 +1,6 @@
 """Personal check of a 10-medicine profile, in process: p50/p99 beside parsing its JSON.
 
-Run for the curated medicine (anakinra) and for a leaflet-only one (Benepali: screened and
+Run for the curated medicine (anakinra) and for a leaflet-only one (Xarelto: screened and
 dosed from its machine-read EU leaflet; the first check reads the leaflet, later ones reuse it).
 
 The ratio (check time / JSON parse time) is the figure: it says how much work the check adds
@@ -45,7 +45,7 @@ PROFILE = {
 }
 
 
-DRUGS = ("anakinra", "Benepali")
+DRUGS = ("anakinra", "Xarelto")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
