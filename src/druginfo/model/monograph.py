@@ -167,6 +167,19 @@ class Match(BaseModel):
         description="A condition naming any of these terms does not count for conditions_any "
         "(e.g. 'latent' keeps 'latent TB infection' from reading as an active infection).",
     )
+    condition_concepts_any: list[str] = Field(
+        default_factory=list,
+        description="Condition concept ids (data/vocab/conditions.yaml); a concept is met by "
+        "every concept beneath it (e.g. 'infection' by pneumonia, shingles, HIV), read with "
+        "ConText so 'no infection' or 'history of pneumonia' do not count.",
+    )
+    condition_status_any: list[
+        Literal["present", "historical", "possible", "recurrent", "chronic", "family"]
+    ] = Field(
+        default_factory=list,
+        description="Which statuses of a concept mention count; empty: present only, and a "
+        "possible or recurrent mention or a sign (fever for infection) leaves the rule undecided.",
+    )
     medication_classes_any: list[str] = Field(
         default_factory=list, description="Vocabulary class ids matched against medications."
     )
