@@ -130,8 +130,10 @@ def test_nomid_44_lb(anakinra: Monograph, any_vocab: Vocabulary) -> None:
         breastfeeding=None,
     )
     assert r.regimen is not None and r.regimen.dose_mg is not None
-    assert r.regimen.dose_mg <= 8 * 19.96 and r.regimen.dose_mg <= 19.96
-    assert r.regimen.volume_ml == 0.13
+    # The leaflet's smallest dose (20 mg) is inside the 1–2 mg/kg starting range.
+    assert r.regimen.dose_mg == 20 and r.regimen.dose_mg <= 2 * 19.96
+    assert r.regimen.volume_ml == 0.13 and r.regimen.delivered_dose_mg == 19.4
+    assert any("delivers 19.4 mg" in n for n in r.regimen.notes)
 
 
 def test_nomid_without_weight(anakinra: Monograph, any_vocab: Vocabulary) -> None:

@@ -209,13 +209,14 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
         refs.extend(product.claims)
         dose = _measurable(dose, rule, product, regimen, notes, alerts, mono)
     if dose is not None and product is not None:
-        _volume(dose, product, regimen, notes)
+        _volume(dose, product, regimen, notes, per_dose_cap(rule, weight))
         if regimen.volume_ml is not None and regimen.volume_ml < MIN_VOLUME_ML:
-            # Rounded down to a volume no syringe measures: never present "0 mL" as a dose.
+            # Rounded to a volume no syringe measures: never present "0 mL" as a dose.
             alerts.append(
                 _cannot(
                     f"Dose too small to measure with {product.name}",
-                    f"The computed dose ({_fmt(dose)} mg) is {_fmt(dose * product.volume_ml / product.strength_mg)} mL "
+                    f"The computed dose ({_fmt(dose)} mg) is "
+                    f"{_fmt(dose * product.volume_ml / product.strength_mg)} mL "
                     f"of the {product.form}, too little to measure. It cannot be given with this "
                     "product; ask your pharmacist or prescriber.",
                     "weight_kg",
@@ -223,17 +224,17 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
                 )
             )
             regimen.volume_ml = None
+            regimen.delivered_dose_mg = None
             notes.clear()
             dose = None
         elif (
             regimen.volume_ml is not None
             and dose < product.strength_mg
             and product.graduation_mg is None
-            and product.min_measurable_mg is None
         ):
             notes.append(
-                f"Only part of the {product.form} is injected. The markings of the {product.form} "
-                "are not in our sources: have your nurse or pharmacist show you the mark for "
+                f"Only part of the {product.form} is injected. The size of its markings is "
+                "not in our sources: have your nurse or pharmacist show you the mark for "
                 f"{_fmt(regimen.volume_ml)} mL before the first dose."
             )
     if dose is not None:
@@ -295,6 +296,52 @@ def _dose(rule: DoseRule, weight: float | None, regimen: Regimen, notes: list[st
     return floor_to(dose, 0.01)
 
 
+def _ranges_text(ranges: Sequence[tuple[float, float]]) -> str:
+    return " or ".join(
+        f"{_fmt(lo)}" + (f" to {_fmt(hi)}" if hi != lo else "") + " mg" for lo, hi in ranges
+    )
+
+
+def _ceil_to(value: float, step: float) -> float:
+    result = round(math.ceil(value / step - 1e-9) * step, 9)
+    while result < value - 1e-9:
+        result = round(result + step, 9)
+    return result
+
+
+def _measurable_set(product: Product) -> list[tuple[float, float]]:
+    """The doses one container can give, as ranges (the label's, or from its smallest mark up
+    to its strength)."""
+    if product.measurable_ranges_mg:
+        return sorted(product.measurable_ranges_mg)
+    low = product.min_measurable_mg or product.graduation_mg or 0.0
+    return [(low, product.strength_mg)]
+
+
+def _up(dose: float, product: Product) -> float | None:
+    """The smallest measurable dose at or above `dose`."""
+    found = []
+    for lo, hi in _measurable_set(product):
+        y = max(dose, lo)
+        if product.graduation_mg is not None:
+            y = _ceil_to(y, product.graduation_mg)
+        if y <= hi + 1e-9 and y > 0:
+            found.append(y)
+    return min(found, default=None)
+
+
+def _down(dose: float, product: Product) -> float | None:
+    """The largest measurable dose at or below `dose`."""
+    found = []
+    for lo, hi in _measurable_set(product):
+        y = min(dose, hi)
+        if product.graduation_mg is not None:
+            y = floor_to(y, product.graduation_mg)
+        if y >= lo - 1e-9 and y > 0:
+            found.append(y)
+    return max(found, default=None)
+
+
 def _measurable(
     dose: float,
     rule: DoseRule,
@@ -304,32 +351,54 @@ def _measurable(
     alerts: list[Alert],
     mono: Monograph,
 ) -> float | None:
-    """Round down to what the syringe can measure; below its smallest mark: cannot decide."""
-    if product.graduation_mg is not None:
-        rounded = floor_to(dose, product.graduation_mg)
-        if rounded != dose:
-            notes.append(
-                f"Rounded down from {_fmt(dose)} mg to {_fmt(rounded)} mg, the nearest "
-                f"{_fmt(product.graduation_mg)} mg mark on the {product.form}."
-            )
-        dose = rounded
-    smallest = product.min_measurable_mg or product.graduation_mg
-    if dose <= 0 or (smallest is not None and dose < smallest):
+    """Fit the dose to what the presentation can give: its graduation marks and the dose
+    ranges its label states ("20 to 90 mg or 100 mg"). With a starting range (1–2 mg/kg) the
+    smallest measurable dose inside it is chosen; otherwise the dose is rounded down, never up
+    past what was computed. Nothing measurable: cannot decide, never rounded up to a mark."""
+    if dose > product.strength_mg:
+        return dose  # several containers; `_volume` splits it
+    high = regimen.dose_range_mg[1] if regimen.dose_range_mg is not None else dose
+    up = _up(dose, product)
+    fitted = up if up is not None and up <= high + 1e-9 else _down(dose, product)
+    ranges = _measurable_set(product)
+    stated = _ranges_text(ranges)
+    if fitted is None or dose <= 0:
+        smallest = ranges[0][0]
         alerts.append(
             _cannot(
                 f"Dose too small to measure with {product.name}",
                 f"The computed dose ({_fmt(dose)} mg) is below the smallest dose the "
-                f"{product.form} can measure ({_fmt(smallest or 0)} mg). It cannot be given "
-                "with this product; ask your pharmacist or prescriber.",
+                f"{product.form} can give ({_fmt(smallest)} mg; it measures {stated}). It "
+                "cannot be given with this product; ask your pharmacist or prescriber.",
                 "weight_kg",
                 [*rule.claims, *product.claims],
             )
         )
         return None
-    return dose
+    if abs(fitted - dose) > 1e-9:
+        where = (
+            f"the nearest {_fmt(product.graduation_mg)} mg mark"
+            if product.graduation_mg is not None
+            else "the nearest dose it can give"
+        )
+        within = (
+            f", within the starting range {_fmt(regimen.dose_range_mg[0])}–"
+            f"{_fmt(regimen.dose_range_mg[1])} mg"
+            if regimen.dose_range_mg is not None and fitted > dose
+            else ""
+        )
+        notes.append(
+            f"{'Rounded up' if fitted > dose else 'Rounded down'} from {_fmt(dose)} mg to "
+            f"{_fmt(fitted)} mg, {where} on the {product.form} (it measures {stated}){within}."
+        )
+    return fitted
 
 
-def _volume(dose: float, product: Product, regimen: Regimen, notes: list[str]) -> None:
+def _volume(
+    dose: float, product: Product, regimen: Regimen, notes: list[str], cap: float | None
+) -> None:
+    """The volume to draw up, to the nearest 0.01 mL that does not exceed the maximum, with the
+    dose that volume actually delivers stated (rounding is never a silent under- or overdose)."""
     per_mg = product.volume_ml / product.strength_mg
     if dose > product.strength_mg:
         count = math.ceil(dose / product.strength_mg - 1e-9)
@@ -341,10 +410,27 @@ def _volume(dose: float, product: Product, regimen: Regimen, notes: list[str]) -
             f"{product.form} holds at most {_fmt(product.strength_mg)} mg."
         )
         return
-    regimen.volume_ml = floor_to(dose * per_mg, 0.01)
+    exact = dose * per_mg
+    volume = round(exact + 1e-12, 2)
+    if cap is not None and volume / per_mg > cap + 1e-9:
+        volume = floor_to(exact, 0.01)
+    volume = min(volume, product.volume_ml)
+    delivered = round(volume / per_mg, 2)
+    regimen.volume_ml = volume
+    regimen.delivered_dose_mg = delivered
+    if abs(delivered - dose) < 0.005 or volume == product.volume_ml:
+        notes.append(
+            f"{_fmt(dose)} mg = {_fmt(volume)} mL of {product.name} "
+            f"({_fmt(product.strength_mg)} mg/{_fmt(product.volume_ml)} mL)."
+        )
+        return
+    change = (delivered - dose) / dose * 100
     notes.append(
-        f"{_fmt(dose)} mg = {_fmt(regimen.volume_ml)} mL of {product.name} "
-        f"({_fmt(product.strength_mg)} mg/{_fmt(product.volume_ml)} mL)."
+        f"{_fmt(volume)} mL of {product.name} ({_fmt(product.strength_mg)} mg/"
+        f"{_fmt(product.volume_ml)} mL) delivers {_fmt(delivered)} mg: the {_fmt(dose)} mg dose "
+        f"is {exact:.3f} mL, which cannot be drawn to 0.01 mL, so the nearest measurable "
+        f"volume gives {abs(change):.1f} % {'more' if change > 0 else 'less'}"
+        + (" (still within the maximum)." if change > 0 else ".")
     )
 
 

@@ -91,6 +91,16 @@ class Product(Cited):
     min_measurable_mg: float | None = Field(
         default=None, gt=0, description="Smallest dose the container's markings allow."
     )
+    measurable_ranges_mg: list[tuple[float, float]] = Field(
+        default_factory=list,
+        description="Doses the presentation can give, as [low, high] ranges in mg, as its "
+        "label states them (Kineret: 'either 20 to 90 mg or 100 mg' → [[20, 90], [100, 100]]); "
+        "empty: not stated.",
+    )
+    excipients: list[str] = Field(
+        default_factory=list,
+        description="The other ingredients (leaflet section 6): an allergy to one rules it out.",
+    )
     single_use: bool = True
 
 

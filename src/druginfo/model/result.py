@@ -36,6 +36,14 @@ class Regimen(BaseModel):
     dose_mg: float | None = None
     every_hours: int | None = None
     volume_ml: float | None = None
+    delivered_dose_mg: float | None = Field(
+        default=None,
+        description="What `volume_ml` actually delivers (the volume is rounded to what can be "
+        "measured, 0.01 mL); differs from dose_mg by that rounding, stated in the notes.",
+    )
+    duration_days: int | None = Field(
+        default=None, description="A fixed course (e.g. 10 days), when the label gives one."
+    )
     route: str | None = None
     max_dose_mg_per_kg_day: float | None = None
     max_dose_mg: float | None = None
