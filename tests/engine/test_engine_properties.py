@@ -165,8 +165,8 @@ def assert_safe(mono: Monograph, profile: Profile) -> None:
                 assert dose > product.strength_mg
                 assert any("more than one injection" in n for n in regimen.notes)
             else:
-                # Nearest 0.01 mL, never delivering more than the per-dose maximum.
-                assert abs(regimen.volume_ml - exact) <= 0.005 + 1e-9
+                # Within 0.01 mL, never delivering more than the per-dose maximum.
+                assert abs(regimen.volume_ml - exact) < 0.01 + 1e-9
                 assert regimen.volume_ml <= product.volume_ml
                 delivered = regimen.delivered_dose_mg
                 assert delivered is not None

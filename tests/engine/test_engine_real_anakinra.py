@@ -77,9 +77,14 @@ def test_ra_adult_100_mg(anakinra: Monograph, any_vocab: Vocabulary) -> None:
     fully_cited(r)
 
 
-def test_crcl_25_every_48_hours(anakinra: Monograph, any_vocab: Vocabulary) -> None:
+def test_crcl_25_every_48_hours_is_for_the_prescriber_to_consider(
+    anakinra: Monograph, any_vocab: Vocabulary
+) -> None:
     r = run(anakinra, any_vocab, kidney={"crcl_ml_min": 25})
-    assert r.regimen is not None and r.regimen.every_hours == 48 and r.regimen.dose_mg == 100
+    # The US label says the prescriber should *consider* every other day: no fixed interval
+    # is printed, the choice is named.
+    assert r.regimen is not None and r.regimen.every_hours is None and r.regimen.dose_mg == 100
+    assert any("should consider" in n and "48 hours" in n for n in r.regimen.notes)
     adjustments = [a for a in r.alerts if a.kind == "dose-adjustment"]
     assert len(adjustments) == 1  # the kidney rule and the screening rule are one finding
     assert "25" in (adjustments[0].matched or "")
@@ -234,7 +239,8 @@ def test_missed_dose_mentions_kidney_interval(anakinra: Monograph, any_vocab: Vo
     a = advise(
         anakinra, "missed-dose", parse_profile({**ADULT, "kidney": {"crcl_ml_min": 20}}), any_vocab
     )
-    assert any("48 hours" in s.text for s in a.steps)
+    assert not any("Your schedule" in s.text for s in a.steps)
+    assert any("48 hours" in al.title and "consider" in al.title for al in a.alerts)
 
 
 def ddinter_pairs(data_dir: Path, drug: str) -> list[InteractionPair]:

@@ -94,7 +94,13 @@ def check(
     monitoring: list[MonitoringItem] = []
     if mono.monitoring:
         if profile.start_date is not None:
-            monitoring = monitoring_calendar(mono, profile, profile.start_date, vocab)
+            monitoring = monitoring_calendar(
+                mono,
+                profile,
+                profile.start_date,
+                vocab,
+                duration_days=regimen.duration_days if regimen is not None else None,
+            )
         else:
             alerts.append(
                 Alert(

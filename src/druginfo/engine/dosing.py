@@ -187,6 +187,7 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
     ind = next((i for i in mono.indications if i.id == rule.indication), None)
     regimen = Regimen(
         every_hours=rule.every_hours,
+        duration_days=rule.duration_days,
         route=rule.route,
         indication=ind.name if ind is not None else rule.indication,
     )
@@ -448,24 +449,41 @@ def _kidney(
         return
     assessment = kidney_function(profile)
     kidney_refs = [c for k in kidney_rules for c in k.claims]
-    if not assessment.known:
+    thresholds = ", ".join(
+        f"below {k.crcl_below_ml_min:g} mL/min: {every_hours_words(k.every_hours)}"
+        + (" (to consider)" if k.advisory else "")
+        for k in kidney_rules
+    )
+    states = [assessment.below(k.crcl_below_ml_min) for k in kidney_rules]
+    if not assessment.known or any(state is None for state in states):
         regimen.every_hours = None
-        thresholds = ", ".join(
-            f"below {k.crcl_below_ml_min:g} mL/min: {every_hours_words(k.every_hours)}"
-            for k in kidney_rules
-        )
         field = assessment.missing[0] if assessment.missing else "kidney"
-        missing = ", ".join(assessment.missing) or "kidney"
+        if assessment.method == "conflict":
+            title = "Kidney facts contradict each other"
+            ask = "Correct the profile."
+        elif assessment.known:
+            title = "Kidney estimate too uncertain to decide the dosing interval"
+            ask = (
+                f"Add {', '.join(assessment.missing)} to the profile, or a measured clearance."
+                if assessment.missing
+                else "A measured creatinine clearance would decide it."
+            )
+        else:
+            title = "Kidney function needed to decide the dosing interval"
+            missing = ", ".join(assessment.missing) or "kidney"
+            ask = (
+                f"Add {missing} to the profile (e.g. kidney: "
+                "{crcl_ml_min: 80} or {severe_kidney_disease: false})."
+            )
         alerts.append(
             Alert(
                 kind="cannot-decide",
                 trigger=KIDNEY_TRIGGER,
                 severity="moderate",
-                title="Kidney function needed to decide the dosing interval",
+                title=title,
                 detail=(
                     f"The interval between doses depends on kidney function ({thresholds}); "
-                    f"{assessment.note}. Add {missing} to the profile (e.g. kidney: "
-                    "{crcl_ml_min: 80} or {severe_kidney_disease: false})."
+                    f"{assessment.note}. {ask}"
                 ),
                 field=field,
                 sources=list(dict.fromkeys(kidney_refs)),
@@ -473,24 +491,54 @@ def _kidney(
         )
         refs.extend(kidney_refs)
         return
-    applying = [k for k in kidney_rules if assessment.below(k.crcl_below_ml_min)]
+    applying = [k for k, state in zip(kidney_rules, states, strict=True) if state]
     if not applying:
         limits = ", ".join(f"{k.crcl_below_ml_min:g}" for k in kidney_rules)
         notes.append(
-            f"Kidney function ({kidney_text(assessment)}): no change to the interval "
-            f"(it changes below {limits} mL/min)."
+            f"Kidney function ({kidney_text(assessment)}; {assessment.note}): no change to the "
+            f"interval (it changes below {limits} mL/min)."
         )
         refs.extend(kidney_refs)
         return
     chosen = max(applying, key=lambda k: (k.every_hours, -k.crcl_below_ml_min))
     base = regimen.every_hours or rule.every_hours
-    regimen.every_hours = max(base, chosen.every_hours)
     described = kidney_text(assessment)
-    notes.append(
-        f"Kidney function ({described}): one dose {every_hours_words(regimen.every_hours)} instead of "
-        f"{every_hours_words(base)}."
-    )
     refs.extend(chosen.claims)
+    if chosen.advisory:
+        # "Should consider every other day": the prescriber's choice, so no interval is fixed
+        # here and the daily wording of the label is not printed beside a 48 h interval.
+        regimen.every_hours = None
+        options = f"{every_hours_words(base)} or {every_hours_words(chosen.every_hours)}"
+        notes.append(
+            f"Kidney function ({described}): the label says the prescriber should consider one "
+            f"dose {every_hours_words(chosen.every_hours)} instead of {every_hours_words(base)}; "
+            f"ask the prescriber which interval ({options}) applies to you."
+        )
+        alerts.append(
+            Alert(
+                kind="dose-adjustment",
+                trigger=KIDNEY_TRIGGER,
+                severity="moderate",
+                title=(
+                    f"Kidney function: the prescriber should consider one dose "
+                    f"{every_hours_words(chosen.every_hours)}"
+                ),
+                detail=(
+                    f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
+                    f"{chosen.crcl_below_ml_min:g} mL/min the label advises considering "
+                    f"{every_hours_words(chosen.every_hours)}. The interval is the "
+                    "prescriber's decision."
+                ),
+                matched=described,
+                sources=list(chosen.claims),
+            )
+        )
+        return
+    regimen.every_hours = max(base, chosen.every_hours)
+    notes.append(
+        f"Kidney function ({described}): one dose {every_hours_words(regimen.every_hours)} "
+        f"instead of {every_hours_words(base)}."
+    )
     alerts.append(
         Alert(
             kind="dose-adjustment",
@@ -499,7 +547,8 @@ def _kidney(
             title=f"Kidney function: one dose {every_hours_words(regimen.every_hours)}",
             detail=(
                 f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
-                f"{chosen.crcl_below_ml_min:g} mL/min the interval is {every_hours_words(chosen.every_hours)}."
+                f"{chosen.crcl_below_ml_min:g} mL/min the interval is "
+                f"{every_hours_words(chosen.every_hours)}."
             ),
             matched=described,
             sources=list(chosen.claims),

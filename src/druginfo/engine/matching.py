@@ -363,6 +363,9 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
             out.matched.append(f"indication {p.indication}")
     if match.crcl_below_ml_min is not None:
         below = ctx.kidney.below(match.crcl_below_ml_min)
+        if below is None and ctx.kidney.known:
+            # An estimate whose range straddles the threshold, or contradictory facts.
+            out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
         conds.append(below)
         if below:
             out.matched.append(kidney_text(ctx.kidney))
@@ -397,6 +400,7 @@ def kidney_text(k: KidneyAssessment) -> str:
             "measured crcl": "CrCl",
             "cockcroft-gault": "CrCl (Cockcroft–Gault)",
             "egfr": "eGFR",
+            "schwartz": "eGFR (bedside Schwartz)",
         }.get(k.method, "CrCl")
         text = f"{label} {k.crcl_ml_min:g} mL/min"
         return f"{text}, severe kidney disease" if k.severe else text

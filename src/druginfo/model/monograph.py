@@ -133,6 +133,9 @@ class DoseRule(Cited):
     max_mg_per_kg_day: float | None = Field(default=None, gt=0)
     max_dose_mg: float | None = Field(default=None, gt=0, description="Absolute cap per day.")
     every_hours: int = Field(default=24, gt=0)
+    duration_days: int | None = Field(
+        default=None, gt=0, description="A fixed course (e.g. COVID-19: 10 days); None: ongoing."
+    )
     route: str = "subcutaneous"
     product: str | None = Field(default=None, description="Product id used to compute volume.")
     notes: list[Statement] = Field(default_factory=list)
@@ -156,6 +159,11 @@ class KidneyRule(Cited):
     id: str
     crcl_below_ml_min: float = Field(gt=0)
     every_hours: int = Field(gt=0)
+    advisory: bool = Field(
+        default=False,
+        description="True when the source says the prescriber should *consider* the change: "
+        "the interval is then left to the prescriber, never printed as fixed.",
+    )
     applies_to: list[str] = Field(
         default_factory=list, description="Dose rule ids; empty means every rule."
     )
