@@ -134,4 +134,5 @@ def check(
         alerts=cited_alerts,
         monitoring=cited_monitoring,
         sources=citations.sources,
+        avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
     )

@@ -52,6 +52,10 @@ class Screening:
 
 
 def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) -> Alert:
+    avoid = None
+    if rule.avoid is not None:
+        what = "live vaccine" if rule.avoid == "vaccine" else "do not combine"
+        avoid = f"{matched} ({what})" if matched else rule.title
     return Alert(
         kind=rule.kind,
         trigger=rule.trigger,
@@ -61,6 +65,8 @@ def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) ->
         matched=matched,
         sources=list(dict.fromkeys([*rule.claims, *refs])),
         blocking=rule.blocking,
+        avoid=avoid,
+        avoid_kind=rule.avoid,
     )
 
 

@@ -227,12 +227,26 @@ def check(
         _print_json(result.model_dump(mode="json"))
     else:
         _render_check(result, ics)
-    raise typer.Exit(1 if result.decision == "do-not-use" else 0)
+    blocked = result.decision == "do-not-use" or any(
+        a.blocking and a.kind != "cannot-decide" for a in result.alerts
+    )
+    raise typer.Exit(1 if blocked else 0)
 
 
 def _render_check(result: CheckResult, ics: Path | None) -> None:
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
+    for alert in result.alerts:
+        if alert.avoid and alert.avoid_kind == "vaccine":
+            out.print(
+                f"[bold red]AVOID[/] {escape(alert.avoid)} — do not give the vaccine; this "
+                f"does not rule out {escape(result.drug.generic)} itself."
+            )
+        elif alert.avoid:
+            out.print(
+                f"[bold red]AVOID[/] {escape(alert.avoid)} — not together with "
+                f"{escape(result.drug.generic)}: one of the two must be stopped; ask which."
+            )
     reg = result.regimen
     if reg is not None and reg.dose_mg is not None:
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""

@@ -227,6 +227,12 @@ class ScreeningRule(Cited):
     blocking: bool = Field(
         default=False, description="True when the label says not to use: decision do-not-use."
     )
+    avoid: Literal["vaccine", "medication"] | None = Field(
+        default=None,
+        description="The label's 'must not' is about the other thing (a live vaccine, a "
+        "medicine not to combine), not this medicine alone: the result says what to avoid and "
+        "the decision is not do-not-use for this medicine.",
+    )
     title: str
     detail: str
     match: Match
