@@ -82,6 +82,13 @@ def test_non_infectious_names_with_infection_words() -> None:
     assert status_of("autoimmune hepatitis", "infection") is None
     assert status_of("hay fever", "infection") is None
     assert status_of("radiation pneumonitis", "infection") is None
+    assert status_of("long COVID", "infection") is None
+    assert status_of("post-herpetic neuralgia", "infection") is None
+
+
+def test_vaccination_and_immunity_are_not_infections() -> None:
+    assert status_of("hepatitis B vaccinated", "infection") == "hypothetical"
+    assert status_of("immune to varicella", "infection") == "hypothetical"
 
 
 @pytest.mark.parametrize(
