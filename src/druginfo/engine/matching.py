@@ -301,6 +301,14 @@ def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
     return hit
 
 
+def _concept_present(mentions: list[Mention], concepts: set[str]) -> bool:
+    """A mention of one of `concepts` (or beneath them) that is there now, not a sign."""
+    read = reader()
+    return any(
+        m.status == "present" and not m.sign and read.is_a(m.concept, concepts) for m in mentions
+    )
+
+
 def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
     """Condition concepts: fired by a mention with a wanted status; undecided (the rule asks
     for confirmation) by a possible or recurrent mention, or a sign such as fever, when the
@@ -379,11 +387,16 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
     if match.allergy_classes_any:
         conds.append(_allergy_classes(ctx, match.allergy_classes_any, out))
     if match.conditions_any:
+        read = reader()
+        heads = {c for c in (read.head_concept(t) for t in match.conditions_any) if c}
         hits = [
             original
             for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
             if not any(has_term(original, t) for t in match.conditions_excluding)
-            and _term_asserted(treated, match.conditions_any)
+            and (
+                _term_asserted(treated, match.conditions_any)
+                or (heads and _concept_present(read.read(treated), heads))
+            )
         ]
         out.matched.extend(hits)
         conds.append(bool(hits))
