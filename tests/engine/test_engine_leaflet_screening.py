@@ -113,6 +113,7 @@ def test_class_named_with_examples_matches_other_members(vocab: Vocab) -> None:
 def test_must_not_with_a_medicine_blocks(vocab: Vocab) -> None:
     result = run(vocab, facts(NEVER_WITH), medications=["Trexall 15 mg weekly"])
     assert result.decision == "do-not-use"
+    assert result.avoid and "do not combine" in result.avoid[0]
     assert run(vocab, facts(NEVER_WITH), medications=["paracetamol"]).decision != "do-not-use"
 
 
@@ -121,6 +122,9 @@ def test_live_vaccine_from_the_leaflet_sentence(vocab: Vocab) -> None:
     result = run(vocab, facts(KIDNEY), planned_vaccines=["yellow fever vaccine"])
     (alert,) = [a for a in result.alerts if a.trigger == "live-vaccine"]
     assert alert.blocking and "live vaccines" in result.sources[alert.sources[0]].quote
+    # the vaccine is ruled out, not the medicine
+    assert alert.avoid_kind == "vaccine" and result.avoid == ["yellow fever vaccine (live vaccine)"]
+    assert result.decision != "do-not-use"
     undecided = run(vocab, facts(KIDNEY), planned_vaccines=["flu vaccine"])
     assert any(a.kind == "cannot-decide" and a.trigger == "live-vaccine" for a in undecided.alerts)
 

@@ -74,6 +74,8 @@ def test_scenario(service: Service, scenario: dict[str, Any]) -> None:
         assert alert.basis is not None and alert.sources
     if result.regimen is not None:
         assert result.regimen.basis is not None and result.regimen.sources
+    if "avoid" in scenario:
+        assert result.avoid == scenario["avoid"]
     for trigger in scenario.get("absent", []):
         assert all(a.trigger != trigger for a in result.alerts), shown
     if "product_note" in scenario:

@@ -17,6 +17,7 @@ from druginfo.engine.duplication import duplication_alerts
 from druginfo.engine.label_dosing import label_dose
 from druginfo.engine.leaflet_screening import screen_leaflet
 from druginfo.engine.monitoring import monitoring_calendar
+from druginfo.engine.plausibility import assess as assess_plausibility
 from druginfo.engine.provenance import document_basis, with_basis
 from druginfo.engine.screening import (
     NO_SCREENING_TRIGGER,
@@ -89,7 +90,15 @@ def check(
 
     `facts`: what was machine-read from the medicine's own leaflet or label. They screen and
     dose a medicine without curated rules; where curated rules exist, those win."""
+    plausible = assess_plausibility(profile, today)
+    if not plausible.weight_ok:
+        # An implausible weight is asked about, never used for a dose or a kidney estimate.
+        profile = profile.model_copy(update={"weight_kg": None})
     regimen, dose_alerts = compute_regimen(mono, profile)
+    if not plausible.weight_ok:
+        dose_alerts = [
+            a for a in dose_alerts if not (a.kind == "cannot-decide" and a.field == "weight_kg")
+        ]
     screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
     basis = document_basis(mono)
     named = {k for keys in screening.med_keys.values() for k in keys}
@@ -125,7 +134,11 @@ def check(
             if dosed.regimen is not None or dosed.alerts:
                 dose_alerts = [a for a in dose_alerts if a.trigger != "dose"] + dosed.alerts
                 regimen = dosed.regimen
-    alerts = [*merge_kidney(mono, dose_alerts, screening.alerts), *screening.alerts]
+    alerts = [
+        *plausible.alerts,
+        *merge_kidney(mono, dose_alerts, screening.alerts),
+        *screening.alerts,
+    ]
     duplication = duplication_alerts(mono, profile, vocab, skip_keys=named)
     alerts.extend(duplication.alerts)
     screening.evidence.update(duplication.evidence)
@@ -136,7 +149,13 @@ def check(
     monitoring: list[MonitoringItem] = []
     if mono.monitoring:
         if profile.start_date is not None:
-            monitoring = monitoring_calendar(mono, profile, profile.start_date, vocab)
+            monitoring = monitoring_calendar(
+                mono,
+                profile,
+                profile.start_date,
+                vocab,
+                duration_days=regimen.duration_days if regimen is not None else None,
+            )
         else:
             alerts.append(
                 Alert(
@@ -180,4 +199,5 @@ def check(
             has_rules=bool(mono.screening) or leaflet_rules > 0,
             no_rules_reason=no_rules_reason,
         ),
+        avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
     )

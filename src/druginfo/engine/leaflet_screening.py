@@ -189,9 +189,13 @@ def _alert(
     refs: Iterable[str],
     basis: Basis,
     field_name: str | None = None,
+    avoid: str | None = None,
+    avoid_kind: str | None = None,
 ) -> Alert:
     return Alert.model_validate(
         {
+            "avoid": avoid if blocking else None,
+            "avoid_kind": avoid_kind if blocking else None,
             "kind": kind,
             "trigger": trigger,
             "severity": severity,
@@ -554,6 +558,8 @@ def _medicines(
                     matched=match.display,
                     refs=[cite(fs, f) for f in hits[:2]],
                     basis=basis,
+                    avoid=f"{match.display} (do not combine)",
+                    avoid_kind="medication",
                 )
             )
 
@@ -630,6 +636,8 @@ def _class_statements(
                     matched=match.display,
                     refs=[claim.id],
                     basis=basis,
+                    avoid=f"{match.display} (do not combine)",
+                    avoid_kind="medication",
                 )
             )
             break
@@ -675,6 +683,8 @@ def _vaccines(
                     matched=text,
                     refs=[cite(fs, fact)],
                     basis=basis,
+                    avoid=f"{text} (live vaccine)",
+                    avoid_kind="vaccine",
                 )
             )
         elif vm is None or vm.ambiguous:
