@@ -31,14 +31,15 @@ _PER_M2 = (
 )
 _PER_DAY = r"(?P<day>\s*(?:/|per|a|each)\s*day\b)"
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])(?P<low>{NUMBER})(?:\s*{_MASS.replace('(?P<unit>', '(?P<unit1>')})?"
+    rf"(?:(?<=[A-Za-z]{{3}})|(?<![\w.,]))(?P<low>{NUMBER})(?:\s*{_MASS.replace('(?P<unit>', '(?P<unit1>')})?"
     rf"(?:\s*(?:-|–|to|or)\s*(?P<high>{NUMBER}))?\s*{_MASS}"
     rf"(?:{_PER_KG}|{_PER_M2})?{_PER_DAY}?",
     re.IGNORECASE,
 )
 # What follows an amount that makes it a concentration or strength, not a dose.
 _CONCENTRATION = re.compile(
-    r"^\s*(?:/|per|in(?:\s+each)?|in\s+every)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:ml|mL|millilit|l\b|"
+    r"^\s*(?:/|per|in(?:\s+each)?|in\s+every)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:ml|mL|millilit|dl\b|"
+    r"decilit|l\b|"
     r"litre|liter|tablet|capsule|vial|dose\s+of\s+solution|actuation|spray|puff|drop)",
     re.IGNORECASE,
 )
@@ -48,6 +49,22 @@ _NOT_DOSE_BEFORE = re.compile(
     r"supplied\s+(?:as|in)|packs?\s+of|each\s+(?:pre-?filled\s+)?(?:syringe|pen|vial|tablet|"
     r"capsule|ml|sachet|cartridge|ampoule))\b[^.;:]{0,40}$)",
     re.IGNORECASE,
+)
+# "two tablets of Apixaban 5 mg": the dose is the count times the strength.
+_COUNT_BEFORE = re.compile(
+    rf"\b({NUMBER}|one|a|an|half\s+a)\s+(?:film-coated\s+)?(?:tablets?|capsules?|pills?|"
+    r"sachets?|pre-?filled\s+(?:pens?|syringes?)|pens?|syringes?|vials?|puffs?|injections?)"
+    r"\s+of\s+(?:[A-Za-z][\w-]*\s*){0,3}$",
+    re.IGNORECASE,
+)
+# "one 500 mg tablet" / "the 50 mg pre-filled pen": an amount naming a product's strength.
+_FORM_AFTER = re.compile(
+    r"^\s*(?:pre-?filled|film-coated|tablets?|capsules?|pens?|syringes?|vials?|solution|"
+    r"powder|strength|cartridges?|ampoules?)\b",
+    re.IGNORECASE,
+)
+_DOSE_BEFORE = re.compile(
+    r"\b(?:dose|doses|dosage|take|inject|use|give|one|a|an|two)\s+(?:of\s+)?$", re.IGNORECASE
 )
 # "in 0.5 to 1.0 mg/kg increments": a step of adjustment, not a dose.
 _STEP_AFTER = re.compile(r"^\s*(?:increments?|decrements?|steps?)\b", re.IGNORECASE)
@@ -89,9 +106,14 @@ def _unit_factor(unit: str) -> tuple[str, float]:
     return "units", 1.0
 
 
+_CROSS_REFERENCE = re.compile(r"\bsee\s+(?:section|the\s+(?:leaflet|package|label))\b", re.I)
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every dose amount of a text, in order; strengths, concentrations and excipients left out."""
     out: list[Amount] = []
+    if _CROSS_REFERENCE.search(text):
+        return out  # "For the 50 mg dose, see section 3": a pointer, not a dose
     for m in _AMOUNT.finditer(text):
         unit = m.group("unit")
         base, factor = _unit_factor(unit)
@@ -109,6 +131,13 @@ def find_amounts(text: str) -> list[Amount]:
         if _STEP_AFTER.match(rest):
             continue
         before = text[max(0, m.start() - 60) : m.start()]
+        count = 1.0
+        counted = _COUNT_BEFORE.search(before)
+        if counted:
+            word = counted.group(1).lower()
+            count = 0.5 if word.startswith("half") else (parse_number(word) or 1.0)
+        elif _FORM_AFTER.match(rest) and not _DOSE_BEFORE.search(before):
+            continue  # "Simponi 50 mg pre-filled pen": a product's strength, not a dose
         if _NOT_DOSE_BEFORE.search(before) or _COMPARISON_BEFORE.search(before):
             continue
         if base == "mg" and unit.strip().lower() in ("g", "gm") and re.match(r"\s*/", rest):
@@ -122,8 +151,8 @@ def find_amounts(text: str) -> list[Amount]:
             if base != "mg":
                 continue
             kind = "mg_per_m2"
-        value = clean(low * factor)
-        high_value = clean(high * factor) if high is not None and high > low else None
+        value = clean(low * factor * count)
+        high_value = clean(high * factor * count) if high is not None and high > low else None
         if high is not None and high <= low:
             continue
         out.append(

@@ -103,6 +103,8 @@ def _is_heading_line(line: str) -> bool:
         return False
     if re.search(r":\s+\S", line):
         return False  # "Label: value" is a field, not a heading
+    if line.endswith(":") and len(line.split()) > 4:
+        return False  # "People who should not take it include:" introduces a list
     return bool(re.search(r"[A-Za-z]", line))
 
 
