@@ -108,12 +108,9 @@ _NEAR_NEXT = re.compile(
 )
 
 
-# Asking a prescriber is a missed-dose action only when the sentence is about the dose;
-# "If you have any further questions on the use of this medicine, ask ..." closes every section.
-_ABOUT_THE_DOSE = re.compile(
-    r"\b(?:dose|doses|forg[eo]t\w*|miss\w*|late|next|remember\w*|schedule|what\s+to\s+do)\b",
-    re.IGNORECASE,
-)
+# "If you have any further questions on the use of this medicine, ask your doctor" closes
+# every leaflet section: it is no missed-dose action.
+_ANY_QUESTIONS = re.compile(r"\bany\s+(?:further\s+|more\s+|other\s+)?questions\b", re.I)
 
 
 def read_missed_dose(text: str) -> tuple[MissedDoseAction | None, bool, bool]:
@@ -121,7 +118,7 @@ def read_missed_dose(text: str) -> tuple[MissedDoseAction | None, bool, bool]:
     when the next dose is near)."""
     first: tuple[int, MissedDoseAction] | None = None
     for action, pattern in _MISSED_ACTIONS:
-        if action == "ask-prescriber" and not _ABOUT_THE_DOSE.search(text):
+        if action == "ask-prescriber" and _ANY_QUESTIONS.search(text):
             continue
         m = pattern.search(text)
         if m and (first is None or m.start() < first[0]):
