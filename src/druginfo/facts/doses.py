@@ -60,11 +60,12 @@ _COUNT_BEFORE = re.compile(
 # "one 500 mg tablet" / "the 50 mg pre-filled pen": an amount naming a product's strength.
 _FORM_AFTER = re.compile(
     r"^\s*(?:pre-?filled|film-coated|tablets?|capsules?|pens?|syringes?|vials?|solution|"
-    r"powder|strength|cartridges?|ampoules?)\b",
+    r"powder|strength|cartridges?|ampoules?|injections?|infusions?)\b",
     re.IGNORECASE,
 )
 _DOSE_BEFORE = re.compile(
-    r"\b(?:dose|doses|dosage|take|inject|use|give|one|a|an|two)\s+(?:of\s+)?$", re.IGNORECASE
+    r"\b(?:dose|doses|dosage|take|inject|use|give)\s+(?:(?:of|a|an|one)\s+)?$|^\s*(?:one|a|an)\s+$",
+    re.IGNORECASE,
 )
 # "in 0.5 to 1.0 mg/kg increments": a step of adjustment, not a dose.
 _STEP_AFTER = re.compile(r"^\s*(?:increments?|decrements?|steps?)\b", re.IGNORECASE)
@@ -131,6 +132,8 @@ def find_amounts(text: str) -> list[Amount]:
         if _STEP_AFTER.match(rest):
             continue
         before = text[max(0, m.start() - 60) : m.start()]
+        if out and _inside_aside(text, out[-1].end, m.start()) and not _MAX_BEFORE.search(before):
+            continue  # "160 mg (given as four 40 mg injections ...)": detail of the dose before
         count = 1.0
         counted = _COUNT_BEFORE.search(before)
         if counted:
@@ -167,6 +170,12 @@ def find_amounts(text: str) -> list[Amount]:
             )
         )
     return _merge_restatements(text, out)
+
+
+def _inside_aside(text: str, after: int, at: int) -> bool:
+    """The amount at `at` stands inside a parenthesis opened after the previous amount."""
+    between = text[after:at]
+    return between.count("(") > between.count(")") and not re.fullmatch(r"\s*[(\[]\s*", between)
 
 
 def _merge_restatements(text: str, amounts: list[Amount]) -> list[Amount]:
@@ -217,7 +226,12 @@ def find_route(text: str) -> str | None:
 
 _LOADING = re.compile(
     r"\b(?:loading|initial|first|induction)\s+(?:dose|doses|injection|infusion)s?\b"
-    r"|\bon\s+day\s+\d+\b|\b(?:at|on)\s+weeks?\s+\d+\b|\b\w+\s+(?:days?|weeks?)\s+later\b"
+    r"|\binitially\b",
+    re.IGNORECASE,
+)
+# A one-off time point: "on Day 1", "at week 0", "two weeks later", "Day 15".
+_TIME_POINT = re.compile(
+    r"\bon\s+day\s+\d+\b|\b(?:at|on)\s+weeks?\s+\d+\b|\b\w+\s+(?:days?|weeks?)\s+later\b"
     r"|\bday\s+\d+\b",
     re.IGNORECASE,
 )
@@ -235,6 +249,8 @@ def phase_of(
     if _MAINTENANCE.search(clause):
         return "maintenance"
     if _LOADING.search(clause) and not (after_loading and repeats):
+        return "loading"
+    if _TIME_POINT.search(clause) and not repeats:
         return "loading"
     if after_loading and repeats:
         return "maintenance"

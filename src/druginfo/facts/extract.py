@@ -265,9 +265,10 @@ def _doses(
     durations = find_durations(text)
     if not amounts:
         # An interval alone: "Kineret is injected once a day".
-        if not _DOSE_VERB.search(text):
-            return
-        first = intervals[0]
+        timed = [i for i in intervals if i.every_hours]
+        if not _DOSE_VERB.search(text) or not timed:
+            return  # "as needed" alone says nothing comparable
+        first = timed[0]
         pop = merge(heading_pop, read_population(text))
         yield _dose_fact(
             fact_topic,

@@ -74,9 +74,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("adverb", r"\bonce\s+(?:a|per)\s+(day|week|month)\b"),
 )
 _COMPILED = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS)
-_AS_NEEDED = re.compile(
-    r"\b(?:as|when|if)\s+(?:needed|required|necessary)\b|\bp\.?r\.?n\.?\b", re.IGNORECASE
-)
+_AS_NEEDED = re.compile(r"\b(?:as|when|if)\s+(?:needed|required)\b|\bp\.?r\.?n\.?\b", re.IGNORECASE)
 _ADVERB_HOURS = {"daily": 24.0, "nightly": 24.0, "weekly": 168.0, "monthly": 730.5}
 _ADVERB_HOURS["fortnightly"] = 336.0
 
