@@ -127,7 +127,16 @@ def load_document(ref: str) -> Monograph:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--cost",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time extraction against parsing on N English EU leaflets",
+    )
     args = parser.parse_args()
+    if args.cost:
+        cost(args.cost)
     # "labels": the set the extractor was developed against; "heldout": labels written before
     # the extractor was ever run on their pages, scored once and reported separately.
     for name, folder in (("development set", "labels"), ("held-out set", "heldout")):
@@ -214,6 +223,33 @@ def evaluate(folder: Path, *, verbose: bool) -> None:
         )
     print(f"\nworst page boilerplate share: {worst_template:.1%} (target ≤ 2 %)")
     print(f"extraction: {1000 * seconds / max(statements, 1):.2f} ms per statement")
+
+
+def cost(n: int) -> None:
+    """What facts would add to ingestion: parse time vs extraction time on the same leaflets."""
+    files = sorted((SHARED / "data" / "ema-epi").glob("*.en.json"))
+    step = max(1, len(files) // n)
+    sample = files[::step][:n]
+    parse_s = extract_s = 0.0
+    claims = 0
+    for path in sample:
+        raw = path.read_bytes()
+        t0 = time.perf_counter()
+        record = parse_epi(raw, str(path), name=path.name)
+        t1 = time.perf_counter()
+        if not isinstance(record, ParsedDocument):
+            continue
+        extract_facts(record.monograph)
+        t2 = time.perf_counter()
+        parse_s += t1 - t0
+        extract_s += t2 - t1
+        claims += len(record.monograph.claims)
+    print(
+        f"cost on {len(sample)} English leaflets ({claims} statements): parse "
+        f"{1000 * parse_s / len(sample):.0f} ms/doc, extract {1000 * extract_s / len(sample):.0f}"
+        f" ms/doc = {extract_s / parse_s:.1f}x the parse"
+    )
+    print()
 
 
 def _date_eq(want: Any, got: dt.date | None) -> bool:
