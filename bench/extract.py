@@ -37,6 +37,7 @@ from druginfo.sources.base import ParsedDocument  # noqa: E402
 from druginfo.sources.epi import parse_epi  # noqa: E402
 from druginfo.sources.pages import normalize  # noqa: E402
 from druginfo.sources.publisher import parse_page  # noqa: E402
+from druginfo.sources.spl import parse_spl  # noqa: E402
 
 DATA = REPO / "bench" / "data" / "extract"
 SHARED = (REPO / ".." / "shared").resolve()
@@ -114,11 +115,12 @@ def matches(label: Item, pred: Item) -> bool:
 def load_document(ref: str) -> Monograph:
     path = SHARED / ref.removeprefix("shared:") if ref.startswith("shared:") else DATA / ref
     raw = path.read_bytes()
-    record = (
-        parse_epi(raw, str(path), name=path.name)
-        if path.suffix == ".json"
-        else parse_page(raw, str(path), name=path.name)
-    )
+    if path.suffix == ".json":
+        record = parse_epi(raw, str(path), name=path.name)
+    elif path.suffix == ".xml":
+        record = parse_spl(raw, str(path))
+    else:
+        record = parse_page(raw, str(path), name=path.name)
     if not isinstance(record, ParsedDocument):
         raise ValueError(f"{ref}: {getattr(record, 'reason', record)}")
     return record.monograph

@@ -11,8 +11,7 @@ import re
 
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
-from druginfo.facts.topics import vocabulary
-from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
+from druginfo.model import Claim, Monograph, Source, SourceKind
 from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet
 
 LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
@@ -47,11 +46,12 @@ def claim_facts(
     curated: bool,
     lead: str | None = None,
 ) -> list[Fact]:
-    """The facts of one claim: the claim's topic is the structural signal (a curator's, a
-    QRD section's, a LOINC code's or a page's heading path), refined by its heading only when
-    it is broad."""
-    broad = claim.topic in vocabulary().broad or claim.topic is Topic.other
-    path = [claim.section] if (broad and claim.section and not curated) else []
+    """The facts of one claim: its heading names the topic first (through the shared topic
+    vocabulary), then the claim's own topic (a curator's, a QRD section's, a LOINC code's or a
+    page's heading path), then the statement's words when both are broad."""
+    # A document's own heading is read through the one topic vocabulary ("16 How supplied/
+    # storage and handling" is storage whatever LOINC filed it under); a curator's topic stands.
+    path = [claim.section] if (claim.section and not curated) else []
     facts = facts_from_text(
         claim.quote,
         claim.section,

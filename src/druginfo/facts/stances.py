@@ -37,7 +37,7 @@ _STANCE_WORDS: tuple[tuple[Stance, str], ...] = (
         r"benefits?\b|\bunless\s+(?:clearly|absolutely)\s+(?:needed|necessary)\b"
         r"|\bif\s+(?:the\s+)?(?:potential\s+)?benefits?\s+(?:to\s+\w+\s+)?(?:outweighs?|"
         r"justif(?:y|ies))\b|\bonly\s+(?:if|when)\s+your\s+doctor\b"
-        r"|\bonly\b[^.;]{0,40}\bif\s+(?:it\s+is\s+)?(?:clearly|absolutely)\s+"
+        r"|\bonly\b[^.;]{0,40}\bif\s+(?:it\s+is\s+)?(?:clearly\s+|absolutely\s+|really\s+)?"
         r"(?:needed|necessary|essential)\b",
     ),
     (

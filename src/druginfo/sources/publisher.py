@@ -148,6 +148,8 @@ def parse_page(
         return Broken(origin, "a publisher page must be UTF-8 text, Markdown or HTML")
     file_name = name or origin
     stem = PurePath(file_name).stem
+    if text.lstrip().startswith("<?xml") and "<html" not in text[:2000].lower():
+        return Broken(origin, "an XML document, not a web page (SPL labels are read as labels)")
     layout = read_layout(text, file_name)
     found = statements(layout)
     lang = (layout.language or "").lower()
