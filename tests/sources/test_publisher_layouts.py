@@ -218,3 +218,10 @@ def test_newest_of_several_stamps() -> None:
         dt.date(2021, 1, 5),
         dt.date(2021, 2, 3),
     ]
+
+
+def test_an_xml_document_is_not_a_page(tmp_path: Path) -> None:
+    page = tmp_path / "label.txt"
+    page.write_text('<?xml version="1.0"?><document xmlns="urn:hl7-org:v3"></document>')
+    record = _parse(page)
+    assert isinstance(record, Broken) and "XML" in record.reason
