@@ -26,7 +26,7 @@ from druginfo.model import (
     SearchHit,
     Source,
 )
-from druginfo.model.facts import FactSet
+from druginfo.model.facts import FactSet, FactsReport
 from druginfo.reconcile import ReconcileReport, reconcile
 from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
@@ -43,9 +43,8 @@ class Service:
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
         self.vocab = vocab
-        # Facts read from a leaflet, by document: reading is the slow part of a leaflet-only
-        # check, and a stored document does not change under the same id and date.
-        self._facts: dict[tuple[str, ...], list[FactSet]] = {}
+        self._fact_cache: Any = None  # druginfo.facts.reading.FactCache, built on first use
+        self._finder: Any = None
 
     @classmethod
     def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
@@ -173,21 +172,14 @@ class Service:
         """Machine-read facts of a document without curated rules (curated rules win)."""
         if mono.curated:
             return []
-        key = (
-            mono.key,
-            mono.language,
-            str(mono.document_date),
-            *(s.id for s in mono.sources),
-            str(len(mono.claims)),
-        )
-        cached = self._facts.get(key)
-        if cached is None:
-            from druginfo.facts import extract_facts
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache
 
-            if len(self._facts) > 256:
-                self._facts.clear()
-            cached = self._facts[key] = extract_facts(mono)
-        return cached
+        if self._fact_cache is None:
+            self._fact_cache = FactCache()
+            self._finder = MentionFinder(self.vocab, names=self.store.names())
+        facts: list[FactSet] = self._fact_cache.facts(mono, self._finder)
+        return facts
 
     def advise(
         self, drug: str, event: str, raw_profile: Mapping[str, Any] | None = None
@@ -206,6 +198,21 @@ class Service:
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
         return reconcile(match.key, docs, today=today)
+
+    def facts(self, name: str) -> FactsReport:
+        """Normalised facts of every stored document about a medicine, computed on read and
+        cached by each document's fingerprint (see druginfo.facts.reading)."""
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache, report_for
+
+        match = self.resolve(name)
+        docs = self.store.documents_for(match.key)
+        if not docs:
+            raise UnknownDrug(name, self.vocab.suggest(name))
+        if self._fact_cache is None:
+            self._fact_cache = FactCache()
+            self._finder = MentionFinder(self.vocab, names=self.store.names())
+        return report_for(match.key, docs, cache=self._fact_cache, finder=self._finder)
 
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
         return self.store.add_diary_entry(entry)

@@ -114,3 +114,11 @@ def test_reduced_kidney_dose_replaces_the_usual_one() -> None:
     assert normal.regimen is not None and normal.regimen.dose_mg == 40
     unknown = label_dose(MONO, fs(ADULT, KIDNEY), profile(**ra))
     assert unknown.regimen is None and unknown.alerts[0].field == "kidney"
+
+
+def test_a_dose_sentence_about_another_medicine_is_not_this_ones() -> None:
+    other = {"topic": "dose", "dose_mg": 75, "every_hours": 24,
+             "quote": "Your doctor will tell you how much to take (usually 75 mg aspirin daily)."}  # fmt: skip
+    out = label_dose(MONO, fs(other), profile(age_years=60), _vocab())
+    assert out.regimen is None
+    assert label_dose(MONO, fs(BARE), profile(age_years=60), _vocab()).regimen is not None

@@ -95,3 +95,18 @@ def test_curated_monograph_gives_curated_sets() -> None:
     sets = extract_facts(load_curated(key))
     assert sets and all(s.document.kind == "curated" for s in sets)
     assert any(f.basis == "curated" for s in sets for f in s.facts)
+
+
+@pytest.mark.skipif(not (SHARED / "fda-spl").is_dir(), reason="shared SPL not present")
+def test_fda_label_facts_from_loinc_sections() -> None:
+    from druginfo.sources.spl import parse_spl
+
+    path = SHARED / "fda-spl" / "humira.xml"
+    record = parse_spl(path.read_bytes(), str(path))
+    (fs,) = extract_facts(record.monograph)  # type: ignore[union-attr]
+    assert fs.document.kind == "label"
+    doses = {(f.dose_mg, f.every_hours) for f in fs.of("dose")}
+    assert (40, 336) in doses and (40, 168) in doses
+    # Pharmacokinetic and clinical-study sections describe studies: they give no doses.
+    assert not any("trough" in f.quote or "Phase 3" in f.quote for f in fs.of("dose"))
+    assert any((f.temp_min_c, f.temp_max_c) == (2, 8) for f in fs.of("storage"))

@@ -129,7 +129,7 @@ def check(
                         "and ask your doctor or pharmacist."
                     )
         if regimen is None and not mono.dose_rules:
-            dosed = label_dose(mono, facts, profile)
+            dosed = label_dose(mono, facts, profile, vocab)
             screening.evidence.update(dosed.evidence)
             if dosed.regimen is not None or dosed.alerts:
                 dose_alerts = [a for a in dose_alerts if a.trigger != "dose"] + dosed.alerts

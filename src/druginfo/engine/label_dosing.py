@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from druginfo.engine.citations import Evidence
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.engine.leaflet_screening import _Cite, fact_basis
-from druginfo.engine.matching import has_term
+from druginfo.engine.matching import has_term, normalise
 from druginfo.model import Alert, Monograph, Profile, Regimen
 from druginfo.model.facts import Fact, FactSet
+from druginfo.vocab.base import Vocabulary
 
 DOSE_TRIGGER = "dose"
 MAX_LISTED = 6
@@ -154,10 +155,33 @@ def _describe(f: Fact) -> str:
     return f"{amount} {every}" + (f" ({', '.join(who)})" if who else "")
 
 
-def label_dose(mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile) -> LabelDose:
+def _names_other_medicine(f: Fact, mono: Monograph, vocab: Vocabulary | None) -> bool:
+    """The dose sentence names another medicine ('75 to 100 mg acetylsalicylic acid daily'):
+    the amount may be that medicine's, never taken for this one's."""
+    if vocab is None:
+        return False
+    own = {normalise(n) for n in (mono.key, mono.identity.generic, *mono.identity.substances) if n}
+    own |= {normalise(b) for b in mono.identity.brands}
+    resolve_all = getattr(vocab, "resolve_medications", None)
+    found = list(resolve_all(f.quote)) if resolve_all else []
+    return any(normalise(m.key) not in own for m in found)
+
+
+def label_dose(
+    mono: Monograph,
+    fact_sets: Sequence[FactSet],
+    profile: Profile,
+    vocab: Vocabulary | None = None,
+) -> LabelDose:
+    """`vocab`: to recognise a dose sentence that is about another medicine (then skipped)."""
     out = LabelDose()
     cite = _Cite(mono, out.evidence)
-    pool = [(fs, f) for fs in fact_sets for f in fs.facts if _usable(f)]
+    pool = [
+        (fs, f)
+        for fs in fact_sets
+        for f in fs.facts
+        if _usable(f) and not _names_other_medicine(f, mono, vocab)
+    ]
     out.candidates = len(pool)
     if not pool:
         return out
