@@ -239,8 +239,9 @@ class Vocab:
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
-        """Every substance key known (bundled, learned or from ATC)."""
-        return set(self._keys)
+        """Every substance key known (bundled, learned, from ATC, or named by the open name
+        bundle)."""
+        return set(self._keys) | set(open_names().values())
 
     def _exact(self, text: str) -> NameMatch | None:
         for form in (normalise(text), compact(text)):
