@@ -25,7 +25,7 @@ from druginfo.model import (
     SearchHit,
     Source,
 )
-from druginfo.reconcile import ReconcileReport, reconcile
+from druginfo.reconcile import ReconcileReport, reconcile_documents
 from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
@@ -139,7 +139,7 @@ class Service:
         docs = self.store.documents_for(match.key)
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
-        return reconcile(match.key, docs, today=today)
+        return reconcile_documents(match.key, docs, vocab=self.vocab, today=today)
 
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
         return self.store.add_diary_entry(entry)

@@ -260,9 +260,9 @@ def test_reconcile(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["drug"] == "anakinra"
-    statuses = {t["status"] for t in body["topics"]}
-    assert statuses <= {"agree", "conflict", "only-one-source", "stale"}
-    assert len(body["sources"]) >= 2
+    statuses = {f["status"] for f in body["findings"]}
+    assert statuses <= {"agree", "conflict", "only-one-source", "new-stale", "error"}
+    assert {n["topic"] for n in body["notes"]} >= {"missed-dose", "breastfeeding"}
 
 
 def test_bad_query_parameters(client: TestClient) -> None:

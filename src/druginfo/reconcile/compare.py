@@ -1,0 +1,257 @@
+"""Two facts about the same thing: do they give the same advice?
+
+Values are compared after normalisation (°C, hours, days, mg), with the tolerances of
+`data/reconcile/rules.yaml`, so "every other day" and "every 48 hours" agree and 2–8 °C agrees
+with 36–46 °F. Only values both facts state are compared: silence is not disagreement.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from druginfo.model.facts import Fact
+from druginfo.wording import every_hours_words
+
+Verdict = Literal["agree", "conflict"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    verdict: Verdict
+    reason: str
+    confidence: float
+    near: bool = False  # a difference of strength within one group of advice
+
+
+@functools.cache
+def rules() -> dict[str, Any]:
+    text = resources.files("druginfo").joinpath("data", "reconcile", "rules.yaml").read_text()
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _tol(name: str) -> float:
+    return float(rules()["tolerance"][name])
+
+
+def confidence(name: str) -> float:
+    return float(rules()["confidence"][name])
+
+
+def _group(value: str, groups_name: str) -> int:
+    for i, group in enumerate(rules()[groups_name]):
+        if value in group:
+            return i
+    return -1
+
+
+def _n(x: float) -> str:
+    return f"{x:g}"
+
+
+def interval_of(f: Fact) -> float | None:
+    if f.every_hours is not None:
+        return f.every_hours
+    if f.times_per_day:
+        return 24.0 / f.times_per_day
+    return None
+
+
+def _interval_words(hours: float) -> str:
+    if hours == int(hours):
+        words = every_hours_words(int(hours))
+        if words:
+            return words
+    return f"every {_n(hours)} hours"
+
+
+def describe(f: Fact) -> str:
+    """The normalised value of a fact in words."""
+    t = f.topic
+    if t in ("dose", "kidney"):
+        parts: list[str] = []
+        if f.dose_mg is not None:
+            hi = f" to {_n(f.dose_max_mg)}" if f.dose_max_mg is not None else ""
+            parts.append(f"{_n(f.dose_mg)}{hi} mg")
+        if f.dose_mg_per_kg is not None:
+            parts.append(f"{_n(f.dose_mg_per_kg)} mg/kg")
+        if f.dose_mg_per_m2 is not None:
+            parts.append(f"{_n(f.dose_mg_per_m2)} mg/m²")
+        if f.dose_units is not None:
+            parts.append(f"{_n(f.dose_units)} units")
+        hours = interval_of(f)
+        if hours is not None:
+            parts.append(_interval_words(hours))
+        if f.max_dose_mg is not None:
+            parts.append(f"max {_n(f.max_dose_mg)} mg")
+        if f.duration_days is not None:
+            parts.append(f"for {_n(f.duration_days)} days")
+        if t == "kidney" and f.population and f.population.crcl_below_ml_min is not None:
+            parts.append(f"when CrCl < {_n(f.population.crcl_below_ml_min)} mL/min")
+        return ", ".join(parts) or "no amount given"
+    if t in ("storage", "room-temperature"):
+        t_lo, t_hi = f.temp_min_c, f.temp_max_c
+        if t_lo is not None and t_hi is not None:
+            temp = f"{_n(t_lo)}–{_n(t_hi)} °C"
+        elif t_hi is not None:
+            temp = f"up to {_n(t_hi)} °C"
+        elif t_lo is not None:
+            temp = f"from {_n(t_lo)} °C"
+        else:
+            temp = "no temperature given"
+        if f.max_days is not None:
+            temp += f" for up to {_n(f.max_days)} days"
+        return temp
+    if t == "missed-dose":
+        words = (f.action or "no action given").replace("-", " ")
+        if f.no_double:
+            words += "; do not double"
+        return words
+    if t in ("pregnancy", "breastfeeding"):
+        return (f.stance or "no stance given").replace("-", " ")
+    if t in ("interaction", "vaccine"):
+        who = f.with_ or f.class_ or "?"
+        return f"{who}: {f.strength or 'no strength given'}"
+    if t in ("indication", "age-limit"):
+        ages = ""
+        if f.age_min_years is not None:
+            ages = f" from age {_n(f.age_min_years)}"
+        if f.age_max_years is not None:
+            ages += f" below age {_n(f.age_max_years)}"
+        return f"{f.condition or 'stated'}{ages}"
+    return f.condition or f.allergy or "stated"
+
+
+def _close(x: float, y: float, rel: float, absolute: float = 0.0) -> bool:
+    return abs(x - y) <= max(absolute, rel * max(abs(x), abs(y)))
+
+
+def _range_overlap(a: tuple[float, float], b: tuple[float, float], rel: float) -> bool:
+    slack = rel * max(a[1], b[1])
+    return a[0] <= b[1] + slack and b[0] <= a[1] + slack
+
+
+def compare(a: Fact, b: Fact) -> Comparison:
+    """Agree or conflict, with the reason in words. Facts must share an alignment key."""
+    t = a.topic
+    if t in ("dose", "kidney"):
+        return _compare_dose(a, b)
+    if t in ("storage", "room-temperature"):
+        return _compare_temperature(a, b)
+    if t == "missed-dose":
+        return _compare_missed(a, b)
+    if t in ("pregnancy", "breastfeeding"):
+        return _compare_category(a.stance, b.stance, "stance_groups", t)
+    if t in ("interaction", "vaccine"):
+        return _compare_category(a.strength, b.strength, "strength_groups", "strength")
+    if t in ("indication", "age-limit"):
+        return _compare_ages(a, b)
+    return Comparison("agree", "both state it", confidence("presence"))
+
+
+def _compare_dose(a: Fact, b: Fact) -> Comparison:
+    rel = _tol("dose_relative")
+    diffs: list[str] = []
+    compared = False
+    for name, unit in (("dose_mg", "mg"), ("dose_mg_per_kg", "mg/kg"), ("dose_mg_per_m2", "mg/m²")):
+        av, bv = getattr(a, name), getattr(b, name)
+        if av is None or bv is None:
+            continue
+        compared = True
+        ar = (av, a.dose_max_mg if name == "dose_mg" and a.dose_max_mg else av)
+        br = (bv, b.dose_max_mg if name == "dose_mg" and b.dose_max_mg else bv)
+        if not _range_overlap(ar, br, rel):
+            diffs.append(f"{_span(ar)} {unit} vs {_span(br)} {unit}")
+    if a.max_dose_mg is not None and b.max_dose_mg is not None:
+        compared = True
+        if not _close(a.max_dose_mg, b.max_dose_mg, rel):
+            diffs.append(f"max {_n(a.max_dose_mg)} mg vs {_n(b.max_dose_mg)} mg")
+    ha, hb = interval_of(a), interval_of(b)
+    if ha is not None and hb is not None:
+        compared = True
+        if not _close(ha, hb, _tol("hours_relative")):
+            diffs.append(f"{_interval_words(ha)} vs {_interval_words(hb)}")
+    pa, pb = a.population, b.population
+    if pa and pb and pa.crcl_below_ml_min is not None and pb.crcl_below_ml_min is not None:
+        compared = True
+        if not _close(pa.crcl_below_ml_min, pb.crcl_below_ml_min, 0, _tol("crcl_ml_min")):
+            diffs.append(
+                f"below {_n(pa.crcl_below_ml_min)} vs {_n(pb.crcl_below_ml_min)} mL/min CrCl"
+            )
+    if diffs:
+        return Comparison("conflict", "; ".join(diffs), confidence("numeric"))
+    if not compared:
+        return Comparison("agree", "no amount both state", confidence("presence"))
+    return Comparison("agree", "same amount and interval", confidence("numeric"))
+
+
+def _span(r: tuple[float, float]) -> str:
+    return _n(r[0]) if r[0] == r[1] else f"{_n(r[0])}–{_n(r[1])}"
+
+
+def _compare_temperature(a: Fact, b: Fact) -> Comparison:
+    tol = _tol("temperature_c")
+    diffs: list[str] = []
+    compared = False
+    for name, words in (("temp_min_c", "lowest"), ("temp_max_c", "highest")):
+        av, bv = getattr(a, name), getattr(b, name)
+        if av is None or bv is None:
+            continue
+        compared = True
+        if abs(av - bv) > tol:
+            diffs.append(f"{words} {_n(av)} °C vs {_n(bv)} °C")
+    if a.max_days is not None and b.max_days is not None:
+        compared = True
+        if not _close(a.max_days, b.max_days, _tol("days_relative"), _tol("days_absolute")):
+            diffs.append(f"{_n(a.max_days)} days vs {_n(b.max_days)} days")
+    if diffs:
+        return Comparison("conflict", "; ".join(diffs), confidence("numeric"))
+    if not compared:
+        return Comparison("agree", "no temperature or time both state", confidence("presence"))
+    return Comparison("agree", "same range", confidence("numeric"))
+
+
+def _compare_missed(a: Fact, b: Fact) -> Comparison:
+    diffs: list[str] = []
+    if a.action and b.action and a.action != b.action:
+        diffs.append(f"{a.action.replace('-', ' ')} vs {b.action.replace('-', ' ')}")
+    if a.no_double is not None and b.no_double is not None and a.no_double != b.no_double:
+        diffs.append("one says not to double the dose, the other allows it")
+    if diffs:
+        return Comparison("conflict", "; ".join(diffs), confidence("category_far"))
+    if a.action is None or b.action is None:
+        return Comparison("agree", "no action both state", confidence("presence"))
+    return Comparison("agree", "same action", confidence("category_far"))
+
+
+def _compare_category(x: str | None, y: str | None, groups: str, what: str) -> Comparison:
+    if x is None or y is None:
+        return Comparison("agree", f"no {what} both state", confidence("presence"))
+    if x == y:
+        return Comparison("agree", f"both: {x.replace('-', ' ')}", confidence("category_far"))
+    gx, gy = _group(x, groups), _group(y, groups)
+    words = f"{x.replace('-', ' ')} vs {y.replace('-', ' ')}"
+    if gx == gy and gx >= 0:
+        return Comparison(
+            "agree", f"same advice, different strength: {words}", confidence("category_near"), True
+        )
+    return Comparison("conflict", words, confidence("category_far"))
+
+
+def _compare_ages(a: Fact, b: Fact) -> Comparison:
+    tol = _tol("age_years")
+    diffs = [
+        f"{words} {_n(av)} vs {_n(bv)} years"
+        for name, words in (("age_min_years", "from age"), ("age_max_years", "below age"))
+        if (av := getattr(a, name)) is not None
+        and (bv := getattr(b, name)) is not None
+        and abs(av - bv) > tol
+    ]
+    if diffs:
+        return Comparison("conflict", "; ".join(diffs), confidence("numeric"))
+    return Comparison("agree", "both state it", confidence("presence"))
