@@ -11,6 +11,19 @@ import datetime as dt
 from typing import Any
 
 from druginfo.model.facts import Fact, FactDocument, FactSet, Population
+from druginfo.vocab.base import NameMatch
+
+BRANDS = {"enbrel": "etanercept", "remicade": "infliximab", "humira": "adalimumab"}
+
+
+def resolve(word: str) -> NameMatch | None:
+    """A small vocabulary: enough to know which substance a brand belongs to."""
+    w = word.casefold()
+    if w in BRANDS:
+        return NameMatch(key=BRANDS[w], matched=word, display=f"{word} ({BRANDS[w]})")
+    if w in BRANDS.values():
+        return NameMatch(key=w, matched=word, display=word)
+    return None
 
 
 def doc(

@@ -5,25 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from handmade import RA_ADULT, anakinra, doc, etanercept, fact
+from handmade import RA_ADULT, anakinra, doc, etanercept, fact, resolve
 
 from druginfo.model.facts import FactSet
 from druginfo.reconcile import ReconcileReport, reconcile_facts
-from druginfo.vocab.base import NameMatch
 
 AS_OF = dt.date(2026, 11, 29)
-
-BRANDS = {"enbrel": "etanercept", "remicade": "infliximab", "humira": "adalimumab"}
-
-
-def resolve(word: str) -> NameMatch | None:
-    """A two-line vocabulary: enough to know which substance a brand belongs to."""
-    w = word.casefold()
-    if w in BRANDS:
-        return NameMatch(key=BRANDS[w], matched=word, display=f"{word} ({BRANDS[w]})")
-    if w in BRANDS.values():
-        return NameMatch(key=w, matched=word, display=word)
-    return None
 
 
 def run(sets: list[FactSet], **kw: object) -> ReconcileReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_engine import resolve
+from handmade import resolve
 
 from druginfo.reconcile.reference import brand_mismatches
 
