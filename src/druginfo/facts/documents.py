@@ -1,0 +1,89 @@
+"""Monographs → one FactSet per source, facts in document order.
+
+A stored monograph is one document (a leaflet, a label, a page) or, for curated data, the
+curator's quotes of several sources; either way each Source gets its own FactSet, so a
+reconciler can compare one document with another and cite each fact's own words.
+"""
+
+from __future__ import annotations
+
+from druginfo.facts.extract import facts_from_text
+from druginfo.facts.mentions import MentionFinder, default_finder
+from druginfo.facts.topics import vocabulary
+from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
+from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet
+
+LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
+
+
+def document_kind(mono: Monograph, source: Source) -> DocumentKind:
+    """curated for curated data, leaflet for an EU package leaflet, label for SPL/openFDA,
+    publisher for a web page."""
+    if mono.curated:
+        return "curated"
+    if source.kind is SourceKind.publisher:
+        return "publisher"
+    if source.kind is SourceKind.curated:
+        return "curated"
+    if source.publisher.strip().lower() in LEAFLET_PUBLISHERS or source.id.startswith("ema-epi"):
+        return "leaflet"
+    return "label"
+
+
+def claim_facts(
+    claim: Claim, *, own_names: frozenset[str], finder: MentionFinder, curated: bool
+) -> list[Fact]:
+    """The facts of one claim: the claim's topic is the structural signal (a curator's, a
+    QRD section's, a LOINC code's or a page's heading path), refined by its heading only when
+    it is broad."""
+    broad = claim.topic in vocabulary().broad or claim.topic is Topic.other
+    path = [claim.section] if (broad and claim.section and not curated) else []
+    facts = facts_from_text(
+        claim.quote,
+        claim.section,
+        path=path,
+        structural=claim.topic,
+        own_names=own_names,
+        finder=finder,
+    )
+    basis = "curated" if curated else "machine"
+    return [
+        f.model_copy(update={"claim": claim.id, "source": claim.source, "basis": basis})
+        for f in facts
+    ]
+
+
+def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) -> list[FactSet]:
+    """One FactSet per Source of the monograph, facts in document order."""
+    finder = finder or default_finder()
+    own = frozenset(
+        n.lower()
+        for n in (
+            monograph.key,
+            monograph.identity.generic,
+            *monograph.identity.brands,
+            *monograph.identity.substances,
+        )
+        if n
+    )
+    by_source: dict[str, list[Fact]] = {s.id: [] for s in monograph.sources}
+    for claim in monograph.claims:
+        if claim.source not in by_source:
+            continue
+        by_source[claim.source].extend(
+            claim_facts(claim, own_names=own, finder=finder, curated=monograph.curated)
+        )
+    sets: list[FactSet] = []
+    for source in monograph.sources:
+        document = FactDocument(
+            id=source.id,
+            medicine=monograph.key,
+            brands=list(monograph.identity.brands),
+            publisher=source.publisher,
+            title=source.document,
+            date=source.reviewed,
+            language=source.language or monograph.language,
+            kind=document_kind(monograph, source),
+        )
+        sets.append(FactSet(document=document, facts=by_source[source.id]))
+    return sets
