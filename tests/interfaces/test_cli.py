@@ -135,7 +135,12 @@ def test_reconcile_shows_findings_and_editor_notes(bundled_db_url: str) -> None:
     assert {"sources", "findings", "notes", "unread"} <= data.keys()
     assert {n["topic"] for n in data["notes"]} >= {"missed-dose", "pregnancy"}
     assert all(n["quotes"] for n in data["notes"])
+    status = {(f["topic"], f["status"]) for f in data["findings"]}
+    assert ("missed-dose", "conflict") in status
     text = run(bundled_db_url, "reconcile", "anakinra")
     assert text.returncode == 0 and "Editor notes" in text.stdout
+    assert "as soon as you remember" in text.stdout and "no date" in text.stdout
+    only = run(bundled_db_url, "reconcile", "anakinra", "--status", "conflict")
+    assert "CONFLICT" in only.stdout and "AGREE" not in only.stdout
     bad = run(bundled_db_url, "reconcile", "anakinra", "--status", "maybe")
     assert bad.returncode == 2 and "unknown --status" in bad.stderr

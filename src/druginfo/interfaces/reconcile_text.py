@@ -43,7 +43,10 @@ def _side_by_side(f: Finding, sources: dict[str, ReportSource]) -> Table:
     for sid in f.sources:
         s = sources[sid]
         date = s.date.isoformat() if s.date else "no date"
-        table.add_column(f"{sid} {escape(s.publisher)}\n{date}", overflow="fold", ratio=1)
+        product = f" {'/'.join(s.brands)}" if s.brands and s.kind in ("label", "leaflet") else ""
+        table.add_column(
+            f"{sid} {escape(s.publisher)}{escape(product)}\n{date}", overflow="fold", ratio=1
+        )
     table.add_row(*("\n\n".join(by_source.get(sid, [])) for sid in f.sources))
     return table
 

@@ -104,7 +104,7 @@ def population_band(p: Population | None) -> str:
 
 
 def dose_basis(f: Fact) -> str:
-    if f.dose_mg_per_kg is not None:
+    if f.dose_mg_per_kg is not None or f.max_dose_mg_per_kg is not None:
         return "per-kg"
     if f.dose_mg_per_m2 is not None:
         return "per-m2"

@@ -50,6 +50,29 @@ def _group(value: str, groups_name: str) -> int:
     return -1
 
 
+def strongest(facts: list[Fact]) -> list[Fact]:
+    """A document's own position on a stance or an interaction: its most restrictive words
+    ('ask your doctor' beside 'not recommended' is boilerplate, not a second opinion)."""
+    if not facts:
+        return facts
+    t = facts[0].topic
+    if t in ("pregnancy", "breastfeeding"):
+        order = [s for g in rules()["stance_groups"] for s in g]
+        field = "stance"
+    elif t in ("interaction", "vaccine"):
+        order = [s for g in rules()["strength_groups"] for s in g]
+        field = "strength"
+    else:
+        return facts
+
+    def rank(f: Fact) -> int:
+        value = getattr(f, field)
+        return order.index(value) if value in order else len(order)
+
+    best = min(rank(f) for f in facts)
+    return [f for f in facts if rank(f) == best]
+
+
 def _n(x: float) -> str:
     return f"{x:g}"
 
@@ -79,16 +102,21 @@ def describe(f: Fact) -> str:
             hi = f" to {_n(f.dose_max_mg)}" if f.dose_max_mg is not None else ""
             parts.append(f"{_n(f.dose_mg)}{hi} mg")
         if f.dose_mg_per_kg is not None:
-            parts.append(f"{_n(f.dose_mg_per_kg)} mg/kg")
+            hi = f" to {_n(f.dose_max_mg_per_kg)}" if f.dose_max_mg_per_kg is not None else ""
+            parts.append(f"{_n(f.dose_mg_per_kg)}{hi} mg/kg")
         if f.dose_mg_per_m2 is not None:
             parts.append(f"{_n(f.dose_mg_per_m2)} mg/m²")
         if f.dose_units is not None:
             parts.append(f"{_n(f.dose_units)} units")
+        if f.daily_total and parts:
+            parts[-1] += " a day"
         hours = interval_of(f)
         if hours is not None:
             parts.append(_interval_words(hours))
         if f.max_dose_mg is not None:
-            parts.append(f"max {_n(f.max_dose_mg)} mg")
+            parts.append(f"at most {_n(f.max_dose_mg)} mg")
+        if f.max_dose_mg_per_kg is not None:
+            parts.append(f"at most {_n(f.max_dose_mg_per_kg)} mg/kg")
         if f.duration_days is not None:
             parts.append(f"for {_n(f.duration_days)} days")
         if t == "kidney" and f.population and f.population.crcl_below_ml_min is not None:
@@ -154,27 +182,71 @@ def compare(a: Fact, b: Fact) -> Comparison:
     return Comparison("agree", "both state it", confidence("presence"))
 
 
+_AMOUNTS = (
+    ("dose_mg", "dose_max_mg", "max_dose_mg", "mg"),
+    ("dose_mg_per_kg", "dose_max_mg_per_kg", "max_dose_mg_per_kg", "mg/kg"),
+    ("dose_mg_per_m2", "dose_mg_per_m2_max", None, "mg/m²"),
+    ("dose_units", "dose_units_max", None, "units"),
+)
+
+
+def _amount(f: Fact, low: str, high: str) -> tuple[float, float] | None:
+    lo = getattr(f, low, None)
+    if lo is None:
+        return None
+    hi = getattr(f, high, None)
+    return (lo, hi if hi is not None else lo)
+
+
+def _per_day(f: Fact, r: tuple[float, float]) -> tuple[float, float] | None:
+    """An amount as a daily total: as written when the text says 'a day', else per dose
+    times doses a day; None when the interval is not known."""
+    if f.daily_total:
+        return r
+    hours = interval_of(f)
+    if hours is None:
+        return None
+    return (r[0] * 24 / hours, r[1] * 24 / hours)
+
+
 def _compare_dose(a: Fact, b: Fact) -> Comparison:
+    """Amounts overlap (within tolerance), a dose stays within the other's ceiling, intervals
+    match; an amount 'a day' is compared with the other's amount per dose times doses a day."""
     rel = _tol("dose_relative")
     diffs: list[str] = []
     compared = False
-    for name, unit in (("dose_mg", "mg"), ("dose_mg_per_kg", "mg/kg"), ("dose_mg_per_m2", "mg/m²")):
-        av, bv = getattr(a, name), getattr(b, name)
-        if av is None or bv is None:
+    per_day = bool(a.daily_total) != bool(b.daily_total)
+    for low, high, ceiling, unit in _AMOUNTS:
+        ar, br = _amount(a, low, high), _amount(b, low, high)
+        if ar is not None and br is not None:
+            words = unit
+            if per_day:
+                ar, br = _per_day(a, ar), _per_day(b, br)
+                words = f"{unit} a day"
+            if ar is not None and br is not None:
+                compared = True
+                if not _range_overlap(ar, br, rel):
+                    diffs.append(f"{_span(ar)} {words} vs {_span(br)} {words}")
+        if ceiling is None:
             continue
-        compared = True
-        ar = (av, a.dose_max_mg if name == "dose_mg" and a.dose_max_mg else av)
-        br = (bv, b.dose_max_mg if name == "dose_mg" and b.dose_max_mg else bv)
-        if not _range_overlap(ar, br, rel):
-            diffs.append(f"{_span(ar)} {unit} vs {_span(br)} {unit}")
-    if a.max_dose_mg is not None and b.max_dose_mg is not None:
-        compared = True
-        if not _close(a.max_dose_mg, b.max_dose_mg, rel):
-            diffs.append(f"max {_n(a.max_dose_mg)} mg vs {_n(b.max_dose_mg)} mg")
+        ca, cb = getattr(a, ceiling, None), getattr(b, ceiling, None)
+        if ca is not None and cb is not None:
+            compared = True
+            if not _close(ca, cb, rel):
+                diffs.append(f"at most {_n(ca)} {unit} vs at most {_n(cb)} {unit}")
+        for amount, cap, first in ((ar, cb, True), (br, ca, False)):
+            if amount is None or cap is None:
+                continue
+            compared = True
+            if amount[0] > cap * (1 + rel):
+                text = f"{_span(amount)} {unit} vs at most {_n(cap)} {unit}"
+                diffs.append(text if first else _swap(text))
     ha, hb = interval_of(a), interval_of(b)
     if ha is not None and hb is not None:
         compared = True
-        if not _close(ha, hb, _tol("hours_relative")):
+        hi_a = a.every_hours_max if a.every_hours_max is not None else ha
+        hi_b = b.every_hours_max if b.every_hours_max is not None else hb
+        if not _range_overlap((ha, hi_a), (hb, hi_b), _tol("hours_relative")):
             diffs.append(f"{_interval_words(ha)} vs {_interval_words(hb)}")
     pa, pb = a.population, b.population
     if pa and pb and pa.crcl_below_ml_min is not None and pb.crcl_below_ml_min is not None:
@@ -188,6 +260,11 @@ def _compare_dose(a: Fact, b: Fact) -> Comparison:
     if not compared:
         return Comparison("agree", "no amount both state", confidence("presence"))
     return Comparison("agree", "same amount and interval", confidence("numeric"))
+
+
+def _swap(text: str) -> str:
+    left, right = text.split(" vs ", 1)
+    return f"{right} vs {left}"
 
 
 def _span(r: tuple[float, float]) -> str:

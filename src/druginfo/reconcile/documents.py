@@ -64,7 +64,8 @@ class SourceDocs:
 
     @property
     def machine_read(self) -> bool:
-        return any(d.kind != "curated" for d in self.documents)
+        """Any fact read by machine (facts without a basis count as machine-read)."""
+        return any(f.basis != "curated" for f in self.facts)
 
 
 def same_document(a: FactDocument, b: FactDocument) -> bool:
@@ -106,11 +107,8 @@ def group_sources(fact_sets: list[FactSet], as_of: dt.date) -> list[SourceDocs]:
         # machine and the same leaflet curated are still a leaflet).
         if doc.kind in REFERENCE_KINDS:
             home.source.kind = doc.kind
-        seen = {(f.topic, _norm(f.quote), _values(f)) for f in home.facts}
         for f in fs.facts:
-            k = (f.topic, _norm(f.quote), _values(f))
-            if k not in seen:
-                seen.add(k)
+            if not any(_same_statement(f, g) for g in home.facts):
                 home.facts.append(f)
     newest_reference = max(
         (g.source.date for g in groups if g.reference and g.source.date), default=None
@@ -132,10 +130,19 @@ def _why_stale(g: SourceDocs, newest_reference: dt.date | None, as_of: dt.date) 
     return None
 
 
+def _same_statement(a: Fact, b: Fact) -> bool:
+    """One statement of one document read twice (a curated quote may run a sentence longer
+    than the same words read from the leaflet itself)."""
+    if a.topic != b.topic or _values(a) != _values(b):
+        return False
+    qa, qb = _norm(a.quote), _norm(b.quote)
+    return qa in qb or qb in qa
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _values(f: Fact) -> str:
-    skip = {"quote", "section", "claim", "source"}
+    skip = {"quote", "section", "claim", "source", "basis"}
     return str(sorted((k, str(v)) for k, v in f.as_contract().items() if k not in skip))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from druginfo.model import Monograph
 from druginfo.model.facts import Fact, FactSet
 from druginfo.reconcile.align import ConditionNames, Key, key_of, subject
-from druginfo.reconcile.compare import Comparison, compare, confidence, describe
+from druginfo.reconcile.compare import Comparison, compare, confidence, describe, strongest
 from druginfo.reconcile.documents import SourceDocs, group_sources, publisher_key
 from druginfo.reconcile.model import (
     STATUSES,
@@ -146,9 +146,16 @@ def _entries(
 
 
 def _align_unstated_doses(groups: dict[Key, list[Entry]]) -> dict[Key, list[Entry]]:
-    """A dose that names no indication joins the one indication of the same band, phase and
-    basis that other documents give; with several candidates it stays on its own (never
-    guessed)."""
+    """A dose that names no indication joins the doses of the same band, phase and basis for
+    the indications its own document lists (Healthline's "100 mg per day" under a page about
+    rheumatoid arthritis and NOMID joins the rheumatoid arthritis dose); when its document
+    lists none of them, it joins the only candidate if there is one. Otherwise it stays on
+    its own, never guessed."""
+    named: dict[str, set[str]] = {}
+    for key, group in groups.items():
+        if key.topic == "indication":
+            for e in group:
+                named.setdefault(e.src.source.id, set()).add(key.parts[0])
     out = dict(groups)
     for key, group in groups.items():
         if key.topic not in ("dose", "kidney") or key.parts[0]:
@@ -158,11 +165,22 @@ def _align_unstated_doses(groups: dict[Key, list[Entry]]) -> dict[Key, list[Entr
             for k in groups
             if k.topic == key.topic and k.parts[0] and k.parts[1:] == key.parts[1:]
         ]
-        if len(siblings) != 1:
+        if not siblings:
             continue
-        target = siblings[0]
-        out[target] = out[target] + [Entry(e.src, e.fact, target, stated=False) for e in group]
-        del out[key]
+        stay: list[Entry] = []
+        for e in group:
+            own = named.get(e.src.source.id, set())
+            targets = [k for k in siblings if k.parts[0] in own]
+            if not targets and len(siblings) == 1:
+                targets = siblings
+            if not targets:
+                stay.append(e)
+            for t in targets:
+                out[t] = [*out[t], Entry(e.src, e.fact, t, stated=False)]
+        if stay:
+            out[key] = stay
+        else:
+            del out[key]
     return out
 
 
@@ -187,8 +205,11 @@ def _label(s: SourceDocs) -> str:
 
 
 def _pair(a: list[Entry], b: list[Entry]) -> Comparison:
-    """Best agreement between two sources' statements, else the clearest disagreement."""
-    results = [compare(x.fact, y.fact) for x in a for y in b]
+    """Best agreement between two sources' statements, else the clearest disagreement; on a
+    stance or an interaction each source is held to its most restrictive words."""
+    fa = strongest([x.fact for x in a])
+    fb = strongest([y.fact for y in b])
+    results = [compare(x, y) for x in fa for y in fb]
     agreeing = [r for r in results if r.verdict == "agree"]
     if agreeing:
         return max(agreeing, key=lambda r: (not r.near, r.confidence))
@@ -277,7 +298,8 @@ def _presence(
     lacking = [by_id[i] for i in finding.missing_from]
     have_dates = [s.source.date for s in having]
     lack_dates = [s.source.date for s in lacking if s.source.date]
-    value = finding.facts[0].value
+    first = per_source[finding.sources[0]]
+    value = describe(strongest([e.fact for e in first])[0])
     if (
         lack_dates
         and all(d is not None for d in have_dates)
