@@ -81,9 +81,7 @@ def test_curated_notes_stand_beside_the_findings(data_dir: Path, vocab: Vocab) -
     assert {q.source for q in missed.quotes} == {"S2", "S4"}
 
 
-def test_etanercept_biosimilars_show_their_real_differences(
-    data_dir: Path, vocab: Vocab
-) -> None:
+def test_etanercept_biosimilars_show_their_real_differences(data_dir: Path, vocab: Vocab) -> None:
     docs = [leaflet(data_dir, n) for n in ("benepali", "erelzi", "nepexto")]
     report = reconcile_documents("etanercept", docs, vocab=vocab, today=AS_OF)
     assert [s.brands for s in report.sources] == [["Benepali"], ["Erelzi"], ["Nepexto"]]
