@@ -26,6 +26,10 @@ _QUALIFIERS = re.compile(
 )
 
 
+# "rheumatoid arthritis (RA)": a parenthesised capitalised short form after its long form
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z-]{1,9})\)")
+
+
 @dataclass(frozen=True)
 class Key:
     """Topic plus the parts that narrow it; `unstated` marks a dose that names no indication."""
@@ -53,11 +57,18 @@ class ConditionNames:
                 self._alias.setdefault(self._plain(other), canonical)
 
     def learn(self, text: str) -> None:
-        """Take 'long name (ABBR)' as saying ABBR means the long name."""
-        for m in re.finditer(r"([A-Za-z][A-Za-z' -]{3,}?)\s*\(([A-Z][A-Za-z-]{1,9})\)", text):
-            long_, short = self._plain(m.group(1)), self._plain(m.group(2))
-            if long_ and short and short not in self._alias:
-                self._alias[short] = self._alias.get(long_, long_)
+        """Take 'long name (ABBR)' as saying ABBR means the long name: the words just before
+        the brackets whose initials spell it (hyphenated words count each part)."""
+        for m in _ABBREVIATION.finditer(text):
+            letters = m.group(1).replace("-", "").casefold()
+            before = re.findall(r"[A-Za-z']+", text[max(0, m.start() - 160) : m.start()])
+            for n in range(1, min(len(before), 10) + 1):
+                initials = "".join(w[0] for w in before[-n:]).casefold()
+                if initials == letters:
+                    long_, short = self._plain(" ".join(before[-n:])), self._plain(m.group(1))
+                    if long_ and short and short not in self._alias:
+                        self._alias[short] = self._alias.get(long_, long_)
+                    break
 
     def norm(self, text: str | None) -> str:
         if not text:

@@ -57,6 +57,9 @@ class SourceDocs:
     source: ReportSource
     documents: list[FactDocument]
     facts: list[Fact] = field(default_factory=list)
+    # (topic, values) → normalised quotes already kept: one statement read twice (a curated
+    # quote may run a sentence longer than the same words read from the leaflet) is kept once
+    seen: dict[tuple[str, object], list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def reference(self) -> bool:
@@ -108,7 +111,10 @@ def group_sources(fact_sets: list[FactSet], as_of: dt.date) -> list[SourceDocs]:
         if doc.kind in REFERENCE_KINDS:
             home.source.kind = doc.kind
         for f in fs.facts:
-            if not any(_same_statement(f, g) for g in home.facts):
+            bucket = home.seen.setdefault((f.topic, values_key(f)), [])
+            quote = _norm(f.quote)
+            if not any(quote in q or q in quote for q in bucket):
+                bucket.append(quote)
                 home.facts.append(f)
     newest_reference = max(
         (g.source.date for g in groups if g.reference and g.source.date), default=None
@@ -130,19 +136,13 @@ def _why_stale(g: SourceDocs, newest_reference: dt.date | None, as_of: dt.date) 
     return None
 
 
-def _same_statement(a: Fact, b: Fact) -> bool:
-    """One statement of one document read twice (a curated quote may run a sentence longer
-    than the same words read from the leaflet itself)."""
-    if a.topic != b.topic or _values(a) != _values(b):
-        return False
-    qa, qb = _norm(a.quote), _norm(b.quote)
-    return qa in qb or qb in qa
-
-
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def _values(f: Fact) -> str:
-    skip = {"quote", "section", "claim", "source", "basis"}
-    return str(sorted((k, str(v)) for k, v in f.as_contract().items() if k not in skip))
+_PROVENANCE = frozenset({"quote", "section", "claim", "source", "basis"})
+
+
+def values_key(f: Fact) -> tuple[tuple[str, object], ...]:
+    """What a fact says, without where it says it (hashable; facts are frozen)."""
+    return tuple((k, v) for k, v in f.__dict__.items() if v is not None and k not in _PROVENANCE)

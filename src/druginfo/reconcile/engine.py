@@ -23,7 +23,7 @@ from druginfo.model import Monograph
 from druginfo.model.facts import Fact, FactSet
 from druginfo.reconcile.align import ConditionNames, Key, key_of, subject
 from druginfo.reconcile.compare import Comparison, compare, confidence, describe, strongest
-from druginfo.reconcile.documents import SourceDocs, group_sources, publisher_key
+from druginfo.reconcile.documents import SourceDocs, group_sources, publisher_key, values_key
 from druginfo.reconcile.model import (
     STATUSES,
     Difference,
@@ -91,13 +91,9 @@ def reconcile_facts(
     )
     for s in sources:
         for f in s.facts:
-            for text in (
-                f.quote,
-                f.condition or "",
-                f.population.indication if f.population else "",
-            ):
-                if text:
-                    names.learn(text)
+            # abbreviations are defined where conditions are named
+            if f.topic in ("indication", "dose", "kidney", "contraindication"):
+                names.learn(f.quote)
 
     entries = _entries(sources, names, class_lookup or {})
     groups: dict[Key, list[Entry]] = {}
@@ -156,7 +152,7 @@ def _align_unstated_doses(groups: dict[Key, list[Entry]]) -> dict[Key, list[Entr
         if key.topic == "indication":
             for e in group:
                 named.setdefault(e.src.source.id, set()).add(key.parts[0])
-    out = dict(groups)
+    out = {k: list(v) for k, v in groups.items()}
     for key, group in groups.items():
         if key.topic not in ("dose", "kidney") or key.parts[0]:
             continue
@@ -176,7 +172,7 @@ def _align_unstated_doses(groups: dict[Key, list[Entry]]) -> dict[Key, list[Entr
             if not targets:
                 stay.append(e)
             for t in targets:
-                out[t] = [*out[t], Entry(e.src, e.fact, t, stated=False)]
+                out[t].append(Entry(e.src, e.fact, t, stated=False))
         if stay:
             out[key] = stay
         else:
@@ -184,9 +180,27 @@ def _align_unstated_doses(groups: dict[Key, list[Entry]]) -> dict[Key, list[Entr
     return out
 
 
+def _fact_views(per_source: dict[str, list[Entry]], ids: list[str]) -> list[FindingFact]:
+    """Each source's statements, one per distinct value (the first words that say it; how
+    many more times the document says the same is counted, not dropped)."""
+    out: list[FindingFact] = []
+    for sid in ids:
+        first: dict[object, FindingFact] = {}
+        for e in per_source[sid]:
+            k = (values_key(e.fact), e.stated)
+            if k in first:
+                first[k].repeats += 1
+                continue
+            view = _fact_view(e)
+            first[k] = view
+            out.append(view)
+    return out
+
+
 def _fact_view(e: Entry) -> FindingFact:
     f = e.fact
-    return FindingFact(
+    # built from validated facts: no second validation
+    return FindingFact.model_construct(
         source=e.src.source.id,
         date=e.src.source.date,
         value=describe(f),
@@ -204,16 +218,28 @@ def _label(s: SourceDocs) -> str:
     return f"{s.source.publisher}{brands} ({date})"
 
 
-def _pair(a: list[Entry], b: list[Entry]) -> Comparison:
-    """Best agreement between two sources' statements, else the clearest disagreement; on a
-    stance or an interaction each source is held to its most restrictive words."""
-    fa = strongest([x.fact for x in a])
-    fb = strongest([y.fact for y in b])
-    results = [compare(x, y) for x in fa for y in fb]
+def _pair(fa: list[Fact], fb: list[Fact]) -> Comparison:
+    """Best agreement between two sources' statements, else the clearest disagreement."""
+    results: list[Comparison] = []
+    for x in fa:
+        for y in fb:
+            r = compare(x, y)
+            if r.verdict == "agree" and not r.near:
+                return r
+            results.append(r)
     agreeing = [r for r in results if r.verdict == "agree"]
     if agreeing:
-        return max(agreeing, key=lambda r: (not r.near, r.confidence))
+        return max(agreeing, key=lambda r: r.confidence)
     return max(results, key=lambda r: r.confidence)
+
+
+def _distinct(facts: list[Fact]) -> list[Fact]:
+    """One fact per distinct value: a leaflet saying '40 mg every other week' ten times is
+    compared once."""
+    out: dict[object, Fact] = {}
+    for f in facts:
+        out.setdefault(values_key(f), f)
+    return list(out.values())
 
 
 def _same_line(a: SourceDocs, b: SourceDocs) -> bool:
@@ -234,13 +260,16 @@ def _finding(
     for e in group:
         per_source.setdefault(e.src.source.id, []).append(e)
     ids = sorted(per_source, key=_sid)
-    facts = [_fact_view(e) for e in sorted(group, key=lambda e: _sid(e.src.source.id))]
+    facts = _fact_views(per_source, ids)
     differences: list[Difference] = []
     agree_conf: list[float] = []
     near: list[str] = []
+    # on a stance or an interaction each source is held to its most restrictive words; a
+    # value said several times is compared once
+    held = {sid: _distinct(strongest([e.fact for e in per_source[sid]])) for sid in ids}
     for a, b in itertools.combinations(ids, 2):
         sa, sb = by_id[a], by_id[b]
-        result = _pair(per_source[a], per_source[b])
+        result = _pair(held[a], held[b])
         if result.verdict == "agree":
             agree_conf.append(result.confidence)
             if result.near:

@@ -43,6 +43,9 @@ class FindingFact(BaseModel):
     section: str | None = None
     claim: str | None = None
     population_stated: bool = True
+    repeats: int = Field(
+        default=0, description="How many more statements of this source say the same value."
+    )
     fact: dict[str, object] = Field(description="The fact in CONTRACT's Facts shape.")
 
 

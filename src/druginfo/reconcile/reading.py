@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from druginfo.model import Monograph, Source, SourceKind
@@ -29,6 +30,39 @@ def default_extractor() -> Extract | None:
     return extract
 
 
+# Facts read from a document, by the document's content: reading a leaflet's thousands of
+# sentences costs far more than reconciling them, and a document changes rarely. The key is
+# the content itself (sources, claims), so a changed document is read afresh, never served stale.
+_READ: OrderedDict[tuple[object, ...], list[FactSet]] = OrderedDict()
+_READ_MAX = 512
+
+
+def _fingerprint(doc: Monograph, extract: Extract) -> tuple[object, ...]:
+    return (
+        id(extract),
+        doc.key,
+        doc.language,
+        doc.curated,
+        doc.document_date,
+        tuple((s.id, s.publisher, s.document, s.kind, s.reviewed, s.language) for s in doc.sources),
+        tuple(doc.identity.brands),
+        hash(tuple((c.id, c.topic, c.source, c.quote, c.section) for c in doc.claims)),
+    )
+
+
+def _read(doc: Monograph, extract: Extract) -> list[FactSet]:
+    key = _fingerprint(doc, extract)
+    hit = _READ.get(key)
+    if hit is not None:
+        _READ.move_to_end(key)
+        return hit
+    sets = _what_each_document_is(doc, extract(doc))
+    _READ[key] = sets
+    if len(_READ) > _READ_MAX:
+        _READ.popitem(last=False)
+    return sets
+
+
 def read_fact_sets(
     documents: Sequence[Monograph], extract: Extract | None, language: str = "en"
 ) -> tuple[list[FactSet], list[str]]:
@@ -42,7 +76,7 @@ def read_fact_sets(
             unread.append(f"{name}: no fact reader (druginfo.facts) in this build")
             continue
         try:
-            fact_sets.extend(_what_each_document_is(doc, extract(doc)))
+            fact_sets.extend(_read(doc, extract))
         except (ValueError, KeyError) as exc:
             unread.append(f"{name}: {exc}")
     return fact_sets, unread
