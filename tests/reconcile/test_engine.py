@@ -243,3 +243,24 @@ def test_every_finding_carries_its_facts_and_a_confidence() -> None:
         assert f.facts and all(x.quote for x in f.facts)
         assert 0 < f.confidence <= 1
         assert set(f.sources) == {x.source for x in f.facts}
+
+
+def test_agreeing_on_one_value_does_not_hide_a_disagreement_on_another() -> None:
+    """A leaflet states the temperature in one sentence and the days in the next."""
+
+    def leaflet(brand: str, days: int) -> FactSet:
+        return FactSet(
+            document=doc(brand, "EMA", dt.date(2022, 2, 16), "leaflet", f"{brand} 40 mg", (brand,)),
+            facts=[
+                fact(
+                    "room-temperature",
+                    "may be stored at room temperature (up to 25 C)",
+                    temp_max_c=25,
+                ),
+                fact("room-temperature", f"must be used within {days} days", max_days=days),
+            ],
+        )
+
+    room = finding(run([leaflet("Humira", 14), leaflet("Imraldi", 28)]), "room-temperature")
+    assert room.status == "conflict" and "14 days vs 28 days" in room.summary
+    assert "25" not in room.summary  # the temperatures agree

@@ -8,7 +8,7 @@ with 36–46 °F. Only values both facts state are compared: silence is not disa
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
@@ -21,10 +21,22 @@ Verdict = Literal["agree", "conflict"]
 
 
 @dataclass(frozen=True)
+class Check:
+    """One value both facts state (a temperature, a number of days, a stance): same or not."""
+
+    dim: str
+    ok: bool
+    text: str
+    confidence: float
+    near: bool = False  # the same advice in a different strength
+
+
+@dataclass(frozen=True)
 class Comparison:
     verdict: Verdict
     reason: str
     confidence: float
+    checks: list[Check] = field(default_factory=list)
     near: bool = False  # a difference of strength within one group of advice
 
 
@@ -166,20 +178,58 @@ def _range_overlap(a: tuple[float, float], b: tuple[float, float], rel: float) -
 
 def compare(a: Fact, b: Fact) -> Comparison:
     """Agree or conflict, with the reason in words. Facts must share an alignment key."""
+    return judge(checks(a, b))
+
+
+def checks(a: Fact, b: Fact) -> list[Check]:
+    """Each value both facts state, compared on its own."""
     t = a.topic
     if t in ("dose", "kidney"):
-        return _compare_dose(a, b)
+        return _dose_checks(a, b)
     if t in ("storage", "room-temperature"):
-        return _compare_temperature(a, b)
+        return _temperature_checks(a, b)
     if t == "missed-dose":
-        return _compare_missed(a, b)
+        return _missed_checks(a, b)
     if t in ("pregnancy", "breastfeeding"):
-        return _compare_category(a.stance, b.stance, "stance_groups", t)
+        return _category_checks(a.stance, b.stance, "stance_groups", "stance")
     if t in ("interaction", "vaccine"):
-        return _compare_category(a.strength, b.strength, "strength_groups", "strength")
+        return _category_checks(a.strength, b.strength, "strength_groups", "strength")
     if t in ("indication", "age-limit"):
-        return _compare_ages(a, b)
-    return Comparison("agree", "both state it", confidence("presence"))
+        return _age_checks(a, b)
+    return []
+
+
+def judge(found: list[Check]) -> Comparison:
+    """The verdict of a set of checks: a conflict when some value disagrees."""
+    bad = [c for c in found if not c.ok]
+    if bad:
+        return Comparison("conflict", "; ".join(c.text for c in bad), bad[0].confidence, found)
+    if not found:
+        return Comparison("agree", "no value both state", confidence("presence"), found)
+    near = [c for c in found if c.near]
+    if near:
+        return Comparison("agree", "; ".join(c.text for c in near), near[0].confidence, found, True)
+    return Comparison("agree", "same values", min(c.confidence for c in found), found)
+
+
+def judge_sources(pairs: list[list[Check]]) -> Comparison:
+    """Two documents, each with several statements: on each value both state, they agree
+    when some statement of one agrees with some statement of the other (a leaflet giving two
+    schedules agrees with a page giving one of them); they disagree on a value no pair of
+    statements agrees on. Values are judged one by one, so agreeing on the temperature does
+    not hide a disagreement on the number of days."""
+    by_dim: dict[str, list[Check]] = {}
+    for found in pairs:
+        for c in found:
+            by_dim.setdefault(c.dim, []).append(c)
+    result: list[Check] = []
+    for cs in by_dim.values():
+        good = [c for c in cs if c.ok]
+        if good:
+            result.append(min(good, key=lambda c: (c.near, -c.confidence)))
+        else:
+            result.append(max(cs, key=lambda c: c.confidence))
+    return judge(result)
 
 
 _AMOUNTS = (
@@ -209,12 +259,12 @@ def _per_day(f: Fact, r: tuple[float, float]) -> tuple[float, float] | None:
     return (r[0] * 24 / hours, r[1] * 24 / hours)
 
 
-def _compare_dose(a: Fact, b: Fact) -> Comparison:
+def _dose_checks(a: Fact, b: Fact) -> list[Check]:
     """Amounts overlap (within tolerance), a dose stays within the other's ceiling, intervals
     match; an amount 'a day' is compared with the other's amount per dose times doses a day."""
     rel = _tol("dose_relative")
-    diffs: list[str] = []
-    compared = False
+    num = confidence("numeric")
+    out: list[Check] = []
     per_day = bool(a.daily_total) != bool(b.daily_total)
     for low, high, ceiling, unit in _AMOUNTS:
         ar, br = _amount(a, low, high), _amount(b, low, high)
@@ -224,42 +274,32 @@ def _compare_dose(a: Fact, b: Fact) -> Comparison:
                 ar, br = _per_day(a, ar), _per_day(b, br)
                 words = f"{unit} a day"
             if ar is not None and br is not None:
-                compared = True
-                if not _range_overlap(ar, br, rel):
-                    diffs.append(f"{_span(ar)} {words} vs {_span(br)} {words}")
+                ok = _range_overlap(ar, br, rel)
+                out.append(Check(unit, ok, f"{_span(ar)} {words} vs {_span(br)} {words}", num))
         if ceiling is None:
             continue
         ca, cb = getattr(a, ceiling, None), getattr(b, ceiling, None)
         if ca is not None and cb is not None:
-            compared = True
-            if not _close(ca, cb, rel):
-                diffs.append(f"at most {_n(ca)} {unit} vs at most {_n(cb)} {unit}")
+            text = f"at most {_n(ca)} {unit} vs at most {_n(cb)} {unit}"
+            out.append(Check(f"max {unit}", _close(ca, cb, rel), text, num))
         for amount, cap, first in ((ar, cb, True), (br, ca, False)):
             if amount is None or cap is None:
                 continue
-            compared = True
-            if amount[0] > cap * (1 + rel):
-                text = f"{_span(amount)} {unit} vs at most {_n(cap)} {unit}"
-                diffs.append(text if first else _swap(text))
+            text = f"{_span(amount)} {unit} vs at most {_n(cap)} {unit}"
+            ok = amount[0] <= cap * (1 + rel)
+            out.append(Check(unit, ok, text if first else _swap(text), num))
     ha, hb = interval_of(a), interval_of(b)
     if ha is not None and hb is not None:
-        compared = True
         hi_a = a.every_hours_max if a.every_hours_max is not None else ha
         hi_b = b.every_hours_max if b.every_hours_max is not None else hb
-        if not _range_overlap((ha, hi_a), (hb, hi_b), _tol("hours_relative")):
-            diffs.append(f"{_interval_words(ha)} vs {_interval_words(hb)}")
+        ok = _range_overlap((ha, hi_a), (hb, hi_b), _tol("hours_relative"))
+        out.append(Check("interval", ok, f"{_interval_words(ha)} vs {_interval_words(hb)}", num))
     pa, pb = a.population, b.population
     if pa and pb and pa.crcl_below_ml_min is not None and pb.crcl_below_ml_min is not None:
-        compared = True
-        if not _close(pa.crcl_below_ml_min, pb.crcl_below_ml_min, 0, _tol("crcl_ml_min")):
-            diffs.append(
-                f"below {_n(pa.crcl_below_ml_min)} vs {_n(pb.crcl_below_ml_min)} mL/min CrCl"
-            )
-    if diffs:
-        return Comparison("conflict", "; ".join(diffs), confidence("numeric"))
-    if not compared:
-        return Comparison("agree", "no amount both state", confidence("presence"))
-    return Comparison("agree", "same amount and interval", confidence("numeric"))
+        ok = _close(pa.crcl_below_ml_min, pb.crcl_below_ml_min, 0, _tol("crcl_ml_min"))
+        text = f"below {_n(pa.crcl_below_ml_min)} vs {_n(pb.crcl_below_ml_min)} mL/min CrCl"
+        out.append(Check("crcl", ok, text, num))
+    return out
 
 
 def _swap(text: str) -> str:
@@ -271,64 +311,51 @@ def _span(r: tuple[float, float]) -> str:
     return _n(r[0]) if r[0] == r[1] else f"{_n(r[0])}–{_n(r[1])}"
 
 
-def _compare_temperature(a: Fact, b: Fact) -> Comparison:
+def _temperature_checks(a: Fact, b: Fact) -> list[Check]:
     tol = _tol("temperature_c")
-    diffs: list[str] = []
-    compared = False
+    num = confidence("numeric")
+    out: list[Check] = []
     for name, words in (("temp_min_c", "lowest"), ("temp_max_c", "highest")):
         av, bv = getattr(a, name), getattr(b, name)
-        if av is None or bv is None:
-            continue
-        compared = True
-        if abs(av - bv) > tol:
-            diffs.append(f"{words} {_n(av)} °C vs {_n(bv)} °C")
+        if av is not None and bv is not None:
+            out.append(Check(name, abs(av - bv) <= tol, f"{words} {_n(av)} °C vs {_n(bv)} °C", num))
     if a.max_days is not None and b.max_days is not None:
-        compared = True
-        if not _close(a.max_days, b.max_days, _tol("days_relative"), _tol("days_absolute")):
-            diffs.append(f"{_n(a.max_days)} days vs {_n(b.max_days)} days")
-    if diffs:
-        return Comparison("conflict", "; ".join(diffs), confidence("numeric"))
-    if not compared:
-        return Comparison("agree", "no temperature or time both state", confidence("presence"))
-    return Comparison("agree", "same range", confidence("numeric"))
+        ok = _close(a.max_days, b.max_days, _tol("days_relative"), _tol("days_absolute"))
+        out.append(Check("days", ok, f"{_n(a.max_days)} days vs {_n(b.max_days)} days", num))
+    return out
 
 
-def _compare_missed(a: Fact, b: Fact) -> Comparison:
-    diffs: list[str] = []
-    if a.action and b.action and a.action != b.action:
-        diffs.append(f"{a.action.replace('-', ' ')} vs {b.action.replace('-', ' ')}")
-    if a.no_double is not None and b.no_double is not None and a.no_double != b.no_double:
-        diffs.append("one says not to double the dose, the other allows it")
-    if diffs:
-        return Comparison("conflict", "; ".join(diffs), confidence("category_far"))
-    if a.action is None or b.action is None:
-        return Comparison("agree", "no action both state", confidence("presence"))
-    return Comparison("agree", "same action", confidence("category_far"))
+def _missed_checks(a: Fact, b: Fact) -> list[Check]:
+    far = confidence("category_far")
+    out: list[Check] = []
+    if a.action and b.action:
+        text = f"{a.action.replace('-', ' ')} vs {b.action.replace('-', ' ')}"
+        out.append(Check("action", a.action == b.action, text, far))
+    if a.no_double is not None and b.no_double is not None:
+        text = "one says not to double the dose, the other allows it"
+        out.append(Check("no_double", a.no_double == b.no_double, text, far))
+    return out
 
 
-def _compare_category(x: str | None, y: str | None, groups: str, what: str) -> Comparison:
+def _category_checks(x: str | None, y: str | None, groups: str, what: str) -> list[Check]:
     if x is None or y is None:
-        return Comparison("agree", f"no {what} both state", confidence("presence"))
-    if x == y:
-        return Comparison("agree", f"both: {x.replace('-', ' ')}", confidence("category_far"))
-    gx, gy = _group(x, groups), _group(y, groups)
+        return []
     words = f"{x.replace('-', ' ')} vs {y.replace('-', ' ')}"
+    if x == y:
+        return [Check(what, True, f"both: {x.replace('-', ' ')}", confidence("category_far"))]
+    gx, gy = _group(x, groups), _group(y, groups)
     if gx == gy and gx >= 0:
-        return Comparison(
-            "agree", f"same advice, different strength: {words}", confidence("category_near"), True
-        )
-    return Comparison("conflict", words, confidence("category_far"))
+        text = f"same advice, different strength: {words}"
+        return [Check(what, True, text, confidence("category_near"), near=True)]
+    return [Check(what, False, words, confidence("category_far"))]
 
 
-def _compare_ages(a: Fact, b: Fact) -> Comparison:
+def _age_checks(a: Fact, b: Fact) -> list[Check]:
     tol = _tol("age_years")
-    diffs = [
-        f"{words} {_n(av)} vs {_n(bv)} years"
-        for name, words in (("age_min_years", "from age"), ("age_max_years", "below age"))
-        if (av := getattr(a, name)) is not None
-        and (bv := getattr(b, name)) is not None
-        and abs(av - bv) > tol
-    ]
-    if diffs:
-        return Comparison("conflict", "; ".join(diffs), confidence("numeric"))
-    return Comparison("agree", "both state it", confidence("presence"))
+    out: list[Check] = []
+    for name, words in (("age_min_years", "from age"), ("age_max_years", "below age")):
+        av, bv = getattr(a, name), getattr(b, name)
+        if av is not None and bv is not None:
+            text = f"{words} {_n(av)} vs {_n(bv)} years"
+            out.append(Check(name, abs(av - bv) <= tol, text, confidence("numeric")))
+    return out

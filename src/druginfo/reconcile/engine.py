@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from druginfo.model import Monograph
 from druginfo.model.facts import Fact, FactSet
 from druginfo.reconcile.align import ConditionNames, Key, key_of, subject
-from druginfo.reconcile.compare import Comparison, compare, confidence, describe, strongest
+from druginfo.reconcile.compare import (
+    Comparison,
+    checks,
+    confidence,
+    describe,
+    judge_sources,
+    strongest,
+)
 from druginfo.reconcile.documents import SourceDocs, group_sources, publisher_key, values_key
 from druginfo.reconcile.model import (
     STATUSES,
@@ -219,18 +226,8 @@ def _label(s: SourceDocs) -> str:
 
 
 def _pair(fa: list[Fact], fb: list[Fact]) -> Comparison:
-    """Best agreement between two sources' statements, else the clearest disagreement."""
-    results: list[Comparison] = []
-    for x in fa:
-        for y in fb:
-            r = compare(x, y)
-            if r.verdict == "agree" and not r.near:
-                return r
-            results.append(r)
-    agreeing = [r for r in results if r.verdict == "agree"]
-    if agreeing:
-        return max(agreeing, key=lambda r: r.confidence)
-    return max(results, key=lambda r: r.confidence)
+    """Two sources' statements on one thing, judged value by value (compare.judge_sources)."""
+    return judge_sources([checks(x, y) for x in fa for y in fb])
 
 
 def _distinct(facts: list[Fact]) -> list[Fact]:
