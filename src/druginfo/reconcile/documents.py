@@ -71,13 +71,50 @@ class SourceDocs:
         return any(f.basis != "curated" for f in self.facts)
 
 
+SAME_WORDS_SHARE = 0.5
+
+
 def same_document(a: FactDocument, b: FactDocument) -> bool:
+    """By description alone: same publisher, date, language and title."""
+    return _same_issue(a, b) and _same_title(title_key(a.title), title_key(b.title))
+
+
+def _same_issue(a: FactDocument, b: FactDocument) -> bool:
     return (
         a.language == b.language
         and a.date == b.date
         and publisher_key(a.publisher) == publisher_key(b.publisher)
-        and _same_title(title_key(a.title), title_key(b.title))
     )
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[0-9a-z]+", text.casefold()))
+
+
+def same_source(home: SourceDocs, fs: FactSet) -> bool:
+    """One document reached twice under two descriptions (a curated monograph calls the
+    MedicineNet page "anakinra, Kineret", the ingested page calls it "anakinra (Medicinenet
+    page)"): same publisher, date and language, no conflicting product, and at least half of
+    the statements of one are found word for word in the other. Two leaflets of one publisher
+    and date share boilerplate but name different products, so they stay apart."""
+    doc = fs.document
+    first = home.documents[0]
+    if not _same_issue(first, doc):
+        return False
+    if _same_title(title_key(first.title), title_key(doc.title)):
+        return True
+    mine = {b.casefold() for b in home.source.brands}
+    theirs = {b.casefold() for b in doc.brands}
+    if mine and theirs and not mine & theirs:
+        return False
+    a = [_words(f.quote) for f in home.facts]
+    b = [_words(f.quote) for f in fs.facts]
+    if not a or not b:
+        return False
+    text_a, text_b = " | ".join(a), " | ".join(b)
+    share_a = sum(q in text_b for q in a) / len(a)
+    share_b = sum(q in text_a for q in b) / len(b)
+    return max(share_a, share_b) >= SAME_WORDS_SHARE
 
 
 def group_sources(fact_sets: list[FactSet], as_of: dt.date) -> list[SourceDocs]:
@@ -85,7 +122,7 @@ def group_sources(fact_sets: list[FactSet], as_of: dt.date) -> list[SourceDocs]:
     groups: list[SourceDocs] = []
     for fs in fact_sets:
         doc = fs.document
-        home = next((g for g in groups if same_document(g.documents[0], doc)), None)
+        home = next((g for g in groups if same_source(g, fs)), None)
         if home is None:
             home = SourceDocs(
                 source=ReportSource(
