@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +79,33 @@ def test_bad_status_and_unknown_medicine(client: TestClient) -> None:
     assert client.get("/drugs/anakinra/reconcile", params={"status": "maybe"}).status_code == 422
     r = client.get("/drugs/anakinrra/reconcile")
     assert r.status_code == 404 and "/drugs/anakinra/reconcile" in r.text
+
+
+def test_a_plan_marks_the_alert_whose_sources_disagree(filled_db_url: str) -> None:
+    from druginfo.interfaces.app import create_app
+    from druginfo.service import Service
+
+    service = Service.open(filled_db_url)
+    try:
+        with TestClient(create_app(service), base_url="http://druginfo.test") as c:
+            form = {
+                "drug": "anakinra",
+                "age_years": "30",
+                "weight": "60",
+                "weight_unit": "kg",
+                "indication": "rheumatoid-arthritis",
+                "kidney_severe": "no",
+                "pregnant": "yes",
+                "start_date": "2026-12-01",
+            }
+            r = c.post("/plan", data=form)
+            assert r.status_code == 200, r.text
+            marked = re.findall(r'<p class="disputed">(.*?)</p>', r.text, re.S)
+            assert marked and "not recommended" in marked[0]
+            assert "/drugs/anakinra/reconcile#pregnancy" in marked[0]
+            r = c.post("/plan", data={**form, "pregnant": "no"})
+            assert 'class="disputed"' not in r.text  # only the disputed advice is marked
+            page = c.get("/drugs/anakinra/reconcile")
+            assert page.status_code == 200 and 'id="pregnancy"' in page.text
+    finally:
+        service.close()

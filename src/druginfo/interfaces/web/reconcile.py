@@ -8,12 +8,14 @@ script needed) narrows the list. Registered by `create_app` next to the site rou
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from druginfo.errors import InputError, UnknownDrug
+from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.reconcile import STATUSES
+from druginfo.reconcile.alerts import disputes
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -27,8 +29,28 @@ STATUS_WORDS = {
 }
 
 
+def source_disputes(request: Request, drug: str | None) -> dict[str, dict[str, str]]:
+    """For templates: alert trigger → where the sources of that advice disagree (summary and
+    a link to the quotes side by side). Uses the app's service (create_app sets it); without
+    one, or for a medicine that cannot be reconciled, nothing is marked."""
+    service = getattr(request.app.state, "service", None)
+    if service is None or not drug:
+        return {}
+    try:
+        report = service.reconcile(drug)
+    except DruginfoError:
+        return {}
+    home = f"/drugs/{quote(report.drug, safe='')}/reconcile"
+    return {
+        trigger: {"summary": found[0].summary, "url": f"{home}#{found[0].id}"}
+        for trigger, found in disputes(report).items()
+    }
+
+
 def build_reconcile_router(service: Service) -> APIRouter:
     from druginfo.interfaces.web.routes import _ENV
+
+    _ENV.globals.setdefault("source_disputes", source_disputes)
 
     router = APIRouter(include_in_schema=False)
 
