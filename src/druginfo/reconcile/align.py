@@ -105,8 +105,13 @@ def population_band(p: Population | None) -> str:
         parts.append(f"age <{_num(hi)}")
     else:
         parts.append("adult")
-    if p.weight_min_kg is not None or p.weight_max_kg is not None:
-        parts.append(f"weight {_num(p.weight_min_kg) or '0'}-{_num(p.weight_max_kg) or '…'} kg")
+    lo_kg, hi_kg = p.weight_min_kg, p.weight_max_kg
+    if lo_kg is not None and hi_kg is not None:
+        parts.append(f"weight {_num(lo_kg)}-{_num(hi_kg)} kg")
+    elif lo_kg is not None:
+        parts.append(f"weight ≥{_num(lo_kg)} kg")
+    elif hi_kg is not None:
+        parts.append(f"weight <{_num(hi_kg)} kg")
     if p.crcl_below_ml_min is not None:
         parts.append(f"CrCl <{_num(p.crcl_below_ml_min)}")
     if p.with_medicine:
