@@ -104,19 +104,19 @@ def test_a_document_without_a_reader_is_listed_not_dropped() -> None:
     assert blind.unread and "unreadable" in blind.unread[0] and not blind.findings
 
 
-def test_facts_are_read_once_per_document_content() -> None:
-    calls: list[str] = []
+def test_a_changed_document_is_read_afresh_through_a_fact_cache() -> None:
+    from druginfo.facts.mentions import default_finder
+    from druginfo.facts.reading import FactCache
 
-    def counting(mono: Monograph) -> list:  # type: ignore[type-arg]
-        calls.append(mono.key)
-        from druginfo.facts import extract_facts
+    cache, finder = FactCache(), default_finder()
 
-        return extract_facts(mono)
+    def cached(mono: Monograph) -> list:  # type: ignore[type-arg]
+        return cache.facts(mono, finder)
 
     doc = load_curated("anakinra")
-    first = reconcile_documents("anakinra", [doc], extract=counting, today=AS_OF)
-    again = reconcile_documents("anakinra", [doc], extract=counting, today=AS_OF)
-    assert len(calls) == 1 and first.findings == again.findings
+    first = reconcile_documents("anakinra", [doc], extract=cached, today=AS_OF)
+    again = reconcile_documents("anakinra", [doc], extract=cached, today=AS_OF)
+    assert first.findings == again.findings
     claims = [
         c.model_copy(update={"quote": "If you miss a dose, skip the missed dose."})
         if c.id == "hl-missed-dose"
@@ -124,7 +124,7 @@ def test_facts_are_read_once_per_document_content() -> None:
         for c in doc.claims
     ]
     changed = doc.model_copy(update={"claims": claims})
-    after = reconcile_documents("anakinra", [changed], extract=counting, today=AS_OF)
-    assert len(calls) == 2  # a changed document is read afresh
+    after = reconcile_documents("anakinra", [changed], extract=cached, today=AS_OF)
     missed = next(f for f in after.findings if f.topic == "missed-dose")
     assert any("skip the missed dose" in x.quote for x in missed.facts)
+    assert not any("skip the missed dose" in x.quote for f in first.findings for x in f.facts)

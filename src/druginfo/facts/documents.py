@@ -16,6 +16,12 @@ from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet
 LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
 
 
+def readable_language(language: str) -> bool:
+    """The readers' words are English; a document in another language yields no facts rather
+    than the few its numbers would give without their words."""
+    return language.lower().split("-")[0] == "en"
+
+
 def document_kind(mono: Monograph, source: Source) -> DocumentKind:
     """curated for curated data, leaflet for an EU package leaflet, label for SPL/openFDA,
     publisher for a web page."""
@@ -31,7 +37,12 @@ def document_kind(mono: Monograph, source: Source) -> DocumentKind:
 
 
 def claim_facts(
-    claim: Claim, *, own_names: frozenset[str], finder: MentionFinder, curated: bool
+    claim: Claim,
+    *,
+    own_names: frozenset[str],
+    own_key: str | None,
+    finder: MentionFinder,
+    curated: bool,
 ) -> list[Fact]:
     """The facts of one claim: the claim's topic is the structural signal (a curator's, a
     QRD section's, a LOINC code's or a page's heading path), refined by its heading only when
@@ -44,6 +55,7 @@ def claim_facts(
         path=path,
         structural=claim.topic,
         own_names=own_names,
+        own_key=own_key,
         finder=finder,
     )
     basis = "curated" if curated else "machine"
@@ -67,11 +79,18 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
         if n
     )
     by_source: dict[str, list[Fact]] = {s.id: [] for s in monograph.sources}
+    languages = {s.id: (s.language or monograph.language or "en") for s in monograph.sources}
     for claim in monograph.claims:
-        if claim.source not in by_source:
-            continue
+        if claim.source not in by_source or not readable_language(languages[claim.source]):
+            continue  # the readers know English words only: other languages yield no facts
         by_source[claim.source].extend(
-            claim_facts(claim, own_names=own, finder=finder, curated=monograph.curated)
+            claim_facts(
+                claim,
+                own_names=own,
+                own_key=monograph.key,
+                finder=finder,
+                curated=monograph.curated,
+            )
         )
     sets: list[FactSet] = []
     for source in monograph.sources:

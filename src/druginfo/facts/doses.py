@@ -49,6 +49,8 @@ _NOT_DOSE_BEFORE = re.compile(
     r"capsule|ml|sachet|cartridge|ampoule))\b[^.;:]{0,40}$)",
     re.IGNORECASE,
 )
+# "in 0.5 to 1.0 mg/kg increments": a step of adjustment, not a dose.
+_STEP_AFTER = re.compile(r"^\s*(?:increments?|decrements?|steps?)\b", re.IGNORECASE)
 # "a dose higher than 100 mg" compares with an amount; it does not give one.
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:higher|lower|greater|larger|smaller|bigger)\s+than\s*$|\b(?:above|exceeding)\s*$",
@@ -58,7 +60,8 @@ _MAX_BEFORE = re.compile(
     r"(?:\b(?:maximum|max\.?|no\s+more\s+than|not\s+(?:to\s+)?exceed(?:ing)?|should\s+not\s+"
     r"exceed|must\s+not\s+exceed|(?:never|not|n[’']t)\s+(?:take|use|give|have|inject)\s+more\s+than|"
     r"not\s+more\s+than|"
-    r"up\s+to\s+a\s+maximum\s+of|at\s+most|a\s+total\s+of\s+no\s+more\s+than|no\s+higher\s+than)"
+    r"up\s+to\s+a\s+maximum\s+of|up\s+to|at\s+most|a\s+total\s+of\s+no\s+more\s+than|"
+    r"no\s+higher\s+than)"
     r"\b[^.;]{0,30}$)",
     re.IGNORECASE,
 )
@@ -102,6 +105,8 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         rest = text[m.end() :]
         if not m.group("kg") and not m.group("m2") and _CONCENTRATION.match(rest):
+            continue
+        if _STEP_AFTER.match(rest):
             continue
         before = text[max(0, m.start() - 60) : m.start()]
         if _NOT_DOSE_BEFORE.search(before) or _COMPARISON_BEFORE.search(before):
@@ -182,7 +187,7 @@ def find_route(text: str) -> str | None:
 
 
 _LOADING = re.compile(
-    r"\b(?:loading|initial|first|induction|starting)\s+(?:dose|doses|injection|infusion)s?\b"
+    r"\b(?:loading|initial|first|induction)\s+(?:dose|doses|injection|infusion)s?\b"
     r"|\bon\s+day\s+\d+\b|\b(?:at|on)\s+weeks?\s+\d+\b|\b\w+\s+(?:days?|weeks?)\s+later\b"
     r"|\bday\s+\d+\b",
     re.IGNORECASE,

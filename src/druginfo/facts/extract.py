@@ -55,9 +55,13 @@ _PREGNANCY = re.compile(r"\bpregnan\w*|\bunborn\b|\bhave\s+a\s+baby\b", re.IGNOR
 _BREASTFEEDING = re.compile(
     r"\bbreast-?\s?feed\w*|\bbreastfeed\w*|\bbreast\s+milk\b|\bnursing\b|\blactat\w*", re.I
 )
+# The allergen runs to the end of the clause; a full stop inside "E. coli" does not end it.
 _ALLERGIC_TO = re.compile(
-    r"\b(?:allergic|hypersensitive|hypersensitivity)\s+(?:reaction\s+)?to\s+([^.;:()]+)", re.I
+    r"\b(?:allergic|hypersensitive|hypersensitivity)\s+(?:reaction\s+)?to\s+"
+    r"((?:[^.;:()]|\.(?=\s*[a-z]))+)",
+    re.I,
 )
+_PRONOUN = re.compile(r"^(?:it|them|this\s+(?:drug|medicine|medication))\b", re.I)
 _STRENGTH: tuple[tuple[Strength, re.Pattern[str]], ...] = (
     (
         "must-not",
@@ -94,6 +98,7 @@ class Context:
     path: tuple[str, ...] = ()
     structural: Topic | None = None
     own_names: frozenset[str] = frozenset()  # the document's own medicine, never "interacting"
+    own_key: str | None = None
 
 
 def statement_topic_for(text: str, ctx: Context) -> Topic:
@@ -107,6 +112,7 @@ def facts_from_text(
     path: Sequence[str] | None = None,
     structural: Topic | None = None,
     own_names: Iterable[str] = (),
+    own_key: str | None = None,
     finder: MentionFinder | None = None,
 ) -> list[Fact]:
     """Every fact one statement states, in the order of its kinds.
@@ -122,6 +128,7 @@ def facts_from_text(
         path=tuple(h for h in headings if h),
         structural=structural,
         own_names=frozenset(n.lower() for n in own_names),
+        own_key=own_key,
     )
     topic = statement_topic_for(text, ctx)
     heading = section if section is not None else (ctx.path[-1] if ctx.path else None)
@@ -500,7 +507,7 @@ def _mention_facts(
             )
     if topic in (Topic.contraindication, Topic.allergy):
         for allergic in _ALLERGIC_TO.finditer(text):
-            target = _allergen(allergic.group(1), finder)
+            target = _allergen(allergic.group(1), finder, ctx.own_key)
             if target and ("allergy", target) not in seen:
                 seen.add(("allergy", target))
                 yield Fact(
@@ -545,12 +552,15 @@ def _contraindicates(text: str) -> bool:
     )
 
 
-def _allergen(phrase: str, finder: MentionFinder) -> str | None:
-    """What an 'allergic to ...' phrase names: a medicine key, else its own first words."""
+def _allergen(phrase: str, finder: MentionFinder, own_key: str | None) -> str | None:
+    """What an 'allergic to ...' phrase names: a medicine key, else its own first words;
+    "it" / "this medicine" is the document's own medicine when that is known."""
     words = re.split(r"\s+(?:or|and)\s+(?:to\s+)?(?:any|one)\b|,", phrase, maxsplit=1)[0]
     words = " ".join(words.split()[:8]).strip(" .")
     if not words:
         return None
+    if _PRONOUN.match(words):
+        return own_key
     found = [m for m in finder.find(words) if m.kind == "medicine"]
     if found:
         return found[0].key

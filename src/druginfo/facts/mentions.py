@@ -76,6 +76,12 @@ def _conditions() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((c["id"], tuple(c["names"])) for c in raw["conditions"])
 
 
+@functools.cache
+def condition_names() -> frozenset[str]:
+    """Every spelling of every condition, normalised (a page title that is one is no medicine)."""
+    return frozenset(normalise(n) for _, names in _conditions() for n in names)
+
+
 class MentionFinder:
     """Finds names of medicines and conditions (longest first, non-overlapping) in text."""
 

@@ -39,6 +39,7 @@ class TopicVocabulary:
     rules: tuple[_Rule, ...]
     refinements: tuple[_Refine, ...]
     broad: frozenset[Topic]
+    list_subheadings: re.Pattern[str] | None = None
 
 
 def _alternation(patterns: Sequence[str]) -> re.Pattern[str] | None:
@@ -81,7 +82,21 @@ def vocabulary() -> TopicVocabulary:
         rules=rules,
         refinements=tuple(refinements),
         broad=frozenset(Topic(t) for t in raw.get("broad") or []),
+        list_subheadings=_anchored(raw.get("list_subheadings") or []),
     )
+
+
+def _anchored(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"^\W*(?:{body})\W*$", re.IGNORECASE)
+
+
+def is_list_subheading(heading: str) -> bool:
+    """A heading that groups a list under its section ("More common", "Rare")."""
+    pattern = vocabulary().list_subheadings
+    return bool(pattern and pattern.match(heading))
 
 
 def heading_topic(heading: str | None) -> Topic | None:

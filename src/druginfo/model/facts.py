@@ -162,3 +162,13 @@ class FactSet(BaseModel):
             "document": self.document.model_dump(mode="json"),
             "facts": [f.as_contract() for f in self.facts],
         }
+
+
+class FactsReport(BaseModel):
+    """Every document's facts for one medicine (`druginfo facts`, `GET /api/facts/{name}`)."""
+
+    medicine: str
+    documents: list[FactSet] = Field(default_factory=list)
+
+    def as_contract(self) -> dict[str, object]:
+        return {"medicine": self.medicine, "documents": [d.as_contract() for d in self.documents]}

@@ -1,14 +1,15 @@
 """From stored documents to a report: read each document's facts, then reconcile them.
 
-Reading is `druginfo.facts.extract_facts` (one FactSet per source of a document); a document
-whose facts cannot be read is listed in the report's `unread`, never dropped silently.
+Reading is `druginfo.facts.extract_facts` (one FactSet per source of a document) or whatever
+reader the caller passes (the Service passes its fact cache, keyed by each document's
+fingerprint, so unchanged documents are read once); a document whose facts cannot be read is
+listed in the report's `unread`, never dropped silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from druginfo.model import Monograph, Source, SourceKind
@@ -30,39 +31,6 @@ def default_extractor() -> Extract | None:
     return extract
 
 
-# Facts read from a document, by the document's content: reading a leaflet's thousands of
-# sentences costs far more than reconciling them, and a document changes rarely. The key is
-# the content itself (sources, claims), so a changed document is read afresh, never served stale.
-_READ: OrderedDict[tuple[object, ...], list[FactSet]] = OrderedDict()
-_READ_MAX = 512
-
-
-def _fingerprint(doc: Monograph, extract: Extract) -> tuple[object, ...]:
-    return (
-        id(extract),
-        doc.key,
-        doc.language,
-        doc.curated,
-        doc.document_date,
-        tuple((s.id, s.publisher, s.document, s.kind, s.reviewed, s.language) for s in doc.sources),
-        tuple(doc.identity.brands),
-        hash(tuple((c.id, c.topic, c.source, c.quote, c.section) for c in doc.claims)),
-    )
-
-
-def _read(doc: Monograph, extract: Extract) -> list[FactSet]:
-    key = _fingerprint(doc, extract)
-    hit = _READ.get(key)
-    if hit is not None:
-        _READ.move_to_end(key)
-        return hit
-    sets = _what_each_document_is(doc, extract(doc))
-    _READ[key] = sets
-    if len(_READ) > _READ_MAX:
-        _READ.popitem(last=False)
-    return sets
-
-
 def read_fact_sets(
     documents: Sequence[Monograph], extract: Extract | None, language: str = "en"
 ) -> tuple[list[FactSet], list[str]]:
@@ -76,7 +44,7 @@ def read_fact_sets(
             unread.append(f"{name}: no fact reader (druginfo.facts) in this build")
             continue
         try:
-            fact_sets.extend(_read(doc, extract))
+            fact_sets.extend(_what_each_document_is(doc, extract(doc)))
         except (ValueError, KeyError) as exc:
             unread.append(f"{name}: {exc}")
     return fact_sets, unread
