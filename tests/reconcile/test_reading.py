@@ -128,3 +128,19 @@ def test_a_changed_document_is_read_afresh_through_a_fact_cache() -> None:
     missed = next(f for f in after.findings if f.topic == "missed-dose")
     assert any("skip the missed dose" in x.quote for x in missed.facts)
     assert not any("skip the missed dose" in x.quote for f in first.findings for x in f.facts)
+
+
+def test_a_curated_monograph_of_several_products_keeps_each_leaflet_apart(
+    data_dir: Path, vocab: Vocab
+) -> None:
+    """The curated etanercept monograph quotes three leaflets and names all their brands; each
+    quoted leaflet is still one product's document and folds only into that product's
+    ingested leaflet, so the products' real differences stay visible."""
+    curated = load_curated("etanercept")
+    docs = [curated, *(leaflet(data_dir, n) for n in ("benepali", "erelzi", "nepexto"))]
+    report = reconcile_documents("etanercept", docs, vocab=vocab, today=AS_OF)
+    assert sorted(s.brands[0] for s in report.sources) == ["Benepali", "Erelzi", "Nepexto"]
+    assert all(len(s.brands) == 1 and len(s.documents) == 2 for s in report.sources)
+    room = next(f for f in report.findings if f.topic == "room-temperature")
+    assert room.status == "conflict" and "31 days vs 28 days" in room.summary
+    assert any(n.topic == "storage" and room.id in n.findings for n in report.notes)

@@ -103,6 +103,8 @@ def same_source(home: SourceDocs, fs: FactSet) -> bool:
         return False
     if _same_title(title_key(first.title), title_key(doc.title)):
         return True
+    if {first.kind, doc.kind} & REFERENCE_KINDS or home.source.kind in REFERENCE_KINDS:
+        return False  # a leaflet or label is named exactly by its title
     mine = {b.casefold() for b in home.source.brands}
     theirs = {b.casefold() for b in doc.brands}
     if mine and theirs and not mine & theirs:

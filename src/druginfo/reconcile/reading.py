@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from collections.abc import Callable, Sequence
 
 from druginfo.model import Monograph, Source, SourceKind
@@ -53,8 +54,8 @@ def read_fact_sets(
 def _what_each_document_is(doc: Monograph, sets: list[FactSet]) -> list[FactSet]:
     """A curated monograph quotes real documents: the US label it quotes is still a label,
     the seed page still a publisher page. Reconciliation weighs documents by what they are
-    (an official label is reference data for doses), so the kind is taken from the Source;
-    who read the words stays on each fact."""
+    (an official label is reference data for doses), so the kind is taken from the Source,
+    and the products from the Source's title; who read the words stays on each fact."""
     if not doc.curated:
         return sets
     kinds = {s.id: s for s in doc.sources}
@@ -69,10 +70,17 @@ def _what_each_document_is(doc: Monograph, sets: list[FactSet]) -> list[FactSet]
             kind = "leaflet" if _is_eu_leaflet(src) else "label"
         elif src.kind is SourceKind.curated:
             kind = "curated"
-        out.append(
-            fs.model_copy(update={"document": fs.document.model_copy(update={"kind": kind})})
-        )
+        update = {"kind": kind, "brands": _brands_named(src, doc.identity.brands)}
+        out.append(fs.model_copy(update={"document": fs.document.model_copy(update=update)}))
     return out
+
+
+def _brands_named(src: Source, brands: list[str]) -> list[str]:
+    """The products a quoted document is about: the monograph's brands its title names (the
+    Benepali leaflet is about Benepali, not about every etanercept product the monograph
+    covers); none when the title names none."""
+    title = src.document.casefold()
+    return [b for b in brands if re.search(rf"\b{re.escape(b.casefold())}\b", title)]
 
 
 def _is_eu_leaflet(src: Source) -> bool:
