@@ -88,7 +88,7 @@ class ConditionNames:
 def _num(x: float | None) -> str:
     if x is None:
         return ""
-    return f"{x:g}"
+    return f"{round(x, 2):g}"
 
 
 def population_band(p: Population | None) -> str:

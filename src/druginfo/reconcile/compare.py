@@ -86,7 +86,7 @@ def strongest(facts: list[Fact]) -> list[Fact]:
 
 
 def _n(x: float) -> str:
-    return f"{x:g}"
+    return f"{round(x, 2):g}"
 
 
 def interval_of(f: Fact) -> float | None:
