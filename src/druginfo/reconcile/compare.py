@@ -26,7 +26,7 @@ class Check:
 
     dim: str
     ok: bool
-    text: str
+    text: str  # the values side by side; numeric checks that agree leave it empty (unused)
     confidence: float
     near: bool = False  # the same advice in a different strength
 
@@ -275,25 +275,28 @@ def _dose_checks(a: Fact, b: Fact) -> list[Check]:
                 words = f"{unit} a day"
             if ar is not None and br is not None:
                 ok = _range_overlap(ar, br, rel)
-                out.append(Check(unit, ok, f"{_span(ar)} {words} vs {_span(br)} {words}", num))
+                text = "" if ok else f"{_span(ar)} {words} vs {_span(br)} {words}"
+                out.append(Check(unit, ok, text, num))
         if ceiling is None:
             continue
         ca, cb = getattr(a, ceiling, None), getattr(b, ceiling, None)
         if ca is not None and cb is not None:
-            text = f"at most {_n(ca)} {unit} vs at most {_n(cb)} {unit}"
-            out.append(Check(f"max {unit}", _close(ca, cb, rel), text, num))
+            ok = _close(ca, cb, rel)
+            text = "" if ok else f"at most {_n(ca)} {unit} vs at most {_n(cb)} {unit}"
+            out.append(Check(f"max {unit}", ok, text, num))
         for amount, cap, first in ((ar, cb, True), (br, ca, False)):
             if amount is None or cap is None:
                 continue
-            text = f"{_span(amount)} {unit} vs at most {_n(cap)} {unit}"
             ok = amount[0] <= cap * (1 + rel)
-            out.append(Check(unit, ok, text if first else _swap(text), num))
+            text = "" if ok else f"{_span(amount)} {unit} vs at most {_n(cap)} {unit}"
+            out.append(Check(unit, ok, text if first or ok else _swap(text), num))
     ha, hb = interval_of(a), interval_of(b)
     if ha is not None and hb is not None:
         hi_a = a.every_hours_max if a.every_hours_max is not None else ha
         hi_b = b.every_hours_max if b.every_hours_max is not None else hb
         ok = _range_overlap((ha, hi_a), (hb, hi_b), _tol("hours_relative"))
-        out.append(Check("interval", ok, f"{_interval_words(ha)} vs {_interval_words(hb)}", num))
+        text = "" if ok else f"{_interval_words(ha)} vs {_interval_words(hb)}"
+        out.append(Check("interval", ok, text, num))
     pa, pb = a.population, b.population
     if pa and pb and pa.crcl_below_ml_min is not None and pb.crcl_below_ml_min is not None:
         ok = _close(pa.crcl_below_ml_min, pb.crcl_below_ml_min, 0, _tol("crcl_ml_min"))
