@@ -124,6 +124,8 @@ def _backward_limit(text: str, end: int, max_words: int) -> int:
 
 def modifiers_for(text: str, spans: list[tuple[int, int]]) -> list[Modifiers]:
     """Modifiers of each (start, end) mention span of `text`, in the order given."""
+    if not spans:
+        return []
     triggers = _triggers(text)
     out: list[Modifiers] = []
     for start, end in spans:

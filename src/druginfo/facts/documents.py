@@ -7,6 +7,8 @@ reconciler can compare one document with another and cite each fact's own words.
 
 from __future__ import annotations
 
+import re
+
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
 from druginfo.facts.topics import vocabulary
@@ -43,6 +45,7 @@ def claim_facts(
     own_key: str | None,
     finder: MentionFinder,
     curated: bool,
+    lead: str | None = None,
 ) -> list[Fact]:
     """The facts of one claim: the claim's topic is the structural signal (a curator's, a
     QRD section's, a LOINC code's or a page's heading path), refined by its heading only when
@@ -56,6 +59,7 @@ def claim_facts(
         structural=claim.topic,
         own_names=own_names,
         own_key=own_key,
+        lead=lead,
         finder=finder,
     )
     basis = "curated" if curated else "machine"
@@ -80,9 +84,17 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
     )
     by_source: dict[str, list[Fact]] = {s.id: [] for s in monograph.sources}
     languages = {s.id: (s.language or monograph.language or "en") for s in monograph.sources}
+    lead: Claim | None = None  # the last "... include:" of the section, while its list runs
     for claim in monograph.claims:
         if claim.source not in by_source or not readable_language(languages[claim.source]):
             continue  # the readers know English words only: other languages yield no facts
+        if lead is not None and (lead.source, lead.section) != (claim.source, claim.section):
+            lead = None
+        lead_text = lead.quote if lead is not None else None
+        if claim.quote.rstrip().endswith(":"):
+            lead = claim
+        elif re.search(r"[.!?]\W*$", claim.quote):
+            lead = None  # a full sentence ends the list the lead-in introduced
         by_source[claim.source].extend(
             claim_facts(
                 claim,
@@ -90,6 +102,7 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
                 own_key=monograph.key,
                 finder=finder,
                 curated=monograph.curated,
+                lead=lead_text,
             )
         )
     sets: list[FactSet] = []

@@ -31,14 +31,15 @@ _PER_M2 = (
 )
 _PER_DAY = r"(?P<day>\s*(?:/|per|a|each)\s*day\b)"
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])(?P<low>{NUMBER})(?:\s*{_MASS.replace('(?P<unit>', '(?P<unit1>')})?"
+    rf"(?:(?<=[A-Za-z]{{3}})|(?<![\w.,]))(?P<low>{NUMBER})(?:\s*{_MASS.replace('(?P<unit>', '(?P<unit1>')})?"
     rf"(?:\s*(?:-|–|to|or)\s*(?P<high>{NUMBER}))?\s*{_MASS}"
     rf"(?:{_PER_KG}|{_PER_M2})?{_PER_DAY}?",
     re.IGNORECASE,
 )
 # What follows an amount that makes it a concentration or strength, not a dose.
 _CONCENTRATION = re.compile(
-    r"^\s*(?:/|per|in(?:\s+each)?|in\s+every)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:ml|mL|millilit|l\b|"
+    r"^\s*(?:/|per|in(?:\s+each)?|in\s+every)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:ml|mL|millilit|dl\b|"
+    r"decilit|l\b|"
     r"litre|liter|tablet|capsule|vial|dose\s+of\s+solution|actuation|spray|puff|drop)",
     re.IGNORECASE,
 )
@@ -47,6 +48,23 @@ _NOT_DOSE_BEFORE = re.compile(
     r"sorbitol|lactose|glucose|equivalent\s+to|equals|available\s+(?:as|in)|comes?\s+(?:as|in)|"
     r"supplied\s+(?:as|in)|packs?\s+of|each\s+(?:pre-?filled\s+)?(?:syringe|pen|vial|tablet|"
     r"capsule|ml|sachet|cartridge|ampoule))\b[^.;:]{0,40}$)",
+    re.IGNORECASE,
+)
+# "two tablets of Apixaban 5 mg": the dose is the count times the strength.
+_COUNT_BEFORE = re.compile(
+    rf"\b({NUMBER}|one|a|an|half\s+a)\s+(?:film-coated\s+)?(?:tablets?|capsules?|pills?|"
+    r"sachets?|pre-?filled\s+(?:pens?|syringes?)|pens?|syringes?|vials?|puffs?|injections?)"
+    r"\s+of\s+(?:[A-Za-z][\w-]*\s*){0,3}$",
+    re.IGNORECASE,
+)
+# "one 500 mg tablet" / "the 50 mg pre-filled pen": an amount naming a product's strength.
+_FORM_AFTER = re.compile(
+    r"^\s*(?:pre-?filled|film-coated|tablets?|capsules?|pens?|syringes?|vials?|solution|"
+    r"powder|strength|cartridges?|ampoules?|injections?|infusions?)\b",
+    re.IGNORECASE,
+)
+_DOSE_BEFORE = re.compile(
+    r"\b(?:dose|doses|dosage|take|inject|use|give)\s+(?:(?:of|a|an|one)\s+)?$|^\s*(?:one|a|an)\s+$",
     re.IGNORECASE,
 )
 # "in 0.5 to 1.0 mg/kg increments": a step of adjustment, not a dose.
@@ -89,9 +107,14 @@ def _unit_factor(unit: str) -> tuple[str, float]:
     return "units", 1.0
 
 
+_CROSS_REFERENCE = re.compile(r"\bsee\s+(?:section|the\s+(?:leaflet|package|label))\b", re.I)
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every dose amount of a text, in order; strengths, concentrations and excipients left out."""
     out: list[Amount] = []
+    if _CROSS_REFERENCE.search(text):
+        return out  # "For the 50 mg dose, see section 3": a pointer, not a dose
     for m in _AMOUNT.finditer(text):
         unit = m.group("unit")
         base, factor = _unit_factor(unit)
@@ -109,6 +132,15 @@ def find_amounts(text: str) -> list[Amount]:
         if _STEP_AFTER.match(rest):
             continue
         before = text[max(0, m.start() - 60) : m.start()]
+        if out and _inside_aside(text, out[-1].end, m.start()) and not _MAX_BEFORE.search(before):
+            continue  # "160 mg (given as four 40 mg injections ...)": detail of the dose before
+        count = 1.0
+        counted = _COUNT_BEFORE.search(before)
+        if counted:
+            word = counted.group(1).lower()
+            count = 0.5 if word.startswith("half") else (parse_number(word) or 1.0)
+        elif _FORM_AFTER.match(rest) and not _DOSE_BEFORE.search(before):
+            continue  # "Simponi 50 mg pre-filled pen": a product's strength, not a dose
         if _NOT_DOSE_BEFORE.search(before) or _COMPARISON_BEFORE.search(before):
             continue
         if base == "mg" and unit.strip().lower() in ("g", "gm") and re.match(r"\s*/", rest):
@@ -122,8 +154,8 @@ def find_amounts(text: str) -> list[Amount]:
             if base != "mg":
                 continue
             kind = "mg_per_m2"
-        value = clean(low * factor)
-        high_value = clean(high * factor) if high is not None and high > low else None
+        value = clean(low * factor * count)
+        high_value = clean(high * factor * count) if high is not None and high > low else None
         if high is not None and high <= low:
             continue
         out.append(
@@ -138,6 +170,12 @@ def find_amounts(text: str) -> list[Amount]:
             )
         )
     return _merge_restatements(text, out)
+
+
+def _inside_aside(text: str, after: int, at: int) -> bool:
+    """The amount at `at` stands inside a parenthesis opened after the previous amount."""
+    between = text[after:at]
+    return between.count("(") > between.count(")") and not re.fullmatch(r"\s*[(\[]\s*", between)
 
 
 def _merge_restatements(text: str, amounts: list[Amount]) -> list[Amount]:
@@ -188,7 +226,12 @@ def find_route(text: str) -> str | None:
 
 _LOADING = re.compile(
     r"\b(?:loading|initial|first|induction)\s+(?:dose|doses|injection|infusion)s?\b"
-    r"|\bon\s+day\s+\d+\b|\b(?:at|on)\s+weeks?\s+\d+\b|\b\w+\s+(?:days?|weeks?)\s+later\b"
+    r"|\binitially\b",
+    re.IGNORECASE,
+)
+# A one-off time point: "on Day 1", "at week 0", "two weeks later", "Day 15".
+_TIME_POINT = re.compile(
+    r"\bon\s+day\s+\d+\b|\b(?:at|on)\s+weeks?\s+\d+\b|\b\w+\s+(?:days?|weeks?)\s+later\b"
     r"|\bday\s+\d+\b",
     re.IGNORECASE,
 )
@@ -206,6 +249,8 @@ def phase_of(
     if _MAINTENANCE.search(clause):
         return "maintenance"
     if _LOADING.search(clause) and not (after_loading and repeats):
+        return "loading"
+    if _TIME_POINT.search(clause) and not repeats:
         return "loading"
     if after_loading and repeats:
         return "maintenance"

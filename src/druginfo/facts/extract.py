@@ -21,7 +21,7 @@ from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
 from druginfo.facts.stances import read_missed_dose, read_stance
 from druginfo.facts.temperature import find_temperatures
-from druginfo.facts.topics import classify, vocabulary
+from druginfo.facts.topics import classify, statement_topic, vocabulary
 from druginfo.model import Topic
 from druginfo.model.facts import Fact, Population, Strength
 
@@ -99,6 +99,7 @@ class Context:
     structural: Topic | None = None
     own_names: frozenset[str] = frozenset()  # the document's own medicine, never "interacting"
     own_key: str | None = None
+    lead: str | None = None  # the sentence that introduces a list ("... include:")
 
 
 def statement_topic_for(text: str, ctx: Context) -> Topic:
@@ -113,6 +114,7 @@ def facts_from_text(
     structural: Topic | None = None,
     own_names: Iterable[str] = (),
     own_key: str | None = None,
+    lead: str | None = None,
     finder: MentionFinder | None = None,
 ) -> list[Fact]:
     """Every fact one statement states, in the order of its kinds.
@@ -129,6 +131,7 @@ def facts_from_text(
         structural=structural,
         own_names=frozenset(n.lower() for n in own_names),
         own_key=own_key,
+        lead=lead if lead and lead.rstrip().endswith(":") else None,
     )
     topic = statement_topic_for(text, ctx)
     heading = section if section is not None else (ctx.path[-1] if ctx.path else None)
@@ -139,16 +142,20 @@ def _read(
     text: str, topic: Topic, ctx: Context, section: str | None, finder: MentionFinder
 ) -> Iterable[Fact]:
     broad = topic in vocabulary().broad or topic is Topic.other
-    if topic is Topic.storage or (broad and _STORAGE_WORDS.search(text)):
+    if (
+        topic is Topic.storage
+        or (broad and _STORAGE_WORDS.search(text))
+        or (topic is Topic.travel and find_temperatures(text))
+    ):
         yield from _storage(text, section)
     if topic in DOSE_TOPICS or (broad and (_DOSE_VERB.search(text) or _amount_with_interval(text))):
         yield from _doses(text, topic, ctx, section, finder)
-    if topic is Topic.missed_dose:
+    if topic is Topic.missed_dose or statement_topic(text) is Topic.missed_dose:
         yield from _missed(text, section)
     if topic in (Topic.pregnancy, Topic.breastfeeding) or (
-        broad and (_PREGNANCY.search(text) or _BREASTFEEDING.search(text))
+        topic not in _NO_STANCE_TOPICS and (_PREGNANCY.search(text) or _BREASTFEEDING.search(text))
     ):
-        yield from _stances(text, topic, section)
+        yield from _stances(text, topic, ctx, section)
     mentions = finder.find(text)
     yield from _mention_facts(text, topic, ctx, section, mentions, finder)
 
@@ -258,9 +265,10 @@ def _doses(
     durations = find_durations(text)
     if not amounts:
         # An interval alone: "Kineret is injected once a day".
-        if not _DOSE_VERB.search(text):
-            return
-        first = intervals[0]
+        timed = [i for i in intervals if i.every_hours]
+        if not _DOSE_VERB.search(text) or not timed:
+            return  # "as needed" alone says nothing comparable
+        first = timed[0]
         pop = merge(heading_pop, read_population(text))
         yield _dose_fact(
             fact_topic,
@@ -391,16 +399,41 @@ def _missed(text: str, section: str | None) -> Iterable[Fact]:
     )
 
 
-def _stances(text: str, topic: Topic, section: str | None) -> Iterable[Fact]:
-    stance = read_stance(text)
-    if stance is None:
-        return
+# Statements under these topics mention pregnancy as a fact about the medicine (a side effect,
+# what it is for, what it contains), never as advice on using it.
+_NO_STANCE_TOPICS = frozenset(
+    {
+        Topic.side_effect,
+        Topic.serious_side_effect,
+        Topic.product,
+        Topic.indication,
+        Topic.mechanism,
+        Topic.effectiveness,
+        Topic.overdose,
+    }
+)
+_STRONG_STANCES = frozenset({"must-not", "not-recommended", "if-clearly-needed"})
+
+
+def _stances(text: str, topic: Topic, ctx: Context, section: str | None) -> Iterable[Fact]:
     about: list[str] = []
     if _PREGNANCY.search(text):
         about.append("pregnancy")
     if _BREASTFEEDING.search(text):
         about.append("breastfeeding")
+    stance = read_stance(text)
+    if stance is None and about:
+        # A list item takes the stance of the sentence that introduces it ("People who should
+        # not take it include: • women who are pregnant"), or of its 'Do not use' heading.
+        if ctx.lead is not None:
+            stance = read_stance(ctx.lead)
+        elif topic is Topic.contraindication and _contraindicates(text):
+            stance = "must-not"
+    if stance is None:
+        return
     if not about and topic in (Topic.pregnancy, Topic.breastfeeding):
+        if stance not in _STRONG_STANCES:
+            return  # "please contact your doctor" under the heading says nothing on pregnancy
         about.append(topic.value)
     for subject in about:
         yield Fact.model_validate(
@@ -532,6 +565,9 @@ _MUST_NOT_USE = re.compile(
     re.IGNORECASE,
 )
 _IF_ITEM = re.compile(r"^\W*if\s+(?:you|your\s+child|the\s+patient|he|she)\b", re.IGNORECASE)
+_SUPPOSING = re.compile(
+    r"\b(?:think|suspect|believe)\s+(?:you|she|he)\s+(?:may|might)\s+be\b", re.I
+)
 # An 'if' sentence that goes on to a consequence or an instruction is a warning.
 _CONSEQUENCE = re.compile(r"\b(?:may|might|could|will|should|must|can)\b", re.IGNORECASE)
 _ADVICE = re.compile(
@@ -547,8 +583,11 @@ def _contraindicates(text: str) -> bool:
     'Tell your doctor if ...' under the same heading is a warning, not a contraindication."""
     if _MUST_NOT_USE.search(text):
         return True
+    own_words = _SUPPOSING.sub(" ", text)  # "if you think you may be pregnant" is no consequence
     return (
-        bool(_IF_ITEM.search(text)) and not _ADVICE.search(text) and not _CONSEQUENCE.search(text)
+        bool(_IF_ITEM.search(text))
+        and not _ADVICE.search(text)
+        and not _CONSEQUENCE.search(own_words)
     )
 
 

@@ -74,20 +74,32 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("adverb", r"\bonce\s+(?:a|per)\s+(day|week|month)\b"),
 )
 _COMPILED = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS)
-_AS_NEEDED = re.compile(
-    r"\b(?:as|when|if)\s+(?:needed|required|necessary)\b|\bp\.?r\.?n\.?\b", re.IGNORECASE
-)
+_AS_NEEDED = re.compile(r"\b(?:as|when|if)\s+(?:needed|required)\b|\bp\.?r\.?n\.?\b", re.IGNORECASE)
 _ADVERB_HOURS = {"daily": 24.0, "nightly": 24.0, "weekly": 168.0, "monthly": 730.5}
 _ADVERB_HOURS["fortnightly"] = 336.0
 
 
+# "never every day", "instead of every day": an interval the text rules out.
+_RULED_OUT = re.compile(
+    r"\b(?:never|not|instead\s+of|rather\s+than|no\s+longer)\s+(?:\w+\s+)?$", re.IGNORECASE
+)
+# "at the same time every day": when in the day, not how often.
+_TIME_OF_DAY = re.compile(r"\bsame\s+times?\s+(?:of\s+(?:the\s+)?day\s+)?$", re.IGNORECASE)
+
+
 def find_intervals(text: str) -> list[Interval]:
-    """Every interval named in `text`, in order, without overlaps (the longest reading wins)."""
+    """Every interval named in `text`, in order, without overlaps (the longest reading wins);
+    intervals the text rules out ("never every day") or that only say when in the day
+    ("at the same time every day") are left out."""
     found: list[Interval] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _COMPILED:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            before = text[max(0, m.start() - 30) : m.start()]
+            if _RULED_OUT.search(before) or _TIME_OF_DAY.search(before):
+                taken.append((m.start(), m.end()))
                 continue
             interval = _read(kind, m)
             if interval is None:

@@ -123,6 +123,9 @@ class MentionFinder:
     def find(self, text: str) -> list[Mention]:
         """Every name in `text`, with negation, history, family and 'if' modifiers."""
         tokens = list(_TOKEN.finditer(text))
+        # Each word normalised once; a run of words is the join of its words' forms, which is
+        # what normalise() gives for the run (words are separated by non-letters).
+        forms = [_word_form(m.group(0)) for m in tokens]
         raw: list[tuple[_Entry, int, int]] = []
         i = 0
         while i < len(tokens):
@@ -130,7 +133,7 @@ class MentionFinder:
             for n in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
                 start, end = tokens[i].start(), tokens[i + n - 1].end()
                 written = text[start:end]
-                entry = self._index.get(normalise(written))
+                entry = self._index.get(" ".join(forms[i : i + n]))
                 if entry is None or not _case_ok(entry, written):
                     continue
                 raw.append((entry, start, end))
@@ -187,6 +190,11 @@ class MentionFinder:
             family=mod.family,
             live=None if found.ambiguous else found.live,
         )
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_form(word: str) -> str:
+    return normalise(word)
 
 
 def _case_ok(entry: _Entry, written: str) -> bool:

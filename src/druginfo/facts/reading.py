@@ -1,7 +1,8 @@
 """Facts on read, cached by document fingerprint; and facts of a file that is not stored.
 
-Extraction costs about 2 ms a statement, a few hundred ms for a long leaflet: too much to add to
-the ingestion of thousands of documents for facts most never need, cheap enough on read. The
+Extraction costs about 0.5 ms a statement, ~100 ms for an EU leaflet: 7x the leaflet's parse
+(bench/extract.py --cost), too much to add to the ingestion of thousands of documents for facts
+most are never asked for, and cheap enough on read. The
 cache key is a digest of the document itself (its sources and claims), so a re-ingested,
 changed document is never answered from a stale entry.
 """

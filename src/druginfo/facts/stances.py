@@ -21,7 +21,8 @@ _STANCE_WORDS: tuple[tuple[Stance, str], ...] = (
         "must-not",
         rf"\b(?:must\s+not|do\s+not|don[’']t|should\s+not|shouldn[’']t|never|cannot|can\s*not"
         rf"|may\s+not)\s+(?:\w+\s+){{0,2}}?{_NEG_VERB}\b|\bcontraindicated\b"
-        r"|\bnot\s+(?:be\s+)?(?:used|given|taken)\s+(?:during|in|while|by)\b",
+        r"|\bnot\s+(?:be\s+)?(?:used|given|taken)\s+(?:during|in|while|by)\b"
+        r"|\bmust\s+stop\s+breast-?\s?feed\w*",
     ),
     (
         "not-recommended",
@@ -35,19 +36,23 @@ _STANCE_WORDS: tuple[tuple[Stance, str], ...] = (
         r"(?:needed|necessary|essential)\b|\bonly\s+if\s+(?:the\s+)?(?:potential\s+)?"
         r"benefits?\b|\bunless\s+(?:clearly|absolutely)\s+(?:needed|necessary)\b"
         r"|\bif\s+(?:the\s+)?(?:potential\s+)?benefits?\s+(?:to\s+\w+\s+)?(?:outweighs?|"
-        r"justif(?:y|ies))\b|\bonly\s+(?:if|when)\s+your\s+doctor\b",
+        r"justif(?:y|ies))\b|\bonly\s+(?:if|when)\s+your\s+doctor\b"
+        r"|\bonly\b[^.;]{0,40}\bif\s+(?:it\s+is\s+)?(?:clearly|absolutely)\s+"
+        r"(?:needed|necessary|essential)\b",
     ),
     (
         "can-use",
-        r"\b(?:can|may)\s+(?:be\s+)?(?:used|use|take|taken|continue|breast-?\s?feed|"
-        r"breastfeed)\b(?!\s+only)|\bis\s+(?:considered\s+)?safe\b"
+        r"\b(?:can|may)\s+(?:safely\s+|usually\s+|still\s+)?(?:be\s+(?:used|taken|given)|use|"
+        r"take|continue\s+(?:to\s+)?(?:use|take|breast-?\s?feed\w*|breastfeed\w*)|"
+        r"breast-?\s?feed|breastfeed)\b(?!\s+(?:only|up\s+to|several|some|about|a\s+few|"
+        r"a\s+long|weeks|months|longer))|\bis\s+(?:considered\s+)?safe\b"
         r"|\bcompatible\s+with\s+breast|\bno\s+effects?\s+(?:on|in)\s+the\s+"
         r"(?:breast-?fed|nursing)\b|\bno\s+(?:known\s+)?(?:harm|risk)\b",
     ),
     (
         "ask",
         r"\b(?:ask|talk\s+(?:to|with)|tell|consult|check\s+with|speak\s+(?:to|with)|"
-        r"discuss\s+(?:it\s+)?with|contact)\s+(?:your|a|the)\s+(?:\w+\s+)?"
+        r"discuss\s+(?:it\s+)?with|contact|call)\s+(?:your|a|the)\s+(?:\w+\s+)?"
         r"(?:doctor|pharmacist|nurse|healthcare|health\s+care|midwife|prescriber)",
     ),
 )
@@ -103,11 +108,18 @@ _NEAR_NEXT = re.compile(
 )
 
 
+# "If you have any further questions on the use of this medicine, ask your doctor" closes
+# every leaflet section: it is no missed-dose action.
+_ANY_QUESTIONS = re.compile(r"\bany\s+(?:further\s+|more\s+|other\s+)?questions\b", re.I)
+
+
 def read_missed_dose(text: str) -> tuple[MissedDoseAction | None, bool, bool]:
     """(first action the text names, whether it forbids doubling, whether it says to skip
     when the next dose is near)."""
     first: tuple[int, MissedDoseAction] | None = None
     for action, pattern in _MISSED_ACTIONS:
+        if action == "ask-prescriber" and _ANY_QUESTIONS.search(text):
+            continue
         m = pattern.search(text)
         if m and (first is None or m.start() < first[0]):
             first = (m.start(), action)

@@ -51,6 +51,7 @@ _PATTERNS = tuple(
         r"(?:reviewed|updated|revised)\b.{0,80}\d{4}",
         r"^(?:published|last modified)\b.{0,40}\d{4}",
         r"^related (?:articles|stories|content|pages|medicines|links)$",
+        r"\bregistered (?:charity|company)\b|\bcompany (?:no|number|registration)\b",
         r"^(?:read more|learn more|see also|more on this topic)\b.{0,60}$",
     )
 )
@@ -62,7 +63,20 @@ def is_furniture(text: str) -> bool:
     t = normalize(text)
     if not t:
         return True
-    return _seed_chrome(t) or bool(_PIPES.search(t)) or any(p.search(t) for p in _PATTERNS)
+    return (
+        _seed_chrome(t)
+        or bool(_PIPES.search(t))
+        or any(p.search(t) for p in _PATTERNS)
+        or _is_date_stamp(t)
+    )
+
+
+def _is_date_stamp(text: str) -> bool:
+    """A short line that only says when the page was reviewed or updated (the date is kept on
+    the Source): "This page was last updated 3 March 2025."."""
+    from druginfo.sources.page_dates import is_stamp, read_dates
+
+    return len(text.split()) <= 14 and is_stamp(text) and bool(read_dates(text))
 
 
 _TAIL = re.compile(

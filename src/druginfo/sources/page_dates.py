@@ -60,6 +60,11 @@ def _safe(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def is_stamp(text: str) -> bool:
+    """The text names a review, update or revision (or a next review)."""
+    return bool(_STAMP.search(text))
+
+
 def read_dates(text: str, *, day_first: bool | None = None) -> list[dt.date]:
     """Every date written in `text`, in the forms sites use."""
     found: list[tuple[int, dt.date]] = []

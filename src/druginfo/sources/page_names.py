@@ -130,6 +130,10 @@ def _subject(title: str) -> str | None:
     """The subject of a title: 'Adalimumab: uses | Site' → 'Adalimumab';
     'Etanercept (Subcutaneous Route)' → 'Etanercept'; 'PREDNISOLONE TABLETS' → 'PREDNISOLONE'."""
     head = re.split(r"\s*(?:[:|–—(]|\s-\s)\s*", title, maxsplit=1)[0]
+    # "Ibuprofen for pain and fever", "Warfarin in pregnancy": the subject comes first.
+    head = re.split(
+        r"\s+(?:for|in|to|with|during|vs\.?|versus|and\s+(?:its|your))\s+", head, maxsplit=1
+    )[0]
     head = _FORM_WORDS.sub(" ", head)
     head = _clean(head)
     words = head.split()
@@ -147,8 +151,10 @@ def _treated_as_medicine(name: str, text: str) -> bool:
         rf"\b{n}\b\s+(?:is|are)\s+(?:a|an|the)?\s*(?:[\w-]+\s+){{0,3}}?(?:medicine|medication|"
         rf"drug|antibiotic|steroid|corticosteroid|vaccine|biologic|injection|tablet|treatment|"
         rf"inhibitor|blocker|antagonist|antibody|hormone|painkiller|analgesic|antiviral|"
-        rf"antifungal|antidepressant|statin)s?\b",
-        rf"\b{n}\b\s+(?:is|are|can\s+be|may\s+be)\s+(?:also\s+)?used\s+(?:to\s+treat|for|in|to)\b",
+        rf"antifungal|antidepressant|statin|insulin|anticoagulant|antihistamine|"
+        rf"chemotherapy|immunosuppressant)s?\b",
+        rf"\b{n}\b\s+(?:is|are|can\s+be|may\s+be)\s+(?:[\w-]+\s+){{0,4}}?used\s+"
+        rf"(?:to\s+treat|for|in|to)\b",
         rf"\b(?:take|taking|took|use|using|inject|injecting|stop\s+taking)\s+{n}\b",
         rf"\b{n}\s+(?:tablets?|capsules?|injections?|pens?|syringes?|doses?|treatment)\b",
     )
