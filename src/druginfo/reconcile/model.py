@@ -2,6 +2,29 @@
 
 Every finding keeps the facts and quotes it rests on, with each source's date, so a reader can
 check the verdict against the words; nothing is merged into a single "answer".
+
+The JSON of `druginfo reconcile NAME --json` and `GET /api/reconcile/{name}`:
+
+    {"drug": "anakinra", "as_of": "2026-11-29",
+     "sources": [{"id": "S1", "documents": ["medicinenet", "page:medicinenet-anakinra"],
+                  "publisher": "MedicineNet", "title": "...", "brands": ["Kineret"],
+                  "kind": "label | leaflet | publisher | curated", "date": "2014-12-15",
+                  "language": "en", "stale": true, "why_stale": "..."}],
+     "findings": [{"id": "missed-dose", "topic": "missed-dose", "subject": "missed dose",
+                   "status": "agree | conflict | only-one-source | new-stale | error",
+                   "summary": "...", "confidence": 0.8, "sources": ["S2", "S4"],
+                   "missing_from": [], "newer": null, "older": null, "notes": [0],
+                   "facts": [{"source": "S2", "date": "2015-05-26", "value": "...",
+                              "quote": "...", "section": "...", "claim": "...",
+                              "population_stated": true, "repeats": 0,
+                              "fact": {CONTRACT "Facts" fact}}],
+                   "differences": [{"kind": "conflict | error | changed",
+                                    "sources": ["S2", "S4"], "reason": "...",
+                                    "confidence": 0.8}]}],
+     "notes": [{"topic": "missed-dose", "note": "...", "claims": ["..."],
+                "quotes": [{"claim": "...", "source": "S2", "quote": "..."}],
+                "findings": ["missed-dose"]}],
+     "unread": []}
 """
 
 from __future__ import annotations
