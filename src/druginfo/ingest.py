@@ -11,6 +11,7 @@ parsed (or stored) is reported and skipped, never half-written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -56,6 +57,21 @@ class IngestReport:
     @property
     def documents(self) -> int:
         return self.inserted + self.replaced + self.unchanged + self.skipped
+
+    def nothing_ingested(self) -> bool:
+        """No document, pair or class was read from the inputs (all broken, or none found)."""
+        return self.documents + self.interactions + self.classes == 0
+
+    def why_nothing(self) -> str:
+        """One line saying why nothing could be ingested, for a command's error message."""
+        if not self.broken:
+            return "nothing to ingest: no file in the inputs is a known format"
+        first = self.broken[0]
+        more = f" (and {len(self.broken) - 1} more)" if len(self.broken) > 1 else ""
+        return (
+            f"nothing could be ingested: every input was rejected{more}; "
+            f"first: {first.origin}: {first.reason}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -211,20 +227,27 @@ def ingest(
             skip=skip if resume and stored else None,
             progress=lambda _origin: bar.advance(task),
         )
-        for record in records:
-            if isinstance(record, ParsedDocument):
-                if stored.get(record.doc_id) == record.checksum:
-                    report.unchanged += 1
-                else:
-                    writer.add(record)
-            elif isinstance(record, InteractionBatch):
+        try:
+            for record in records:
+                if isinstance(record, ParsedDocument):
+                    if stored.get(record.doc_id) == record.checksum:
+                        report.unchanged += 1
+                    else:
+                        writer.add(record)
+                elif isinstance(record, InteractionBatch):
+                    writer.flush()
+                    report.interactions += store.add_interactions(record.pairs)
+                elif isinstance(record, ClassBatch):
+                    writer.flush()
+                    report.classes += store.add_classes(record.entries)
+                elif isinstance(record, Broken):
+                    writer.broken(record)
+        except BaseException:
+            # Interrupted (Ctrl-C) or the store failed: keep the documents already parsed
+            # when the store still takes them, then let the error through.
+            with contextlib.suppress(Exception):  # the original error is the one to report
                 writer.flush()
-                report.interactions += store.add_interactions(record.pairs)
-            elif isinstance(record, ClassBatch):
-                writer.flush()
-                report.classes += store.add_classes(record.entries)
-            elif isinstance(record, Broken):
-                writer.broken(record)
+            raise
         writer.flush()
     report.seconds = time.perf_counter() - started
     return report
@@ -234,8 +257,11 @@ def curated_checksum(mono: Monograph) -> str:
     return hashlib.sha256(mono.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def bootstrap(store: Store, *, progress: bool = False) -> IngestReport:
-    """First use: the bundled curated monographs, then the bundled EU leaflets archive."""
+def bootstrap(store: Store, *, progress: bool = False, resume: bool = False) -> IngestReport:
+    """First use: the bundled curated monographs, then the bundled EU leaflets archive.
+
+    `resume=True` (finishing a fill that was interrupted) does not parse again the leaflets
+    already stored."""
     from druginfo.sources import curated
 
     started = time.perf_counter()
@@ -253,7 +279,8 @@ def bootstrap(store: Store, *, progress: bool = False) -> IngestReport:
             report.unchanged += 1
     archive = _bundled_epi()
     if archive is not None:
-        sub = ingest([archive], store, progress=progress, description="EU leaflets")
+        sub = ingest([archive], store, progress=progress, description="EU leaflets", resume=resume)
+        report.skipped += sub.skipped
         report.inserted += sub.inserted
         report.replaced += sub.replaced
         report.unchanged += sub.unchanged
@@ -293,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report.as_dict(), indent=2))
+    if report.nothing_ingested():
+        print(f"error: {report.why_nothing()}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -7,6 +7,8 @@ computed in one place and every interface presents the same result.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,10 +39,48 @@ from druginfo.vocab.base import NameMatch, Vocabulary
 TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
 
 
+LIVE_CHECK_SECONDS = 1.0  # how often a long-running service asks the store what changed
+
+
 class Service:
+    """Holds the store and the vocabulary learned from it.
+
+    The vocabulary follows the store: at most every LIVE_CHECK_SECONDS the store's generation
+    counter (one indexed row) is read, and when another process (`druginfo ingest`) has
+    committed new documents, names or classes since, the vocabulary is rebuilt, so a running
+    server answers for a medicine ingested after it started. One thread rebuilds; the others
+    keep answering from the previous vocabulary meanwhile.
+    """
+
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
-        self.vocab = vocab
+        self._vocab = vocab
+        self._generation = _store_generation(store)
+        self._checked = time.monotonic()
+        self._rebuilding = threading.Lock()
+
+    @property
+    def vocab(self) -> Vocabulary:
+        now = time.monotonic()
+        if now - self._checked >= LIVE_CHECK_SECONDS:
+            self._checked = now
+            self._follow_store()
+        return self._vocab
+
+    @vocab.setter
+    def vocab(self, value: Vocabulary) -> None:
+        self._vocab = value
+
+    def _follow_store(self) -> None:
+        generation = _store_generation(self.store)
+        if generation == self._generation or not self._rebuilding.acquire(blocking=False):
+            return
+        try:
+            # Read before building: a write landing during the build triggers another one.
+            self._vocab = build_vocab(self.store)
+            self._generation = generation
+        finally:
+            self._rebuilding.release()
 
     @classmethod
     def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
@@ -187,6 +227,11 @@ def refresh_curated(store: Store) -> None:
     for key in curated_keys():
         mono = load_curated(key)
         store.upsert_monograph(mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono))
+
+
+def _store_generation(store: Store) -> int | None:
+    generation = getattr(store, "generation", None)
+    return int(generation()) if generation is not None else None
 
 
 def build_vocab(store: Store) -> Vocab:

@@ -48,7 +48,7 @@ NOT_ADVICE = "Not medical advice: talk to your doctor or pharmacist before chang
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # one line
     raise typer.Exit(code)
 
 
@@ -330,18 +330,26 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
-    store = open_store(db)
+    try:
+        store = open_store(db)
+    except DruginfoError as exc:
+        _fail(str(exc))
     try:
         report = run_ingest(paths, store, progress=progress, resume=resume)
+    except DruginfoError as exc:
+        _fail(str(exc))
     finally:
         store.close()
     for broken in report.broken:
         err.print(f"[yellow]skipped[/] {escape(broken.origin)}: {escape(broken.reason)}")
     out.print(
         f"{report.inserted} new, {report.replaced} replaced, {report.unchanged} unchanged, "
-        f"{len(report.broken)} broken; {report.interactions} interaction pairs, "
+        f"{report.skipped} already stored, {len(report.broken)} broken; "
+        f"{report.interactions} interaction pairs, "
         f"{report.classes} class entries; {report.seconds:.1f} s"
     )
+    if report.nothing_ingested():
+        _fail(report.why_nothing())
 
 
 @app.command()

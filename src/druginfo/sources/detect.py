@@ -10,6 +10,18 @@ a time, tar archives are read as a stream (members in archive order, so the bund
 archive stores each product's English leaflet first: Danish and Portuguese leaflets then find
 their English sibling's substance without a second pass).
 
+Every item is parsed in isolation (`_isolated`): a record that makes a parser fail in any way
+(a recursion limit on deeply nested sections, a parser bug on an odd layout) becomes one
+`Broken` record and the walk goes on, so a batch is never lost and a rerun never stops at the
+same file. Sizes are bounded before anything is read whole: a document larger than
+`MAX_DOCUMENT_BYTES`, an archive member larger than `MAX_MEMBER_BYTES` or unpacking to more than
+`MAX_RATIO` times its packed size is refused with the reason (`_Bounded` enforces the same while
+reading, whatever an archive header claims).
+
+Documents from an archive keep their path: when two members share a base name
+(`a/kineret.en.json`, `b/kineret.en.json`), the later one's id carries its folder
+(`ema-epi:b/kineret.en`), so neither replaces the other.
+
 `skip(doc_id)` lets a resumed ingest pass over documents it already holds: it is asked before a
 document is parsed, with the id the parser would give (`ema-epi:<stem>` from the file name,
 `fda-spl:<set id>` from the first kilobytes of SPL, per label for openFDA). Interaction and
@@ -22,18 +34,26 @@ import io
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import IO
 
 from druginfo.sources import atc, ddinter, epi, openfda, publisher, spl
-from druginfo.sources.base import Broken, Record
+from druginfo.sources.base import Broken, ParsedDocument, Record
 
 HEAD_BYTES = 64 * 1024
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # one leaflet, label or page read whole
+MAX_MEMBER_BYTES = 4 * 1024 * 1024 * 1024  # a streamed table or bulk file in an archive
+MAX_RATIO = 200  # unpacked / packed size of an archive member (a zip bomb is ~1000x)
+_RATIO_SLACK = 1024 * 1024  # tiny members may compress better than MAX_RATIO
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
 
 Skip = Callable[[str], bool]
 Progress = Callable[[str], None]
+
+
+class TooLarge(OSError):
+    """A document or archive member over a size limit (reported as that item's Broken)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,62 @@ class _Item:
     origin: str  # what a report shows: path, or archive!member
     opener: Callable[[], IO[bytes]]
     siblings: epi.EnglishSiblings
+    limit: int = MAX_MEMBER_BYTES  # bytes this item may unpack to (archive members)
+    folder: str = ""  # the member's folder inside its archive, when its base name repeats
+
+
+class _Bounded(io.RawIOBase):
+    """A stream that refuses to give more than `limit` bytes: an archive header may lie about
+    a member's size, so the bound is enforced on what is actually read."""
+
+    def __init__(self, raw: IO[bytes], limit: int, what: str) -> None:
+        self._raw = raw
+        self._left = limit
+        self._limit = limit
+        self._what = what
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer)
+        data = self._raw.read(min(len(view), self._left + 1))
+        if len(data) > self._left:
+            raise TooLarge(f"{self._what} is larger than {_size(self._limit)}")
+        self._left -= len(data)
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)  # pragma: no cover
+
+
+def _member_limit(size: int, packed: int, origin: str) -> int | Broken:
+    """The bytes a member may unpack to, or Broken when its header already shows too much."""
+    if size > MAX_MEMBER_BYTES:
+        return Broken(
+            origin, f"archive member too large: {_size(size)} (limit {_size(MAX_MEMBER_BYTES)})"
+        )
+    if packed >= 0 and size > _RATIO_SLACK and size > MAX_RATIO * max(packed, 1):
+        return Broken(
+            origin,
+            f"archive member unpacks {size / max(packed, 1):,.0f}x its packed size "
+            f"({_size(packed)} to {_size(size)}; limit {MAX_RATIO}x): refused as a likely zip bomb",
+        )
+    if packed < 0:
+        return MAX_MEMBER_BYTES
+    return min(MAX_MEMBER_BYTES, max(size, MAX_RATIO * packed + _RATIO_SLACK))
 
 
 class _Prefixed(io.RawIOBase):
@@ -69,7 +145,12 @@ class _Prefixed(io.RawIOBase):
 def _folder_loader(folder: Path) -> epi.SiblingLoader:
     def load(name: str) -> bytes | None:
         path = folder / name
-        return path.read_bytes() if path.is_file() else None
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_DOCUMENT_BYTES:
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
 
     return load
 
@@ -77,7 +158,17 @@ def _folder_loader(folder: Path) -> epi.SiblingLoader:
 def _zip_loader(archive: zipfile.ZipFile, members: set[str], prefix: str) -> epi.SiblingLoader:
     def load(name: str) -> bytes | None:
         member = prefix + name
-        return archive.read(member) if member in members else None
+        if member not in members:
+            return None
+        info = archive.getinfo(member)
+        limit = _member_limit(info.file_size, info.compress_size, member)
+        if isinstance(limit, Broken) or info.file_size > MAX_DOCUMENT_BYTES:
+            return None  # a sibling over the limits is reported when its own turn comes
+        try:
+            with archive.open(member) as handle:
+                return _Bounded(handle, min(limit, MAX_DOCUMENT_BYTES), member).read()
+        except (OSError, zipfile.BadZipFile, EOFError):
+            return None
 
     return load
 
@@ -125,15 +216,25 @@ def _zip_items(path: Path) -> Iterator[_Item | Broken]:
         names = sorted(i.filename for i in archive.infolist() if not i.is_dir())
         members = set(names)
 
+        infos = {i.filename: i for i in archive.infolist()}
         by_folder: dict[str, epi.EnglishSiblings] = {}
+        seen: set[str] = set()
         for name in names:
             base = name.rsplit("/", 1)[-1]
             if base.startswith("."):
                 continue
             prefix = name[: len(name) - len(base)]
+            origin = f"{path}!{name}"
+            info = infos[name]
+            limit = _member_limit(info.file_size, info.compress_size, origin)
+            if isinstance(limit, Broken):
+                yield limit
+                continue
             if prefix not in by_folder:
                 by_folder[prefix] = epi.EnglishSiblings(_zip_loader(archive, members, prefix))
-            yield _Item(base, f"{path}!{name}", _zip_opener(archive, name), by_folder[prefix])
+            folder = prefix.rstrip("/") if base in seen else ""
+            seen.add(base)
+            yield _Item(base, origin, _zip_opener(archive, name), by_folder[prefix], limit, folder)
 
 
 def _tar_items(path: Path) -> Iterator[_Item | Broken]:
@@ -144,6 +245,7 @@ def _tar_items(path: Path) -> Iterator[_Item | Broken]:
     except (tarfile.TarError, OSError) as exc:
         yield Broken(str(path), f"unreadable tar archive: {exc}")
         return
+    seen: set[str] = set()
     try:
         with archive:
             for member in archive:
@@ -152,10 +254,20 @@ def _tar_items(path: Path) -> Iterator[_Item | Broken]:
                 base = member.name.rsplit("/", 1)[-1]
                 if base.startswith("."):
                     continue
+                origin = f"{path}!{member.name}"
+                # A tar stream's members are not packed one by one: only the size is bounded.
+                limit = _member_limit(member.size, -1, origin)
+                if isinstance(limit, Broken):
+                    yield limit
+                    continue
                 handle = archive.extractfile(member)
                 if handle is None:
                     continue
-                yield _Item(base, f"{path}!{member.name}", _given(handle), siblings)
+                folder = member.name[: len(member.name) - len(base)].rstrip("/")
+                yield _Item(
+                    base, origin, _given(handle), siblings, limit, folder if base in seen else ""
+                )
+                seen.add(base)
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield Broken(str(path), f"tar archive ends early or is damaged: {exc}")
 
@@ -196,12 +308,38 @@ def sniff(head: bytes) -> str | None:
     return atc.header_kind(first_line)
 
 
+def _whole(stream: IO[bytes], kind: str) -> bytes:
+    """A document read whole, refused (TooLarge) past MAX_DOCUMENT_BYTES."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise TooLarge(
+            f"{kind} document larger than {_size(MAX_DOCUMENT_BYTES)}: refused (the limit "
+            "keeps one file from exhausting memory)"
+        )
+    return data
+
+
+def _qualified(doc_id: str, folder: str) -> str:
+    """`ema-epi:kineret.en` of a member in folder `b` → `ema-epi:b/kineret.en`."""
+    if not folder:
+        return doc_id
+    prefix, _, rest = doc_id.partition(":")
+    return f"{prefix}:{folder}/{rest}"
+
+
+def _with_id(record: Record, folder: str) -> Record:
+    if folder and isinstance(record, ParsedDocument):
+        return replace(record, doc_id=_qualified(record.doc_id, folder))
+    return record
+
+
 def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
     try:
-        stream = item.opener()
+        opened = item.opener()
     except (OSError, zipfile.BadZipFile, tarfile.TarError) as exc:
         yield Broken(item.origin, f"cannot open: {exc}")
         return
+    stream: IO[bytes] = io.BufferedReader(_Bounded(opened, item.limit, "archive member"))
     with stream:
         try:
             head = stream.read(HEAD_BYTES)
@@ -222,15 +360,19 @@ def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
             )
             return
         rest: IO[bytes] = io.BufferedReader(_Prefixed(head, stream))
+        folder = item.folder
         if kind == "epi":
-            if skip is not None and skip(epi.doc_id_for(item.name)):
+            if skip is not None and skip(_qualified(epi.doc_id_for(item.name), folder)):
                 return
-            yield epi.parse_epi(rest.read(), item.origin, name=item.name, siblings=item.siblings)
+            raw = _whole(rest, "ePI")
+            yield _with_id(
+                epi.parse_epi(raw, item.origin, name=item.name, siblings=item.siblings), folder
+            )
         elif kind == "spl":
             set_id = spl.sniff_set_id(head)
             if skip is not None and set_id and skip(spl.doc_id_for(set_id)):
                 return
-            record = spl.parse_spl(rest.read(), item.origin)
+            record = spl.parse_spl(_whole(rest, "SPL"), item.origin)
             if (
                 skip is not None
                 and not set_id
@@ -241,9 +383,10 @@ def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
                 return
             yield record
         elif kind == "page":
-            if skip is not None and skip(publisher.doc_id_for(item.name)):
+            if skip is not None and skip(_qualified(publisher.doc_id_for(item.name), folder)):
                 return
-            yield publisher.parse_page(rest.read(), item.origin, name=item.name)
+            raw = _whole(rest, "page")
+            yield _with_id(publisher.parse_page(raw, item.origin, name=item.name), folder)
         elif kind == "openfda":
             yield from openfda.iter_openfda(rest, item.origin, skip=skip)
         elif kind == "ddinter":
@@ -270,12 +413,25 @@ def iter_records(
             if progress is not None:
                 progress(item.origin)
             continue
-        try:
-            yield from _records(item, skip)
-        except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
-            yield Broken(item.origin, f"read error: {exc}")
+        yield from _isolated(item, skip)
         if progress is not None:
             progress(item.origin)
+
+
+def _isolated(item: _Item, skip: Skip | None) -> Iterator[Record]:
+    """The records of one item; whatever goes wrong inside ends this item only."""
+    try:
+        yield from _records(item, skip)
+    except TooLarge as exc:
+        yield Broken(item.origin, str(exc))
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+        yield Broken(item.origin, f"read error: {exc}")
+    except RecursionError:
+        yield Broken(item.origin, "nested too deeply to read (sections within sections)")
+    except MemoryError:
+        yield Broken(item.origin, "too large to read in memory")
+    except Exception as exc:  # a parser fault condemns one record, not the run
+        yield Broken(item.origin, f"cannot be read: {type(exc).__name__}: {exc}")
 
 
 def count_items(paths: Iterable[Path]) -> int:

@@ -75,6 +75,8 @@ class PostgresStore(SqlReads):
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                 " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
+            for statement in self.META_TABLES:
+                conn.execute(statement)
         for version, name, sql in common.migration_scripts("postgresql"):
             with self._tx() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -116,6 +118,8 @@ class PostgresStore(SqlReads):
         with self._tx() as conn:
             for row, key in prepared:
                 outcomes.append(self._upsert_one(conn, row, key))
+            if any(o.status != "unchanged" for o in outcomes):
+                self._bump_generation(conn)
         return outcomes
 
     def _upsert_one(
@@ -317,6 +321,7 @@ class PostgresStore(SqlReads):
                 " jsonb_array_elements(i.source_ids || excluded.source_ids) AS x)",
                 rows,
             )
+            self._bump_generation(conn)
         return len(merged)
 
     def interactions_among(self, generics: list[str]) -> list[InteractionPair]:
@@ -347,6 +352,7 @@ class PostgresStore(SqlReads):
                 " name = excluded.name, name_norm = excluded.name_norm, parent = excluded.parent",
                 list(rows.values()),
             )
+            self._bump_generation(conn)
         return len(rows)
 
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:

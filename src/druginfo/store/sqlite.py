@@ -94,6 +94,9 @@ class SqliteStore(SqlReads):
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
+            with self._tx() as conn:
+                for statement in self.META_TABLES:
+                    conn.execute(statement)
             for version, name, sql in common.migration_scripts("sqlite"):
                 if version <= self.schema_version():
                     continue
@@ -145,6 +148,8 @@ class SqliteStore(SqlReads):
         with self._tx() as conn:
             for row, mono in prepared:
                 outcomes.append(self._upsert_one(conn, row, mono))
+            if any(o.status != "unchanged" for o in outcomes):
+                self._bump_generation(conn)
         return outcomes
 
     def _upsert_one(
@@ -384,6 +389,7 @@ class SqliteStore(SqlReads):
                 " json_each(i.source_ids) UNION SELECT value FROM json_each(excluded.source_ids)))",
                 rows,
             )
+            self._bump_generation(conn)
         return len(merged)
 
     def interactions_among(self, generics: list[str]) -> list[InteractionPair]:
@@ -418,6 +424,7 @@ class SqliteStore(SqlReads):
                 " parent = excluded.parent",
                 list(rows.values()),
             )
+            self._bump_generation(conn)
         return len(rows)
 
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:
