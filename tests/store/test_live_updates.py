@@ -79,3 +79,30 @@ def test_the_service_does_not_ask_the_store_on_every_call(
         assert len(asked) <= 1  # at most once per LIVE_CHECK_SECONDS
     finally:
         served.close()
+
+
+def test_serialised_monograph_is_cached_until_the_document_changes(
+    store_url: str, make_mono: MakeMono
+) -> None:
+    served = open_store(store_url)
+    served.upsert_monograph(
+        make_mono("quenzumab", sections=[("Dose", "Take 10 mg daily.")]),
+        doc_id="t:quenzumab",
+        checksum="v1",
+    )
+    svc = Service(served, build_vocab(served))
+    other = open_store(store_url)
+    try:
+        first = svc.monograph_json("quenzumab")
+        assert first == svc.monograph("quenzumab").model_dump_json().encode()
+        assert svc.monograph_json("quenzumab") is first  # served from the cache
+        other.upsert_monograph(
+            make_mono("quenzumab", sections=[("Dose", "Take 20 mg daily.")]),
+            doc_id="t:quenzumab",
+            checksum="v2",
+        )
+        second = svc.monograph_json("quenzumab")
+        assert b"20 mg" in second and b"10 mg" not in second
+    finally:
+        other.close()
+        served.close()

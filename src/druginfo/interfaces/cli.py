@@ -11,18 +11,30 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
-from druginfo.interfaces.layout import SECTION_IDS, reader_sections
-from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
 from druginfo.wording import every_hours_words
+
+if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
+    from rich.table import Table
+
+    from druginfo.model import AdviceResult, CheckResult, Monograph
+
+# The choices named in help texts, kept here so that `--help` needs no model import; the
+# commands validate against the real lists (druginfo.model.EVENTS, layout.SECTION_IDS) and
+# tests/interfaces/test_cli_startup.py keeps these copies equal to them.
+HELP_EVENTS = (
+    "missed-dose", "dropped-syringe", "frozen", "left-out-of-fridge", "fever", "infection",
+    "surgery", "vaccine", "pregnancy", "breastfeeding", "travel", "side-effect",
+)  # fmt: skip
+HELP_SECTIONS = (
+    "about", "not-for", "how", "side-effects", "interactions", "monitoring", "storage", "other",
+)  # fmt: skip
 
 app = typer.Typer(
     name="druginfo",
@@ -30,9 +42,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: the rich formatter imports a Markdown parser and a dozen
+    # rich modules, doubling the start-up of `--help`.
+    rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
+# No automatic highlighting of numbers and quotes: it re-scans every printed line with a
+# dozen regular expressions, a third of the time `show` spends printing a monograph.
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
@@ -52,11 +69,11 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _service(db: str | None) -> Any:
+def _service(db: str | None, *, background_fill: bool = False) -> Any:
     from druginfo.service import Service
 
     try:
-        return Service.open(db, progress=sys.stderr.isatty())
+        return Service.open(db, progress=sys.stderr.isatty(), background_fill=background_fill)
     except DruginfoError as exc:
         _fail(str(exc))
 
@@ -70,8 +87,14 @@ def _load_profile(path: str) -> dict[str, Any]:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot read profile {path}: {exc.strerror}")
+    import yaml
+
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = (
+            json.loads(text)
+            if text.lstrip().startswith("{")
+            else yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        )
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         _fail(f"profile {path} is not valid JSON or YAML: {exc}")
     if not isinstance(data, dict):
@@ -80,6 +103,8 @@ def _load_profile(path: str) -> dict[str, Any]:
 
 
 def _sources_table(sources: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Sources", show_lines=False, expand=True)
     table.add_column("", style="bold", no_wrap=True)
     table.add_column("Publisher / document")
@@ -95,7 +120,7 @@ def show(
     name: Annotated[str, typer.Argument(help="Generic or brand name, any case, near misses ok.")],
     as_json: JsonOption = False,
     section: Annotated[
-        str | None, typer.Option("--section", help=f"One of: {', '.join(SECTION_IDS)}.")
+        str | None, typer.Option("--section", help=f"One of: {', '.join(HELP_SECTIONS)}.")
     ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="Leaflet language: en, da, pt.")
@@ -103,6 +128,8 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show a medicine's monograph, every statement with its sources."""
+    from druginfo.interfaces.layout import SECTION_IDS, reader_sections
+
     if section is not None and section not in SECTION_IDS:
         _fail(f"unknown section {section!r}; choose one of {', '.join(SECTION_IDS)}")
     svc = _service(db)
@@ -125,6 +152,8 @@ def show(
 
 
 def _render_monograph(mono: Monograph, section: str | None) -> None:
+    from druginfo.interfaces.layout import reader_sections
+
     ident = mono.identity
     brands = f" ({', '.join(ident.brands)})" if ident.brands else ""
     out.rule(f"[bold]{escape(ident.generic)}{escape(brands)}")
@@ -257,6 +286,8 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
             )
             out.print(f"      {escape(a.detail)}")
     if result.monitoring:
+        from rich.table import Table
+
         table = Table(title="Monitoring calendar")
         table.add_column("Due")
         table.add_column("Test")
@@ -274,7 +305,7 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
 @app.command()
 def advise(
     name: Annotated[str, typer.Argument(help="Medicine name.")],
-    event: Annotated[str, typer.Argument(help=f"One of: {', '.join(EVENTS)}.")],
+    event: Annotated[str, typer.Argument(help=f"One of: {', '.join(HELP_EVENTS)}.")],
     profile: Annotated[
         str | None, typer.Option("--profile", help="Profile file (JSON/YAML) or - for stdin.")
     ] = None,
@@ -282,6 +313,8 @@ def advise(
     db: DbOption = None,
 ) -> None:
     """What to do when something happens: a missed dose, a dropped syringe, fever, travel..."""
+    from druginfo.model import EVENTS
+
     if event not in EVENTS:
         _fail(f"unknown event {event!r}; choose one of: {', '.join(EVENTS)}")
     raw = _load_profile(profile) if profile is not None else None
@@ -393,7 +426,7 @@ def serve(
 
     from druginfo.interfaces.app import create_app
 
-    svc = _service(db)
+    svc = _service(db, background_fill=True)  # answers at once; a first fill goes on behind
     out.print(f"druginfo on http://{host}:{port}/  (API docs at /docs)")
     uvicorn.run(create_app(svc), host=host, port=port, log_level="info")
 

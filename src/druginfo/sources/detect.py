@@ -64,6 +64,7 @@ class _Item:
     siblings: epi.EnglishSiblings
     limit: int = MAX_MEMBER_BYTES  # bytes this item may unpack to (archive members)
     folder: str = ""  # the member's folder inside its archive, when its base name repeats
+    source: tuple[str, ...] | None = None  # where a worker process finds siblings (see Pending)
 
 
 class _Bounded(io.RawIOBase):
@@ -189,12 +190,25 @@ def _is_zip(path: Path) -> bool:
     return path.suffix.lower() == ".zip"
 
 
+def reading_order(name: str) -> tuple[str, str, int, str]:
+    """Sort key: by folder and product, a product's English leaflet (`x.en.json`) before its
+    other languages, so their substances come from the English one already parsed rather
+    than from parsing it a second time."""
+    folder, _, base = name.rpartition("/")
+    product, lang = epi.split_name(base)
+    if lang is None:
+        return (folder, base, 0, base)
+    return (folder, product.rsplit(".", 1)[0], 0 if lang == "en" else 1, base)
+
+
 def _walk_folder(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not any(
-            part.startswith(".") for part in path.relative_to(folder).parts
-        ):
-            yield path
+    paths = [
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    yield from sorted(paths, key=lambda p: reading_order(p.relative_to(folder).as_posix()))
 
 
 def _file_items(path: Path, siblings: epi.EnglishSiblings) -> Iterator[_Item | Broken]:
@@ -203,7 +217,13 @@ def _file_items(path: Path, siblings: epi.EnglishSiblings) -> Iterator[_Item | B
     elif _is_tar(path):
         yield from _tar_items(path)
     else:
-        yield _Item(path.name, str(path), lambda: path.open("rb"), siblings)
+        yield _Item(
+            path.name,
+            str(path),
+            lambda: path.open("rb"),
+            siblings,
+            source=("folder", str(path.parent)),
+        )
 
 
 def _zip_items(path: Path) -> Iterator[_Item | Broken]:
@@ -213,7 +233,9 @@ def _zip_items(path: Path) -> Iterator[_Item | Broken]:
         yield Broken(str(path), f"unreadable zip archive: {exc}")
         return
     with archive:
-        names = sorted(i.filename for i in archive.infolist() if not i.is_dir())
+        names = sorted(
+            (i.filename for i in archive.infolist() if not i.is_dir()), key=reading_order
+        )
         members = set(names)
 
         infos = {i.filename: i for i in archive.infolist()}
@@ -234,7 +256,15 @@ def _zip_items(path: Path) -> Iterator[_Item | Broken]:
                 by_folder[prefix] = epi.EnglishSiblings(_zip_loader(archive, members, prefix))
             folder = prefix.rstrip("/") if base in seen else ""
             seen.add(base)
-            yield _Item(base, origin, _zip_opener(archive, name), by_folder[prefix], limit, folder)
+            yield _Item(
+                base,
+                origin,
+                _zip_opener(archive, name),
+                by_folder[prefix],
+                limit,
+                folder,
+                ("zip", str(path), prefix),
+            )
 
 
 def _tar_items(path: Path) -> Iterator[_Item | Broken]:
@@ -333,7 +363,72 @@ def _with_id(record: Record, folder: str) -> Record:
     return record
 
 
-def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
+@dataclass(frozen=True)
+class Pending:
+    """A document read whole but not parsed yet: `parse_pending` parses it, in this process
+    or in a worker of a process pool (everything here pickles). Consecutive documents of one
+    product share a `group` (English leaflet first), so a worker parsing a group finds the
+    English substances of its other languages without reading the English leaflet twice;
+    `source` says where to load an English sibling that is not in the group."""
+
+    kind: str  # epi | spl | page
+    name: str
+    origin: str
+    raw: bytes
+    folder: str
+    group: str
+    source: tuple[str, ...] | None
+
+
+def _sibling_loader(source: tuple[str, ...] | None) -> epi.SiblingLoader | None:
+    if source is None:
+        return None
+    if source[0] == "folder":
+        return _folder_loader(Path(source[1]))
+    if source[0] == "zip":
+        archive_path, prefix = source[1], source[2]
+
+        def load(name: str) -> bytes | None:
+            try:
+                with zipfile.ZipFile(archive_path) as archive:
+                    members = {i.filename for i in archive.infolist()}
+                    return _zip_loader(archive, members, prefix)(name)
+            except (OSError, zipfile.BadZipFile):
+                return None
+
+        return load
+    return None
+
+
+def parse_pending(pending: Pending, siblings: epi.EnglishSiblings | None = None) -> Record:
+    """Parse one read document, isolated like every item (any failure is its Broken)."""
+    try:
+        if pending.kind == "epi":
+            if siblings is None:
+                siblings = epi.EnglishSiblings(_sibling_loader(pending.source))
+            record: Record = epi.parse_epi(
+                pending.raw, pending.origin, name=pending.name, siblings=siblings
+            )
+        elif pending.kind == "spl":
+            record = spl.parse_spl(pending.raw, pending.origin)
+        else:
+            record = publisher.parse_page(pending.raw, pending.origin, name=pending.name)
+        return _with_id(record, pending.folder)
+    except RecursionError:
+        return Broken(pending.origin, "nested too deeply to read (sections within sections)")
+    except MemoryError:
+        return Broken(pending.origin, "too large to read in memory")
+    except Exception as exc:  # a parser fault condemns one record, not the run
+        return Broken(pending.origin, f"cannot be read: {type(exc).__name__}: {exc}")
+
+
+def parse_group(group: list[Pending]) -> list[Record]:
+    """Parse a group of documents in order, sharing what their English leaflet says."""
+    siblings = epi.EnglishSiblings(_sibling_loader(group[0].source)) if group else None
+    return [parse_pending(p, siblings) for p in group]
+
+
+def _records(item: _Item, skip: Skip | None, defer: bool = False) -> Iterator[Record | Pending]:
     try:
         opened = item.opener()
     except (OSError, zipfile.BadZipFile, tarfile.TarError) as exc:
@@ -361,6 +456,20 @@ def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
             return
         rest: IO[bytes] = io.BufferedReader(_Prefixed(head, stream))
         folder = item.folder
+        if defer and kind in ("epi", "spl", "page"):
+            if kind == "epi":
+                doc_id: str | None = _qualified(epi.doc_id_for(item.name), folder)
+            elif kind == "page":
+                doc_id = _qualified(publisher.doc_id_for(item.name), folder)
+            else:
+                set_id = spl.sniff_set_id(head)
+                doc_id = spl.doc_id_for(set_id) if set_id else None
+            if skip is not None and doc_id is not None and skip(doc_id):
+                return
+            group = f"{folder}/{reading_order(item.name)[1]}"
+            raw = _whole(rest, {"epi": "ePI", "spl": "SPL", "page": "page"}[kind])
+            yield Pending(kind, item.name, item.origin, raw, folder, group, item.source)
+            return
         if kind == "epi":
             if skip is not None and skip(_qualified(epi.doc_id_for(item.name), folder)):
                 return
@@ -396,6 +505,23 @@ def _records(item: _Item, skip: Skip | None) -> Iterator[Record]:
         # "atc-combinations": recognised, deliberately nothing (see atc.py)
 
 
+def iter_work(
+    paths: Iterable[Path],
+    *,
+    skip: Skip | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Record | Pending]:
+    """Like `iter_records`, but documents (ePI, SPL, pages) come read and unparsed, as
+    `Pending`, for a process pool to parse; tables and bulk files are still read here."""
+    for item in _items(paths):
+        if isinstance(item, Broken):
+            yield item
+        else:
+            yield from _isolated(item, skip, defer=True)
+        if progress is not None:
+            progress(item.origin)
+
+
 def iter_records(
     paths: Iterable[Path],
     *,
@@ -413,15 +539,17 @@ def iter_records(
             if progress is not None:
                 progress(item.origin)
             continue
-        yield from _isolated(item, skip)
+        for record in _isolated(item, skip):
+            assert not isinstance(record, Pending)  # defer=False parses every document
+            yield record
         if progress is not None:
             progress(item.origin)
 
 
-def _isolated(item: _Item, skip: Skip | None) -> Iterator[Record]:
+def _isolated(item: _Item, skip: Skip | None, defer: bool = False) -> Iterator[Record | Pending]:
     """The records of one item; whatever goes wrong inside ends this item only."""
     try:
-        yield from _records(item, skip)
+        yield from _records(item, skip, defer)
     except TooLarge as exc:
         yield Broken(item.origin, str(exc))
     except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:

@@ -8,6 +8,7 @@ monographs and EU leaflets so the first `druginfo show` works offline.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -102,6 +103,45 @@ def needs_fill(store: Store) -> bool:
     if mark == "complete":
         return False
     return mark == "started" or store.is_empty()
+
+
+def fill_in_background(store: Store, *, on_done: Callable[[], None] | None = None) -> bool:
+    """Fill the store with the bundled data while its owner already answers requests.
+
+    The curated monographs are stored at once (under a second); the bundled leaflets are
+    ingested by a thread on a connection of its own, committing batch by batch, so a server
+    finds each medicine as soon as its batch is stored (the generation counter tells it).
+    Marked started/complete like a fill in the foreground: a server stopped mid-way
+    finishes the fill on its next start. False when there is nothing to fill, or when the
+    store cannot be opened twice (an in-memory database: filled in the foreground).
+    """
+    if not needs_fill(store):
+        return False
+    url = str(getattr(store, "url", ""))
+    if not url or url.endswith(":memory:") or not hasattr(store, "set_meta"):
+        _bootstrap(store, False)
+        return False
+    import threading
+
+    from druginfo.ingest import bootstrap_curated
+
+    store.set_meta(FILL_MARK, "started")
+    bootstrap_curated(store)
+
+    def run() -> None:
+        from druginfo.ingest import bootstrap
+
+        filler = open_store(url, bootstrap=False)
+        try:
+            bootstrap(filler, progress=False, resume=True)
+            filler.set_meta(FILL_MARK, "complete")  # type: ignore[attr-defined]
+        finally:
+            filler.close()
+            if on_done is not None:
+                on_done()
+
+    threading.Thread(target=run, name="druginfo-fill", daemon=True).start()
+    return True
 
 
 def _bootstrap(store: Store, progress: bool) -> None:

@@ -75,8 +75,7 @@ class PostgresStore(SqlReads):
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                 " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
-            for statement in self.META_TABLES:
-                conn.execute(statement)
+            self._ensure_meta(conn)
         for version, name, sql in common.migration_scripts("postgresql"):
             with self._tx() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -107,11 +106,12 @@ class PostgresStore(SqlReads):
     def upsert_monograph(self, mono: Monograph, *, doc_id: str, checksum: str) -> UpsertOutcome:
         return self.upsert_many([(mono, doc_id, checksum)])[0]
 
-    def upsert_many(self, items: Sequence[tuple[Monograph, str, str]]) -> list[UpsertOutcome]:
-        """Several documents in ONE transaction (all or none), for fast bulk ingestion."""
-        prepared = [
-            (_prepare(mono, doc_id, checksum), mono.key) for mono, doc_id, checksum in items
-        ]
+    def upsert_many(
+        self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
+    ) -> list[UpsertOutcome]:
+        """Several documents in ONE transaction (all or none), for fast bulk ingestion (a
+        4th element, the JSON the monograph was validated from, is not needed here)."""
+        prepared = [(_prepare(item[0], item[1], item[2]), item[0].key) for item in items]
         outcomes: list[UpsertOutcome] = []
         if not prepared:
             return outcomes

@@ -38,6 +38,18 @@ class SqlReads:
         "INSERT INTO store_generation (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
     )
 
+    def _ensure_meta(self, conn: Any) -> None:
+        """The metadata tables, and the store's random id (written once, at creation)."""
+        import uuid
+
+        for statement in self.META_TABLES:
+            conn.execute(statement)
+        conn.execute(
+            f"INSERT INTO store_meta (name, value) VALUES ('store-id', {self._P})"
+            " ON CONFLICT (name) DO NOTHING",
+            (uuid.uuid4().hex,),
+        )
+
     def generation(self) -> int:
         """A number that grows with every committed change to documents, names, classes or
         interaction pairs, so a long-running reader (the web server) can tell cheaply that
