@@ -61,6 +61,8 @@ class Service:
         self._rebuilding = threading.Lock()
         self._json_cache: OrderedDict[int, tuple[Monograph, bytes]] = OrderedDict()
         self._json_lock = threading.Lock()
+        self._json_by_name: dict[tuple[int | None, str, str | None, str | None], bytes] = {}
+        self._resolved: dict[tuple[int | None, str], NameMatch] = {}
 
     @property
     def vocab(self) -> Vocabulary:
@@ -111,9 +113,14 @@ class Service:
         cleaned = name.strip()
         if not cleaned:
             raise InputError("drug", "a medicine name is required")
-        match = self.vocab.resolve(cleaned)
+        vocab = self.vocab  # follows the store first, so the memo below is keyed right
+        memo_key = (self._generation, cleaned)
+        match = self._resolved.get(memo_key)
         if match is None:
-            raise UnknownDrug(cleaned, self.vocab.suggest(cleaned))
+            match = vocab.resolve(cleaned)
+            if match is None:
+                raise UnknownDrug(cleaned, vocab.suggest(cleaned))
+            _remember(self._resolved, memo_key, match)
         return match
 
     def monograph(
@@ -139,19 +146,32 @@ class Service:
 
         The store hands back the same decoded object until the document changes (its cache
         is keyed by checksum), so the bytes are kept beside that object: a changed or
-        re-ingested document is a new object, hence a miss, never stale bytes."""
+        re-ingested document is a new object, hence a miss. Bytes are also remembered by the
+        name asked for, within one store generation (seen at most LIVE_CHECK_SECONDS late)."""
+        _ = self.vocab  # follows the store (at most once a second), moving the generation
+        by_name = (self._generation, name.strip().casefold(), language, brand)
+        cached = self._json_by_name.get(by_name)
+        if cached is not None:
+            return cached
         mono = self.monograph(name, language, brand)
         key = id(mono)
         with self._json_lock:
             hit = self._json_cache.get(key)
             if hit is not None and hit[0] is mono:
                 self._json_cache.move_to_end(key)
-                return hit[1]
-        body = mono.model_dump_json().encode()
-        with self._json_lock:
-            self._json_cache[key] = (mono, body)  # holding `mono` keeps its id unique
-            while len(self._json_cache) > JSON_CACHE_SIZE:
-                self._json_cache.popitem(last=False)
+                body: bytes | None = hit[1]
+            else:
+                body = None
+        if body is None:
+            body = mono.model_dump_json().encode()
+            with self._json_lock:
+                self._json_cache[key] = (mono, body)  # holding `mono` keeps its id unique
+                while len(self._json_cache) > JSON_CACHE_SIZE:
+                    self._json_cache.popitem(last=False)
+        # By name too, for this store generation: a name asked again skips resolving it and
+        # choosing among the documents (an ingest moves the generation: no stale answer
+        # outlives LIVE_CHECK_SECONDS).
+        _remember(self._json_by_name, by_name, body)
         return body
 
     def brand_documents(self, key: str, brand: str) -> list[Monograph]:
@@ -281,6 +301,17 @@ def refresh_curated(store: Store) -> None:
         store.upsert_monograph(mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono))
         if set_meta is not None:
             set_meta(mark, fingerprint)
+
+
+MEMO_SIZE = 4096  # names remembered per memo (resolved names, serialised monographs)
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """Bounded memo: when full, it starts afresh (entries are cheap to make again, and
+    keys of an older store generation are dropped that way too)."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 def _store_generation(store: Store) -> int | None:

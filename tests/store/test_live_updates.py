@@ -82,8 +82,9 @@ def test_the_service_does_not_ask_the_store_on_every_call(
 
 
 def test_serialised_monograph_is_cached_until_the_document_changes(
-    store_url: str, make_mono: MakeMono
+    store_url: str, make_mono: MakeMono, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(service_module, "LIVE_CHECK_SECONDS", 0.0)
     served = open_store(store_url)
     served.upsert_monograph(
         make_mono("quenzumab", sections=[("Dose", "Take 10 mg daily.")]),
