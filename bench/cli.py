@@ -13,15 +13,21 @@ Targets: `--help` <= 150 ms, `show kineret` <= 300 ms.
 
 from __future__ import annotations
 
-import argparse
 import os
-import resource
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
+
+# bench/http.py is named like the standard library's `http`: keep this folder off the import
+# path, or urllib (first_serve) would import that script instead.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -58,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", default=None, help="a filled store (default: a new one)")
+    parser.add_argument("--serve-only", action="store_true", help="only the first serve")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="druginfo-bench-cli-") as tmp:
         env = {
@@ -78,6 +85,9 @@ def main() -> None:
             check=True,
         )
         druginfo = str(BIN / "druginfo")
+        if args.serve_only:
+            first_serve(druginfo, env, Path(tmp))
+            return
         started = time.perf_counter()
         subprocess.run([druginfo, "show", "kineret"], env=env, capture_output=True, check=True)
         print(f"store filled (first use) in {time.perf_counter() - started:.1f} s")

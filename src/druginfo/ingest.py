@@ -312,11 +312,15 @@ def bootstrap_curated(store: Store) -> IngestReport:
     from druginfo.sources import curated
 
     report = IngestReport()
+    set_meta = getattr(store, "set_meta", None)
     for key in curated.curated_keys():
+        fingerprint = curated.curated_fingerprint(key)
         mono = curated.load_curated(key)
         outcome = store.upsert_monograph(
             mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono)
         )
+        if set_meta is not None:  # service.refresh_curated need not load it again
+            set_meta(f"curated-files:{key}", fingerprint)
         if outcome.status == "inserted":
             report.inserted += 1
         elif outcome.status == "replaced":
