@@ -24,6 +24,7 @@ from druginfo.model import (
     SearchHit,
     Source,
 )
+from druginfo.model.facts import FactsReport
 from druginfo.sources.curated import curated_fingerprint, curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
@@ -63,6 +64,8 @@ class Service:
         self._json_lock = threading.Lock()
         self._json_by_name: dict[tuple[int | None, str, str | None, str | None], bytes] = {}
         self._resolved: dict[tuple[int | None, str], NameMatch] = {}
+        self._fact_cache: Any = None  # druginfo.facts.reading.FactCache, built on first use
+        self._finder: Any = None
 
     @property
     def vocab(self) -> Vocabulary:
@@ -84,6 +87,7 @@ class Service:
             # Read before building: a write landing during the build triggers another one.
             self._vocab = cached_vocab(self.store)
             self._generation = generation
+            self._fact_cache = self._finder = None  # the facts' name finder learns anew
         finally:
             self._rebuilding.release()
 
@@ -243,6 +247,21 @@ class Service:
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
         return reconcile(match.key, docs, today=today)
+
+    def facts(self, name: str) -> FactsReport:
+        """Normalised facts of every stored document about a medicine, computed on read and
+        cached by each document's fingerprint (see druginfo.facts.reading)."""
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache, report_for
+
+        match = self.resolve(name)
+        docs = self.store.documents_for(match.key)
+        if not docs:
+            raise UnknownDrug(name, self.vocab.suggest(name))
+        if self._fact_cache is None:
+            self._fact_cache = FactCache()
+            self._finder = MentionFinder(self.vocab, names=self.store.names())
+        return report_for(match.key, docs, cache=self._fact_cache, finder=self._finder)
 
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
         return self.store.add_diary_entry(entry)
