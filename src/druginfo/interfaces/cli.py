@@ -17,7 +17,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.wording import every_hours_words
 
@@ -262,6 +261,8 @@ def check(
 
 
 def _render_check(result: CheckResult, ics: Path | None) -> None:
+    from druginfo.engine.provenance import BASIS_WORDS
+
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
     if result.product is not None and result.product.note:
