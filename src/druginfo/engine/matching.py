@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Literal
 
 from druginfo.engine.citations import Evidence, external
+from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.model import Match, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
@@ -108,6 +109,13 @@ class Context:
                 text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
             out.append(" ".join(text.split()))
         return out
+
+    @cached_property
+    def mentions(self) -> list[Mention]:
+        """Every condition concept named in the profile, with its ConText status (the disease
+        being treated taken out, see `treated_conditions`)."""
+        read = reader()
+        return [m for line in self.treated_conditions for m in read.read(line)]
 
     @cached_property
     def own_names(self) -> frozenset[str]:
@@ -215,6 +223,57 @@ def _med_names(ctx: Context, names: list[str], out: Outcome) -> Cond:
     return hit
 
 
+# Statuses under which a plain condition term (e.g. "asthma") counts: anything but absent,
+# only thought about, or someone else's.
+_TERM_NOT_COUNTING = frozenset({"negated", "hypothetical", "family"})
+
+
+def _term_asserted(line: str, terms: list[str]) -> bool:
+    """Whether one of `terms` is named in `line` as something the person has or had
+    ("no asthma", "risk of cancer", "mother had lymphoma" do not count)."""
+    if not any(has_term(line, t) for t in terms):
+        return False
+    for mention in reader().read(line, extra_terms=terms):
+        if mention.status in _TERM_NOT_COUNTING:
+            continue
+        if any(has_term(mention.words, t) or has_term(t, mention.words) for t in terms):
+            return True
+    return False
+
+
+def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
+    """Condition concepts: fired by a mention with a wanted status; undecided (the rule asks
+    for confirmation) by a possible or recurrent mention, or a sign such as fever, when the
+    rule wants the concept present."""
+    read = reader()
+    wanted = match.condition_concepts_any
+    statuses = set(match.condition_status_any)
+    hits: list[str] = []
+    doubtful: list[str] = []
+    for mention in ctx.mentions:
+        if not read.is_a(mention.concept, wanted):
+            continue
+        if statuses:
+            ok = mention.status in statuses or ("chronic" in statuses and mention.chronic)
+            if ok and not mention.sign:
+                hits.append(mention.line)
+        elif mention.status == "present" and not mention.sign:
+            hits.append(mention.line)
+        elif mention.status in ("possible", "recurrent") or (
+            mention.sign and mention.status == "present"
+        ):
+            doubtful.append(mention.line)
+    originals = dict(zip(ctx.treated_conditions, ctx.profile.conditions, strict=True))
+    if hits:
+        out.matched.extend(originals.get(h, h) for h in dict.fromkeys(hits))
+        return True
+    if doubtful:
+        out.matched.extend(originals.get(d, d) for d in dict.fromkeys(doubtful))
+        out.missing.append("conditions")
+        return None
+    return False
+
+
 def _vaccine_in(vm: VaccineMatch, classes: set[str], ctx: Context) -> bool:
     if classes & ANY_VACCINE_CLASSES:
         return True
@@ -260,10 +319,12 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
             original
             for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
             if not any(has_term(original, t) for t in match.conditions_excluding)
-            and any(has_term(treated, t) for t in match.conditions_any)
+            and _term_asserted(treated, match.conditions_any)
         ]
         out.matched.extend(hits)
         conds.append(bool(hits))
+    if match.condition_concepts_any:
+        conds.append(_concepts(ctx, match, out))
     if match.medication_classes_any:
         conds.append(_med_classes(ctx, match.medication_classes_any, out))
     if match.medication_names_any:
@@ -302,6 +363,9 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
             out.matched.append(f"indication {p.indication}")
     if match.crcl_below_ml_min is not None:
         below = ctx.kidney.below(match.crcl_below_ml_min)
+        if below is None and ctx.kidney.known:
+            # An estimate whose range straddles the threshold, or contradictory facts.
+            out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
         conds.append(below)
         if below:
             out.matched.append(kidney_text(ctx.kidney))
@@ -336,6 +400,7 @@ def kidney_text(k: KidneyAssessment) -> str:
             "measured crcl": "CrCl",
             "cockcroft-gault": "CrCl (Cockcroft–Gault)",
             "egfr": "eGFR",
+            "schwartz": "eGFR (bedside Schwartz)",
         }.get(k.method, "CrCl")
         text = f"{label} {k.crcl_ml_min:g} mL/min"
         return f"{text}, severe kidney disease" if k.severe else text

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from druginfo.interfaces.cdshooks.codes import Kind, coded_names
+
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 
@@ -96,15 +98,25 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def concept_names(concept: Any) -> list[str]:
-    """text first, then each coding's display: the words a clinician would recognise."""
+def concept_names(concept: Any, kind: Kind = "medicine") -> list[str]:
+    """text first, then each coding's display: the words a clinician would recognise; then
+    the names of known RxNorm / SNOMED CT / ATC codes (a record coded only by code is read)."""
     if not isinstance(concept, dict):
         return []
     names = [_text(concept.get("text"))]
     for coding in concept.get("coding") or []:
         if isinstance(coding, dict):
             names.append(_text(coding.get("display")))
+    names.extend(coded_names(concept, kind)[0])
     return list(dict.fromkeys(n for n in names if n))
+
+
+def unread_codes(concept: Any, kind: Kind) -> str | None:
+    """How to name a concept nothing could be read from (for the 'record unread' card)."""
+    if concept_names(concept, kind):
+        return None
+    _, unknown = coded_names(concept, kind)
+    return "; ".join(unknown) if unknown else "no text and no code"
 
 
 def _codes(concept: Any, system: str) -> set[str]:
@@ -373,16 +385,30 @@ class Patient:
             rec.used.append("pregnant" if status else "not pregnant")
 
     def _lists(self, rec: Record) -> None:
-        conditions = [
-            concept_names(c.get("code"))[0]
-            for c in self.by_type.get("Condition", [])
-            if _active_clinical(c) and concept_names(c.get("code"))
-        ]
+        conditions = []
+        for c in self.by_type.get("Condition", []):
+            if not _active_clinical(c):
+                continue
+            names = concept_names(c.get("code"), "condition")
+            if names:
+                conditions.append(names[0])
+            else:
+                rec.notes.append(
+                    f"a condition ({unread_codes(c.get('code'), 'condition')}) could not be "
+                    "read, so it was not checked against contraindications"
+                )
         allergies = []
         for a in self.by_type.get("AllergyIntolerance", []):
-            names = concept_names(a.get("code"))
-            if _active_clinical(a) and names:
+            if not _active_clinical(a):
+                continue
+            names = concept_names(a.get("code"), "allergy")
+            if names:
                 allergies.extend(names[:2])
+            else:
+                rec.notes.append(
+                    f"an allergy ({unread_codes(a.get('code'), 'allergy')}) could not be read, "
+                    "so it was not checked"
+                )
         if conditions:
             rec.raw["conditions"] = list(dict.fromkeys(conditions))
         if allergies:
