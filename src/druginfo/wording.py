@@ -40,4 +40,8 @@ def every_hours_words(hours: int | None) -> str:
         plain = {2: "twice a day", 3: "three times a day", 4: "four times a day"}.get(
             times, f"{times} times a day"
         )
+    elif 168 % hours == 0:
+        # Half a week (84 h) is how "twice a week" is written as an interval.
+        times = 168 // hours
+        plain = "twice a week" if times == 2 else f"{times} times a week"
     return f"{base} ({plain})" if plain else base

@@ -125,7 +125,11 @@ def _by_weight(
     banded = [r for r in rules if r.weight_banded]
     if not banded:
         return rules, []
-    bands = "; ".join(dict.fromkeys(f"{weight_band_words(r)}: {amount_words(r)}" for r in banded))
+    bands = "; ".join(
+        dict.fromkeys(
+            f"{weight_band_words(r)}: {amount_words(r)} {schedule_words(r)}" for r in banded
+        )
+    )
     weight = profile.weight_kg
     if weight is None:
         return [], [

@@ -298,6 +298,12 @@ def _amount(
         dose: float | None = None
     else:
         dose = _dose(rule, weight, regimen, notes)
+    if dose is not None and product is None and len(mono.products) > 1:
+        names = "; ".join(p.name for p in mono.products)
+        notes.append(
+            f"No volume is worked out: the dose rule names no product and there are several "
+            f"({names}); the volume depends on the one you were given."
+        )
     if dose is not None and product is not None:
         refs.extend(product.claims)
         dose = _measurable(dose, rule, product, regimen, notes, alerts, mono)
@@ -388,11 +394,12 @@ def _loading(
     regimen.starts_day = rule.day
     if rule.day is not None and rule.schedule == "repeated" and regimen.dose_mg is not None:
         begin = f"day {rule.day}" + (f" ({start + dt.timedelta(days=rule.day)})" if start else "")
+        without = "" if fixed else " (from day 0 if the optional first dose is not given)"
         notes.append(
             f"Then {_fmt(regimen.dose_mg)} mg {every_hours_words(regimen.every_hours)} from "
-            f"{begin}."
+            f"{begin}{without}."
             if regimen.every_hours
-            else f"Then the repeated doses from {begin}."
+            else f"Then the repeated doses from {begin}{without}."
         )
 
 
@@ -406,11 +413,12 @@ def _first_doses_only(
     notes: list[str] = []
     regimen = Regimen(route=first.route, indication=_indication_name(mono, first), every_hours=None)
     _loading(mono, profile, None, selection.loading, regimen, notes, refs, alerts)
+    firsts = "; ".join(f"{_dose_words(d.dose_mg, None)} on day {d.day}" for d in regimen.loading)
     alerts.append(
         _cannot(
             "Dose after the first doses not given by the sources",
             f"The sources give the first doses of {mono.identity.generic} for "
-            f"{regimen.indication} ({'; '.join(d.text for d in regimen.loading)}) but not the "
+            f"{regimen.indication} ({firsts}) but not the "
             "dose that follows them; ask the prescriber for it.",
             None,
             list(dict.fromkeys(refs)),
@@ -498,10 +506,13 @@ def _dose(rule: DoseRule, weight: float | None, regimen: Regimen, notes: list[st
         per_kg = _fmt(rule.start_mg_per_kg_min)
         if rule.start_mg_per_kg_max and rule.start_mg_per_kg_max != rule.start_mg_per_kg_min:
             per_kg += f"–{_fmt(rule.start_mg_per_kg_max)}"
+        low_mg, high_mg = regimen.dose_range_mg
         notes.append(
-            f"Weight-based dose: starting dose {per_kg} mg/kg × {_fmt(weight)} kg = "
-            f"{_fmt(regimen.dose_range_mg[0])}–{_fmt(regimen.dose_range_mg[1])} mg; the lowest "
-            "starting dose is shown, your prescriber sets the exact dose."
+            f"Weight-based dose: {per_kg} mg/kg × {_fmt(weight)} kg = {_fmt(low_mg)} mg."
+            if low_mg == high_mg
+            else f"Weight-based dose: starting dose {per_kg} mg/kg × {_fmt(weight)} kg = "
+            f"{_fmt(low_mg)}–{_fmt(high_mg)} mg; the lowest starting dose is shown, your "
+            "prescriber sets the exact dose."
         )
         dose = low
     cap_note = _cap_note(rule, weight, regimen)
