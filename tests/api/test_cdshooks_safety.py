@@ -164,3 +164,21 @@ def test_feedback_is_stored(
     assert client.post(
         "/cds-services/druginfo-order-sign/feedback", json={"feedback": []}
     ).status_code in (400, 422)
+
+
+def test_child_creatinine_uses_the_recorded_height(client: TestClient) -> None:
+    prefetch = child_prefetch()
+    prefetch["kidney"] = bundle(observation("2160-0", 0.4, "mg/dL"))
+    prefetch["height"] = bundle(observation("8302-2", 124, "cm"))
+    draft = med_request("k", "Kineret", reason="NOMID")
+    cards = cards_of(client, "druginfo-order-sign", hook_call([draft], prefetch))
+    dose = next(c for c in cards if c["source"]["topic"]["code"] == "dose")
+    assert "Schwartz" in dose["detail"] and "height 124 cm" in dose["detail"]
+    # Without the height, the kidney estimate is not made with an adult formula.
+    del prefetch["height"]
+    cards = cards_of(client, "druginfo-order-sign", hook_call([draft], prefetch))
+    assert any(
+        "height" in c["detail"]
+        for c in cards
+        if c["indicator"] != "info" or "kidney" in c["summary"].lower()
+    )

@@ -82,6 +82,13 @@ def test_non_infectious_names_with_infection_words() -> None:
     assert status_of("autoimmune hepatitis", "infection") is None
     assert status_of("hay fever", "infection") is None
     assert status_of("radiation pneumonitis", "infection") is None
+    assert status_of("long COVID", "infection") is None
+    assert status_of("post-herpetic neuralgia", "infection") is None
+
+
+def test_vaccination_and_immunity_are_not_infections() -> None:
+    assert status_of("hepatitis B vaccinated", "infection") == "hypothetical"
+    assert status_of("immune to varicella", "infection") == "hypothetical"
 
 
 @pytest.mark.parametrize(
@@ -195,3 +202,31 @@ def test_negated_plain_terms_do_not_fire(anakinra: Monograph, vocab: Vocab) -> N
     result = run(anakinra, vocab, conditions=["no asthma", "mother had melanoma"])
     assert not {"asthma", "cancer"} & triggers(result)
     assert "asthma" in triggers(run(anakinra, vocab, conditions=["mild asthma"]))
+
+
+@pytest.mark.parametrize("medicine", ["adalimumab", "etanercept", "canakinumab", "tocilizumab"])
+@pytest.mark.parametrize("condition", ["herpes zoster", "acute cystitis", "erysipelas"])
+def test_word_list_rules_of_other_medicines_meet_the_concepts(
+    vocab: Vocab, medicine: str, condition: str
+) -> None:
+    # Their rules say "infection" as a word; the concept beneath it (shingles, cystitis...) counts.
+    mono = load_curated(medicine)
+    raw = {
+        **BASE,
+        "sex": "female",
+        "pregnant": False,
+        "breastfeeding": False,
+        "conditions": [condition],
+    }
+    infection_rules = {
+        r.trigger
+        for r in mono.screening
+        if "infection" in [t.lower() for t in r.match.conditions_any]
+    }
+    assert infection_rules, medicine
+    fired = {a.trigger for a in check(mono, parse_profile(raw), vocab).alerts}
+    assert infection_rules & fired, (medicine, condition)
+    negated = {**raw, "conditions": [f"no {condition}"]}
+    assert not infection_rules & {
+        a.trigger for a in check(mono, parse_profile(negated), vocab).alerts
+    }

@@ -133,6 +133,14 @@ class ConditionReader:
             unknown = [p for p in parents if p not in self.concepts]
             if unknown:
                 raise ValueError(f"conditions.yaml: unknown parent concept(s) {unknown}")
+        # The concept a rule's plain term names, when the term is the concept's own name or
+        # its first term ("infection", "pneumonia", "tuberculosis"), so a word list in any
+        # monograph is met by the concepts beneath it too; a term that is one disease of a
+        # group ("hepatitis b" in viral hepatitis) names no concept.
+        self._heads: dict[tuple[str, ...], str] = {}
+        for entry in concepts_data["concepts"]:
+            for head in (entry["name"], entry["terms"][0]):
+                self._heads.setdefault(_phrase(str(head)), entry["id"])
         self.labs = [
             Lab(
                 concept=lab["concept"],
@@ -169,6 +177,10 @@ class ConditionReader:
                     seen.add(parent)
                     todo.append(parent)
         return frozenset(seen)
+
+    def head_concept(self, term: str) -> str | None:
+        """The concept a rule term names as a whole (see `_heads`), or None."""
+        return self._heads.get(_phrase(term))
 
     def is_a(self, concept_id: str | None, wanted: Iterable[str]) -> bool:
         if concept_id is None or concept_id not in self.concepts:

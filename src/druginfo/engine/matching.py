@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from druginfo.engine.allergies import allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
@@ -241,6 +242,73 @@ def _term_asserted(line: str, terms: list[str]) -> bool:
     return False
 
 
+def _allergy_lines(ctx: Context) -> list[str]:
+    """Allergy lines that state an allergy ("no known drug allergies" does not)."""
+    read = reader()
+    lines = []
+    for line in ctx.profile.allergies:
+        mentions = read.read(line, extra_terms=["allergy", "allergic", "allergies"])
+        if mentions and all(m.status == "negated" for m in mentions):
+            continue
+        lines.append(line)
+    return lines
+
+
+def _self_allergy(ctx: Context, out: Outcome) -> Cond:
+    """An allergy to this medicine under any name (brands, misspellings through the
+    vocabulary) or to an ingredient of one of its products."""
+    ident = ctx.mono.identity
+    names = {ctx.mono.key, ident.generic, *ident.substances, *ident.brands}
+    hit = False
+    for line in _allergy_lines(ctx):
+        resolved = ctx.vocab.resolve_medication(line)
+        if any(names_in(line, n) for n in names) or (
+            resolved is not None and resolved.key.lower() in ctx.own_names
+        ):
+            out.matched.append(line)
+            hit = True
+            continue
+        for product in ctx.mono.products:
+            found = next((e for e in product.excipients if names_in(line, e, fuzzy=False)), None)
+            if found is not None:
+                out.matched.append(f"{line} ({found} is an ingredient of {product.name})")
+                hit = True
+                break
+    return hit
+
+
+def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
+    classes = allergen_classes()
+    hit = False
+    for line in _allergy_lines(ctx):
+        for cid in class_ids:
+            klass = classes.get(cid)
+            if klass is None:
+                continue
+            found = klass.match(line)
+            if found is None:
+                continue
+            _, member = found
+            if member is not None and member.key.lower() in ctx.own_names:
+                continue  # this medicine itself: the self-allergy rule says it
+            hit = True
+            out.matched.append(line if member is None else f"{line} ({member.key}: {klass.name})")
+            if member is not None:
+                ref, src = external(member.source, member.quote, "allergy", "vocab")
+                ctx.evidence[ref] = src
+                out.refs.append(ref)
+            break
+    return hit
+
+
+def _concept_present(mentions: list[Mention], concepts: set[str]) -> bool:
+    """A mention of one of `concepts` (or beneath them) that is there now, not a sign."""
+    read = reader()
+    return any(
+        m.status == "present" and not m.sign and read.is_a(m.concept, concepts) for m in mentions
+    )
+
+
 def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
     """Condition concepts: fired by a mention with a wanted status; undecided (the rule asks
     for confirmation) by a possible or recurrent mention, or a sign such as fever, when the
@@ -314,12 +382,21 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
     conds: list[Cond] = []
     if match.allergies_any:
         conds.append(_terms(p.allergies, match.allergies_any, out))
+    if match.allergy_to_self:
+        conds.append(_self_allergy(ctx, out))
+    if match.allergy_classes_any:
+        conds.append(_allergy_classes(ctx, match.allergy_classes_any, out))
     if match.conditions_any:
+        read = reader()
+        heads = {c for c in (read.head_concept(t) for t in match.conditions_any) if c}
         hits = [
             original
             for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
             if not any(has_term(original, t) for t in match.conditions_excluding)
-            and _term_asserted(treated, match.conditions_any)
+            and (
+                _term_asserted(treated, match.conditions_any)
+                or (heads and _concept_present(read.read(treated), heads))
+            )
         ]
         out.matched.extend(hits)
         conds.append(bool(hits))

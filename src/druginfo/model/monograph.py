@@ -287,6 +287,16 @@ class Match(BaseModel):
     """
 
     allergies_any: list[str] = Field(default_factory=list)
+    allergy_to_self: bool | None = Field(
+        default=None,
+        description="True: an allergy to this medicine — any of its names, misspelt ones "
+        "included — or to an ingredient of its products (`Product.excipients`).",
+    )
+    allergy_classes_any: list[str] = Field(
+        default_factory=list,
+        description="Allergen class ids (data/vocab/allergens.yaml, e.g. 'e-coli-derived'): an "
+        "allergy to the class or to any member medicine.",
+    )
     conditions_any: list[str] = Field(default_factory=list)
     conditions_excluding: list[str] = Field(
         default_factory=list,

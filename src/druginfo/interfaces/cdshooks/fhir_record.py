@@ -17,6 +17,7 @@ SNOMED = "http://snomed.info/sct"
 
 # LOINC codes we read, by the profile fact they give.
 WEIGHT_CODES = {"29463-7", "3141-9"}
+HEIGHT_CODES = {"8302-2", "8306-3"}  # body height; body length lying (infants)
 CREATININE_MASS_CODES = {"2160-0", "38483-4"}  # mg/dL
 CREATININE_MOLAR_CODES = {"14682-9", "77140-2"}  # umol/L
 CRCL_CODES = {"2164-2"}
@@ -58,6 +59,9 @@ PREFETCH: dict[str, str] = {
         + "&_sort=-date&_count=10"
     ),
     "pregnancy": f"Observation?patient={_PID}&code={LOINC}|{PREGNANCY_STATUS}&_sort=-date&_count=1",
+    "height": (
+        f"Observation?patient={_PID}&code={LOINC}|8302-2,{LOINC}|8306-3&_sort=-date&_count=1"
+    ),
 }
 
 # Which profile field each piece of the record fills, to tell the EHR what to send.
@@ -68,6 +72,7 @@ FIELD_HINTS: dict[str, str] = {
     "kidney": "a creatinine (LOINC 2160-0), creatinine clearance (2164-2) or eGFR Observation "
     "(prefetch `kidney`)",
     "pregnant": "a pregnancy-status Observation, LOINC 82810-3 (prefetch `pregnancy`)",
+    "height_cm": "a body-height Observation, LOINC 8302-2 (prefetch `height`)",
     "indication": "MedicationRequest.reasonCode of the draft order",
 }
 
@@ -298,6 +303,7 @@ class Patient:
         self._demographics(rec, today)
         observations = self.by_type.get("Observation", [])
         self._weight(rec, observations, today)
+        self._height(rec, observations, today)
         self._kidney(rec, observations, today)
         self._pregnancy(rec, observations)
         self._lists(rec)
@@ -333,6 +339,24 @@ class Patient:
             return
         rec.raw["weight_kg"] = round(kg, 2)
         rec.used.append(f"weight {round(kg, 1)} kg" + _dated(when, today, "weight"))
+
+    def _height(self, rec: Record, observations: list[dict[str, Any]], today: dt.date) -> None:
+        """Height, for the bedside Schwartz estimate (children) and the ideal body weight of
+        Cockcroft–Gault (adults)."""
+        obs = _latest(observations, HEIGHT_CODES)
+        if obs is None:
+            return
+        q = _quantity(obs)
+        factor = {"cm": 1.0, "m": 100.0, "[in_i]": 2.54, "in": 2.54, "mm": 0.1}.get(
+            q[1].strip().lower() if q else ""
+        )
+        if q is None or factor is None:
+            rec.notes.append("the body-height Observation has no value in a known unit")
+            return
+        rec.raw["height_cm"] = round(q[0] * factor, 1)
+        rec.used.append(
+            f"height {round(q[0] * factor, 1)} cm" + _dated(_observation_date(obs), today, "weight")
+        )
 
     def _kidney(self, rec: Record, observations: list[dict[str, Any]], today: dt.date) -> None:
         kidney: dict[str, float] = {}
