@@ -138,3 +138,13 @@ def test_reconcile_shows_conflicts_and_stale_sources(bundled_db_url: str) -> Non
     assert any(s["stale"] for s in data["sources"])
     text = run(bundled_db_url, "reconcile", "anakinra")
     assert text.returncode == 0 and "conflict" in text.stdout and "no date" in text.stdout
+
+
+def test_single_dose_and_first_doses_are_said_as_such(bundled_db_url: str) -> None:
+    covid = '{"age_years": 60, "weight_kg": 80, "sex": "male", "indication": "COVID-19"}'
+    proc = run(bundled_db_url, "check", "-", "--drug", "RoActemra", stdin=covid)
+    assert "Dose: 640 mg, a single dose" in proc.stdout, proc.stdout
+    assert "not decided" not in proc.stdout.split("Alerts")[0]
+    crohns = '{"age_years": 12, "weight_kg": 25, "sex": "male", "indication": "Crohn\'s disease"}'
+    proc = run(bundled_db_url, "check", "-", "--drug", "adalimumab", stdin=crohns)
+    assert "First doses only" in proc.stdout and "40 mg on day 0" in proc.stdout, proc.stdout
