@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_coverage import leaflet_text
 
 from druginfo.engine.check import check
-from druginfo.engine.dosing import compute_regimen
+from druginfo.engine.dosing import choose_rule, compute_regimen, per_dose_cap
 from druginfo.engine.profile import parse_profile
 from druginfo.model import EVENTS, CheckResult, Monograph
 from druginfo.service import Service, build_vocab, refresh_curated
@@ -498,3 +500,49 @@ def test_service_serves_the_cohort_by_generic_and_brand(tmp_path: Path) -> None:
         assert advice.steps and all(step.sources for step in advice.steps)
     finally:
         store.close()
+
+
+# --- property: the cohort's doses never exceed a cap of the rule they come from ------------------
+
+COHORT_MONOS = {key: load_curated(key) for key in COHORT}
+COHORT_INDICATIONS = {
+    key: [name for ind in mono.indications for name in (ind.id, *ind.synonyms[:1])]
+    for key, mono in COHORT_MONOS.items()
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    key=st.sampled_from(COHORT),
+    data=st.data(),
+    age=st.one_of(st.none(), st.floats(0, 90)),
+    weight=st.one_of(st.none(), st.floats(2, 200)),
+)
+def test_cohort_doses_never_exceed_the_caps_of_their_rule(
+    key: str, data: st.DataObject, age: float | None, weight: float | None
+) -> None:
+    mono = COHORT_MONOS[key]
+    raw: dict[str, Any] = {"indication": data.draw(st.sampled_from(COHORT_INDICATIONS[key]))}
+    if age is not None:
+        raw["age_years"] = age
+    if weight is not None:
+        raw["weight_kg"] = weight
+    profile = parse_profile(raw)
+    regimen, alerts = compute_regimen(mono, profile)
+    assert all(a.sources for a in alerts)
+    if regimen is None or regimen.dose_mg is None:
+        assert any(a.kind == "cannot-decide" for a in alerts)
+        return
+    rule, _ = choose_rule(mono, profile)
+    assert rule is not None
+    if rule.weight_banded or rule.basis == "per-kg":
+        assert weight is not None and rule.fits_weight(weight)
+    cap = per_dose_cap(rule, weight)
+    assert cap is not None  # every cohort rule states its maximum
+    assert regimen.dose_mg <= cap + 1e-9
+    if regimen.delivered_dose_mg is not None:
+        assert regimen.delivered_dose_mg <= cap + 1e-9
+    for first in regimen.loading:
+        assert first.dose_mg is None or first.dose_mg <= max(
+            per_dose_cap(r, weight) or 0 for r in mono.dose_rules if r.phase == "loading"
+        )
