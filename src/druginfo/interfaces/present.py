@@ -179,6 +179,11 @@ def product_words(product: Product) -> str:
         text += f"; the markings measure steps of {number(product.graduation_mg)} mg"
     if product.single_use:
         text += "; use once and throw away what is left"
+    if product.excipients:
+        text += "; other ingredients: " + ", ".join(product.excipients)
+    if product.storage is not None:
+        # Where products of one medicine differ (e.g. time allowed out of the fridge).
+        text += "; " + " ".join(storage_facts(product.storage))
     return text
 
 
@@ -231,9 +236,11 @@ def storage_facts(storage: Storage) -> list[str]:
     if storage.protect_from_light:
         facts.append("Keep it in its carton to protect it from light.")
     if storage.room_temp_max_c is not None:
+        held = storage.room_temp_max_hours
         hours = (
-            f" for up to {number(storage.room_temp_max_hours)} hours"
-            if storage.room_temp_max_hours
+            f" for up to {number(held)} hours"
+            + (f" ({number(held / 24)} days)" if held % 24 == 0 and held > 48 else "")
+            if held
             else ""
         )
         facts.append(f"It may be kept at up to {number(storage.room_temp_max_c)} °C{hours}.")
