@@ -502,3 +502,31 @@ def test_banded_rules_never_exceed_a_cap_or_pick_silently(
         assert rule.dose_mg is not None and reg.dose_mg <= rule.dose_mg + 1e-9
     if reg.delivered_dose_mg is not None and cap is not None:
         assert reg.delivered_dose_mg <= cap + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("dose", "minimum", "expected"),
+    [(5.25, 2, 5), (7.5, 2, 7.5), (10, 2, 10), (5.25, 6, None)],
+)
+def test_several_containers_only_with_a_measurable_part(
+    dose: float, minimum: float, expected: float | None
+) -> None:
+    syringe = Product(
+        id="s",
+        name="small syringe",
+        form="syringe",
+        strength_mg=5,
+        volume_ml=1,
+        min_measurable_mg=minimum,
+        claims=["strength"],
+    )
+    rule = DoseRule(
+        id="r", indication="nomid", basis="fixed", dose_mg=dose, product="s", claims=["ra-dose"]
+    )
+    mono = make_monograph(products=[syringe], dose_rules=[rule], kidney_rules=[])
+    reg, alerts = run(mono, age_years=10, indication="NOMID")
+    assert reg is not None and reg.dose_mg == expected
+    if expected is None:
+        assert [a.title for a in cannot(alerts)] == ["Dose cannot be measured with small syringe"]
+    elif expected < dose:
+        assert any("Rounded down from 5.25 mg to 5 mg" in n for n in reg.notes)

@@ -570,6 +570,49 @@ def _down(dose: float, product: Product) -> float | None:
     return max(found, default=None)
 
 
+def _measurable_containers(
+    dose: float, rule: DoseRule, product: Product, notes: list[str], alerts: list[Alert]
+) -> float | None:
+    """A dose of several containers: whole ones plus a part that must itself be measurable
+    (never '0.25 mL' from a syringe that measures from 20 mg). A part too small is left out,
+    rounding the dose down and saying so; if a whole container is not a dose the product can
+    give, nothing is decided."""
+    strength = product.strength_mg
+    whole = _down(strength, product)
+    if whole is None or abs(whole - strength) > 1e-9:
+        ranges = _measurable_set(product)
+        alerts.append(
+            _cannot(
+                f"Dose cannot be measured with {product.name}",
+                f"The computed dose ({_fmt(dose)} mg) needs more than one {product.form}, but "
+                f"the {product.form} measures {_ranges_text(ranges)}, not its whole "
+                f"{_fmt(strength)} mg. Ask your pharmacist or prescriber.",
+                "weight_kg" if rule.basis == "per-kg" else None,
+                [*rule.claims, *product.claims],
+            )
+        )
+        return None
+    full = math.floor(dose / strength + 1e-9)
+    rest = round(dose - full * strength, 9)
+    if rest <= 1e-9:
+        return dose
+    part = _down(rest, product)
+    if part is None:
+        rounded = round(full * strength, 9)
+        notes.append(
+            f"Rounded down from {_fmt(dose)} mg to {_fmt(rounded)} mg ({full} whole "
+            f"{product.form}{'s' if full > 1 else ''}): the remaining {_fmt(rest)} mg is less "
+            f"than the {product.form} can measure."
+        )
+        return rounded
+    if abs(part - rest) > 1e-9:
+        notes.append(
+            f"Rounded down from {_fmt(dose)} mg to {_fmt(full * strength + part)} mg, the "
+            f"nearest dose the {product.form}s can give."
+        )
+    return round(full * strength + part, 9)
+
+
 def _measurable(
     dose: float,
     rule: DoseRule,
@@ -583,8 +626,8 @@ def _measurable(
     ranges its label states ("20 to 90 mg or 100 mg"). With a starting range (1–2 mg/kg) the
     smallest measurable dose inside it is chosen; otherwise the dose is rounded down, never up
     past what was computed. Nothing measurable: cannot decide, never rounded up to a mark."""
-    if dose > product.strength_mg:
-        return dose  # several containers; `_volume` splits it
+    if dose > product.strength_mg + 1e-9:
+        return _measurable_containers(dose, rule, product, notes, alerts)
     high = regimen.dose_range_mg[1] if regimen.dose_range_mg is not None else dose
     up = _up(dose, product)
     fitted = up if up is not None and up <= high + 1e-9 else _down(dose, product)

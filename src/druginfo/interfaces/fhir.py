@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
 
+from druginfo.engine import dose_rules
 from druginfo.interfaces.errors import FHIR_JSON
 from druginfo.model import DoseRule, Indication, KidneyRule, Monograph, Product
 
@@ -92,8 +93,17 @@ def _product(mono: Monograph, rule: DoseRule) -> Product | None:
 
 def _dosage(mono: Monograph, rule: DoseRule, every_hours: int, note: str | None) -> dict[str, Any]:
     """One R4 Dosage for a dose rule at a given interval."""
-    dosage: dict[str, Any] = {"route": _route(rule.route), "timing": _timing(every_hours)}
-    when = _hours_text(every_hours)
+    dosage: dict[str, Any] = {"route": _route(rule.route)}
+    if rule.schedule == "repeated" and rule.phase == "maintenance":
+        dosage["timing"] = _timing(every_hours)
+        when = _hours_text(every_hours)
+    else:
+        # A single dose, a loading dose on its day, or a dose when needed: never an interval.
+        when = dose_rules.schedule_words(rule)
+        if rule.schedule == "as-needed":
+            dosage["asNeededBoolean"] = True
+        else:
+            dosage["timing"] = {"repeat": {"count": 1}}
     if rule.basis == "fixed" and rule.dose_mg is not None:
         text = f"{_num(rule.dose_mg)} mg {rule.route} {when}"
         product = _product(mono, rule)
@@ -147,7 +157,14 @@ def _guideline(
     band = _age_band(rule.age_min_years, rule.age_max_years)
     if band:
         characteristics.append({"characteristicCodeableConcept": {"text": "age"}, "value": [band]})
-    if rule.basis == "per-kg":
+    if rule.weight_banded:
+        characteristics.append(
+            {
+                "characteristicCodeableConcept": {"text": "body weight"},
+                "value": [dose_rules.weight_band_words(rule)],
+            }
+        )
+    elif rule.basis == "per-kg":
         characteristics.append(
             {"characteristicCodeableConcept": {"text": "body weight"}, "value": ["required"]}
         )
