@@ -528,6 +528,7 @@ def test_cohort_doses_never_exceed_the_caps_of_their_rule(
     if weight is not None:
         raw["weight_kg"] = weight
     profile = parse_profile(raw)
+    weight = profile.weight_kg  # as read (units and precision), which is what the engine uses
     regimen, alerts = compute_regimen(mono, profile)
     assert all(a.sources for a in alerts)
     if regimen is None or regimen.dose_mg is None:

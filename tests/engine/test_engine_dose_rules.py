@@ -476,6 +476,7 @@ def test_banded_rules_never_exceed_a_cap_or_pick_silently(
     if weight is not None:
         raw["weight_kg"] = weight
     profile = parse_profile(raw)
+    weight = profile.weight_kg  # as read (to 0.1 g), which is what the engine uses
     reg, alerts = compute_regimen(mono, profile)
     assert all(a.sources for a in alerts)
     if weight is None:
