@@ -506,11 +506,16 @@ def test_banded_rules_never_exceed_a_cap_or_pick_silently(
 
 
 @pytest.mark.parametrize(
-    ("dose", "minimum", "expected"),
-    [(5.25, 2, 5), (7.5, 2, 7.5), (10, 2, 10), (5.25, 6, None)],
+    ("dose", "ranges", "expected"),
+    [
+        (5.25, [(2.0, 5.0)], 5),  # the last 0.25 mg cannot be measured: left out, said
+        (7.5, [(2.0, 5.0)], 7.5),
+        (10, [(2.0, 5.0)], 10),
+        (7.5, [(2.0, 4.0)], None),  # a whole syringe (5 mg) is not a dose it can give
+    ],
 )
 def test_several_containers_only_with_a_measurable_part(
-    dose: float, minimum: float, expected: float | None
+    dose: float, ranges: list[tuple[float, float]], expected: float | None
 ) -> None:
     syringe = Product(
         id="s",
@@ -518,7 +523,7 @@ def test_several_containers_only_with_a_measurable_part(
         form="syringe",
         strength_mg=5,
         volume_ml=1,
-        min_measurable_mg=minimum,
+        measurable_ranges_mg=ranges,
         claims=["strength"],
     )
     rule = DoseRule(

@@ -570,13 +570,30 @@ def _down(dose: float, product: Product) -> float | None:
     return max(found, default=None)
 
 
+def _whole_and_rest(dose: float, product: Product, notes: list[str]) -> float:
+    """A dose above one container: whole containers plus a remainder that must itself be
+    measurable; a remainder the markings cannot give is rounded down (never up), and said."""
+    whole = math.floor(dose / product.strength_mg + 1e-9)
+    base = whole * product.strength_mg
+    rest = round(dose - base, 9)
+    if rest <= 1e-9:
+        return dose
+    fitted_rest = _down(rest, product) or 0.0
+    fitted = round(base + fitted_rest, 9)
+    if abs(fitted - dose) > 1e-9:
+        notes.append(
+            f"Rounded down from {_fmt(dose)} mg to {_fmt(fitted)} mg: the last "
+            f"{product.form} would have to give {_fmt(rest)} mg, and it measures "
+            f"{_ranges_text(_measurable_set(product))}."
+        )
+    return fitted
+
+
 def _measurable_containers(
     dose: float, rule: DoseRule, product: Product, notes: list[str], alerts: list[Alert]
 ) -> float | None:
-    """A dose of several containers: whole ones plus a part that must itself be measurable
-    (never '0.25 mL' from a syringe that measures from 20 mg). A part too small is left out,
-    rounding the dose down and saying so; if a whole container is not a dose the product can
-    give, nothing is decided."""
+    """A dose of several containers: only if a whole container is a dose the product can give
+    (otherwise nothing is decided); the last part must itself be measurable (`_whole_and_rest`)."""
     strength = product.strength_mg
     whole = _down(strength, product)
     if whole is None or abs(whole - strength) > 1e-9:
@@ -592,25 +609,7 @@ def _measurable_containers(
             )
         )
         return None
-    full = math.floor(dose / strength + 1e-9)
-    rest = round(dose - full * strength, 9)
-    if rest <= 1e-9:
-        return dose
-    part = _down(rest, product)
-    if part is None:
-        rounded = round(full * strength, 9)
-        notes.append(
-            f"Rounded down from {_fmt(dose)} mg to {_fmt(rounded)} mg ({full} whole "
-            f"{product.form}{'s' if full > 1 else ''}): the remaining {_fmt(rest)} mg is less "
-            f"than the {product.form} can measure."
-        )
-        return rounded
-    if abs(part - rest) > 1e-9:
-        notes.append(
-            f"Rounded down from {_fmt(dose)} mg to {_fmt(full * strength + part)} mg, the "
-            f"nearest dose the {product.form}s can give."
-        )
-    return round(full * strength + part, 9)
+    return _whole_and_rest(dose, product, notes)
 
 
 def _measurable(
