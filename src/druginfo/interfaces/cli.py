@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
-from druginfo.wording import every_hours_words
+from druginfo.wording import schedule_words
 
 if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
     from rich.table import Table
@@ -279,18 +279,20 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
                 f"{escape(result.drug.generic)}: one of the two must be stopped; ask which."
             )
     reg = result.regimen
-    if reg is not None and reg.dose_mg is not None:
+    if reg is not None and (reg.dose_mg is not None or reg.loading):
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
         cites = ",".join(reg.sources)
         how_often = (
-            every_hours_words(reg.every_hours)
-            if reg.every_hours
-            else "how often is not decided (see the alerts)"
+            schedule_words(reg.every_hours, reg.schedule, reg.min_interval_hours)
+            or "how often is not decided (see the alerts)"
         )
-        out.print(
-            f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
-            f"{reg.route or ''} [dim][{cites}][/]"
-        )
+        if reg.dose_mg is not None:
+            out.print(
+                f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
+                f"{reg.route or ''} [dim][{cites}][/]"
+            )
+        else:
+            out.print(f"\n[bold]First doses only[/] (see the alerts) [dim][{cites}][/]")
         for note in reg.notes:
             out.print(f"  {escape(note)}")
         if reg.basis:

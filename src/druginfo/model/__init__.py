@@ -44,6 +44,7 @@ from druginfo.model.result import (
     NotScreened,
     ProductChoice,
     Regimen,
+    ScheduledDose,
     SourceRef,
 )
 from druginfo.model.source import Claim, Source, SourceKind, Topic
@@ -83,6 +84,7 @@ __all__ = [
     "ProductChoice",
     "Profile",
     "Regimen",
+    "ScheduledDose",
     "ScreeningRule",
     "SearchHit",
     "Section",
