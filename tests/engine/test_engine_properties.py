@@ -159,7 +159,8 @@ def assert_safe(mono: Monograph, profile: Profile) -> None:
         product = next((p for p in mono.products if p.id == rule.product), None)
         if product is not None:
             if product.min_measurable_mg is not None:
-                assert dose >= product.min_measurable_mg
+                # Float noise below a microgram is not a dose; doses are stated to 0.01 mg.
+                assert dose >= product.min_measurable_mg - 1e-6
             exact = dose * product.volume_ml / product.strength_mg
             if regimen.volume_ml is None:
                 assert dose > product.strength_mg
