@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from druginfo.facts import facts_from_text
 from druginfo.facts.intervals import find_durations, find_time_limits
+from druginfo.facts.stances import read_missed_dose, read_stance
 from druginfo.facts.temperature import find_temperatures
+from druginfo.model import Topic
 
 # --- course and time limits ---------------------------------------------------------------
 
@@ -83,3 +86,138 @@ def test_lost_sign_temperatures(text: str, low: float | None, high: float | None
 )
 def test_lost_sign_negatives(text: str) -> None:
     assert find_temperatures(text) == []
+
+
+# --- pregnancy and breast-feeding stances -------------------------------------------------------
+
+
+def _stances(text: str, topic: Topic = Topic.pregnancy) -> set[tuple[str, str | None]]:
+    return {
+        (f.topic, f.stance)
+        for f in facts_from_text(text, "Pregnancy and breast-feeding", structural=topic)
+        if f.topic in ("pregnancy", "breastfeeding")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Together, you and your pharmacist can decide whether you keep nursing.", "ask"),
+        ("Your healthcare provider will help you decide if you should breastfeed.", "ask"),
+        ("Decide together with your doctor whether to breastfeed.", "ask"),
+        (
+            "Zorbex should only be given in pregnancy if it is really necessary.",
+            "if-clearly-needed",
+        ),
+        ("You may continue taking Zorbex while you are pregnant.", "can-use"),
+        ("Do not keep using Zorbex if you become pregnant.", "must-not"),
+        (
+            "Your final injection must be at least 4 months earlier before breast-feeding.",
+            "must-not",
+        ),
+        ("You need to wait 10 weeks after your last dose before becoming pregnant.", "must-not"),
+    ],
+)
+def test_stance_wordings(text: str, stance: str) -> None:
+    assert read_stance(text) == stance
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your doctor will decide the right dose for you.",  # a decision, not about pregnancy
+        "It is not known whether Zorbex can be used safely while breast-feeding.",
+        "It isn't known if Zorbex is safe in pregnancy.",
+        "No one knows whether Zorbex may be taken by nursing mothers.",
+        "Your last dose must be given before noon.",
+    ],
+)
+def test_no_stance_from_these(text: str) -> None:
+    assert read_stance(text) is None
+
+
+def test_unknown_then_advice_keeps_the_advice() -> None:
+    text = "It is not known if Zorbex passes into breast milk, so do not breastfeed while using it."
+    assert read_stance(text) == "must-not"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Women able to have children should use effective contraception to avoid becoming "
+        "pregnant during treatment.",
+        "Women of child-bearing potential must not use Zorbex without reliable birth control.",
+        "Use a reliable contraceptive method during treatment and for 3 months afterwards.",
+    ],
+)
+def test_contraception_is_no_pregnancy_stance(text: str) -> None:
+    assert _stances(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Do not use Zorbex if you are pregnant; use contraception during treatment.", "must-not"),
+        (
+            "Zorbex is not recommended during pregnancy or in women not using contraception.",
+            "not-recommended",
+        ),
+        ("While using contraception you must avoid becoming pregnant.", "not-recommended"),
+    ],
+)
+def test_contraception_beside_a_pregnancy_stance(text: str, stance: str) -> None:
+    assert _stances(text) == {("pregnancy", stance)}
+
+
+# --- missed dose ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "near"),
+    [
+        ("Forgot a tablet? Skip it and carry on the next morning.", "skip", False),
+        ("If you miss an injection, skip that one and resume your schedule.", "skip", False),
+        ("If a capsule is missed, do not make up the missed capsule.", "skip", False),
+        (
+            "If you forget a dose, don't take the forgotten dose; wait for the next one.",
+            "skip",
+            False,
+        ),
+        (
+            "If you forget a dose, use it when you remember, unless it's nearly time for your "
+            "next dose.",
+            "as-soon-as-remembered",
+            True,
+        ),
+        (
+            "Take the missed tablet as soon as possible unless it is close to the time of the "
+            "next tablet.",
+            "as-soon-as-remembered",
+            True,
+        ),
+    ],
+)
+def test_missed_dose_actions(text: str, action: str, near: bool) -> None:
+    got, _, got_near = read_missed_dose(text)
+    assert (got, got_near) == (action, near)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        (
+            "Never skip doses. If you forget one, take it as soon as you remember.",
+            "as-soon-as-remembered",
+        ),
+        ("Do not skip it. If you forget a dose, call your doctor.", "ask-prescriber"),
+        ("It is important not to skip the dose.", None),
+    ],
+)
+def test_a_forbidden_skip_is_no_skip(text: str, action: str | None) -> None:
+    assert read_missed_dose(text)[0] == action
+
+
+def test_near_next_without_an_exception_is_not_read() -> None:
+    # "almost time" with neither a skip nor "unless": what to do then is not said.
+    text = "Take it as soon as you remember. If it is almost time for your next dose, call us."
+    assert read_missed_dose(text)[2] is False

@@ -415,13 +415,33 @@ _NO_STANCE_TOPICS = frozenset(
 _STRONG_STANCES = frozenset({"must-not", "not-recommended", "if-clearly-needed"})
 
 
+# Contraception advice is about not becoming pregnant, not about using the medicine in
+# pregnancy: "use contraception to avoid becoming pregnant" is no stance, and "must not take it
+# without contraception" forbids use without contraception, not use in pregnancy. Such a
+# statement takes a stance only where its other words speak of pregnancy itself; its purpose
+# clause ("to avoid becoming pregnant") does not count as such words, a direct instruction
+# ("you must avoid becoming pregnant") does.
+_CONTRACEPTION = re.compile(
+    r"\bcontracepti\w*|\bbirth\s+control\b|\bchild-?\s?bearing\s+potential\b", re.IGNORECASE
+)
+_PREVENTING_PREGNANCY = re.compile(
+    r"\b(?:to|so\s+as\s+to|in\s+order\s+to)\s+(?:avoid|prevent)\s+(?:(?:becoming|getting)\s+)?"
+    r"pregnan\w*|\bprevent(?:s|ing)\s+pregnan\w*",
+    re.IGNORECASE,
+)
+
+
 def _stances(text: str, topic: Topic, ctx: Context, section: str | None) -> Iterable[Fact]:
+    contraception = bool(_CONTRACEPTION.search(text))
+    words = _PREVENTING_PREGNANCY.sub(" ", text) if contraception else text
     about: list[str] = []
-    if _PREGNANCY.search(text):
+    if _PREGNANCY.search(words):
         about.append("pregnancy")
-    if _BREASTFEEDING.search(text):
+    if _BREASTFEEDING.search(words):
         about.append("breastfeeding")
-    stance = read_stance(text)
+    if contraception and not about:
+        return
+    stance = read_stance(words)
     if stance is None and about:
         # A list item takes the stance of the sentence that introduces it ("People who should
         # not take it include: • women who are pregnant"), or of its 'Do not use' heading.
