@@ -221,3 +221,14 @@ def test_near_next_without_an_exception_is_not_read() -> None:
     # "almost time" with neither a skip nor "unless": what to do then is not said.
     text = "Take it as soon as you remember. If it is almost time for your next dose, call us."
     assert read_missed_dose(text)[2] is False
+
+
+def test_the_room_temperature_limit_is_the_nearest_one() -> None:
+    text = (
+        "The mixed solution may be kept cold at 2 °C to 8 °C for up to a maximum of 6 hours, "
+        "then for up to 2 hours at room temperature (15 °C to 25 °C) before use."
+    )
+    room = [
+        f for f in facts_from_text(text, structural=Topic.storage) if f.topic == "room-temperature"
+    ]
+    assert [(f.max_days, f.temp_max_c) for f in room] == [(pytest.approx(2 / 24, abs=1e-3), 25)]

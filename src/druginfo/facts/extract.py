@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from druginfo.facts.doses import Amount, find_amounts, find_route, phase_of
-from druginfo.facts.intervals import Interval, find_durations, find_intervals, find_time_limits
+from druginfo.facts.intervals import (
+    Interval,
+    Span,
+    find_durations,
+    find_intervals,
+    find_time_limits,
+)
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
 from druginfo.facts.stances import read_missed_dose, read_stance
@@ -185,9 +191,11 @@ def _storage(text: str, section: str | None) -> Iterable[Fact]:
             pick = None
         if pick is not None:
             used.add(pick)
-        limit = next((s for s in limits if s.start >= room.start() - 80), None) or (
-            limits[0] if limits else None
-        )
+        # The limit nearest the room-temperature words is theirs: "refrigerated for up to
+        # 3 hours, followed by up to 1 hour at room temperature" allows one hour out.
+        near = [s for s in limits if s.start >= room.start() - 80]
+        limit = min(near, key=lambda s: _gap(s, room)) if near else None
+        limit = limit or (limits[0] if limits else None)
         if t is not None or limit is not None:
             facts.append(
                 Fact(
@@ -214,6 +222,11 @@ def _storage(text: str, section: str | None) -> Iterable[Fact]:
         )
         break  # one storage range per statement: the others restate it in another scale
     return facts
+
+
+def _gap(span: Span, words: re.Match[str]) -> int:
+    """Characters between a time limit and the words it may qualify (0 when they touch)."""
+    return max(span.start - words.end(), words.start() - span.end, 0)
 
 
 # --- doses -----------------------------------------------------------------------------------
