@@ -51,6 +51,10 @@ def test_anakinra_disagreements_without_the_curated_notes(anakinra: ReconcileRep
     by_topic = {(f.topic, f.status) for f in anakinra.findings}
     assert ("missed-dose", "conflict") in by_topic
     assert ("pregnancy", "conflict") in by_topic
+    milk = next(f for f in anakinra.findings if f.topic == "breastfeeding")
+    pairs = milk.summary.split("; ")
+    assert milk.status == "conflict", milk.summary
+    assert any("Healthline" in p and "European Medicines Agency" in p for p in pairs), pairs
     brands = [f for f in anakinra.findings if f.status == "error" and "brand" in f.subject]
     assert {f.subject.split(": ")[1].split(" set")[0] for f in brands} == {"Enbrel", "Remicade"}
     only_eu = {

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from druginfo.facts.doses import Amount, find_amounts, find_route, phase_of
-from druginfo.facts.intervals import Interval, find_durations, find_intervals, find_time_limits
+from druginfo.facts.intervals import (
+    Interval,
+    Span,
+    find_durations,
+    find_intervals,
+    find_time_limits,
+)
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
 from druginfo.facts.stances import read_missed_dose, read_stance
@@ -185,9 +191,11 @@ def _storage(text: str, section: str | None) -> Iterable[Fact]:
             pick = None
         if pick is not None:
             used.add(pick)
-        limit = next((s for s in limits if s.start >= room.start() - 80), None) or (
-            limits[0] if limits else None
-        )
+        # The limit nearest the room-temperature words is theirs: "refrigerated for up to
+        # 3 hours, followed by up to 1 hour at room temperature" allows one hour out.
+        near = [s for s in limits if s.start >= room.start() - 80]
+        limit = min(near, key=lambda s: _gap(s, room)) if near else None
+        limit = limit or (limits[0] if limits else None)
         if t is not None or limit is not None:
             facts.append(
                 Fact(
@@ -214,6 +222,11 @@ def _storage(text: str, section: str | None) -> Iterable[Fact]:
         )
         break  # one storage range per statement: the others restate it in another scale
     return facts
+
+
+def _gap(span: Span, words: re.Match[str]) -> int:
+    """Characters between a time limit and the words it may qualify (0 when they touch)."""
+    return max(span.start - words.end(), words.start() - span.end, 0)
 
 
 # --- doses -----------------------------------------------------------------------------------
@@ -415,13 +428,33 @@ _NO_STANCE_TOPICS = frozenset(
 _STRONG_STANCES = frozenset({"must-not", "not-recommended", "if-clearly-needed"})
 
 
+# Contraception advice is about not becoming pregnant, not about using the medicine in
+# pregnancy: "use contraception to avoid becoming pregnant" is no stance, and "must not take it
+# without contraception" forbids use without contraception, not use in pregnancy. Such a
+# statement takes a stance only where its other words speak of pregnancy itself; its purpose
+# clause ("to avoid becoming pregnant") does not count as such words, a direct instruction
+# ("you must avoid becoming pregnant") does.
+_CONTRACEPTION = re.compile(
+    r"\bcontracepti\w*|\bbirth\s+control\b|\bchild-?\s?bearing\s+potential\b", re.IGNORECASE
+)
+_PREVENTING_PREGNANCY = re.compile(
+    r"\b(?:to|so\s+as\s+to|in\s+order\s+to)\s+(?:avoid|prevent)\s+(?:(?:becoming|getting)\s+)?"
+    r"pregnan\w*|\bprevent(?:s|ing)\s+pregnan\w*",
+    re.IGNORECASE,
+)
+
+
 def _stances(text: str, topic: Topic, ctx: Context, section: str | None) -> Iterable[Fact]:
+    contraception = bool(_CONTRACEPTION.search(text))
+    words = _PREVENTING_PREGNANCY.sub(" ", text) if contraception else text
     about: list[str] = []
-    if _PREGNANCY.search(text):
+    if _PREGNANCY.search(words):
         about.append("pregnancy")
-    if _BREASTFEEDING.search(text):
+    if _BREASTFEEDING.search(words):
         about.append("breastfeeding")
-    stance = read_stance(text)
+    if contraception and not about:
+        return
+    stance = read_stance(words)
     if stance is None and about:
         # A list item takes the stance of the sentence that introduces it ("People who should
         # not take it include: • women who are pregnant"), or of its 'Do not use' heading.

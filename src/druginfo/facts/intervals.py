@@ -157,17 +157,28 @@ def _read(kind: str, m: re.Match[str]) -> Interval | None:
 
 # --- course length and time limits -------------------------------------------------------------
 
+# How a limit is qualified between "for" and the figure: "for a maximum period of 14 days",
+# "for a single period of up to 6 months", "for no longer than 2 weeks", "for up to 4 weeks".
+_LIMIT_WORDS = (
+    r"(?:up\s+to(?:\s+a\s+maximum\s+of)?|not\s+(?:more|longer)\s+than|no\s+(?:more|longer)\s+than"
+    r"|not\s+exceeding|a\s+maximum\s+of|maximum(?:\s+of)?|at\s+least|at\s+most|a\s+further"
+    r"|another|a\s+total\s+of)"
+)
+_PERIOD = r"(?:(?:a|one)\s+)?(?:(?:single|maximum|total|further)\s+)*(?:period|time)\s+of\s+"
+# "a" / "an" count as one only right before a unit ("for up to a month", "for a week").
+_AMOUNT = rf"(?:({NUMBER})(?:\s*(?:-|–|to|or)\s*({NUMBER}))?|(an?))"
 _DURATION = re.compile(
-    rf"\b(?:for|over|during)\s+(?:(?:a\s+)?(?:single\s+)?period\s+of\s+)?"
-    rf"(?:up\s+to|not\s+more\s+than|no\s+more\s+than|a\s+maximum\s+of|maximum|at\s+least|"
-    rf"at\s+most|a\s+further|another|a\s+total\s+of)?\s*(?:a\s+)?"
-    rf"({NUMBER})(?:\s*(?:-|–|to|or)\s*({NUMBER}))?\s*(?:consecutive\s+)?"
+    rf"\b(?:for|over|during)\s+(?:{_PERIOD})?(?:{_LIMIT_WORDS}\s+)?(?:{_PERIOD})?"
+    rf"(?:a\s+(?={NUMBER}))?{_AMOUNT}\s*(?:consecutive\s+)?"
     r"(hours?|days?|weeks?|months?)\b",
     re.IGNORECASE,
 )
+# The same length restated exactly in brackets: "for up to a month (31 days)".
+_RESTATED = re.compile(rf"^\s*\(\s*({NUMBER})\s*(hours?|days?|weeks?|months?)\s*\)", re.I)
 _WITHIN = re.compile(
     rf"\b(?:within|in\s+the\s+next|no\s+longer\s+than|not\s+(?:for\s+)?longer\s+than|"
-    rf"up\s+to)\s+({NUMBER})\s*(hours?|days?|weeks?|months?)\b",
+    rf"up\s+to(?:\s+a\s+maximum\s+of)?|a\s+maximum\s+of|not\s+exceeding)\s+({NUMBER})\s*"
+    r"(hours?|days?|weeks?|months?)\b",
     re.IGNORECASE,
 )
 _COURSE = re.compile(
@@ -187,12 +198,18 @@ def find_durations(text: str) -> list[Span]:
     """'for 10 days', 'for up to 14 days', 'for a single period of up to 6 months' (days)."""
     out: list[Span] = []
     for m in _DURATION.finditer(text):
-        n = parse_number(m.group(1))
+        n = 1.0 if m.group(3) else parse_number(m.group(1))
         if n is None or n <= 0:
             continue
         high = parse_number(m.group(2)) if m.group(2) else None
         value = high if high and high > n and re.search(r"up\s+to", m.group(0), re.I) else n
-        out.append(Span(m.start(), m.end(), clean(value * _unit_hours(m.group(3)) / 24)))
+        days = value * _unit_hours(m.group(4)) / 24
+        restated = _RESTATED.match(text[m.end() :])
+        if restated:
+            exact = parse_number(restated.group(1))
+            if exact:
+                days = exact * _unit_hours(restated.group(2)) / 24
+        out.append(Span(m.start(), m.end(), clean(days)))
     for m in _COURSE.finditer(text):
         n = parse_number(m.group(1) or m.group(2))
         if n is None:

@@ -4,6 +4,13 @@
 "(2 C to 8 C)" (a degree sign lost in conversion) all become bounds in °C. When a document
 gives both scales ("2°C to 8°C (36°F to 46°F)") the Celsius figures are the ones kept; only a
 text in Fahrenheit alone is converted.
+
+EU leaflets converted to text lose more than the degree sign: "2 °C – 8 °C" arrives as
+"2 C 8 C" and "room temperature (≤ 25 °C)" as "room temperature ( 25 C)". These are read only
+where the shape admits one reading: a bare range needs both scale letters and a rising pair of
+plausible temperatures; a lost comparison sign is read as a ceiling only after "room
+temperature" (room temperature is an upper limit by definition), never elsewhere ("fever
+( 38 C)" lost a "≥").
 """
 
 from __future__ import annotations
@@ -20,7 +27,21 @@ _SEP = r"\s*(?:-|–|—|to|and)\s*"
 
 _RANGE = re.compile(rf"{_N}{_DEG}?(?:{_SCALE})?{_SEP}{_N}{_DEG}{_SCALE}", re.IGNORECASE)
 # Degree sign lost: both ends need their scale letter ("2 C to 8 C").
-_RANGE_BARE = re.compile(rf"{_N}\s*([CF])\b{_SEP}{_N}\s*([CF])\b")
+_RANGE_BARE = re.compile(rf"(?<![\w.,]){_N}\s*([CF])\b{_SEP}{_N}\s*([CF])\b")
+# The dash lost too ("2 C 8 C"): only inside brackets or after "at" / "between" / "from",
+# where nothing but a range stands ("grade 3 C 4 C" is no temperature).
+_RANGE_SPACED = re.compile(rf"(?:\(\s*|\b(?i:at|between|from)\s+){_N}\s*(C)\b\s+{_N}\s*(C)\b")
+# Degree sign lost, scale letter only after the second figure: "at 2 to 8 C", "2-8 C".
+_RANGE_BARE_TAIL = re.compile(rf"(?<![\w.,]){_N}\s*(?:-|–|—|to)\s*{_N}\s*(C)\b(?![-\w])")
+# "room temperature ( 25 C)": a comparison sign lost between the bracket and the figure.
+_ROOM_LOST_SIGN = re.compile(
+    rf"\broom\s+temperature\s*\(\s+{_N}\s*(?:{_DEG})?(C)\b\s*\)", re.IGNORECASE
+)
+# A limit word after the figure: "-20 °C or below", "25 °C or less".
+_MAX_AFTER = re.compile(r"^\s*(?:or|and)\s+(?:below|lower|less|colder|under)\b", re.I)
+_MIN_AFTER = re.compile(r"^\s*(?:or|and)\s+(?:above|higher|more|warmer|over)\b", re.I)
+# Temperatures a medicine is kept at; a bare pair outside these is not read as one.
+_PLAUSIBLE_C = (-90.0, 60.0)
 _SINGLE = re.compile(rf"{_N}{_DEG}{_SCALE}", re.IGNORECASE)
 # Degree sign lost, single value: only after a limit word ("up to 25 C").
 _SINGLE_BARE = re.compile(rf"{_N}\s*([CF])\b(?![-\w])")
@@ -48,7 +69,15 @@ class Temperature:
 
 
 def _num(text: str) -> float | None:
-    return parse_number(text.replace("−", "-").replace("–", "-").lstrip("+"))
+    t = text.replace("−", "-").replace("–", "-").lstrip("+")
+    if t.startswith("-"):
+        value = parse_number(t[1:])
+        return -value if value is not None else None
+    return parse_number(t)
+
+
+def _plausible(*values: float) -> bool:
+    return all(_PLAUSIBLE_C[0] <= v <= _PLAUSIBLE_C[1] for v in values)
 
 
 def _to_c(value: float, scale: str) -> float:
@@ -70,7 +99,7 @@ def find_temperatures(text: str) -> list[Temperature]:
         found.append(Temperature(start, end, low, high, scale))
         taken.append((start, end))
 
-    for pattern in (_RANGE, _RANGE_BARE):
+    for pattern in (_RANGE, _RANGE_BARE, _RANGE_SPACED):
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -81,7 +110,25 @@ def find_temperatures(text: str) -> list[Temperature]:
             low, high = _num(m.group(1)), _num(m.group(3))
             if low is None or high is None or high < low:
                 continue
-            add(m.start(), m.end(), _to_c(low, scale), _to_c(high, scale), scale)
+            low_c, high_c = _to_c(low, scale), _to_c(high, scale)
+            if pattern is not _RANGE and not (low < high and _plausible(low_c, high_c)):
+                continue  # "5 C 3 C" is no range a leaflet writes
+            add(m.start(), m.end(), low_c, high_c, scale)
+    for m in _RANGE_BARE_TAIL.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        low, high = _num(m.group(1)), _num(m.group(2))
+        if low is None or high is None or not (low < high and _plausible(low, high)):
+            continue
+        add(m.start(), m.end(), low, high, "C")
+    for m in _ROOM_LOST_SIGN.finditer(text):
+        value = _num(m.group(1))
+        span = (m.start(1), m.end())
+        if value is None or not _plausible(value):
+            continue
+        if any(span[0] < e and s < span[1] for s, e in taken):
+            continue
+        add(span[0], span[1], None, value, "C")
     for m in _SINGLE.finditer(text):
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue
@@ -90,10 +137,11 @@ def find_temperatures(text: str) -> list[Temperature]:
         if value is None:
             continue
         before = text[max(0, m.start() - 40) : m.start()]
+        after = text[m.end() : m.end() + 20]
         c = _to_c(value, scale)
-        if _MAX_WORDS.search(before):
+        if _MAX_WORDS.search(before) or _MAX_AFTER.search(after):
             add(m.start(), m.end(), None, c, scale)
-        elif _MIN_WORDS.search(before):
+        elif _MIN_WORDS.search(before) or _MIN_AFTER.search(after):
             add(m.start(), m.end(), c, None, scale)
         else:
             add(m.start(), m.end(), c, c, scale)
