@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 import sys
 
-# bench/http.py is named like the standard library's `http`: keep this folder off the import
-# path, or urllib (first_serve) would import that script instead.
+# Keep this folder off the import path, so that no benchmark script can shadow a standard-library
+# module that urllib (first_serve) imports (bench/http.py once did).
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 

@@ -19,7 +19,7 @@ Besides req/s and p50/p99, each run reports the server's CPU time per request (u
 of the server process, from psutil, over the run): unlike throughput, it hardly moves when the
 load generator or other work shares the cores.
 
-    .venv/bin/python bench/http.py [--seconds 6] [--concurrency 8] [--max-requests 20000]
+    .venv/bin/python bench/http_throughput.py [--seconds 6] [--concurrency 8] [--max-requests 20000]
 
 Targets: throughput (and CPU per request) ratio druginfo/baseline >= 0.5 on both endpoints.
 """
@@ -29,8 +29,8 @@ from __future__ import annotations
 import os
 import sys
 
-# This file is named like the standard library's `http`: keep its folder off the import path,
-# or `import http` inside uvicorn/httpx would import this script instead.
+# Keep this folder off the import path, so that no benchmark script can shadow a standard-library
+# module that uvicorn/httpx import (this file was once bench/http.py).
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
