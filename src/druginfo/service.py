@@ -18,7 +18,6 @@ from druginfo.ingest import curated_checksum
 from druginfo.model import (
     AdviceResult,
     CheckResult,
-    DiaryEntry,
     DrugSummary,
     Feedback,
     Monograph,
@@ -30,6 +29,7 @@ from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
+from druginfo.store.private import PrivateRecords
 from druginfo.vocab import Vocab
 from druginfo.vocab.base import NameMatch, Vocabulary
 
@@ -37,10 +37,23 @@ from druginfo.vocab.base import NameMatch, Vocabulary
 TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
 
 
+# No medicine name is longer; a longer "name" is refused before any matching runs, so that
+# name matching never costs more for a bigger input (a 1 MB name is a 4xx, not a busy server).
+MAX_NAME_LENGTH = 200
+
+
 class Service:
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
         self.vocab = vocab
+        self._private: PrivateRecords | None = None
+
+    @property
+    def private(self) -> PrivateRecords:
+        """People's own records (accounts, diaries, saved plans), always read by owner."""
+        if self._private is None:
+            self._private = PrivateRecords(self.store)  # type: ignore[arg-type]
+        return self._private
 
     @classmethod
     def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
@@ -58,6 +71,8 @@ class Service:
         cleaned = name.strip()
         if not cleaned:
             raise InputError("drug", "a medicine name is required")
+        if len(cleaned) > MAX_NAME_LENGTH:
+            raise InputError("drug", f"a medicine name is at most {MAX_NAME_LENGTH} characters")
         match = self.vocab.resolve(cleaned)
         if match is None:
             raise UnknownDrug(cleaned, self.vocab.suggest(cleaned))
@@ -140,12 +155,6 @@ class Service:
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
         return reconcile(match.key, docs, today=today)
-
-    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
-        return self.store.add_diary_entry(entry)
-
-    def diary(self, drug: str | None = None) -> list[DiaryEntry]:
-        return self.store.diary(drug)
 
     def add_feedback(self, feedback: Feedback) -> Feedback:
         return self.store.add_feedback(feedback)

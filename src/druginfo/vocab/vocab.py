@@ -33,6 +33,9 @@ MIN_FUZZY_LENGTH = 5
 MIN_FUZZY_LENGTH_IN_LINE = 6
 # Longest run of words tried as one name inside a medication line.
 MAX_NAME_WORDS = 4
+# No known name is near this long (the longest are ~65 letters); a longer text cannot be within
+# a few edits of one, so fuzzy matching stops here instead of growing with the input's length.
+MAX_FUZZY_LENGTH = 120
 
 
 def max_edits(length: int) -> int:
@@ -222,7 +225,7 @@ class Vocab:
     def _fuzzy(self, text: str, min_length: int = MIN_FUZZY_LENGTH) -> NameMatch | None:
         query = normalise(text)
         letters = len(query.replace(" ", ""))
-        if letters < min_length:
+        if letters < min_length or letters > MAX_FUZZY_LENGTH:
             return None
         limit = max_edits(letters)
         if limit == 0:
@@ -276,7 +279,7 @@ class Vocab:
         if not isinstance(text, str) or limit <= 0:
             return []
         query = normalise(text)
-        if not query:
+        if not query or len(query) > MAX_FUZZY_LENGTH:
             return []
         found = process.extract(
             query, self._fuzzy_choices(), scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 8

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from druginfo.engine.units import finite_float
+
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 
@@ -195,11 +197,11 @@ def _quantity(obs: dict[str, Any]) -> tuple[float, str] | None:
     if not isinstance(q, dict) or q.get("comparator"):
         # "<30" is not 30: a bound is not a value, so it decides nothing.
         return None
-    value = q.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    value = finite_float(q.get("value"))
+    if value is None:
         return None
     unit = q.get("code") or q.get("unit") or ""
-    return float(value), str(unit)
+    return value, str(unit)
 
 
 def _usable(obs: dict[str, Any]) -> bool:
