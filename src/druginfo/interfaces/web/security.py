@@ -49,7 +49,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    # Full referrer within the site only. ("no-referrer" would make browsers send `Origin: null`
+    # on the site's own form posts, which the cross-site check must refuse.)
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
@@ -79,9 +81,11 @@ def needs_same_origin(path: str) -> bool:
 
 def is_cross_site(headers: dict[str, str]) -> bool:
     """True when the browser says another site sent the request (or an opaque origin did)."""
-    fetch_site = headers.get("sec-fetch-site", "").lower()
-    if fetch_site in ("cross-site", "same-site"):
-        return True
+    fetch_site = headers.get("sec-fetch-site", "").strip().lower()
+    if fetch_site:
+        # Browsers that send it say exactly where the request came from; "none" is the person
+        # typing or bookmarking, "same-site" a sibling host, which is not this site either.
+        return fetch_site not in ("same-origin", "none")
     origin = headers.get("origin")
     if origin is None:
         return False
