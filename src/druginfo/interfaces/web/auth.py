@@ -176,6 +176,10 @@ class Auth:
             self.records.update_password_hash(account.id, _HASHER.hash(password))
         return account
 
+    def session_cookie_value(self, token: str) -> str:
+        """The signed cookie value for a session token (what `sign_in` sets)."""
+        return self._signer().sign(token).decode()
+
     def sign_in(self, request: Request, response: Response, account: Account) -> None:
         old = self._session_token(request)
         if old is not None:
@@ -183,7 +187,7 @@ class Auth:
         token = self.records.open_session(account.id, SESSION_LIFETIME_S)
         response.set_cookie(
             SESSION_COOKIE,
-            self._signer().sign(token).decode(),
+            self.session_cookie_value(token),
             max_age=SESSION_LIFETIME_S,
             httponly=True,
             samesite="lax",
