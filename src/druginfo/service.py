@@ -40,6 +40,8 @@ TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
 # No medicine name is longer; a longer "name" is refused before any matching runs, so that
 # name matching never costs more for a bigger input (a 1 MB name is a 4xx, not a busy server).
 MAX_NAME_LENGTH = 200
+# The same bound for a search: full-text and name matching cost grows with the query's words.
+MAX_QUERY_LENGTH = 200
 
 
 class Service:
@@ -112,6 +114,8 @@ class Service:
     def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
         if not query.strip():
             raise InputError("q", "type something to search for")
+        if len(query) > MAX_QUERY_LENGTH:
+            raise InputError("q", f"a search is at most {MAX_QUERY_LENGTH} characters")
         if not 1 <= limit <= 200:
             raise InputError("limit", "limit must be between 1 and 200")
         return self.store.search(query, limit=limit, language=language)

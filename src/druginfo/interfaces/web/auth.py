@@ -184,6 +184,7 @@ class Auth:
         old = self._session_token(request)
         if old is not None:
             self.records.close_session(old)
+        self.records.purge_expired()  # ended sessions and visitor plans, now and then
         token = self.records.open_session(account.id, SESSION_LIFETIME_S)
         response.set_cookie(
             SESSION_COOKIE,

@@ -53,7 +53,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     # on the site's own form posts, which the cross-site check must refuse.)
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
 
 # Forms are small; API bodies carry a profile or a CDS Hooks request with its FHIR prefetch.
@@ -116,6 +116,8 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if scope.get("scheme") == "https" and b"strict-transport-security" not in present:
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
