@@ -32,6 +32,8 @@ class _Backend(Protocol):
 
     def _tx(self) -> AbstractContextManager[Any]: ...
 
+    def _query(self, sql: str, params: Any = ()) -> list[Any]: ...
+
 
 @dataclass(frozen=True)
 class Account:
@@ -85,9 +87,14 @@ class PrivateRecords:
         return text.replace("?", self._p)
 
     def _run(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+        """A statement that writes, in its own transaction."""
         with self._store._tx() as conn:
             cur = conn.execute(self._sql(sql), params)
             return list(cur.fetchall()) if cur.description else []
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+        """A read: no write transaction (every page view of a signed-in person makes one)."""
+        return list(self._store._query(self._sql(sql), params))
 
     def _count(self, sql: str, params: tuple[object, ...]) -> int:
         with self._store._tx() as conn:
@@ -98,14 +105,14 @@ class PrivateRecords:
     def secret(self, name: str) -> str:
         """A random secret kept in the store (created on first use), so every process serving
         the same database signs and checks cookies with the same key."""
-        rows = self._run("SELECT value FROM app_secrets WHERE name = ?", (name,))
+        rows = self._read("SELECT value FROM app_secrets WHERE name = ?", (name,))
         if rows:
             return str(rows[0][0])
         self._run(
             "INSERT INTO app_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
             (name, secrets.token_urlsafe(48)),
         )
-        return str(self._run("SELECT value FROM app_secrets WHERE name = ?", (name,))[0][0])
+        return str(self._read("SELECT value FROM app_secrets WHERE name = ?", (name,))[0][0])
 
     # accounts ----------------------------------------------------------------------------
     def create_account(self, username: str, password_hash: str) -> Account | None:
@@ -120,7 +127,7 @@ class PrivateRecords:
 
     def credentials(self, username: str) -> tuple[Account, str] | None:
         """(account, stored password hash) for a user name, for checking a sign-in."""
-        rows = self._run(
+        rows = self._read(
             "SELECT id, username, created, password_hash FROM accounts WHERE username = ?",
             (username,),
         )
@@ -155,7 +162,7 @@ class PrivateRecords:
         return token
 
     def session_account(self, token: str) -> Account | None:
-        rows = self._run(
+        rows = self._read(
             "SELECT a.id, a.username, a.created FROM sessions s"
             " JOIN accounts a ON a.id = s.account_id"
             " WHERE s.token_hash = ? AND s.expires > ?",
@@ -213,7 +220,7 @@ class PrivateRecords:
         """The entry if it exists AND belongs to this person; otherwise None, either way."""
         if not is_id(entry_id):
             return None
-        rows = self._run(
+        rows = self._read(
             "SELECT id, drug, reaction, started, severity, outcome, created FROM diary_entries"
             " WHERE account_id = ? AND id = ?",
             (account_id, entry_id),
@@ -252,7 +259,7 @@ class PrivateRecords:
     def plan(self, owner: str, plan_id: str) -> SavedPlan | None:
         if not is_id(plan_id):
             return None
-        rows = self._run(
+        rows = self._read(
             "SELECT id, drug, answers, created, expires FROM plans"
             " WHERE owner = ? AND id = ? AND (expires IS NULL OR expires > ?)",
             (owner, plan_id, _now()),
@@ -260,7 +267,7 @@ class PrivateRecords:
         return _plan(rows[0]) if rows else None
 
     def plans(self, owner: str) -> list[SavedPlan]:
-        rows = self._run(
+        rows = self._read(
             "SELECT id, drug, answers, created, expires FROM plans"
             " WHERE owner = ? AND (expires IS NULL OR expires > ?) ORDER BY created DESC, id",
             (owner, _now()),
