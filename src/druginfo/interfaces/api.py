@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import (
     BaseModel,
@@ -92,6 +92,12 @@ class ProfileIn(BaseModel):
     weight_kg: Number | None = Field(
         default=None, description="Weight in kg, or a string with a unit: '44 lb', '20 kg'."
     )
+    weight_confirmed: Flag | None = Field(
+        default=None, description="True once a weight outside the growth reference was checked."
+    )
+    height_cm: Number | None = Field(
+        default=None, description="Height in cm (or '120 cm', '1.2 m', '47 in')."
+    )
     sex: Text | None = Field(default=None, description="'female' or 'male'.")
     pregnant: Flag | None = None
     breastfeeding: Flag | None = None
@@ -170,6 +176,20 @@ LangParam = Annotated[
 ]
 
 
+async def bounded_body(request: Request) -> None:
+    """Read the JSON body with the profile reader's bounds first: a key given twice, a
+    5,000-digit number or a 10,000-deep nesting is a 422 naming the problem (JSON parsers
+    silently keep the last of two keys; deep nesting or long numbers would be a crash)."""
+    from druginfo.engine.reading import decode, parse_text
+
+    body = await request.body()
+    if body.strip():
+        parse_text(decode(body, "body"), "body")
+
+
+BOUNDED = [Depends(bounded_body)]
+
+
 def build_api_router(service: Service) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
@@ -195,6 +215,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.post(
         "/check",
+        dependencies=BOUNDED,
         response_model=CheckResult,
         responses=BODY_ERRORS,
         summary="Personal check of a medicine against a profile",
@@ -209,6 +230,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.post(
         "/check.ics",
+        dependencies=BOUNDED,
         summary="The monitoring calendar of a check, as iCalendar",
         response_class=Response,
         responses={
@@ -229,6 +251,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.post(
         "/advise",
+        dependencies=BOUNDED,
         response_model=AdviceResult,
         responses=BODY_ERRORS,
         summary="What to do when EVENT happens",

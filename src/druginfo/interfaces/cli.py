@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -66,17 +65,20 @@ def _print_json(data: Any) -> None:
 
 
 def _load_profile(path: str) -> dict[str, Any]:
+    from druginfo.engine.reading import MAX_BYTES, load_profile_bytes
+
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         _fail(f"cannot read profile {path}: {exc.strerror}")
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        _fail(f"profile {path} is not valid JSON or YAML: {exc}")
-    if not isinstance(data, dict):
-        _fail(f"profile {path} must be an object of fields (see CONTRACT.md)")
-    return data
+        return load_profile_bytes(data, "profile")
+    except InputError as exc:
+        _fail(f"profile {path}: {exc.field}: {exc.message}"[:300])
 
 
 def _sources_table(sources: dict[str, Any]) -> Table:
@@ -211,7 +213,7 @@ def check(
     try:
         result: CheckResult = svc.check(drug, raw)
     except InputError as exc:
-        _fail(f"invalid profile field {exc.field!r}: {exc.message}")
+        _fail(f"invalid profile field {exc.field!r}: {exc.message}"[:300])
     except DruginfoError as exc:
         _fail(str(exc))
     if ics is not None:
@@ -225,12 +227,26 @@ def check(
         _print_json(result.model_dump(mode="json"))
     else:
         _render_check(result, ics)
-    raise typer.Exit(1 if result.decision == "do-not-use" else 0)
+    blocked = result.decision == "do-not-use" or any(
+        a.blocking and a.kind != "cannot-decide" for a in result.alerts
+    )
+    raise typer.Exit(1 if blocked else 0)
 
 
 def _render_check(result: CheckResult, ics: Path | None) -> None:
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
+    for alert in result.alerts:
+        if alert.avoid and alert.avoid_kind == "vaccine":
+            out.print(
+                f"[bold red]AVOID[/] {escape(alert.avoid)} — do not give the vaccine; this "
+                f"does not rule out {escape(result.drug.generic)} itself."
+            )
+        elif alert.avoid:
+            out.print(
+                f"[bold red]AVOID[/] {escape(alert.avoid)} — not together with "
+                f"{escape(result.drug.generic)}: one of the two must be stopped; ask which."
+            )
     reg = result.regimen
     if reg is not None and reg.dose_mg is not None:
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
@@ -289,7 +305,7 @@ def advise(
     try:
         result: AdviceResult = svc.advise(name, event, raw)
     except InputError as exc:
-        _fail(f"invalid profile field {exc.field!r}: {exc.message}")
+        _fail(f"invalid profile field {exc.field!r}: {exc.message}"[:300])
     except DruginfoError as exc:
         _fail(str(exc))
     if as_json:
