@@ -7,6 +7,7 @@ judged by the engine, which is the only place that knows units and plausible ran
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -31,6 +32,7 @@ from druginfo.model import (
     Monograph,
     SearchHit,
 )
+from druginfo.model.facts import FactsReport
 from druginfo.reconcile import ReconcileReport
 
 if TYPE_CHECKING:
@@ -267,5 +269,14 @@ def build_api_router(service: Service) -> APIRouter:
     )
     def reconcile(name: NameParam) -> Response:
         return _json(service.reconcile(name))
+
+    @router.get(
+        "/facts/{name}",
+        response_model=FactsReport,
+        summary="Normalised facts of every document about a medicine, each with its quote",
+    )
+    def facts(name: NameParam) -> Response:
+        body = json.dumps(service.facts(name).as_contract(), ensure_ascii=False)
+        return Response(content=body, media_type="application/json")
 
     return router

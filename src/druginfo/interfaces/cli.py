@@ -391,6 +391,49 @@ def reconcile(
 
 
 @app.command()
+def facts(
+    name: Annotated[str, typer.Argument(help="Medicine name, or a file/folder to read unstored.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Normalised facts of each document: topic, value, population, quote, source."""
+    from druginfo.facts.reading import report_for_path
+
+    path = Path(name)
+    try:
+        if path.exists() and (path.is_dir() or path.suffix):
+            report = report_for_path(path)
+        else:
+            report = _service(db).facts(name)
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(report.as_contract())
+        return
+    for fs in report.documents:
+        doc = fs.document
+        out.rule(
+            f"[bold]{escape(doc.medicine)}[/] — {escape(doc.publisher)}: {escape(doc.title)} "
+            f"({doc.kind}, {doc.date or 'no date'})"
+        )
+        if not fs.facts:
+            out.print("  no facts read")
+        for f in fs.facts:
+            data = f.as_contract()
+            quote = str(data.pop("quote"))
+            for k in ("topic", "section", "claim", "source", "basis"):
+                data.pop(k, None)
+            pop = f.population.model_dump(exclude_none=True) if f.population else None
+            data.pop("population", None)
+            value = ", ".join(f"{k}={v}" for k, v in data.items())
+            where = f" [{escape(f.section)}]" if f.section else ""
+            out.print(f"  [bold]{f.topic}[/]: {escape(value)}")
+            if pop:
+                out.print(f"      for: {escape(', '.join(f'{k}={v}' for k, v in pop.items()))}")
+            out.print(f"      “{escape(quote)}”{where} ({escape(f.source or '')})")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
