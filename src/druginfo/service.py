@@ -25,7 +25,7 @@ from druginfo.model import (
     Source,
 )
 from druginfo.model.facts import FactsReport
-from druginfo.reconcile import ReconcileReport, reconcile
+from druginfo.reconcile import ReconcileReport, reconcile_documents
 from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
@@ -161,22 +161,36 @@ class Service:
         docs = self.store.documents_for(match.key)
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
-        return reconcile(match.key, docs, today=today)
+        cache, finder = self._facts_reader()
+        return reconcile_documents(
+            match.key,
+            docs,
+            vocab=self.vocab,
+            today=today,
+            extract=lambda doc: cache.facts(doc, finder),
+        )
 
     def facts(self, name: str) -> FactsReport:
         """Normalised facts of every stored document about a medicine, computed on read and
         cached by each document's fingerprint (see druginfo.facts.reading)."""
-        from druginfo.facts.mentions import MentionFinder
-        from druginfo.facts.reading import FactCache, report_for
+        from druginfo.facts.reading import report_for
 
         match = self.resolve(name)
         docs = self.store.documents_for(match.key)
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
+        cache, finder = self._facts_reader()
+        return report_for(match.key, docs, cache=cache, finder=finder)
+
+    def _facts_reader(self) -> tuple[Any, Any]:
+        """The one fact cache and name finder, shared by facts and reconcile."""
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache
+
         if self._fact_cache is None:
             self._fact_cache = FactCache()
             self._finder = MentionFinder(self.vocab, names=self.store.names())
-        return report_for(match.key, docs, cache=self._fact_cache, finder=self._finder)
+        return self._fact_cache, self._finder
 
     def add_feedback(self, feedback: Feedback) -> Feedback:
         return self.store.add_feedback(feedback)

@@ -23,6 +23,7 @@ from druginfo.interfaces.errors import install_error_handlers
 from druginfo.interfaces.fhir import build_fhir_router
 from druginfo.interfaces.private_api import build_private_api_router
 from druginfo.interfaces.web.docs import SWAGGER_UI_DIR, build_docs_router
+from druginfo.interfaces.web.reconcile import build_reconcile_router
 from druginfo.interfaces.web.security import SecurityMiddleware, install_log_redaction
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> 
     app.mount("/docs/assets", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-assets")
     app.include_router(build_docs_router())
     app.include_router(web.build_site_router(service))
+    app.include_router(build_reconcile_router(service))
     app.add_middleware(SecurityMiddleware)
     install_log_redaction()
     return app

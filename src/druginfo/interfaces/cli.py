@@ -364,9 +364,22 @@ def ingest(
 def reconcile(
     name: Annotated[str, typer.Argument(help="Medicine name.")],
     as_json: JsonOption = False,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status", help="Only these: error, conflict, new-stale, only-one-source, agree."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Claims per topic across sources: agree, conflict, only one source, stale."""
+    """Facts across every document of a medicine: agree, conflict, only one source, new-stale,
+    error — with the quotes side by side."""
+    from druginfo.interfaces.reconcile_text import print_report
+    from druginfo.reconcile import STATUSES
+
+    bad = [s for s in status or [] if s not in STATUSES]
+    if bad:
+        _fail(f"unknown --status {', '.join(bad)}; use {', '.join(STATUSES)}", code=2)
     svc = _service(db)
     try:
         report = svc.reconcile(name)
@@ -375,19 +388,7 @@ def reconcile(
     if as_json:
         _print_json(report.model_dump(mode="json"))
         return
-    out.rule(f"[bold]{escape(report.drug)}[/]: sources as of {report.as_of}")
-    for s in report.sources:
-        flag = f"[yellow]stale[/]: {escape(s.why_stale or '')}" if s.stale else "[green]current[/]"
-        out.print(
-            f"  {escape(s.id)} — {escape(s.publisher)} ({s.kind}, {s.reviewed or 'no date'}) {flag}"
-        )
-    colour = {"agree": "green", "conflict": "red", "only-one-source": "blue", "stale": "yellow"}
-    for t in report.topics:
-        out.print(
-            f"\n[bold]{t.topic}[/]: [{colour[t.status]}]{t.status}[/] ({', '.join(t.sources)})"
-        )
-        for d in t.differences:
-            out.print(f"    ≠ {escape(d)}")
+    print_report(out, report, [s for s in STATUSES if s in (status or [])])
 
 
 @app.command()
