@@ -11,17 +11,30 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
-from druginfo.interfaces.layout import SECTION_IDS, reader_sections
-from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
-from druginfo.wording import every_hours_words
+from druginfo.wording import schedule_words
+
+if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
+    from rich.table import Table
+
+    from druginfo.model import AdviceResult, CheckResult, Monograph
+
+# The choices named in help texts, kept here so that `--help` needs no model import; the
+# commands validate against the real lists (druginfo.model.EVENTS, layout.SECTION_IDS) and
+# tests/interfaces/test_cli_startup.py keeps these copies equal to them.
+HELP_EVENTS = (
+    "missed-dose", "dropped-syringe", "frozen", "left-out-of-fridge", "fever", "infection",
+    "surgery", "vaccine", "pregnancy", "breastfeeding", "travel", "side-effect",
+)  # fmt: skip
+HELP_SECTIONS = (
+    "about", "not-for", "how", "side-effects", "interactions", "monitoring", "storage", "other",
+)  # fmt: skip
 
 app = typer.Typer(
     name="druginfo",
@@ -29,9 +42,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: the rich formatter imports a Markdown parser and a dozen
+    # rich modules, doubling the start-up of `--help`.
+    rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
+# No automatic highlighting of numbers and quotes: it re-scans every printed line with a
+# dozen regular expressions, a third of the time `show` spends printing a monograph.
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
@@ -47,15 +65,15 @@ NOT_ADVICE = "Not medical advice: talk to your doctor or pharmacist before chang
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # one line
     raise typer.Exit(code)
 
 
-def _service(db: str | None) -> Any:
+def _service(db: str | None, *, background_fill: bool = False) -> Any:
     from druginfo.service import Service
 
     try:
-        return Service.open(db, progress=sys.stderr.isatty())
+        return Service.open(db, progress=sys.stderr.isatty(), background_fill=background_fill)
     except DruginfoError as exc:
         _fail(str(exc))
 
@@ -82,6 +100,8 @@ def _load_profile(path: str) -> dict[str, Any]:
 
 
 def _sources_table(sources: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Sources", show_lines=False, expand=True)
     table.add_column("", style="bold", no_wrap=True)
     table.add_column("Publisher / document")
@@ -97,7 +117,7 @@ def show(
     name: Annotated[str, typer.Argument(help="Generic or brand name, any case, near misses ok.")],
     as_json: JsonOption = False,
     section: Annotated[
-        str | None, typer.Option("--section", help=f"One of: {', '.join(SECTION_IDS)}.")
+        str | None, typer.Option("--section", help=f"One of: {', '.join(HELP_SECTIONS)}.")
     ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="Leaflet language: en, da, pt.")
@@ -105,6 +125,8 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show a medicine's monograph, every statement with its sources."""
+    from druginfo.interfaces.layout import SECTION_IDS, reader_sections
+
     if section is not None and section not in SECTION_IDS:
         _fail(f"unknown section {section!r}; choose one of {', '.join(SECTION_IDS)}")
     svc = _service(db)
@@ -127,6 +149,8 @@ def show(
 
 
 def _render_monograph(mono: Monograph, section: str | None) -> None:
+    from druginfo.interfaces.layout import reader_sections
+
     ident = mono.identity
     brands = f" ({', '.join(ident.brands)})" if ident.brands else ""
     out.rule(f"[bold]{escape(ident.generic)}{escape(brands)}")
@@ -248,18 +272,20 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
                 f"{escape(result.drug.generic)}: one of the two must be stopped; ask which."
             )
     reg = result.regimen
-    if reg is not None and reg.dose_mg is not None:
+    if reg is not None and (reg.dose_mg is not None or reg.loading):
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
         cites = ",".join(reg.sources)
         how_often = (
-            every_hours_words(reg.every_hours)
-            if reg.every_hours
-            else "how often is not decided (see the alerts)"
+            schedule_words(reg.every_hours, reg.schedule, reg.min_interval_hours)
+            or "how often is not decided (see the alerts)"
         )
-        out.print(
-            f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
-            f"{reg.route or ''} [dim][{cites}][/]"
-        )
+        if reg.dose_mg is not None:
+            out.print(
+                f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
+                f"{reg.route or ''} [dim][{cites}][/]"
+            )
+        else:
+            out.print(f"\n[bold]First doses only[/] (see the alerts) [dim][{cites}][/]")
         for note in reg.notes:
             out.print(f"  {escape(note)}")
     if result.alerts:
@@ -273,6 +299,8 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
             )
             out.print(f"      {escape(a.detail)}")
     if result.monitoring:
+        from rich.table import Table
+
         table = Table(title="Monitoring calendar")
         table.add_column("Due")
         table.add_column("Test")
@@ -290,7 +318,7 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
 @app.command()
 def advise(
     name: Annotated[str, typer.Argument(help="Medicine name.")],
-    event: Annotated[str, typer.Argument(help=f"One of: {', '.join(EVENTS)}.")],
+    event: Annotated[str, typer.Argument(help=f"One of: {', '.join(HELP_EVENTS)}.")],
     profile: Annotated[
         str | None, typer.Option("--profile", help="Profile file (JSON/YAML) or - for stdin.")
     ] = None,
@@ -298,6 +326,8 @@ def advise(
     db: DbOption = None,
 ) -> None:
     """What to do when something happens: a missed dose, a dropped syringe, fever, travel..."""
+    from druginfo.model import EVENTS
+
     if event not in EVENTS:
         _fail(f"unknown event {event!r}; choose one of: {', '.join(EVENTS)}")
     raw = _load_profile(profile) if profile is not None else None
@@ -346,18 +376,26 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
-    store = open_store(db)
+    try:
+        store = open_store(db)
+    except DruginfoError as exc:
+        _fail(str(exc))
     try:
         report = run_ingest(paths, store, progress=progress, resume=resume)
+    except DruginfoError as exc:
+        _fail(str(exc))
     finally:
         store.close()
     for broken in report.broken:
         err.print(f"[yellow]skipped[/] {escape(broken.origin)}: {escape(broken.reason)}")
     out.print(
         f"{report.inserted} new, {report.replaced} replaced, {report.unchanged} unchanged, "
-        f"{len(report.broken)} broken; {report.interactions} interaction pairs, "
+        f"{report.skipped} already stored, {len(report.broken)} broken; "
+        f"{report.interactions} interaction pairs, "
         f"{report.classes} class entries; {report.seconds:.1f} s"
     )
+    if report.nothing_ingested():
+        _fail(report.why_nothing())
 
 
 @app.command()
@@ -445,7 +483,7 @@ def serve(
 
     from druginfo.interfaces.app import create_app
 
-    svc = _service(db)
+    svc = _service(db, background_fill=True)  # answers at once; a first fill goes on behind
     out.print(f"druginfo on http://{host}:{port}/  (API docs at /docs)")
     uvicorn.run(create_app(svc), host=host, port=port, log_level="info")
 

@@ -40,6 +40,7 @@ from druginfo.model.result import (
     DrugRef,
     MonitoringItem,
     Regimen,
+    ScheduledDose,
     SourceRef,
 )
 from druginfo.model.source import Claim, Source, SourceKind, Topic
@@ -75,6 +76,7 @@ __all__ = [
     "Product",
     "Profile",
     "Regimen",
+    "ScheduledDose",
     "ScreeningRule",
     "SearchHit",
     "Section",

@@ -32,6 +32,19 @@ class SourceRef(BaseModel):
     claim: str | None = Field(default=None, description="Claim id inside the monograph.")
 
 
+class ScheduledDose(BaseModel):
+    """A dose given once on a given day before the repeated doses (a loading dose)."""
+
+    day: int = Field(description="Days after the first dose (0: the first dose).")
+    date: dt.date | None = Field(default=None, description="With the profile's start_date.")
+    dose_mg: float | None = None
+    volume_ml: float | None = None
+    optional: bool = Field(
+        default=False, description="The prescriber may give it; not a fixed part of the plan."
+    )
+    text: str = ""
+
+
 class Regimen(BaseModel):
     dose_mg: float | None = None
     every_hours: int | None = None
@@ -46,9 +59,25 @@ class Regimen(BaseModel):
     )
     route: str | None = None
     max_dose_mg_per_kg_day: float | None = None
-    max_dose_mg: float | None = None
+    max_dose_mg: float | None = Field(default=None, description="Most per day.")
+    max_dose_mg_per_dose: float | None = Field(
+        default=None, description="Most per administration (e.g. one infusion every 4 weeks)."
+    )
+    max_mg_per_kg_dose: float | None = None
     dose_range_mg: list[float] | None = None
     indication: str | None = None
+    schedule: Literal["repeated", "once", "as-needed"] = Field(
+        default="repeated",
+        description="repeated: every `every_hours`; once: a single dose (`every_hours` None); "
+        "as-needed: when needed, at least `min_interval_hours` apart (`every_hours` None).",
+    )
+    min_interval_hours: int | None = None
+    loading: list[ScheduledDose] = Field(
+        default_factory=list, description="Doses given once before the repeated doses start."
+    )
+    starts_day: int | None = Field(
+        default=None, description="Day (after the first loading dose) the repeated doses start."
+    )
     notes: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
 

@@ -99,6 +99,7 @@ def _environment() -> Environment:
         every_hours_words=wording.every_hours_words,
         age_band=present.age_band,
         dose_words=present.dose_words,
+        schedule_words=present.schedule_words,
         product_words=present.product_words,
         phases_words=present.phases_words,
         storage_facts=present.storage_facts,
