@@ -103,7 +103,8 @@ def test_two_people_never_see_or_change_each_others_records(browser: Any, base_u
         a.click("form.plan-form button[type=submit].primary")
         a.wait_for_url(re.compile(re.escape(base_url) + "/plan/" + ID + "$"))
         plan_url = a.url
-        assert "61" not in plan_url
+        # Only the random id: no answer (and no query string) in the address.
+        assert re.fullmatch(re.escape(base_url) + "/plan/" + ID, plan_url)
 
         # B, not signed in: every route of A's records is closed.
         entry_routes = [
