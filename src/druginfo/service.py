@@ -17,7 +17,6 @@ from druginfo.errors import InputError, UnknownDrug
 from druginfo.model import (
     AdviceResult,
     CheckResult,
-    DiaryEntry,
     DrugSummary,
     Feedback,
     Monograph,
@@ -30,6 +29,7 @@ from druginfo.sources.curated import curated_fingerprint, curated_keys, load_cur
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
+from druginfo.store.private import PrivateRecords
 from druginfo.vocab import Vocab
 from druginfo.vocab.base import NameMatch, Vocabulary
 
@@ -41,6 +41,11 @@ if TYPE_CHECKING:  # the engine, reconciliation and ingestion load when first us
 TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
 
 
+# No medicine name is longer; a longer "name" is refused before any matching runs, so that
+# name matching never costs more for a bigger input (a 1 MB name is a 4xx, not a busy server).
+MAX_NAME_LENGTH = 200
+# The same bound for a search: full-text and name matching cost grows with the query's words.
+MAX_QUERY_LENGTH = 200
 JSON_CACHE_SIZE = 128  # serialised monographs kept (about 100 KB each at most)
 LIVE_CHECK_SECONDS = 1.0  # how often a long-running service asks the store what changed
 
@@ -65,8 +70,16 @@ class Service:
         self._json_lock = threading.Lock()
         self._json_by_name: dict[tuple[int | None, str, str | None, str | None], bytes] = {}
         self._resolved: dict[tuple[int | None, str], NameMatch] = {}
+        self._private: PrivateRecords | None = None
         self._fact_cache: Any = None  # druginfo.facts.reading.FactCache, built on first use
         self._finder: Any = None
+
+    @property
+    def private(self) -> PrivateRecords:
+        """People's own records (accounts, diaries, saved plans), always read by owner."""
+        if self._private is None:
+            self._private = PrivateRecords(self.store)  # type: ignore[arg-type]
+        return self._private
 
     @property
     def vocab(self) -> Vocabulary:
@@ -118,6 +131,8 @@ class Service:
         cleaned = name.strip()
         if not cleaned:
             raise InputError("drug", "a medicine name is required")
+        if len(cleaned) > MAX_NAME_LENGTH:
+            raise InputError("drug", f"a medicine name is at most {MAX_NAME_LENGTH} characters")
         vocab = self.vocab  # follows the store first, so the memo below is keyed right
         memo_key = (self._generation, cleaned)
         match = self._resolved.get(memo_key)
@@ -234,6 +249,8 @@ class Service:
     def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
         if not query.strip():
             raise InputError("q", "type something to search for")
+        if len(query) > MAX_QUERY_LENGTH:
+            raise InputError("q", f"a search is at most {MAX_QUERY_LENGTH} characters")
         if not 1 <= limit <= 200:
             raise InputError("limit", "limit must be between 1 and 200")
         return self.store.search(query, limit=limit, language=language)
@@ -331,12 +348,6 @@ class Service:
             self._fact_cache = FactCache()
             self._finder = MentionFinder(self.vocab, names=self.store.names())
         return self._fact_cache, self._finder
-
-    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
-        return self.store.add_diary_entry(entry)
-
-    def diary(self, drug: str | None = None) -> list[DiaryEntry]:
-        return self.store.diary(drug)
 
     def add_feedback(self, feedback: Feedback) -> Feedback:
         return self.store.add_feedback(feedback)

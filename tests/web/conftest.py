@@ -10,20 +10,25 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ → `support` package
 
 from web_fakes import FakeService
 
-from druginfo.interfaces.web import STATIC_DIR, build_site_router
+from druginfo.interfaces.errors import install_error_handlers
+from druginfo.interfaces.web import STATIC_DIR, build_site_router, render_error
+from druginfo.interfaces.web.security import SecurityMiddleware
+from support.web_client import BrowserClient
 
 
 def site_app(service: object) -> FastAPI:
-    """Only the web site: the pages must not depend on the API routers being present."""
+    """Only the web site (with its security layer and error pages): the pages must not depend
+    on the API routers being present."""
     app = FastAPI()
+    install_error_handlers(app, render_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_site_router(service))  # type: ignore[arg-type]
+    app.add_middleware(SecurityMiddleware)
     return app
 
 
@@ -43,6 +48,20 @@ def fake(data_dir: Path) -> FakeService:
 
 
 @pytest.fixture()
-def client(fake: FakeService) -> Iterator[TestClient]:
-    with TestClient(site_app(fake), base_url="http://druginfo.test") as c:
+def app(fake: FakeService) -> FastAPI:
+    return site_app(fake)
+
+
+@pytest.fixture()
+def client(app: FastAPI) -> Iterator[BrowserClient]:
+    """A visitor without an account."""
+    with BrowserClient(app, base_url="http://druginfo.test") as c:
+        yield c
+
+
+@pytest.fixture()
+def member(app: FastAPI) -> Iterator[BrowserClient]:
+    """A visitor signed in to an account of their own."""
+    with BrowserClient(app, base_url="http://druginfo.test") as c:
+        c.register("member-one")
         yield c

@@ -320,9 +320,15 @@ def test_plan_result_shows_decision_dose_and_volume(client: TestClient) -> None:
     assert len(severities) >= 2
     rows = page.xpath("//table/tbody/tr")
     assert rows
-    (ics,) = page.xpath('//a[contains(@href, "/plan.ics?")]/@href')
-    assert "weight=20" in ics
-    assert page.xpath('//a[starts-with(@href, "/drugs/anakinra/advice/fever?")]')
+    # Links that re-open the plan carry its id, never the answers (no health data in URLs).
+    plan_url = str(r.url.path)
+    assert re.fullmatch(r"/plan/[A-Za-z0-9_-]{32}", plan_url)
+    (ics,) = page.xpath('//a[contains(@href, ".ics")]/@href')
+    assert ics == f"{plan_url}.ics"
+    assert page.xpath(f'//a[@href="{plan_url}/advice/fever"]')
+    assert page.xpath(f'//a[@href="{plan_url}/edit"]')
+    for href in page.xpath("//a/@href"):
+        assert "weight" not in href and "age_years" not in href, href
     # Every S-key cited has its quote in the sources list.
     for key in {a.text for a in page.xpath('//a[@class="cite"]')}:
         assert page.xpath(f'//li[@id="src-{key}"]/q')
@@ -382,7 +388,8 @@ def test_plan_input_is_escaped(client: TestClient) -> None:
 
 
 def test_plan_ics_downloads_a_calendar(client: TestClient) -> None:
-    r = client.get("/plan.ics", params=NOMID_CHILD)
+    plan_url = client.post("/plan", data=NOMID_CHILD).url.path
+    r = client.get(f"{plan_url}.ics")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/calendar")
     assert "attachment" in r.headers["content-disposition"]
@@ -392,13 +399,19 @@ def test_plan_ics_downloads_a_calendar(client: TestClient) -> None:
     assert min(e.decoded("dtstart") for e in events) == dt.date(2026, 12, 1)
     posted = client.post("/plan.ics", data=NOMID_CHILD)
     assert posted.status_code == 200 and b"BEGIN:VEVENT" in posted.content
-    assert client.get("/plan.ics", params={**NOMID_CHILD, "weight": "-2"}).status_code == 422
+    assert client.post("/plan.ics", data={**NOMID_CHILD, "weight": "-2"}).status_code == 422
+    # The answers are never read from a query string.
+    assert client.get("/plan.ics", params=NOMID_CHILD).status_code == 405
 
 
 def test_edit_link_prefills_the_form(client: TestClient) -> None:
-    page = tree(client.get("/plan", params=NOMID_CHILD).text)
+    plan_url = client.post("/plan", data=NOMID_CHILD).url.path
+    page = tree(client.get(f"{plan_url}/edit").text)
     assert page.xpath('//input[@id="f-weight"]/@value') == ["20"]
     assert page.xpath('//input[@name="kidney_severe" and @value="no"]/@checked')
+    # A link with answers in it pre-fills nothing but the medicine.
+    page = tree(client.get("/plan", params=NOMID_CHILD).text)
+    assert page.xpath('//input[@id="f-weight"]/@value') == [""]
 
 
 # ------------------------------------------------------------------------- advice
@@ -411,21 +424,24 @@ def test_advice_page_renders_steps_with_sources(client: TestClient) -> None:
     assert page.xpath('//ol[@class="steps"]/li')
     keys = {a.text for a in page.xpath('//ol[@class="steps"]//a[@class="cite"]')}
     assert keys and all(page.xpath(f'//li[@id="src-{k}"]') for k in keys)
-    with_profile = client.get("/drugs/anakinra/advice/fever", params=NOMID_CHILD)
+    plan_url = client.post("/plan", data=NOMID_CHILD).url.path
+    with_profile = client.get(f"{plan_url}/advice/fever")
     assert with_profile.status_code == 200
+    assert tree(with_profile.text).xpath(f'//a[@href="{plan_url}"]')
 
 
 def test_advice_errors_are_4xx(client: TestClient) -> None:
     assert client.get("/drugs/anakinra/advice/bogus-event").status_code == 404
     assert client.get("/drugs/nothing-like-it/advice/fever").status_code == 404
-    bad = client.get("/drugs/anakinra/advice/fever", params={"weight": "-3"})
-    assert bad.status_code == 422
+    # Profile fields in a link are not read at all.
+    assert client.get("/drugs/anakinra/advice/fever", params={"weight": "-3"}).status_code == 200
 
 
 # ------------------------------------------------------------------------- diary and report
 
 
 def add_entry(client: TestClient, **overrides: str) -> str:
+    """Adds an entry as the signed-in `client`; returns the new entry's id."""
     data = {
         "drug": "Kineret",
         "reaction": "Red itchy swelling where I injected",
@@ -436,31 +452,32 @@ def add_entry(client: TestClient, **overrides: str) -> str:
     }
     r = client.post("/diary", data=data, follow_redirects=False)
     assert r.status_code == 303, r.text
-    return r.headers["location"]
+    found = re.search(r"added=([A-Za-z0-9_-]+)", r.headers["location"])
+    assert found
+    return found.group(1)
 
 
-def test_diary_records_entries_under_the_generic(client: TestClient, fake: FakeService) -> None:
-    location = add_entry(client)
-    assert location.startswith("/diary?drug=anakinra")
-    (entry,) = fake.diary("anakinra")
-    assert entry.drug == "anakinra" and entry.started == dt.date(2026, 1, 10)
-    page = tree(client.get(location).text)
+def test_diary_records_entries_under_the_generic(member: TestClient) -> None:
+    entry_id = add_entry(member)
+    page = tree(member.get("/diary", params={"drug": "anakinra"}).text)
     (li,) = page.xpath('//ol[@class="entries"]/li')
-    assert "Red itchy swelling" in text_of(li)
-    assert li.xpath('.//a[@href="/diary/report.pdf?entry=1"]')
+    assert "Red itchy swelling" in text_of(li) and "2026-01-10" in text_of(li)
+    assert li.xpath(f'.//a[@href="/diary/report.pdf?entry={entry_id}"]')
+    assert member.get("/api/diary").status_code == 404  # the site alone has no API routes
 
 
-def test_diary_escapes_what_people_write(client: TestClient) -> None:
+def test_diary_escapes_what_people_write(member: TestClient) -> None:
     evil = '<script>alert("diary")</script><img src=x onerror=alert(1)>'
-    location = add_entry(client, reaction=evil, outcome=evil)
-    r = client.get(location)
+    entry_id = add_entry(member, reaction=evil, outcome=evil)
+    r = member.get("/diary")
     assert "<script>alert" not in r.text and "<img src=x" not in r.text
     assert "&lt;script&gt;alert" in r.text
-    report = client.get("/diary/report.html", params={"entry": "1", "manufacturer": evil})
+    report = member.post("/diary/report.html", data={"entry": entry_id, "manufacturer": evil})
     assert "<script>alert" not in report.text and "<img src=x" not in report.text
 
 
-def test_diary_form_errors_are_next_to_fields(client: TestClient) -> None:
+def test_diary_form_errors_are_next_to_fields(member: TestClient) -> None:
+    client = member
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     r = client.post(
         "/diary",
@@ -485,9 +502,10 @@ def test_diary_form_errors_are_next_to_fields(client: TestClient) -> None:
     assert "notadrugatall" in text_of(field_box(tree(r.text), "d-drug"))
 
 
-def test_report_has_the_3500b_sections_and_leaves_unknowns_blank(client: TestClient) -> None:
-    add_entry(client, severity="life-threatening")
-    data = client.get("/diary/report.json", params={"entry": "1", "initials": "JD"}).json()
+def test_report_has_the_3500b_sections_and_leaves_unknowns_blank(member: TestClient) -> None:
+    client = member
+    entry_id = add_entry(client, severity="life-threatening")
+    data = client.post("/diary/report.json", data={"entry": entry_id, "initials": "JD"}).json()
     titles = [(s["id"], s["title"]) for s in data["sections"]]
     assert titles == [
         ("A", "About the problem"),
@@ -515,25 +533,29 @@ def test_report_has_the_3500b_sections_and_leaves_unknowns_blank(client: TestCli
     ):
         assert fields[key] is None, key
 
-    html_page = client.get("/diary/report.html", params={"entry": "1"})
+    html_page = client.get("/diary/report.html", params={"entry": entry_id})
     assert html_page.status_code == 200
     for sid, title in titles:
         assert f"Section {sid}: {title}" in unescape(html_page.text)
     assert "3500B" in html_page.text
 
-    pdf = client.get("/diary/report.pdf", params={"entry": "1", "manufacturer": "Sobi – Ståle"})
+    pdf = client.post("/diary/report.pdf", data={"entry": entry_id, "manufacturer": "Sobi – Ståle"})
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
 
 
-def test_report_errors(client: TestClient) -> None:
+def test_report_errors(member: TestClient) -> None:
+    client = member
     assert client.get("/diary/report.json").status_code == 404  # empty diary
-    add_entry(client)
-    bad = client.get("/diary/report.json", params={"entry": "1", "still_have": "maybe"})
+    entry_id = add_entry(client)
+    bad = client.post("/diary/report.json", data={"entry": entry_id, "still_have": "maybe"})
     assert bad.status_code == 422 and bad.json()["field"] == "still_have"
-    assert client.get("/diary/report.html", params={"entry": "abc"}).status_code == 422
-    assert client.get("/diary/report.pdf", params={"entry": "99"}).status_code == 404
+    # Ids of any shape people (or scanners) try are 4xx, never 500.
+    for raw in ("abc", "²", "1" * 5000, "-1", "../x", "0x10"):
+        assert client.get("/diary/report.html", params={"entry": raw}).status_code in (404, 422)
+        assert client.get("/diary/report.json", params={"entry": raw}).status_code in (404, 422)
+    assert client.get("/diary/report.pdf", params={"entry": "A" * 32}).status_code == 404
     assert client.get("/diary/report.exe").status_code == 404
 
 
@@ -549,12 +571,19 @@ def test_feedback_is_saved_and_thanked(client: TestClient, fake: FakeService) ->
     (saved,) = fake.feedback
     assert saved.page == "/drugs/anakinra" and saved.helpful is True and saved.text == "<b>ok</b>"
     assert client.post("/feedback", data={"page": "/drugs/anakinra"}).status_code == 422
-    assert (
-        client.post(
-            "/feedback", data={"page": "https://evil.example/", "helpful": "no"}
-        ).status_code
-        == 422
-    )
+    for elsewhere in (
+        "https://evil.example/",
+        "//evil.example/phish",
+        "/\\evil.example/phish",
+        "\\\\evil.example",
+        "/\tevil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ):
+        r = client.post("/feedback", data={"page": elsewhere, "helpful": "no"})
+        assert r.status_code == 422, elsewhere
+        # The "Back" link of the error page stays on this site.
+        assert tree(r.text).xpath('//a[text()="Back to the page"]/@href') == ["/"], elsewhere
     assert len(fake.feedback) == 1
 
 

@@ -9,6 +9,8 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 
+from support.web_client import BrowserClient
+
 CHILD = {
     "drug": "anakinra",
     "age_years": "3",
@@ -27,7 +29,8 @@ def real(filled_db_url: str) -> Iterator[TestClient]:
 
     service = Service.open(filled_db_url)
     try:
-        with TestClient(create_app(service), base_url="http://druginfo.test") as c:
+        # A browser-like client: the plan form's posts carry the page's CSRF token.
+        with BrowserClient(create_app(service), base_url="http://druginfo.test") as c:
             yield c
     finally:
         service.close()

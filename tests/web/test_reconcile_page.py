@@ -12,6 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from support.web_client import BrowserClient
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reconcile"))
 
 from handmade import anakinra, etanercept, resolve
@@ -87,7 +89,8 @@ def test_a_plan_marks_the_alert_whose_sources_disagree(filled_db_url: str) -> No
 
     service = Service.open(filled_db_url)
     try:
-        with TestClient(create_app(service), base_url="http://druginfo.test") as c:
+        # A browser-like client: the plan form's posts carry the page's CSRF token.
+        with BrowserClient(create_app(service), base_url="http://druginfo.test") as c:
             form = {
                 "drug": "anakinra",
                 "age_years": "30",

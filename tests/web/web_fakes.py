@@ -26,7 +26,6 @@ from druginfo.model import (
     AdviceStep,
     Alert,
     CheckResult,
-    DiaryEntry,
     DrugRef,
     DrugSummary,
     Feedback,
@@ -42,6 +41,8 @@ from druginfo.model import (
     Topic,
 )
 from druginfo.sources.curated import load_curated
+from druginfo.store.private import PrivateRecords
+from druginfo.store.sqlite import SqliteStore
 from druginfo.vocab.base import NameMatch
 
 LEAFLET_TOPICS = {
@@ -115,7 +116,8 @@ def _documents(data_dir: Path) -> tuple[Monograph, ...]:
 class FakeService:
     def __init__(self, data_dir: Path) -> None:
         self.all_docs = _documents(data_dir)
-        self.diary_entries: list[DiaryEntry] = []
+        # People's records live in a real (in-memory) store: their isolation is what's tested.
+        self.private = PrivateRecords(SqliteStore(":memory:"))
         self.feedback: list[Feedback] = []
         self.names: dict[str, str] = {}
         for mono in self.all_docs:
@@ -357,16 +359,6 @@ class FakeService:
         )
 
     # records -----------------------------------------------------------------------------
-    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
-        saved = entry.model_copy(
-            update={"id": len(self.diary_entries) + 1, "created": dt.datetime.now(dt.UTC)}
-        )
-        self.diary_entries.append(saved)
-        return saved
-
-    def diary(self, drug: str | None = None) -> list[DiaryEntry]:
-        return [e for e in self.diary_entries if drug is None or e.drug == drug]
-
     def add_feedback(self, feedback: Feedback) -> Feedback:
         saved = feedback.model_copy(update={"id": len(self.feedback) + 1})
         self.feedback.append(saved)

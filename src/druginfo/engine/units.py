@@ -97,11 +97,26 @@ def _number_text(field: str, text: str) -> float:
         raise InputError(field, f"{text!r} is not a number") from exc
 
 
+def finite_float(value: object) -> float | None:
+    """A JSON number as a float, or None when it is not one or has no finite float (a 401-digit
+    integer overflows; a bool is not a quantity). For readers that skip what they cannot use."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def plain_number(field: str, value: object) -> float:
     """A JSON/YAML number; booleans are refused because `true` is not a quantity."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(field, f"expected a number, got {type(value).__name__} {_short(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int with hundreds of digits has no float: not a quantity
+        raise InputError(field, "the number is far too large") from None
     if not math.isfinite(number):
         raise InputError(field, f"{_short(value)} is not a finite number")
     return number

@@ -212,7 +212,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.get("/search", response_model=list[SearchHit], summary="Search names and text")
     def search(
-        q: Annotated[str, Query(min_length=1, max_length=500, description="What to look for.")],
+        q: Annotated[str, Query(min_length=1, max_length=200, description="What to look for.")],
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
         lang: LangParam = None,
     ) -> Response:

@@ -21,7 +21,10 @@ from druginfo.interfaces.api import build_api_router
 from druginfo.interfaces.cdshooks import build_cds_router
 from druginfo.interfaces.errors import install_error_handlers
 from druginfo.interfaces.fhir import build_fhir_router
+from druginfo.interfaces.private_api import build_private_api_router
+from druginfo.interfaces.web.docs import SWAGGER_UI_DIR, build_docs_router
 from druginfo.interfaces.web.reconcile import build_reconcile_router
+from druginfo.interfaces.web.security import SecurityMiddleware, install_log_redaction
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -50,16 +53,24 @@ def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> 
         version=druginfo.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # The docs page is our own (local Swagger UI files, no inline script); no ReDoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
 
     install_error_handlers(app, web.render_error)
     app.include_router(build_api_router(service))
+    app.include_router(build_private_api_router(service))
     app.include_router(build_cds_router(service))
     app.include_router(build_fhir_router(service))
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.mount("/docs/assets", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-assets")
+    app.include_router(build_docs_router())
     app.include_router(web.build_site_router(service))
     app.include_router(build_reconcile_router(service))
+    app.add_middleware(SecurityMiddleware)
+    install_log_redaction()
     return app
 
 

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from druginfo.errors import InputError, UnknownDrug, UnknownEvent
 
@@ -147,6 +148,17 @@ def first_validation_error(errors: Sequence[Any]) -> tuple[str, str]:
     return field, msg
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this path (Starlette's own 405 names only
+    the first matching route's, e.g. GET where GET and POST are two routes)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE and isinstance(getattr(route, "methods", None), set | frozenset):
+            methods |= set(route.methods)
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI, html_renderer: HtmlRenderer | None = None) -> None:
     """Register the mapping of druginfo and FastAPI errors to 4xx responses.
 
@@ -201,6 +213,8 @@ def install_error_handlers(app: FastAPI, html_renderer: HtmlRenderer | None = No
         response = respond(request, exc.status_code, str(exc.detail), field)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     async def on_crash(request: Request, exc: Exception) -> Response:

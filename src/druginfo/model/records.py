@@ -49,7 +49,7 @@ class SearchHit(BaseModel):
 
 
 class DiaryEntry(BaseModel):
-    id: int | None = None
+    id: int | str | None = None  # random text ids for private entries (store.private)
     drug: str
     reaction: str = Field(min_length=1, max_length=2000)
     started: dt.date

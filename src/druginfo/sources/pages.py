@@ -27,6 +27,8 @@ from typing import Literal
 
 from lxml import html as lxml_html
 
+from druginfo.sources.text import INVISIBLE_TAGS
+
 ItemKind = Literal["heading", "sentence", "bullet"]
 
 _QUOTES = str.maketrans(
@@ -255,6 +257,10 @@ def html_to_text(markup: str) -> str:
     if not markup.strip():
         return ""
     root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    # Script, style and template bodies are never shown to a reader: drop them (keeping the
+    # text that follows them), or code would be quoted as if the page said it.
+    for el in list(root.iter(*INVISIBLE_TAGS)):
+        el.drop_tree()
     for el in root.iter():
         # Source line wrapping inside a paragraph is not a boundary: flatten it first.
         el.text = re.sub(r"\s+", " ", el.text) if el.text else el.text

@@ -42,7 +42,12 @@ BLOCK_TAGS = frozenset(
     }
 )
 _BREAK_TAGS = frozenset({"br"})
-_SKIP_TAGS = frozenset({"script", "style", "footnote", "renderMultiMedia", "observationMedia"})
+# Elements whose text a browser never shows.
+INVISIBLE_TAGS: tuple[str, ...] = ("script", "style", "template")
+_SKIP_TAGS = frozenset({*INVISIBLE_TAGS, "footnote", "renderMultiMedia", "observationMedia"})
+_INVISIBLE_BLOCK = re.compile(
+    r"<(script|style|template)\b[^>]*>.*?(</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
 
 
 def norm_space(text: str) -> str:
@@ -126,7 +131,7 @@ def xhtml_blocks(markup: str) -> list[str]:
         try:
             root = lxml_html.fragment_fromstring(markup, create_parent="div")
         except (etree.ParserError, ValueError):
-            text = norm_space(re.sub(r"<[^>]*>", " ", markup))
+            text = norm_space(re.sub(r"<[^>]*>", " ", _INVISIBLE_BLOCK.sub(" ", markup)))
             return [text] if text else []
     return element_blocks(root)
 

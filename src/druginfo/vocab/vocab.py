@@ -37,6 +37,9 @@ MIN_FUZZY_LENGTH_IN_LINE = 6
 MAX_NAME_WORDS = 4
 # Source id (sources.yaml) of the openly licensed name bundle.
 OPEN_NAMES_SOURCE = "open-drug-names"
+# No known name is near this long (the longest are ~65 letters); a longer text cannot be within
+# a few edits of one, so fuzzy matching stops here instead of growing with the input's length.
+MAX_FUZZY_LENGTH = 120
 
 
 def max_edits(length: int) -> int:
@@ -335,7 +338,7 @@ class Vocab:
     def _fuzzy(self, text: str, min_length: int = MIN_FUZZY_LENGTH) -> NameMatch | None:
         query = normalise(text)
         letters = len(query.replace(" ", ""))
-        if letters < min_length:
+        if letters < min_length or letters > MAX_FUZZY_LENGTH:
             return None
         limit = max_edits(letters)
         if limit == 0:
@@ -390,7 +393,7 @@ class Vocab:
         if not isinstance(text, str) or limit <= 0:
             return []
         query = normalise(text)
-        if not query:
+        if not query or len(query) > MAX_FUZZY_LENGTH:
             return []
         shared = self.alias_candidates(text)
         if len(shared) > 1:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from druginfo.engine.provenance import BASIS_WORDS
+from druginfo.engine.units import finite_float
 from druginfo.interfaces.cdshooks.fhir_record import (
     FIELD_HINTS,
     Record,
@@ -383,13 +384,13 @@ def _ordered(request: dict[str, Any]) -> tuple[float | None, float | None]:
     for dr in dosage.get("doseAndRate") or []:
         q = dr.get("doseQuantity") if isinstance(dr, dict) else None
         if isinstance(q, dict) and not q.get("comparator"):
-            value = q.get("value")
+            value = finite_float(q.get("value"))
             unit = str(q.get("code") or q.get("unit") or "").lower()
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if value is not None:
                 if unit == "mg":
-                    mg = float(value)
+                    mg = value
                 elif unit == "g":
-                    mg = float(value) * 1000
+                    mg = value * 1000
     hours: float | None = None
     timing = dosage.get("timing")
     repeat = timing.get("repeat") if isinstance(timing, dict) else None

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from druginfo.engine.units import finite_float
 from druginfo.interfaces.cdshooks.codes import Kind, coded_names
 
 LOINC = "http://loinc.org"
@@ -212,11 +213,11 @@ def _quantity(obs: dict[str, Any]) -> tuple[float, str] | None:
     if not isinstance(q, dict) or q.get("comparator"):
         # "<30" is not 30: a bound is not a value, so it decides nothing.
         return None
-    value = q.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    value = finite_float(q.get("value"))
+    if value is None:
         return None
     unit = q.get("code") or q.get("unit") or ""
-    return float(value), str(unit)
+    return value, str(unit)
 
 
 def _usable(obs: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from druginfo.interfaces.web.security import safe_local_path
 from druginfo.model import DiaryEntry, Feedback
 
 PLAN_FIELDS: tuple[str, ...] = (
@@ -78,14 +79,40 @@ def form_values(data: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, st
     return values
 
 
+# A number as people type it: digits with at most one decimal point or comma. Checked by shape
+# before conversion, so no spelling Python happens to accept ('1e400', '1_000', '²', 'nan',
+# a 5,000-digit run) reaches float().
+_NUMBER = re.compile(r"[+-]?(?:\d{1,9}(?:[.,]\d{1,9})?|[.,]\d{1,9})")
+
+# Longest value of any plan field: a medicine name, an indication, one list of names.
+MAX_NAME = 200
+MAX_TEXT = 500
+MAX_LIST_TEXT = 4000
+MAX_LIST_ITEMS = 100
+MAX_LIST_ITEM = 150
+
+
 def _number(text: str) -> float:
     cleaned = text.strip().replace(" ", "")
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    value = float(cleaned)
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(text)
+    value = float(cleaned.replace(",", "."))
     if not math.isfinite(value):
         raise ValueError(text)
     return value
+
+
+def _too_long(name: str, text: str) -> str | None:
+    """The message for a value longer than its field allows, else None."""
+    if name in LIST_FIELDS:
+        items = split_list(text)
+        if len(text) > MAX_LIST_TEXT or len(items) > MAX_LIST_ITEMS:
+            return f"Keep this list under {MAX_LIST_ITEMS} entries and {MAX_LIST_TEXT} characters."
+        if any(len(item) > MAX_LIST_ITEM for item in items):
+            return f"Keep each entry under {MAX_LIST_ITEM} characters (one medicine per line)."
+        return None
+    limit = MAX_NAME if name == "drug" else MAX_TEXT
+    return f"Keep this under {limit} characters." if len(text) > limit else None
 
 
 def _date(text: str) -> dt.date:
@@ -102,6 +129,13 @@ def parse_plan(data: Mapping[str, Any]) -> PlanInput:
     values = form_values(data, PLAN_FIELDS)
     errors: dict[str, str] = {}
     profile: dict[str, Any] = {}
+    for name, text in values.items():
+        message = _too_long(name, text)
+        if message:
+            errors[name] = message
+    if errors:
+        # Nothing longer than its field is parsed or matched: it costs no more than a short one.
+        raise FormErrors(errors)
 
     drug = values.get("drug", "")
     if not drug:
@@ -240,6 +274,8 @@ def parse_diary(data: Mapping[str, Any]) -> tuple[DiaryEntry, dict[str, str]]:
     errors: dict[str, str] = {}
     if not values.get("drug"):
         errors["drug"] = _DIARY_MESSAGES["drug"]
+    elif len(values["drug"]) > MAX_NAME:
+        errors["drug"] = f"Keep the medicine's name under {MAX_NAME} characters."
     started = values.get("started")
     if started:
         try:
@@ -271,10 +307,12 @@ FEEDBACK_FIELDS: tuple[str, ...] = ("page", "helpful", "text")
 def parse_feedback(data: Mapping[str, Any]) -> tuple[Feedback, dict[str, str]]:
     values = form_values(data, FEEDBACK_FIELDS)
     errors: dict[str, str] = {}
-    page = values.get("page", "/")
+    raw_page = values.get("page", "/")
     # Only pages of this site: the thank-you page links back to it.
-    if not page.startswith("/") or page.startswith("//"):
+    page = safe_local_path(raw_page, default=None)
+    if page is None:
         errors["page"] = "Feedback must be about a page of this site."
+        page = "/"
     helpful_raw = values.get("helpful")
     helpful: bool | None
     if helpful_raw == "yes":
@@ -293,4 +331,4 @@ def parse_feedback(data: Mapping[str, Any]) -> tuple[Feedback, dict[str, str]]:
         errors["text"] = "Keep the comment under 5000 characters."
     if errors:
         raise FormErrors(errors)
-    return Feedback(page=page[:500], helpful=helpful, text=text or None), values
+    return Feedback(page=page, helpful=helpful, text=text or None), values

@@ -138,7 +138,7 @@ class Report:
     form: str
     notice: str
     generated: dt.date
-    entry_id: int | None
+    entry_id: int | str | None
     drug: str
     sections: list[ReportSection]
 

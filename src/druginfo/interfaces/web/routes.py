@@ -19,17 +19,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from druginfo import wording
 from druginfo.errors import InputError, UnknownDrug, UnknownEvent
 from druginfo.interfaces import present
 from druginfo.interfaces.ics import calendar_bytes
+from druginfo.interfaces.web.accounts import add_account_routes
+from druginfo.interfaces.web.auth import VISITOR_PLAN_LIFETIME_S, Auth, csrf_field
 from druginfo.interfaces.web.forms import (
+    DIARY_FIELDS,
+    FEEDBACK_FIELDS,
+    MAX_NAME,
     PLAN_FIELDS,
     SEVERITIES,
     WEIGHT_UNITS,
     FormErrors,
-    form_values,
     parse_diary,
     parse_feedback,
     parse_plan,
@@ -43,9 +48,11 @@ from druginfo.interfaces.web.report import (
     parse_details,
     report_pdf,
 )
+from druginfo.interfaces.web.security import safe_local_path
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
 from druginfo.service import best_document
 from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
+from druginfo.store.private import Account, SavedPlan, is_id
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -87,6 +94,7 @@ def _environment() -> Environment:
         escape(line) for line in str(text).splitlines()
     )
     env.globals.update(
+        csrf_field=csrf_field,
         disclaimer=DISCLAIMER,
         every_hours_words=wording.every_hours_words,
         age_band=present.age_band,
@@ -115,7 +123,16 @@ def render_error(
 ) -> Response:
     """HTML error page for errors raised outside the site's own handlers (the app calls it)."""
     links = [(name, f"/search?q={quote(name)}") for name in suggestions or []]
-    title = {404: "Page not found", 422: "Check the details"}.get(status, "Something went wrong")
+    title = {
+        401: "Please sign in",
+        403: "Request refused",
+        404: "Page not found",
+        413: "Too much data",
+        422: "Check the details",
+        429: "Too many attempts",
+    }.get(status, "Something went wrong")
+    if status == 401:
+        links = [("Sign in", "/account/sign-in"), ("Create an account", "/account/register")]
     message = f"{field}: {error}" if field else error
     html = _ENV.get_template("error.html").render(
         request=request,
@@ -139,13 +156,18 @@ def build_site_router(service: Service) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     env = _ENV
 
+    auth = Auth(service.private)
+
     def render(
         request: Request, template: str, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
         context.setdefault("lang", "en")
         context.setdefault("acknowledgements", [])
+        context.update(auth.prepare(request))
         html = env.get_template(template).render(request=request, path=request.url.path, **context)
-        return HTMLResponse(html, status_code=status_code)
+        response = HTMLResponse(html, status_code=status_code)
+        auth.finish(request, response)
+        return response
 
     def unknown_drug(request: Request, exc: UnknownDrug) -> HTMLResponse:
         return render(
@@ -439,19 +461,17 @@ def build_site_router(service: Service) -> APIRouter:
 
     @router.get("/drugs/{name}/advice/{event}", response_class=HTMLResponse)
     def advice_page(request: Request, name: str, event: str) -> HTMLResponse:
-        params = request.query_params
-        profile = None
-        if any(k in params for k in PLAN_FIELDS if k != "drug"):
-            try:
-                profile = parse_plan({**dict(params.items()), "drug": name}).profile
-            except FormErrors as exc:
-                return render(
-                    request,
-                    "error.html",
-                    422,
-                    title="Check the details",
-                    message="; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
-                )
+        # General advice. Advice for a person's own answers is reached through their saved
+        # plan (/plan/{id}/advice/...), so no health detail is ever read from a link.
+        return advice_response(request, name, event, None, back=None)
+
+    def advice_response(
+        request: Request,
+        name: str,
+        event: str,
+        profile: dict[str, Any] | None,
+        back: str | None,
+    ) -> HTMLResponse:
         try:
             advice = service.advise(name, event, profile)
         except UnknownDrug as exc:
@@ -484,10 +504,13 @@ def build_site_router(service: Service) -> APIRouter:
             citations=cites,
             alerts=present.sorted_alerts(advice.alerts),
             acknowledgements=cites.acknowledgement_texts(),
-            back=f"/drugs/{quote(advice.drug.generic, safe='')}",
+            back=back or f"/drugs/{quote(advice.drug.generic, safe='')}",
         )
 
     # ---------------------------------------------------------------- personal plan
+    # The answers are health data: they travel only in POST bodies and are kept server-side
+    # under a random id owned by the account (until deleted) or by this browser (two hours).
+    # Every link that re-opens a plan carries that id, never the answers.
 
     def plan_form(
         request: Request,
@@ -499,7 +522,7 @@ def build_site_router(service: Service) -> APIRouter:
     ) -> HTMLResponse:
         drugs = summaries()
         drug = values.get("drug") or next((d.key for d in drugs if d.curated), "")
-        mono = try_monograph(drug, "en") if drug else None
+        mono = try_monograph(drug, "en") if drug and len(drug) <= MAX_NAME else None
         return render(
             request,
             "plan_form.html",
@@ -538,21 +561,53 @@ def build_site_router(service: Service) -> APIRouter:
             return None, plan_form(request, values, errors, 422, general=general)
         return (plan, result), None
 
-    @router.get("/plan", response_class=HTMLResponse)
-    def plan_get(request: Request) -> HTMLResponse:
-        # Query fields pre-fill the form, so "edit your answers" links can carry them back.
-        return plan_form(request, form_values(request.query_params, PLAN_FIELDS))
+    def saved_plan(request: Request, plan_id: str) -> SavedPlan:
+        """The caller's own plan, or 404 (the same for someone else's, an expired or an
+        unknown id, so an id reveals nothing)."""
+        found = service.private.plan(auth.owner(request), plan_id)
+        if found is None:
+            raise StarletteHTTPException(
+                404, "This plan is not available: it has expired or belongs to someone else."
+            )
+        return found
 
-    @router.post("/plan", response_class=HTMLResponse)
-    async def plan_post(request: Request) -> HTMLResponse:
+    @router.get("/plan", response_class=HTMLResponse)
+    def plan_get(request: Request, drug: str = "") -> HTMLResponse:
+        # Only the medicine may come in a link (monograph pages link here); answers never do.
+        return plan_form(request, {"drug": drug.strip()} if drug.strip() else {})
+
+    @router.post("/plan", response_model=None)
+    async def plan_post(request: Request) -> Response:
         form = await request.form()
-        outcome, failure = run_check(request, {k: v for k, v in form.items() if isinstance(v, str)})
+        auth.check_csrf(request, form)
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+        outcome, failure = run_check(request, data)
+        if failure is not None:
+            return failure
+        plan, result = outcome
+        account = auth.account(request)
+        saved = service.private.save_plan(
+            auth.owner(request),
+            result.drug.generic,
+            plan.values,
+            None if account else VISITOR_PLAN_LIFETIME_S,
+        )
+        return auth.finish(request, RedirectResponse(f"/plan/{saved.id}", status_code=303))
+
+    # Before /plan/{plan_id}, which would otherwise take 'ID.ics' as an id.
+    @router.get("/plan/{plan_id}.ics")
+    def plan_ics_saved(request: Request, plan_id: str) -> Response:
+        return ics_response(request, saved_plan(request, plan_id).answers)
+
+    @router.get("/plan/{plan_id}", response_class=HTMLResponse)
+    def plan_result(request: Request, plan_id: str) -> Response:
+        saved = saved_plan(request, plan_id)
+        outcome, failure = run_check(request, saved.answers)
         if failure is not None:
             return failure
         plan, result = outcome
         mono = try_monograph(result.drug.generic, "en")
         cites = present.ResultCitations(result.sources, present.acknowledgement_index(mono))
-        query = urlencode(plan.values)
         events = [e.event for e in mono.events] if mono and mono.events else list(EVENTS)
         brand = result.drug.brands[0] if result.drug.brands else None
         drug_title = f"{brand} ({result.drug.generic})" if brand else result.drug.generic
@@ -561,6 +616,7 @@ def build_site_router(service: Service) -> APIRouter:
         if mono and result.regimen and result.regimen.indication:
             found = mono.indication(result.regimen.indication)
             indication = found.name if found else result.regimen.indication
+        home = f"/plan/{saved.id}"
         return render(
             request,
             "plan_result.html",
@@ -574,20 +630,44 @@ def build_site_router(service: Service) -> APIRouter:
             cite=cites.cite,
             citations=cites,
             indication=indication,
-            ics_url=f"/plan.ics?{query}",
-            edit_url=f"/plan?{query}",
-            advice_links=[
-                (
-                    present.EVENT_LABELS.get(e, e),
-                    f"/drugs/{quote(result.drug.generic, safe='')}/advice/{e}?{query}",
-                )
-                for e in events
-            ],
+            ics_url=f"{home}.ics",
+            edit_url=f"{home}/edit",
+            plan_id=saved.id,
+            kept=saved.expires is None,
+            advice_links=[(present.EVENT_LABELS.get(e, e), f"{home}/advice/{e}") for e in events],
             acknowledgements=cites.acknowledgement_texts(),
             values=plan.values,
         )
 
-    async def ics(request: Request, data: Mapping[str, Any]) -> Response:
+    @router.get("/plan/{plan_id}/edit", response_class=HTMLResponse)
+    def plan_edit(request: Request, plan_id: str) -> HTMLResponse:
+        return plan_form(request, saved_plan(request, plan_id).answers)
+
+    @router.post("/plan/{plan_id}/delete", response_model=None)
+    async def plan_delete(request: Request, plan_id: str) -> Response:
+        form = await request.form()
+        auth.check_csrf(request, form)
+        if not service.private.delete_plan(auth.owner(request), plan_id):
+            raise StarletteHTTPException(404, "There is no such plan of yours.")
+        target = "/account" if auth.account(request) else "/plan"
+        return RedirectResponse(target, status_code=303)
+
+    @router.get("/plan/{plan_id}/advice/{event}", response_class=HTMLResponse)
+    def plan_advice(request: Request, plan_id: str, event: str) -> HTMLResponse:
+        saved = saved_plan(request, plan_id)
+        try:
+            profile = parse_plan(saved.answers).profile
+        except FormErrors as exc:  # answers that were valid when saved; kept for safety
+            return render(
+                request,
+                "error.html",
+                422,
+                title="Check the details",
+                message="; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+            )
+        return advice_response(request, saved.drug, event, profile, back=f"/plan/{saved.id}")
+
+    def ics_response(request: Request, data: Mapping[str, Any]) -> Response:
         outcome, failure = run_check(request, data)
         if failure is not None:
             return failure
@@ -600,33 +680,39 @@ def build_site_router(service: Service) -> APIRouter:
             headers={"Content-Disposition": f'attachment; filename="{filename}-monitoring.ics"'},
         )
 
-    @router.get("/plan.ics")
-    async def plan_ics_get(request: Request) -> Response:
-        return await ics(request, dict(request.query_params.items()))
-
     @router.post("/plan.ics")
     async def plan_ics_post(request: Request) -> Response:
+        # Computes and returns a file, changes nothing: no token needed, and nothing is kept.
         form = await request.form()
-        return await ics(request, {k: v for k, v in form.items() if isinstance(v, str)})
+        return ics_response(request, {k: v for k, v in form.items() if isinstance(v, str)})
 
     # ---------------------------------------------------------------- diary and report
+    # A diary is an account's own: without one, the page explains and offers sign-in; with one,
+    # every read and write names the account, so another person's id finds nothing.
+
+    def signed_in(request: Request) -> Account:
+        account = auth.account(request)
+        if account is None:
+            raise StarletteHTTPException(401, "Sign in to use your private side-effect diary.")
+        return account
 
     def diary_page(
         request: Request,
+        account: Account,
         values: Mapping[str, str] | None = None,
         errors: Mapping[str, str] | None = None,
         status_code: int = 200,
         drug: str | None = None,
-        added: int | None = None,
+        added: str | None = None,
         suggestions_: list[tuple[str, str]] | None = None,
     ) -> HTMLResponse:
         key = None
-        if drug:
+        if drug and len(drug) <= MAX_NAME:
             try:
                 key = service.resolve(drug).key
             except (UnknownDrug, InputError):
                 key = drug.strip().lower()
-        entries = sorted(service.diary(key), key=lambda e: (e.started, e.id or 0), reverse=True)
+        entries = service.private.entries(account.id, key)
         return render(
             request,
             "diary.html",
@@ -647,66 +733,75 @@ def build_site_router(service: Service) -> APIRouter:
         )
 
     @router.get("/diary", response_class=HTMLResponse)
-    def diary_get(request: Request, drug: str = "", added: int | None = None) -> HTMLResponse:
-        return diary_page(request, drug=drug or None, added=added)
+    def diary_get(request: Request, drug: str = "", added: str = "") -> HTMLResponse:
+        account = auth.account(request)
+        if account is None:
+            return render(request, "diary_signed_out.html", title="Side-effect diary")
+        return diary_page(request, account, drug=drug or None, added=added or None)
 
     @router.post("/diary", response_model=None)
     async def diary_post(request: Request) -> Response:
         form = await request.form()
+        auth.check_csrf(request, form)
+        account = signed_in(request)
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         try:
             entry, values = parse_diary(data)
         except FormErrors as exc:
-            values = {k: str(v).strip() for k, v in data.items()}
-            return diary_page(request, values, exc.errors, 422)
+            values = {k: str(v).strip() for k, v in data.items() if k in DIARY_FIELDS}
+            return diary_page(request, account, values, exc.errors, 422)
         try:
             match = service.resolve(entry.drug)
         except UnknownDrug as exc:
             return diary_page(
                 request,
+                account,
                 values,
                 {"drug": f"We do not know {exc.name!r}."},
                 422,
                 suggestions_=_suggestion_links(exc.suggestions),
             )
         except InputError as exc:
-            return diary_page(request, values, {"drug": exc.message}, 422)
-        saved = service.add_diary_entry(entry.model_copy(update={"drug": match.key}))
-        target = f"/diary?drug={quote(saved.drug, safe='')}&added={saved.id or ''}"
-        return RedirectResponse(target, status_code=303)
+            return diary_page(request, account, values, {"drug": exc.message}, 422)
+        saved = service.private.add_entry(account.id, entry.model_copy(update={"drug": match.key}))
+        return RedirectResponse(f"/diary?added={saved.id}#entry-{saved.id}", status_code=303)
 
-    def chosen_entry(params: Mapping[str, str]) -> DiaryEntry | None:
-        drug = params.get("drug") or None
-        key = None
-        if drug:
-            try:
-                key = service.resolve(drug).key
-            except (UnknownDrug, InputError):
-                key = drug.strip().lower()
-        entries = service.diary(key)
-        raw_id = params.get("entry")
+    @router.post("/diary/{entry_id}/delete", response_model=None)
+    async def diary_delete(request: Request, entry_id: str) -> Response:
+        form = await request.form()
+        auth.check_csrf(request, form)
+        account = signed_in(request)
+        if not service.private.delete_entry(account.id, entry_id):
+            raise StarletteHTTPException(404, "There is no such entry in your diary.")
+        return RedirectResponse("/diary", status_code=303)
+
+    def chosen_entry(account: Account, raw_id: str | None) -> DiaryEntry:
+        """The entry asked for (by its id), or the person's latest; 404 for anything else."""
         if raw_id:
-            if not raw_id.isdigit():
-                raise InputError("entry", "the entry must be a number")
-            return next((e for e in entries if e.id == int(raw_id)), None)
-        if not entries:
-            return None
-        return max(entries, key=lambda e: (e.started, e.id or 0))
+            if not is_id(raw_id):
+                raise InputError("entry", "this is not a diary entry id")
+            entry = service.private.entry(account.id, raw_id)
+        else:
+            entries = service.private.entries(account.id)
+            entry = entries[0] if entries else None
+        if entry is None:
+            raise StarletteHTTPException(404, "There is no such entry in your diary.")
+        return entry
 
-    @router.get("/diary/report.{fmt}", response_model=None)
-    def diary_report(request: Request, fmt: str) -> Response:
+    def report_response(
+        request: Request, fmt: str, data: Mapping[str, Any], outcomes: list[str]
+    ) -> Response:
         if fmt not in ("pdf", "html", "json"):
-            return render(
-                request,
-                "error.html",
-                404,
-                title="Unknown format",
-                message="Reports come as .pdf, .html or .json.",
-            )
-        params = request.query_params
+            raise StarletteHTTPException(404, "Reports come as .pdf, .html or .json.")
+        account = auth.account(request)
+        if account is None:
+            if fmt == "json":
+                return JSONResponse({"error": "sign in first", "field": None}, 401)
+            raise StarletteHTTPException(401, "Sign in to use your private side-effect diary.")
         try:
-            entry = chosen_entry(dict(params.items()))
-            details, outcomes = parse_details(dict(params.items()), params.getlist("outcomes"))
+            raw = data.get("entry")
+            entry = chosen_entry(account, str(raw) if raw is not None else None)
+            details, chosen = parse_details(data, outcomes)
         except InputError as exc:
             if fmt == "json":
                 return JSONResponse({"error": exc.message, "field": exc.field}, 422)
@@ -717,53 +812,62 @@ def build_site_router(service: Service) -> APIRouter:
                 title="Check the details",
                 message=f"{exc.field}: {exc.message}",
             )
-        if entry is None:
+        except StarletteHTTPException as exc:
             if fmt == "json":
-                return JSONResponse({"error": "no such diary entry", "field": "entry"}, 404)
-            return render(
-                request,
-                "error.html",
-                404,
-                title="No diary entry",
-                message="There is no matching diary entry to report yet.",
-                link=("/diary", "Go to the diary"),
-            )
-        report = build_report(entry, details, outcomes)
+                return JSONResponse({"error": exc.detail, "field": "entry"}, exc.status_code)
+            raise
+        report = build_report(entry, details, chosen)
+        private = {"Cache-Control": "no-store"}
         if fmt == "json":
-            return JSONResponse(report.as_json())
+            return JSONResponse(report.as_json(), headers=private)
         if fmt == "pdf":
             return Response(
                 report_pdf(report),
                 media_type="application/pdf",
                 headers={
-                    "Content-Disposition": (
-                        f'inline; filename="side-effect-report-{entry.id or "entry"}.pdf"'
-                    )
+                    **private,
+                    "Content-Disposition": 'inline; filename="side-effect-report.pdf"',
                 },
             )
-        return render(request, "report.html", title="Side-effect report", report=report)
+        page = render(request, "report.html", title="Side-effect report", report=report)
+        page.headers.update(private)
+        return page
+
+    @router.get("/diary/report.{fmt}", response_model=None)
+    def diary_report(request: Request, fmt: str, entry: str = "") -> Response:
+        # Only the entry's id may be in the link; the report's extra details are posted.
+        return report_response(request, fmt, {"entry": entry} if entry else {}, [])
+
+    @router.post("/diary/report.{fmt}", response_model=None)
+    async def diary_report_post(request: Request, fmt: str) -> Response:
+        form = await request.form()
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+        outcomes = [v for v in form.getlist("outcomes") if isinstance(v, str)]
+        return report_response(request, fmt, data, outcomes)
 
     # ---------------------------------------------------------------- feedback and about
 
     @router.post("/feedback", response_class=HTMLResponse)
     async def feedback(request: Request) -> HTMLResponse:
         form = await request.form()
+        auth.check_csrf(request, form)
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         try:
             item, _values = parse_feedback(data)
         except FormErrors as exc:
-            page = str(data.get("page", "/"))
             return render(
                 request,
                 "feedback.html",
                 422,
                 title="Feedback",
                 errors=exc.errors,
-                values={k: str(v) for k, v in data.items()},
-                page=page if page.startswith("/") and not page.startswith("//") else "/",
+                values={k: str(v) for k, v in data.items() if k in FEEDBACK_FIELDS},
+                page=safe_local_path(data.get("page")) or "/",
             )
         service.add_feedback(item)
         return render(request, "feedback_thanks.html", title="Thank you", page=item.page)
+
+    add_account_routes(router, service, auth, render)
 
     @router.get("/about", response_class=HTMLResponse)
     def about(request: Request) -> HTMLResponse:

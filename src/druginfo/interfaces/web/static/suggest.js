@@ -65,4 +65,8 @@
       window.location.href = select.getAttribute("data-reload") + encodeURIComponent(select.value);
     });
   });
+  // Print buttons (the report page); no inline handlers, so the CSP can forbid inline script.
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

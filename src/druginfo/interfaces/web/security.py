@@ -1,0 +1,222 @@
+"""HTTP hardening that holds for every route, whatever router produced the response.
+
+One pure-ASGI middleware, outermost, so it also covers static files, error pages and the API:
+- security headers on every response (a strict Content-Security-Policy without inline script,
+  nosniff, no framing, no referrer leaving the site);
+- a request body limit, checked against Content-Length before anything is read and counted
+  while reading, so a 1 MB field never reaches a parser or the name matcher;
+- refusal of a state-changing request sent by another site (Origin / Sec-Fetch-Site), on every
+  path that a browser session can reach; the stateless machine APIs (POST /api/check, CDS Hooks)
+  use no cookie, so other origins may call them.
+
+Also here: the access-log filter that keeps query strings (which may carry what a person typed)
+out of the server's logs, and the check that a "back to the page" path stays on this site.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.exceptions import HTTPException
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # Full referrer within the site only. ("no-referrer" would make browsers send `Origin: null`
+    # on the site's own form posts, which the cross-site check must refuse.)
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+
+# Forms are small; API bodies carry a profile or a CDS Hooks request with its FHIR prefetch.
+WEB_BODY_LIMIT = 64 * 1024
+API_BODY_LIMIT = 512 * 1024
+
+# Paths called by programs without cookies: other origins may POST to them.
+STATELESS_PREFIXES = ("/api/", "/cds-services", "/fhir")
+# ...except these, which act on a signed-in person's own records.
+PRIVATE_API_PREFIXES = ("/api/diary", "/api/account")
+MACHINE_PREFIXES = ("/api", "/cds-services", "/fhir", "/openapi.json")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_machine(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in MACHINE_PREFIXES)
+
+
+def needs_same_origin(path: str) -> bool:
+    if path.startswith(PRIVATE_API_PREFIXES):
+        return True
+    return not path.startswith(STATELESS_PREFIXES)
+
+
+def is_cross_site(headers: dict[str, str]) -> bool:
+    """True when the browser says another site sent the request (or an opaque origin did)."""
+    fetch_site = headers.get("sec-fetch-site", "").strip().lower()
+    if fetch_site:
+        # Browsers that send it say exactly where the request came from; "none" is the person
+        # typing or bookmarking, "same-site" a sibling host, which is not this site either.
+        return fetch_site not in ("same-origin", "none")
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    if origin.strip().lower() == "null":
+        return True
+    host = headers.get("host", "").lower()
+    return urlsplit(origin.strip()).netloc.lower() != host
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+class SecurityMiddleware:
+    def __init__(
+        self, app: ASGIApp, web_limit: int = WEB_BODY_LIMIT, api_limit: int = API_BODY_LIMIT
+    ) -> None:
+        self.app = app
+        self.web_limit = web_limit
+        self.api_limit = api_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if scope.get("scheme") == "https" and b"strict-transport-security" not in present:
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        path = str(scope.get("path", ""))
+        method = str(scope.get("method", "GET")).upper()
+        headers = _headers(scope)
+        if method not in SAFE_METHODS and needs_same_origin(path) and is_cross_site(headers):
+            await _refuse(send_with_headers, path, 403, "cross-site requests are refused")
+            return
+
+        limit = self.api_limit if _is_machine(path) else self.web_limit
+        length = headers.get("content-length")
+        if length is not None:
+            text = length.strip()
+            # Digits only, and few of them: int() of a 5,000-digit header is itself the attack.
+            if not re.fullmatch(r"\d{1,15}", text):
+                await _refuse(send_with_headers, path, 400, "invalid Content-Length")
+                return
+            if int(text) > limit:
+                await _refuse(
+                    send_with_headers, path, 413, f"the request body is over {limit} bytes"
+                )
+                return
+
+        seen = 0
+
+        async def counted_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413, f"the request body is over {limit} bytes")
+            return message
+
+        await self.app(scope, counted_receive, send_with_headers)
+
+
+async def _refuse(send: Send, path: str, status: int, error: str) -> None:
+    if _is_machine(path):
+        body = json.dumps({"error": error, "field": None, "suggestions": []}).encode()
+        kind = b"application/json"
+    else:
+        body = (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Refused</title>"
+            f"<h1>Request refused</h1><p>{error}.</p><p><a href=/>Home</a></p></html>"
+        ).encode()
+        kind = b"text/html; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------------------------- links
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def safe_local_path(text: object, default: str | None = "/") -> str | None:
+    """`text` if it is a path of this site ('/drugs/x?lang=da'), else `default`.
+
+    Browsers read '//host', '/\\host' and '\\\\host' as other sites and strip tabs and newlines
+    from URLs, so any backslash, control character or leading double slash is refused, as is
+    anything with a scheme or a host.
+    """
+    if not isinstance(text, str) or not text.startswith("/") or len(text) > 500:
+        return default
+    if "\\" in text or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        return default
+    if text.startswith("//") or _SCHEME.match(text):
+        return default
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc:
+        return default
+    return text
+
+
+# ---------------------------------------------------------------------------------- logs
+
+
+class RedactQueryStrings(logging.Filter):
+    """Keep query strings out of uvicorn's access log: a URL may carry what a person typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            target = args[2]
+            if "?" in target:
+                record.args = (*args[:2], target.split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
+def install_log_redaction() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactQueryStrings) for f in access.filters):
+        access.addFilter(RedactQueryStrings())
