@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from druginfo import wording
 from druginfo.errors import InputError, UnknownDrug, UnknownEvent
 from druginfo.interfaces import present
+from druginfo.interfaces.glance import glance
 from druginfo.interfaces.ics import calendar_bytes
 from druginfo.interfaces.web.forms import (
     PLAN_FIELDS,
@@ -96,6 +97,8 @@ def _environment() -> Environment:
         storage_facts=present.storage_facts,
         other_names=present.other_names,
         paragraphs=present.paragraphs,
+        blocks=present.blocks,
+        long_date=present.long_date,
         event_labels=present.EVENT_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -414,7 +417,11 @@ def build_site_router(service: Service) -> APIRouter:
             mono=mono,
             cite=citations.cite,
             citations=citations,
-            groups=[(k, h) for k, h in present.GROUPS if has[k]],
+            groups=[
+                (k, present.group_title(k, mono.language)) for k, _ in present.GROUPS if has[k]
+            ],
+            glance=glance(mono),
+            ui=lambda key: present.ui_word(key, mono.language),
             screening=screening,
             sections=sections,
             conflicts=conflicts,
