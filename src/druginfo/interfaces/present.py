@@ -465,14 +465,21 @@ class Citations:
         hover = f"“{first.quote}” — {self.monograph.source(first.source).publisher}"
         return self._mark(n, hover)
 
+    def section_number(self, section: Section) -> int | None:
+        """The marker of prose copied whole from the page's document: document and section."""
+        if len(self.monograph.sources) != 1:
+            return self.number_for(section.claims)
+        source = self.monograph.sources[0]
+        key = (f"{_SOURCE_PREFIX}{source.id}", section.title)
+        return self._numbers.setdefault(key, len(self._numbers) + 1)
+
     def cite_section(self, section: Section) -> Markup:
         """Prose copied whole from the page's document: one marker naming its section."""
         if len(self.monograph.sources) != 1:
             return self.cite(section.claims)
-        source = self.monograph.sources[0]
-        key = (f"{_SOURCE_PREFIX}{source.id}", section.title)
-        n = self._numbers.setdefault(key, len(self._numbers) + 1)
-        return self._mark(n, f"{source.publisher}: {section.title}")
+        n = self.section_number(section)
+        assert n is not None
+        return self._mark(n, f"{self.monograph.sources[0].publisher}: {section.title}")
 
     def cite_document(self) -> Markup:
         """For prose copied whole from the page's only document (an ingested leaflet)."""
@@ -614,3 +621,50 @@ def blocks(text: str) -> list[Block]:
         else:
             out.append(Block("p", [line]))
     return out
+
+
+# Other ways people name the events, beyond the slug and the page's own labels.
+EVENT_WORDS: dict[str, tuple[str, ...]] = {
+    "missed-dose": (
+        "missed dose",
+        "forgot dose",
+        "forgot a dose",
+        "forgot my dose",
+        "skipped dose",
+    ),
+    "dropped-syringe": ("dropped syringe", "dropped the syringe", "dropped pen"),
+    "frozen": ("it froze", "froze", "freezer"),
+    "left-out-of-fridge": ("left out", "out of fridge", "out of the fridge", "not refrigerated"),
+    "side-effect": ("side effects", "reaction"),
+    "pregnancy": ("pregnant",),
+    "vaccine": ("vaccination", "vaccines"),
+    "surgery": ("operation",),
+    "travel": ("travelling", "traveling", "trip"),
+}
+
+
+def _event_key(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def parse_event(text: str) -> str | None:
+    """An event given in words ("missed dose", "I dropped the syringe") → its id, or None.
+
+    Only whole-phrase matches count (after case, hyphens and spaces are evened out): a word
+    that could mean two events is refused rather than guessed.
+    """
+    wanted = _event_key(text)
+    if not wanted:
+        return None
+    found: set[str] = set()
+    for event in EVENT_LABELS:
+        names = {event, EVENT_LABELS[event], *EVENT_WORDS.get(event, ())}
+        if wanted in {_event_key(n) for n in names}:
+            found.add(event)
+    if len(found) == 1:
+        return found.pop()
+    words = {_event_key(n): e for e in EVENT_LABELS for n in (e, *EVENT_WORDS.get(e, ()))}
+    # "I missed my dose" → drop filler words and try again.
+    filler = {"i", "my", "a", "the", "have", "had", "am", "was", "it", "an"}
+    core = " ".join(w for w in wanted.split() if w not in filler)
+    return words.get(core)
