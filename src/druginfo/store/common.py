@@ -95,7 +95,9 @@ def display_name(mono: Monograph) -> str:
     brands = [b for b in mono.identity.brands if b.strip()]
     if brands and normalize_name(brands[0]) != normalize_name(generic):
         return f"{brands[0]} ({generic})"
-    return generic
+    # A medicine filed under its brand (no substance could be read) is shown as the brand is
+    # written, not as the lower-case key: "AFLUNOV", not "aflunov".
+    return brands[0] if brands else generic
 
 
 def monograph_names(mono: Monograph) -> list[tuple[str, str]]:
