@@ -177,6 +177,7 @@ def ingest(
     resume: bool = False,
     description: str = "Ingesting",
     console: Console | None = None,
+    on_item: Callable[[str], Any] | None = None,
 ) -> IngestReport:
     """Load every record found under `paths` into `store`; idempotent.
 
@@ -206,10 +207,16 @@ def ingest(
     total = _count_items(path_list) if progress else None
     with _progress_bar(progress, console) as bar:
         task = bar.add_task(description, total=total)
+
+        def advance(origin: str) -> None:
+            bar.advance(task)
+            if on_item is not None:
+                on_item(origin)
+
         records = detect.iter_records(
             path_list,
             skip=skip if resume and stored else None,
-            progress=lambda _origin: bar.advance(task),
+            progress=advance,
         )
         for record in records:
             if isinstance(record, ParsedDocument):
@@ -253,7 +260,20 @@ def bootstrap(store: Store, *, progress: bool = False) -> IngestReport:
             report.unchanged += 1
     archive = _bundled_epi()
     if archive is not None:
-        sub = ingest([archive], store, progress=progress, description="EU leaflets")
+        from druginfo import firstrun
+
+        # The first start says what it is doing: a bar on a terminal, plain lines elsewhere.
+        terminal = progress and sys.stderr.isatty()
+        firstrun.announce(str(getattr(store, "path", None) or "the database"))
+        plain = None if terminal else firstrun.PlainProgress("EU leaflets", _count_items([archive]))
+        sub = ingest(
+            [archive],
+            store,
+            progress=terminal,
+            description=f"{firstrun.SETUP_TITLE}: EU leaflets",
+            on_item=plain.tick if plain else None,
+        )
+        firstrun.finished(time.perf_counter() - started, sub.inserted + report.inserted)
         report.inserted += sub.inserted
         report.replaced += sub.replaced
         report.unchanged += sub.unchanged
