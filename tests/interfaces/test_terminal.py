@@ -23,39 +23,53 @@ def _pager_to(path: Path) -> str:
     return f"sh -c 'echo LESS=$LESS > {path}.env; cat > {path}'"
 
 
+class Terminal:
+    """A 10-line terminal on stdout. Installed from inside the test body: pytest's output
+    capture puts its own sys.stdout back between a fixture's setup and the test itself."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.screen = FakeTty()
+
+    def __enter__(self) -> FakeTty:
+        self.monkeypatch.setattr(sys, "stdout", self.screen)
+        return self.screen
+
+    def __exit__(self, *exc: object) -> None:
+        self.monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+
+
 @pytest.fixture()
-def tty(monkeypatch: pytest.MonkeyPatch) -> FakeTty:
-    fake = FakeTty()
-    monkeypatch.setattr(sys, "stdout", fake)
+def tty(monkeypatch: pytest.MonkeyPatch) -> Terminal:
     monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((80, 10)))
     monkeypatch.delenv("DRUGINFO_PAGER", raising=False)
     monkeypatch.delenv("LESS", raising=False)
-    return fake
+    return Terminal(monkeypatch)
 
 
 def test_long_output_on_a_terminal_goes_through_the_pager(
-    tty: FakeTty, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tty: Terminal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "paged.txt"
     monkeypatch.setenv("PAGER", _pager_to(target))
-    with terminal.paged() as console:
+    with tty as screen, terminal.paged() as console:
         for i in range(40):
             console.print(f"line {i}")
     assert "line 39" in target.read_text()
-    assert tty.getvalue() == ""
+    assert screen.getvalue() == ""
     assert Path(f"{target}.env").read_text().strip() == "LESS=FRX"
 
 
 def test_short_output_and_the_persons_own_less_flags(
-    tty: FakeTty, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tty: Terminal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "paged.txt"
     monkeypatch.setenv("PAGER", _pager_to(target))
-    with terminal.paged() as console:
+    with tty as screen, terminal.paged() as console:
         console.print("one line")
-    assert "one line" in tty.getvalue() and not target.exists()
+    assert "one line" in screen.getvalue() and not target.exists()
     monkeypatch.setenv("LESS", "-R")
-    with terminal.paged() as console:
+    with tty, terminal.paged() as console:
         for i in range(40):
             console.print(f"line {i}")
     assert Path(f"{target}.env").read_text().strip() == "LESS=-R"
@@ -63,13 +77,13 @@ def test_short_output_and_the_persons_own_less_flags(
 
 @pytest.mark.parametrize("value", ["", "cat"])
 def test_an_empty_pager_or_cat_means_none(
-    tty: FakeTty, monkeypatch: pytest.MonkeyPatch, value: str
+    tty: Terminal, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("PAGER", value)
-    with terminal.paged() as console:
+    with tty as screen, terminal.paged() as console:
         for i in range(40):
             console.print(f"line {i}")
-    assert "line 39" in tty.getvalue()
+    assert "line 39" in screen.getvalue()
 
 
 def test_no_pager_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -80,6 +94,7 @@ def test_no_pager_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path:
         for i in range(40):
             console.print(f"line {i}")
     assert not (tmp_path / "x").exists()
+    assert "line 39" in buffer.getvalue()
 
 
 @pytest.mark.parametrize(

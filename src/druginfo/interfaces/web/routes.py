@@ -407,7 +407,11 @@ def build_site_router(service: Service) -> APIRouter:
         for key, items in conflicts.items():
             has[key] = has[key] or bool(items)
         indication_names = {i.id: i.name for i in mono.indications}
-        brand = mono.identity.brands[0] if mono.identity.brands else None
+        # The product asked for names the page when the document covers several products.
+        asked = next(
+            (b for b in mono.identity.brands if brand and b.lower() == brand.lower()), None
+        )
+        brand = asked or (mono.identity.brands[0] if mono.identity.brands else None)
         title = f"{brand} ({mono.identity.generic})" if brand else mono.identity.generic
         return render(
             request,
