@@ -25,6 +25,7 @@ from druginfo.model import (
     SearchHit,
     Source,
 )
+from druginfo.model.facts import FactsReport
 from druginfo.reconcile import ReconcileReport, reconcile
 from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
@@ -41,6 +42,8 @@ class Service:
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
         self.vocab = vocab
+        self._fact_cache: Any = None  # druginfo.facts.reading.FactCache, built on first use
+        self._finder: Any = None
 
     @classmethod
     def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
@@ -141,6 +144,21 @@ class Service:
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
         return reconcile(match.key, docs, today=today)
+
+    def facts(self, name: str) -> FactsReport:
+        """Normalised facts of every stored document about a medicine, computed on read and
+        cached by each document's fingerprint (see druginfo.facts.reading)."""
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache, report_for
+
+        match = self.resolve(name)
+        docs = self.store.documents_for(match.key)
+        if not docs:
+            raise UnknownDrug(name, self.vocab.suggest(name))
+        if self._fact_cache is None:
+            self._fact_cache = FactCache()
+            self._finder = MentionFinder(self.vocab, names=self.store.names())
+        return report_for(match.key, docs, cache=self._fact_cache, finder=self._finder)
 
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
         return self.store.add_diary_entry(entry)

@@ -122,7 +122,11 @@ def test_today_only_affects_surgery(mono: Monograph, vocab: FakeVocab) -> None:
         }
     )
     assert check(mono, profile, vocab, today=dt.date(2027, 1, 1)).decision == "caution"
-    assert check(mono, profile, vocab, today=dt.date(2027, 3, 1)).decision == "ok"
+    # A surgery date already past is not silently dropped: the profile is asked about.
+    past = check(mono, profile, vocab, today=dt.date(2027, 3, 1))
+    assert past.decision == "cannot-decide"
+    assert [a.field for a in past.alerts if a.kind == "cannot-decide"] == ["planned_surgery_date"]
+    assert "surgery" not in [a.trigger for a in past.alerts]
 
 
 def alert(kind: str, severity: str, blocking: bool = False) -> Alert:

@@ -106,12 +106,14 @@ def test_per_kg_without_weight_has_no_dose(mono: Monograph) -> None:
     assert cannot(alerts)[0].sources
 
 
-def test_graduation_rounds_down(mono: Monograph) -> None:
-    reg, _ = run(
+def test_smallest_mark_within_the_starting_range(mono: Monograph) -> None:
+    reg, alerts = run(
         mono, age_years=6, weight_kg="44 lb", indication="NOMID", kidney={"crcl_ml_min": 90}
     )
-    # 19.96 kg × 1 mg/kg = 19.96 mg < 20 mg smallest mark: not rounded up to 20.
-    assert reg is not None and reg.dose_mg is None
+    # 19.96 kg × 1–2 mg/kg = 19.95–39.91 mg: the 20 mg mark is inside the starting range.
+    assert reg is not None and reg.dose_mg == 20
+    assert not cannot(alerts)
+    assert any("Rounded up" in n and "starting range" in n for n in reg.notes)
 
 
 def test_below_measurable_is_cannot_decide(mono: Monograph) -> None:
@@ -123,11 +125,12 @@ def test_below_measurable_is_cannot_decide(mono: Monograph) -> None:
     assert "pharmacist" in alert.detail and "strength" in alert.sources
 
 
-def test_graduation_floor(mono: Monograph) -> None:
+def test_graduation_picks_the_first_mark_in_the_starting_range(mono: Monograph) -> None:
     reg, _ = run(mono, age_years=9, weight_kg=27.5, indication="NOMID", kidney={"crcl_ml_min": 90})
-    assert reg is not None and reg.dose_mg == 20  # 27.5 mg → the 20 mg mark below
-    assert reg.volume_ml == 0.13
-    assert any("Rounded down" in n for n in reg.notes)
+    # 27.5–55 mg starting range: the 30 mg mark, not the 20 mg mark below the range.
+    assert reg is not None and reg.dose_mg == 30
+    assert reg.volume_ml == 0.2 and reg.delivered_dose_mg is not None
+    assert reg.delivered_dose_mg <= 30 * 1.05
 
 
 def test_dose_above_one_syringe_says_more_than_one_injection() -> None:
@@ -242,11 +245,15 @@ def test_no_dose_rules_and_no_claims_cites_source() -> None:
 
 
 @pytest.mark.parametrize("weight", [0.3, 1, 2.5, 7.9, 10, 33.3, 120, 350])
-def test_volume_never_delivers_more_than_dose(mono: Monograph, weight: float) -> None:
+def test_volume_never_delivers_more_than_the_maximum(mono: Monograph, weight: float) -> None:
     reg, _ = run(
         mono, age_years=10, weight_kg=weight, indication="NOMID", kidney={"crcl_ml_min": 90}
     )
     assert reg is not None
     if reg.dose_mg is not None and reg.volume_ml is not None:
-        assert reg.volume_ml * 100 / 0.67 <= reg.dose_mg + 1e-9
+        # The volume is the nearest 0.01 mL, the dose it delivers is stated, and it never
+        # goes above the maximum.
+        assert abs(reg.volume_ml - reg.dose_mg * 0.67 / 100) <= 0.005 + 1e-9
+        assert reg.delivered_dose_mg is not None
+        assert reg.delivered_dose_mg <= 8 * weight + 1e-9
         assert reg.dose_mg <= 8 * weight

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from druginfo.engine import check, compute_regimen, kidney_function, parse_profile
-from druginfo.engine.dosing import choose_rule
+from druginfo.engine.dosing import choose_rule, per_dose_cap
 from druginfo.errors import InputError
 from druginfo.model import DoseRule, KidneyRule, Monograph, Product, Profile
 
@@ -165,9 +165,14 @@ def assert_safe(mono: Monograph, profile: Profile) -> None:
                 assert dose > product.strength_mg
                 assert any("more than one injection" in n for n in regimen.notes)
             else:
-                assert regimen.volume_ml <= exact + 1e-9
-                assert regimen.volume_ml > exact - 0.01 - 1e-9
+                # Within 0.01 mL, never delivering more than the per-dose maximum.
+                assert abs(regimen.volume_ml - exact) < 0.01 + 1e-9
                 assert regimen.volume_ml <= product.volume_ml
+                delivered = regimen.delivered_dose_mg
+                assert delivered is not None
+                cap = per_dose_cap(rule, weight)
+                if cap is not None:
+                    assert delivered <= cap + 1e-9
     if mono.kidney_rules and not kidney_function(profile).known:
         assert regimen.every_hours is None
         assert any(a.field for a in alerts if a.kind == "cannot-decide")

@@ -77,9 +77,14 @@ def test_ra_adult_100_mg(anakinra: Monograph, any_vocab: Vocabulary) -> None:
     fully_cited(r)
 
 
-def test_crcl_25_every_48_hours(anakinra: Monograph, any_vocab: Vocabulary) -> None:
+def test_crcl_25_every_48_hours_is_for_the_prescriber_to_consider(
+    anakinra: Monograph, any_vocab: Vocabulary
+) -> None:
     r = run(anakinra, any_vocab, kidney={"crcl_ml_min": 25})
-    assert r.regimen is not None and r.regimen.every_hours == 48 and r.regimen.dose_mg == 100
+    # The US label says the prescriber should *consider* every other day: no fixed interval
+    # is printed, the choice is named.
+    assert r.regimen is not None and r.regimen.every_hours is None and r.regimen.dose_mg == 100
+    assert any("should consider" in n and "48 hours" in n for n in r.regimen.notes)
     adjustments = [a for a in r.alerts if a.kind == "dose-adjustment"]
     assert len(adjustments) == 1  # the kidney rule and the screening rule are one finding
     assert "25" in (adjustments[0].matched or "")
@@ -130,8 +135,10 @@ def test_nomid_44_lb(anakinra: Monograph, any_vocab: Vocabulary) -> None:
         breastfeeding=None,
     )
     assert r.regimen is not None and r.regimen.dose_mg is not None
-    assert r.regimen.dose_mg <= 8 * 19.96 and r.regimen.dose_mg <= 19.96
-    assert r.regimen.volume_ml == 0.13
+    # The leaflet's smallest dose (20 mg) is inside the 1–2 mg/kg starting range.
+    assert r.regimen.dose_mg == 20 and r.regimen.dose_mg <= 2 * 19.96
+    assert r.regimen.volume_ml == 0.13 and r.regimen.delivered_dose_mg == 19.4
+    assert any("delivers 19.4 mg" in n for n in r.regimen.notes)
 
 
 def test_nomid_without_weight(anakinra: Monograph, any_vocab: Vocabulary) -> None:
@@ -232,7 +239,8 @@ def test_missed_dose_mentions_kidney_interval(anakinra: Monograph, any_vocab: Vo
     a = advise(
         anakinra, "missed-dose", parse_profile({**ADULT, "kidney": {"crcl_ml_min": 20}}), any_vocab
     )
-    assert any("48 hours" in s.text for s in a.steps)
+    assert not any("Your schedule" in s.text for s in a.steps)
+    assert any("48 hours" in al.title and "consider" in al.title for al in a.alerts)
 
 
 def ddinter_pairs(data_dir: Path, drug: str) -> list[InteractionPair]:

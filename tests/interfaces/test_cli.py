@@ -76,7 +76,9 @@ def test_check_contract_profile_blocks_with_cited_alerts(bundled_db_url: str) ->
         assert all(key in data["sources"] for key in alert["sources"])
     tnf = next(a for a in data["alerts"] if a["trigger"] == "tnf-inhibitor")
     assert "etanercept" in tnf["matched"].lower()
-    assert data["regimen"]["every_hours"] == 48  # CrCl 25 mL/min
+    # CrCl 25 mL/min: the label says the prescriber should *consider* every other day.
+    assert data["regimen"]["every_hours"] is None
+    assert any("consider" in n for n in data["regimen"]["notes"])
 
 
 def test_check_invalid_profile_names_the_field(bundled_db_url: str, tmp_path: Path) -> None:

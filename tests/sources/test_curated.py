@@ -203,8 +203,12 @@ def test_product_is_the_100mg_prefilled_syringe(mono: Monograph) -> None:
     (product,) = mono.products
     assert (product.strength_mg, product.volume_ml) == (100, 0.67)
     assert product.route == "subcutaneous" and product.single_use
-    # No source states the graduation step: it stays unknown rather than guessed.
-    assert product.graduation_mg is None and product.min_measurable_mg is None
+    # No source states the graduation step: it stays unknown rather than guessed. The
+    # leaflet's "either 20 to 90 mg or 100 mg" gives the measurable doses.
+    assert product.graduation_mg is None and product.min_measurable_mg == 20
+    assert product.measurable_ranges_mg == [(20, 90), (100, 100)]
+    assert "eu-dose" in product.claims and "eu-excipients" in product.claims
+    assert "polysorbate 80" in product.excipients
 
 
 def test_rheumatoid_arthritis_adult_dose(mono: Monograph) -> None:
@@ -237,7 +241,11 @@ def test_every_dose_rule_points_at_known_indication_and_product(mono: Monograph)
 
 def test_kidney_rule_every_48_hours_below_30(mono: Monograph) -> None:
     (rule,) = mono.kidney_rules
-    assert rule.crcl_below_ml_min == 30 and rule.every_hours == 48 and rule.applies_to == []
+    assert rule.crcl_below_ml_min == 30 and rule.every_hours == 48
+    # "should consider": advice to the prescriber; the US label's indications only (not the
+    # EU COVID-19 course).
+    assert rule.advisory and "covid-19-adult" not in rule.applies_to
+    assert set(rule.applies_to) == {"ra-adult", "nomid-per-kg", "dira-per-kg"}
     assert {mono.claim(c).source for c in rule.claims} >= {"healthline", "us-pi-kineret"}
 
 
@@ -370,20 +378,30 @@ def _whole_word(text: str, term: str) -> bool:
 
 
 def test_active_infection_does_not_fire_on_latent_tuberculosis(mono: Monograph) -> None:
+    from druginfo.engine.conditions import reader
+
     rules = {r.trigger: r for r in mono.screening}
-    active = rules["active-infection"].match.conditions_any
-    tb = rules["tuberculosis"].match.conditions_any
-    assert not any(_whole_word("latent tuberculosis", t) for t in active)
-    assert any(_whole_word("latent tuberculosis", t) for t in tb)
-    assert any(_whole_word("active tuberculosis", t) for t in active)
-    assert any(_whole_word("pneumonia", t) for t in active)
+    active = rules["active-infection"].match.condition_concepts_any
+    tb = rules["tuberculosis"].match.condition_concepts_any
+    read = reader()
+
+    def concept(line: str) -> str | None:
+        return read.read(line)[0].concept
+
+    assert not read.is_a(concept("latent tuberculosis"), active)
+    assert read.is_a(concept("latent tuberculosis"), tb)
+    assert read.is_a(concept("active tuberculosis"), active)
+    assert read.is_a(concept("pneumonia"), active)
 
 
 def test_allergy_terms_catch_common_spellings(mono: Monograph) -> None:
+    from druginfo.engine.allergies import allergen_classes
+
     rules = {r.trigger: r for r in mono.screening}
-    ecoli = rules["e-coli-protein-allergy"].match.allergies_any
-    for allergy in ("E. coli-derived proteins", "escherichia coli", "E coli"):
-        assert any(_whole_word(allergy.replace("-", " "), t) for t in ecoli), allergy
+    (cid,) = rules["e-coli-protein-allergy"].match.allergy_classes_any
+    ecoli = allergen_classes()[cid]
+    for allergy in ("E. coli-derived proteins", "escherichia coli", "E coli", "Ecoli", "E.coli"):
+        assert ecoli.match(allergy) is not None, allergy
     latex = rules["latex-allergy"].match.allergies_any
     assert any(_whole_word("natural rubber latex", t) for t in latex)
 

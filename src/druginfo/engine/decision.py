@@ -1,7 +1,10 @@
 """From alerts to the one-word decision, and the order alerts are shown in.
 
-Precedence, most serious first: a fired rule the label calls "do not use" (`blocking`) →
-`do-not-use`; otherwise a high or moderate `cannot-decide` (a missing fact that could change
+Precedence, most serious first: a fired rule the label calls "do not use" (`blocking`) about
+this medicine or a combination → `do-not-use` (a blocking rule about a planned live vaccine
+rules out the vaccine, not this medicine: it is listed in the result's `avoid` and counts as
+`caution`; a medicine not to combine is listed in `avoid` too, and stays `do-not-use` until one
+of the two is stopped); otherwise a high or moderate `cannot-decide` (a missing fact that could change
 the answer: a weight for a per-kg dose, an unrecognised medicine that could be a TNF blocker)
 → `cannot-decide`; otherwise any contraindication, interaction, warning or dose adjustment →
 `caution`; otherwise `ok`. Low-severity `cannot-decide` alerts (e.g. no start date for the
@@ -20,7 +23,7 @@ CAUTION_KINDS = frozenset({"contraindication", "interaction", "warning", "dose-a
 
 def decide(alerts: Iterable[Alert]) -> Decision:
     alerts = list(alerts)
-    if any(a.blocking and a.kind != "cannot-decide" for a in alerts):
+    if any(a.blocking and a.kind != "cannot-decide" and a.avoid_kind != "vaccine" for a in alerts):
         return "do-not-use"
     if any(a.kind == "cannot-decide" and a.severity in ("high", "moderate") for a in alerts):
         return "cannot-decide"

@@ -187,6 +187,7 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
     ind = next((i for i in mono.indications if i.id == rule.indication), None)
     regimen = Regimen(
         every_hours=rule.every_hours,
+        duration_days=rule.duration_days,
         route=rule.route,
         indication=ind.name if ind is not None else rule.indication,
     )
@@ -209,13 +210,14 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
         refs.extend(product.claims)
         dose = _measurable(dose, rule, product, regimen, notes, alerts, mono)
     if dose is not None and product is not None:
-        _volume(dose, product, regimen, notes)
+        _volume(dose, product, regimen, notes, per_dose_cap(rule, weight))
         if regimen.volume_ml is not None and regimen.volume_ml < MIN_VOLUME_ML:
-            # Rounded down to a volume no syringe measures: never present "0 mL" as a dose.
+            # Rounded to a volume no syringe measures: never present "0 mL" as a dose.
             alerts.append(
                 _cannot(
                     f"Dose too small to measure with {product.name}",
-                    f"The computed dose ({_fmt(dose)} mg) is {_fmt(dose * product.volume_ml / product.strength_mg)} mL "
+                    f"The computed dose ({_fmt(dose)} mg) is "
+                    f"{_fmt(dose * product.volume_ml / product.strength_mg)} mL "
                     f"of the {product.form}, too little to measure. It cannot be given with this "
                     "product; ask your pharmacist or prescriber.",
                     "weight_kg",
@@ -223,17 +225,17 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
                 )
             )
             regimen.volume_ml = None
+            regimen.delivered_dose_mg = None
             notes.clear()
             dose = None
         elif (
             regimen.volume_ml is not None
             and dose < product.strength_mg
             and product.graduation_mg is None
-            and product.min_measurable_mg is None
         ):
             notes.append(
-                f"Only part of the {product.form} is injected. The markings of the {product.form} "
-                "are not in our sources: have your nurse or pharmacist show you the mark for "
+                f"Only part of the {product.form} is injected. The size of its markings is "
+                "not in our sources: have your nurse or pharmacist show you the mark for "
                 f"{_fmt(regimen.volume_ml)} mL before the first dose."
             )
     if dose is not None:
@@ -295,6 +297,52 @@ def _dose(rule: DoseRule, weight: float | None, regimen: Regimen, notes: list[st
     return floor_to(dose, 0.01)
 
 
+def _ranges_text(ranges: Sequence[tuple[float, float]]) -> str:
+    return " or ".join(
+        f"{_fmt(lo)}" + (f" to {_fmt(hi)}" if hi != lo else "") + " mg" for lo, hi in ranges
+    )
+
+
+def _ceil_to(value: float, step: float) -> float:
+    result = round(math.ceil(value / step - 1e-9) * step, 9)
+    while result < value - 1e-9:
+        result = round(result + step, 9)
+    return result
+
+
+def _measurable_set(product: Product) -> list[tuple[float, float]]:
+    """The doses one container can give, as ranges (the label's, or from its smallest mark up
+    to its strength)."""
+    if product.measurable_ranges_mg:
+        return sorted(product.measurable_ranges_mg)
+    low = product.min_measurable_mg or product.graduation_mg or 0.0
+    return [(low, product.strength_mg)]
+
+
+def _up(dose: float, product: Product) -> float | None:
+    """The smallest measurable dose at or above `dose`."""
+    found = []
+    for lo, hi in _measurable_set(product):
+        y = max(dose, lo)
+        if product.graduation_mg is not None:
+            y = _ceil_to(y, product.graduation_mg)
+        if y <= hi + 1e-9 and y > 0:
+            found.append(y)
+    return min(found, default=None)
+
+
+def _down(dose: float, product: Product) -> float | None:
+    """The largest measurable dose at or below `dose`."""
+    found = []
+    for lo, hi in _measurable_set(product):
+        y = min(dose, hi)
+        if product.graduation_mg is not None:
+            y = floor_to(y, product.graduation_mg)
+        if y >= lo - 1e-9 and y > 0:
+            found.append(y)
+    return max(found, default=None)
+
+
 def _measurable(
     dose: float,
     rule: DoseRule,
@@ -304,32 +352,54 @@ def _measurable(
     alerts: list[Alert],
     mono: Monograph,
 ) -> float | None:
-    """Round down to what the syringe can measure; below its smallest mark: cannot decide."""
-    if product.graduation_mg is not None:
-        rounded = floor_to(dose, product.graduation_mg)
-        if rounded != dose:
-            notes.append(
-                f"Rounded down from {_fmt(dose)} mg to {_fmt(rounded)} mg, the nearest "
-                f"{_fmt(product.graduation_mg)} mg mark on the {product.form}."
-            )
-        dose = rounded
-    smallest = product.min_measurable_mg or product.graduation_mg
-    if dose <= 0 or (smallest is not None and dose < smallest):
+    """Fit the dose to what the presentation can give: its graduation marks and the dose
+    ranges its label states ("20 to 90 mg or 100 mg"). With a starting range (1–2 mg/kg) the
+    smallest measurable dose inside it is chosen; otherwise the dose is rounded down, never up
+    past what was computed. Nothing measurable: cannot decide, never rounded up to a mark."""
+    if dose > product.strength_mg:
+        return dose  # several containers; `_volume` splits it
+    high = regimen.dose_range_mg[1] if regimen.dose_range_mg is not None else dose
+    up = _up(dose, product)
+    fitted = up if up is not None and up <= high + 1e-9 else _down(dose, product)
+    ranges = _measurable_set(product)
+    stated = _ranges_text(ranges)
+    if fitted is None or dose <= 0:
+        smallest = ranges[0][0]
         alerts.append(
             _cannot(
                 f"Dose too small to measure with {product.name}",
                 f"The computed dose ({_fmt(dose)} mg) is below the smallest dose the "
-                f"{product.form} can measure ({_fmt(smallest or 0)} mg). It cannot be given "
-                "with this product; ask your pharmacist or prescriber.",
+                f"{product.form} can give ({_fmt(smallest)} mg; it measures {stated}). It "
+                "cannot be given with this product; ask your pharmacist or prescriber.",
                 "weight_kg",
                 [*rule.claims, *product.claims],
             )
         )
         return None
-    return dose
+    if abs(fitted - dose) > 1e-9:
+        where = (
+            f"the nearest {_fmt(product.graduation_mg)} mg mark"
+            if product.graduation_mg is not None
+            else "the nearest dose it can give"
+        )
+        within = (
+            f", within the starting range {_fmt(regimen.dose_range_mg[0])}–"
+            f"{_fmt(regimen.dose_range_mg[1])} mg"
+            if regimen.dose_range_mg is not None and fitted > dose
+            else ""
+        )
+        notes.append(
+            f"{'Rounded up' if fitted > dose else 'Rounded down'} from {_fmt(dose)} mg to "
+            f"{_fmt(fitted)} mg, {where} on the {product.form} (it measures {stated}){within}."
+        )
+    return fitted
 
 
-def _volume(dose: float, product: Product, regimen: Regimen, notes: list[str]) -> None:
+def _volume(
+    dose: float, product: Product, regimen: Regimen, notes: list[str], cap: float | None
+) -> None:
+    """The volume to draw up, to the nearest 0.01 mL that does not exceed the maximum, with the
+    dose that volume actually delivers stated (rounding is never a silent under- or overdose)."""
     per_mg = product.volume_ml / product.strength_mg
     if dose > product.strength_mg:
         count = math.ceil(dose / product.strength_mg - 1e-9)
@@ -341,10 +411,27 @@ def _volume(dose: float, product: Product, regimen: Regimen, notes: list[str]) -
             f"{product.form} holds at most {_fmt(product.strength_mg)} mg."
         )
         return
-    regimen.volume_ml = floor_to(dose * per_mg, 0.01)
+    exact = dose * per_mg
+    volume = round(exact + 1e-12, 2)
+    if cap is not None and volume / per_mg > cap + 1e-9:
+        volume = floor_to(exact, 0.01)
+    volume = min(volume, product.volume_ml)
+    delivered = round(volume / per_mg, 2)
+    regimen.volume_ml = volume
+    regimen.delivered_dose_mg = delivered
+    if abs(delivered - dose) < 0.005 or volume == product.volume_ml:
+        notes.append(
+            f"{_fmt(dose)} mg = {_fmt(volume)} mL of {product.name} "
+            f"({_fmt(product.strength_mg)} mg/{_fmt(product.volume_ml)} mL)."
+        )
+        return
+    change = (delivered - dose) / dose * 100
     notes.append(
-        f"{_fmt(dose)} mg = {_fmt(regimen.volume_ml)} mL of {product.name} "
-        f"({_fmt(product.strength_mg)} mg/{_fmt(product.volume_ml)} mL)."
+        f"{_fmt(volume)} mL of {product.name} ({_fmt(product.strength_mg)} mg/"
+        f"{_fmt(product.volume_ml)} mL) delivers {_fmt(delivered)} mg: the {_fmt(dose)} mg dose "
+        f"is {exact:.3f} mL, which cannot be drawn to 0.01 mL, so the nearest measurable "
+        f"volume gives {abs(change):.1f} % {'more' if change > 0 else 'less'}"
+        + (" (still within the maximum)." if change > 0 else ".")
     )
 
 
@@ -362,24 +449,41 @@ def _kidney(
         return
     assessment = kidney_function(profile)
     kidney_refs = [c for k in kidney_rules for c in k.claims]
-    if not assessment.known:
+    thresholds = ", ".join(
+        f"below {k.crcl_below_ml_min:g} mL/min: {every_hours_words(k.every_hours)}"
+        + (" (to consider)" if k.advisory else "")
+        for k in kidney_rules
+    )
+    states = [assessment.below(k.crcl_below_ml_min) for k in kidney_rules]
+    if not assessment.known or any(state is None for state in states):
         regimen.every_hours = None
-        thresholds = ", ".join(
-            f"below {k.crcl_below_ml_min:g} mL/min: {every_hours_words(k.every_hours)}"
-            for k in kidney_rules
-        )
         field = assessment.missing[0] if assessment.missing else "kidney"
-        missing = ", ".join(assessment.missing) or "kidney"
+        if assessment.method == "conflict":
+            title = "Kidney facts contradict each other"
+            ask = "Correct the profile."
+        elif assessment.known:
+            title = "Kidney estimate too uncertain to decide the dosing interval"
+            ask = (
+                f"Add {', '.join(assessment.missing)} to the profile, or a measured clearance."
+                if assessment.missing
+                else "A measured creatinine clearance would decide it."
+            )
+        else:
+            title = "Kidney function needed to decide the dosing interval"
+            missing = ", ".join(assessment.missing) or "kidney"
+            ask = (
+                f"Add {missing} to the profile (e.g. kidney: "
+                "{crcl_ml_min: 80} or {severe_kidney_disease: false})."
+            )
         alerts.append(
             Alert(
                 kind="cannot-decide",
                 trigger=KIDNEY_TRIGGER,
                 severity="moderate",
-                title="Kidney function needed to decide the dosing interval",
+                title=title,
                 detail=(
                     f"The interval between doses depends on kidney function ({thresholds}); "
-                    f"{assessment.note}. Add {missing} to the profile (e.g. kidney: "
-                    "{crcl_ml_min: 80} or {severe_kidney_disease: false})."
+                    f"{assessment.note}. {ask}"
                 ),
                 field=field,
                 sources=list(dict.fromkeys(kidney_refs)),
@@ -387,24 +491,54 @@ def _kidney(
         )
         refs.extend(kidney_refs)
         return
-    applying = [k for k in kidney_rules if assessment.below(k.crcl_below_ml_min)]
+    applying = [k for k, state in zip(kidney_rules, states, strict=True) if state]
     if not applying:
         limits = ", ".join(f"{k.crcl_below_ml_min:g}" for k in kidney_rules)
         notes.append(
-            f"Kidney function ({kidney_text(assessment)}): no change to the interval "
-            f"(it changes below {limits} mL/min)."
+            f"Kidney function ({kidney_text(assessment)}; {assessment.note}): no change to the "
+            f"interval (it changes below {limits} mL/min)."
         )
         refs.extend(kidney_refs)
         return
     chosen = max(applying, key=lambda k: (k.every_hours, -k.crcl_below_ml_min))
     base = regimen.every_hours or rule.every_hours
-    regimen.every_hours = max(base, chosen.every_hours)
     described = kidney_text(assessment)
-    notes.append(
-        f"Kidney function ({described}): one dose {every_hours_words(regimen.every_hours)} instead of "
-        f"{every_hours_words(base)}."
-    )
     refs.extend(chosen.claims)
+    if chosen.advisory:
+        # "Should consider every other day": the prescriber's choice, so no interval is fixed
+        # here and the daily wording of the label is not printed beside a 48 h interval.
+        regimen.every_hours = None
+        options = f"{every_hours_words(base)} or {every_hours_words(chosen.every_hours)}"
+        notes.append(
+            f"Kidney function ({described}): the label says the prescriber should consider one "
+            f"dose {every_hours_words(chosen.every_hours)} instead of {every_hours_words(base)}; "
+            f"ask the prescriber which interval ({options}) applies to you."
+        )
+        alerts.append(
+            Alert(
+                kind="dose-adjustment",
+                trigger=KIDNEY_TRIGGER,
+                severity="moderate",
+                title=(
+                    f"Kidney function: the prescriber should consider one dose "
+                    f"{every_hours_words(chosen.every_hours)}"
+                ),
+                detail=(
+                    f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
+                    f"{chosen.crcl_below_ml_min:g} mL/min the label advises considering "
+                    f"{every_hours_words(chosen.every_hours)}. The interval is the "
+                    "prescriber's decision."
+                ),
+                matched=described,
+                sources=list(chosen.claims),
+            )
+        )
+        return
+    regimen.every_hours = max(base, chosen.every_hours)
+    notes.append(
+        f"Kidney function ({described}): one dose {every_hours_words(regimen.every_hours)} "
+        f"instead of {every_hours_words(base)}."
+    )
     alerts.append(
         Alert(
             kind="dose-adjustment",
@@ -413,7 +547,8 @@ def _kidney(
             title=f"Kidney function: one dose {every_hours_words(regimen.every_hours)}",
             detail=(
                 f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
-                f"{chosen.crcl_below_ml_min:g} mL/min the interval is {every_hours_words(chosen.every_hours)}."
+                f"{chosen.crcl_below_ml_min:g} mL/min the interval is "
+                f"{every_hours_words(chosen.every_hours)}."
             ),
             matched=described,
             sources=list(chosen.claims),

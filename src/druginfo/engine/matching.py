@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from druginfo.engine.allergies import allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
+from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.model import Match, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
@@ -108,6 +110,13 @@ class Context:
                 text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
             out.append(" ".join(text.split()))
         return out
+
+    @cached_property
+    def mentions(self) -> list[Mention]:
+        """Every condition concept named in the profile, with its ConText status (the disease
+        being treated taken out, see `treated_conditions`)."""
+        read = reader()
+        return [m for line in self.treated_conditions for m in read.read(line)]
 
     @cached_property
     def own_names(self) -> frozenset[str]:
@@ -215,6 +224,124 @@ def _med_names(ctx: Context, names: list[str], out: Outcome) -> Cond:
     return hit
 
 
+# Statuses under which a plain condition term (e.g. "asthma") counts: anything but absent,
+# only thought about, or someone else's.
+_TERM_NOT_COUNTING = frozenset({"negated", "hypothetical", "family"})
+
+
+def _term_asserted(line: str, terms: list[str]) -> bool:
+    """Whether one of `terms` is named in `line` as something the person has or had
+    ("no asthma", "risk of cancer", "mother had lymphoma" do not count)."""
+    if not any(has_term(line, t) for t in terms):
+        return False
+    for mention in reader().read(line, extra_terms=terms):
+        if mention.status in _TERM_NOT_COUNTING:
+            continue
+        if any(has_term(mention.words, t) or has_term(t, mention.words) for t in terms):
+            return True
+    return False
+
+
+def _allergy_lines(ctx: Context) -> list[str]:
+    """Allergy lines that state an allergy ("no known drug allergies" does not)."""
+    read = reader()
+    lines = []
+    for line in ctx.profile.allergies:
+        mentions = read.read(line, extra_terms=["allergy", "allergic", "allergies"])
+        if mentions and all(m.status == "negated" for m in mentions):
+            continue
+        lines.append(line)
+    return lines
+
+
+def _self_allergy(ctx: Context, out: Outcome) -> Cond:
+    """An allergy to this medicine under any name (brands, misspellings through the
+    vocabulary) or to an ingredient of one of its products."""
+    ident = ctx.mono.identity
+    names = {ctx.mono.key, ident.generic, *ident.substances, *ident.brands}
+    hit = False
+    for line in _allergy_lines(ctx):
+        resolved = ctx.vocab.resolve_medication(line)
+        if any(names_in(line, n) for n in names) or (
+            resolved is not None and resolved.key.lower() in ctx.own_names
+        ):
+            out.matched.append(line)
+            hit = True
+            continue
+        for product in ctx.mono.products:
+            found = next((e for e in product.excipients if names_in(line, e, fuzzy=False)), None)
+            if found is not None:
+                out.matched.append(f"{line} ({found} is an ingredient of {product.name})")
+                hit = True
+                break
+    return hit
+
+
+def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
+    classes = allergen_classes()
+    hit = False
+    for line in _allergy_lines(ctx):
+        for cid in class_ids:
+            klass = classes.get(cid)
+            if klass is None:
+                continue
+            found = klass.match(line)
+            if found is None:
+                continue
+            _, member = found
+            if member is not None and member.key.lower() in ctx.own_names:
+                continue  # this medicine itself: the self-allergy rule says it
+            hit = True
+            out.matched.append(line if member is None else f"{line} ({member.key}: {klass.name})")
+            if member is not None:
+                ref, src = external(member.source, member.quote, "allergy", "vocab")
+                ctx.evidence[ref] = src
+                out.refs.append(ref)
+            break
+    return hit
+
+
+def _concept_present(mentions: list[Mention], concepts: set[str]) -> bool:
+    """A mention of one of `concepts` (or beneath them) that is there now, not a sign."""
+    read = reader()
+    return any(
+        m.status == "present" and not m.sign and read.is_a(m.concept, concepts) for m in mentions
+    )
+
+
+def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
+    """Condition concepts: fired by a mention with a wanted status; undecided (the rule asks
+    for confirmation) by a possible or recurrent mention, or a sign such as fever, when the
+    rule wants the concept present."""
+    read = reader()
+    wanted = match.condition_concepts_any
+    statuses = set(match.condition_status_any)
+    hits: list[str] = []
+    doubtful: list[str] = []
+    for mention in ctx.mentions:
+        if not read.is_a(mention.concept, wanted):
+            continue
+        if statuses:
+            ok = mention.status in statuses or ("chronic" in statuses and mention.chronic)
+            if ok and not mention.sign:
+                hits.append(mention.line)
+        elif mention.status == "present" and not mention.sign:
+            hits.append(mention.line)
+        elif mention.status in ("possible", "recurrent") or (
+            mention.sign and mention.status == "present"
+        ):
+            doubtful.append(mention.line)
+    originals = dict(zip(ctx.treated_conditions, ctx.profile.conditions, strict=True))
+    if hits:
+        out.matched.extend(originals.get(h, h) for h in dict.fromkeys(hits))
+        return True
+    if doubtful:
+        out.matched.extend(originals.get(d, d) for d in dict.fromkeys(doubtful))
+        out.missing.append("conditions")
+        return None
+    return False
+
+
 def _vaccine_in(vm: VaccineMatch, classes: set[str], ctx: Context) -> bool:
     if classes & ANY_VACCINE_CLASSES:
         return True
@@ -255,15 +382,26 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
     conds: list[Cond] = []
     if match.allergies_any:
         conds.append(_terms(p.allergies, match.allergies_any, out))
+    if match.allergy_to_self:
+        conds.append(_self_allergy(ctx, out))
+    if match.allergy_classes_any:
+        conds.append(_allergy_classes(ctx, match.allergy_classes_any, out))
     if match.conditions_any:
+        read = reader()
+        heads = {c for c in (read.head_concept(t) for t in match.conditions_any) if c}
         hits = [
             original
             for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
             if not any(has_term(original, t) for t in match.conditions_excluding)
-            and any(has_term(treated, t) for t in match.conditions_any)
+            and (
+                _term_asserted(treated, match.conditions_any)
+                or (heads and _concept_present(read.read(treated), heads))
+            )
         ]
         out.matched.extend(hits)
         conds.append(bool(hits))
+    if match.condition_concepts_any:
+        conds.append(_concepts(ctx, match, out))
     if match.medication_classes_any:
         conds.append(_med_classes(ctx, match.medication_classes_any, out))
     if match.medication_names_any:
@@ -302,6 +440,9 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
             out.matched.append(f"indication {p.indication}")
     if match.crcl_below_ml_min is not None:
         below = ctx.kidney.below(match.crcl_below_ml_min)
+        if below is None and ctx.kidney.known:
+            # An estimate whose range straddles the threshold, or contradictory facts.
+            out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
         conds.append(below)
         if below:
             out.matched.append(kidney_text(ctx.kidney))
@@ -336,6 +477,7 @@ def kidney_text(k: KidneyAssessment) -> str:
             "measured crcl": "CrCl",
             "cockcroft-gault": "CrCl (Cockcroft–Gault)",
             "egfr": "eGFR",
+            "schwartz": "eGFR (bedside Schwartz)",
         }.get(k.method, "CrCl")
         text = f"{label} {k.crcl_ml_min:g} mL/min"
         return f"{text}, severe kidney disease" if k.severe else text

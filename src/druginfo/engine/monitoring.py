@@ -48,12 +48,16 @@ def monitoring_calendar(
     profile: Profile,
     start_date: dt.date,
     vocab: Vocabulary | None = None,
+    duration_days: int | None = None,
 ) -> list[MonitoringItem]:
     """Dated tests sorted by date; `sources` hold claim ids (S-keys after `check`).
 
     `vocab` is only consulted by rules whose `when` looks at medications or vaccines; without
-    it such rules count as applying.
+    it such rules count as applying. A fixed course (`duration_days`, e.g. a 10-day course)
+    keeps only the tests due before it ends: a year of tests for ten days of treatment would
+    be wrong.
     """
+    end = start_date + dt.timedelta(days=duration_days) if duration_days else None
     ctx = Context(mono, profile, vocab if vocab is not None else _NoVocab())
     items: list[MonitoringItem] = []
     for rule in mono.monitoring:
@@ -66,6 +70,8 @@ def monitoring_calendar(
             if not (vocab is None and consults_vocab) and not applies(rule, ctx):
                 continue
         for month in schedule_months(rule):
+            if end is not None and month and add_months(start_date, month) > end:
+                continue
             items.append(
                 MonitoringItem(
                     test=rule.test,

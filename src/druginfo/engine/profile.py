@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from druginfo.engine import units
+from druginfo.engine.reading import short
 from druginfo.errors import InputError
 from druginfo.model import Kidney, Profile
 
@@ -23,7 +24,7 @@ PASS_THROUGH_FIELDS: tuple[str, ...] = ("drug",)
 
 _SEXES: Mapping[str, str] = {"female": "female", "f": "female", "male": "male", "m": "male"}
 _LIST_FIELDS = ("conditions", "allergies", "medications", "planned_vaccines")
-_BOOL_FIELDS = ("pregnant", "breastfeeding")
+_BOOL_FIELDS = ("pregnant", "breastfeeding", "weight_confirmed")
 _DATE_FIELDS = ("planned_surgery_date", "start_date")
 
 
@@ -38,7 +39,7 @@ def _unknown_field(name: object, known: tuple[str, ...], prefix: str = "") -> In
 
 def _text(field: str, value: object) -> str:
     if not isinstance(value, str):
-        raise InputError(field, f"expected text, got {type(value).__name__} {value!r}")
+        raise InputError(field, f"expected text, got {type(value).__name__} {short(value)}")
     text = " ".join(value.split())
     if not text:
         raise InputError(field, "must not be empty")
@@ -49,13 +50,17 @@ def _text(field: str, value: object) -> str:
 
 def _bool(field: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise InputError(field, f"expected true or false, got {type(value).__name__} {value!r}")
+        raise InputError(
+            field, f"expected true or false, got {type(value).__name__} {short(value)}"
+        )
     return value
 
 
 def _text_list(field: str, value: object) -> list[str]:
     if not isinstance(value, list | tuple):
-        raise InputError(field, f"expected a list of names, got {type(value).__name__} {value!r}")
+        raise InputError(
+            field, f"expected a list of names, got {type(value).__name__} {short(value)}"
+        )
     if len(value) > 200:
         raise InputError(field, "has more than 200 entries")
     return [_text(f"{field}[{i}]", item) for i, item in enumerate(value)]
@@ -63,14 +68,14 @@ def _text_list(field: str, value: object) -> list[str]:
 
 def _date(field: str, value: object) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise InputError(field, f"expected a date (YYYY-MM-DD), got a date and time {value!r}")
+        raise InputError(field, f"expected a date (YYYY-MM-DD), got a date and time {short(value)}")
     if isinstance(value, dt.date):
         day = value
     elif isinstance(value, str):
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError as exc:
-            raise InputError(field, f"expected an ISO date YYYY-MM-DD, got {value!r}") from exc
+            raise InputError(field, f"expected an ISO date YYYY-MM-DD, got {short(value)}") from exc
     else:
         raise InputError(field, f"expected an ISO date YYYY-MM-DD, got {type(value).__name__}")
     if not 1900 <= day.year <= 2200:
@@ -83,7 +88,7 @@ def _sex(value: object) -> str:
     if text not in _SEXES:
         raise InputError(
             "sex",
-            f"{value!r} is not understood; write 'female' or 'male' (used only for the "
+            f"{short(value)} is not understood; write 'female' or 'male' (used only for the "
             "kidney function estimate), or leave the field out",
         )
     return _SEXES[text]
@@ -119,6 +124,7 @@ def _kidney(value: object) -> Kidney:
 _PARSERS: Mapping[str, Callable[[object], object]] = {
     "age_years": units.age_years,
     "weight_kg": units.weight_kg,
+    "height_cm": units.height_cm,
     "sex": _sex,
     "indication": lambda v: _text("indication", v),
     "kidney": _kidney,

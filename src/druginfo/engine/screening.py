@@ -52,6 +52,10 @@ class Screening:
 
 
 def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) -> Alert:
+    avoid = None
+    if rule.avoid is not None:
+        what = "live vaccine" if rule.avoid == "vaccine" else "do not combine"
+        avoid = f"{matched} ({what})" if matched else rule.title
     return Alert(
         kind=rule.kind,
         trigger=rule.trigger,
@@ -61,6 +65,8 @@ def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) ->
         matched=matched,
         sources=list(dict.fromkeys([*rule.claims, *refs])),
         blocking=rule.blocking,
+        avoid=avoid,
+        avoid_kind=rule.avoid,
     )
 
 
@@ -72,14 +78,22 @@ def undecided_alert(rule: ScreeningRule, missing: list[str], matched: str | None
             f"the planned vaccine(s) {matched} could not be identified, so we cannot tell "
             "whether they are live vaccines"
         ),
+        "conditions": (
+            f"the condition(s) {matched} may mean it applies now (a possible or recurring "
+            "condition, or a sign such as fever): ask the doctor whether it is present now, "
+            "and do not start until that is known"
+        ),
     }.get(missing[0], f"the profile does not give {fields}")
+    title = f"Cannot check: {rule.title}"
+    if missing[0] == "conditions":
+        title = f"To confirm before starting: {rule.title}"
     return Alert(
         kind="cannot-decide",
         trigger=rule.trigger,
         severity=rule.severity,
-        title=f"Cannot check: {rule.title}",
+        title=title,
         detail=f"{rule.title} depends on {fields}, and {what}. Rule: {rule.detail}",
-        matched=matched if missing[0] == "planned_vaccines" else None,
+        matched=matched if missing[0] in ("planned_vaccines", "conditions") else None,
         field=missing[0],
         sources=list(rule.claims),
     )

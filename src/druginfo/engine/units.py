@@ -73,6 +73,12 @@ CLEARANCE_TO_ML_MIN: Mapping[str, float] = {
     "ml/min/1.73": 1.0,
 }
 
+
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 _QUANTITY = re.compile(r"^\s*(?P<num>[+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+)\s*(?P<unit>.*?)\s*$")
 
 
@@ -94,10 +100,10 @@ def _number_text(field: str, text: str) -> float:
 def plain_number(field: str, value: object) -> float:
     """A JSON/YAML number; booleans are refused because `true` is not a quantity."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(field, f"expected a number, got {type(value).__name__} {value!r}")
+        raise InputError(field, f"expected a number, got {type(value).__name__} {_short(value)}")
     number = float(value)
     if not math.isfinite(number):
-        raise InputError(field, f"{value!r} is not a finite number")
+        raise InputError(field, f"{_short(value)} is not a finite number")
     return number
 
 
@@ -114,7 +120,7 @@ def quantity(
         if not m:
             raise InputError(
                 field,
-                f"could not read {value!r}; write a number with a unit, e.g. '20 {default_unit}'",
+                f"could not read {_short(value)}; write a number with a unit, e.g. '20 {default_unit}'",
             )
         number = _number_text(field, m.group("num"))
         unit = m.group("unit").lower().replace(" ", "").rstrip(".")
@@ -125,13 +131,14 @@ def quantity(
         else:
             known = ", ".join(sorted(u for u in units if len(u) > 1))
             raise InputError(
-                field, f"unknown unit {m.group('unit')!r} in {value!r}; known units: {known}"
+                field,
+                f"unknown unit {_short(m.group('unit'))} in {_short(value)}; known units: {known}",
             )
         result = number * factor
     else:
         result = plain_number(field, value) * default_factor
     if not math.isfinite(result):
-        raise InputError(field, f"{value!r} is not a finite number")
+        raise InputError(field, f"{_short(value)} is not a finite number")
     return result
 
 
@@ -147,6 +154,27 @@ def in_range(field: str, value: float, low: float, high: float, unit: str) -> fl
 def weight_kg(value: object, field: str = "weight_kg") -> float:
     kg = quantity(field, value, MASS_TO_KG, "kg")
     return round(in_range(field, kg, 0.3, 350.0, "kg"), 4)
+
+
+LENGTH_TO_CM: Mapping[str, float] = {
+    "cm": 1.0,
+    "centimetre": 1.0,
+    "centimetres": 1.0,
+    "centimeter": 1.0,
+    "centimeters": 1.0,
+    "m": 100.0,
+    "metre": 100.0,
+    "meter": 100.0,
+    "mm": 0.1,
+    "in": 2.54,
+    "inch": 2.54,
+    "inches": 2.54,
+}
+
+
+def height_cm(value: object, field: str = "height_cm") -> float:
+    cm = quantity(field, value, LENGTH_TO_CM, "cm")
+    return round(in_range(field, cm, 20.0, 260.0, "cm"), 2)
 
 
 def age_years(value: object, field: str = "age_years") -> float:

@@ -7,9 +7,10 @@ judged by the engine, which is the only place that knows units and plausible ran
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import (
     BaseModel,
@@ -31,6 +32,7 @@ from druginfo.model import (
     Monograph,
     SearchHit,
 )
+from druginfo.model.facts import FactsReport
 from druginfo.reconcile import ReconcileReport
 
 if TYPE_CHECKING:
@@ -91,6 +93,12 @@ class ProfileIn(BaseModel):
     age_years: Number | None = Field(default=None, description="Age in years.")
     weight_kg: Number | None = Field(
         default=None, description="Weight in kg, or a string with a unit: '44 lb', '20 kg'."
+    )
+    weight_confirmed: Flag | None = Field(
+        default=None, description="True once a weight outside the growth reference was checked."
+    )
+    height_cm: Number | None = Field(
+        default=None, description="Height in cm (or '120 cm', '1.2 m', '47 in')."
     )
     sex: Text | None = Field(default=None, description="'female' or 'male'.")
     pregnant: Flag | None = None
@@ -170,6 +178,20 @@ LangParam = Annotated[
 ]
 
 
+async def bounded_body(request: Request) -> None:
+    """Read the JSON body with the profile reader's bounds first: a key given twice, a
+    5,000-digit number or a 10,000-deep nesting is a 422 naming the problem (JSON parsers
+    silently keep the last of two keys; deep nesting or long numbers would be a crash)."""
+    from druginfo.engine.reading import decode, parse_text
+
+    body = await request.body()
+    if body.strip():
+        parse_text(decode(body, "body"), "body")
+
+
+BOUNDED = [Depends(bounded_body)]
+
+
 def build_api_router(service: Service) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
@@ -195,6 +217,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.post(
         "/check",
+        dependencies=BOUNDED,
         response_model=CheckResult,
         responses=BODY_ERRORS,
         summary="Personal check of a medicine against a profile",
@@ -209,6 +232,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.post(
         "/check.ics",
+        dependencies=BOUNDED,
         summary="The monitoring calendar of a check, as iCalendar",
         response_class=Response,
         responses={
@@ -229,6 +253,7 @@ def build_api_router(service: Service) -> APIRouter:
 
     @router.post(
         "/advise",
+        dependencies=BOUNDED,
         response_model=AdviceResult,
         responses=BODY_ERRORS,
         summary="What to do when EVENT happens",
@@ -244,5 +269,14 @@ def build_api_router(service: Service) -> APIRouter:
     )
     def reconcile(name: NameParam) -> Response:
         return _json(service.reconcile(name))
+
+    @router.get(
+        "/facts/{name}",
+        response_model=FactsReport,
+        summary="Normalised facts of every document about a medicine, each with its quote",
+    )
+    def facts(name: NameParam) -> Response:
+        body = json.dumps(service.facts(name).as_contract(), ensure_ascii=False)
+        return Response(content=body, media_type="application/json")
 
     return router

@@ -14,7 +14,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.core
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -111,17 +110,20 @@ def _print_json(data: Any) -> None:
 
 
 def _load_profile(path: str) -> dict[str, Any]:
+    from druginfo.engine.reading import MAX_BYTES, load_profile_bytes
+
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         _fail(f"cannot read profile {path}: {exc.strerror}")
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        _fail(f"profile {path} is not valid JSON or YAML: {exc}")
-    if not isinstance(data, dict):
-        _fail(f"profile {path} must be an object of fields (see CONTRACT.md)")
-    return data
+        return load_profile_bytes(data, "profile")
+    except InputError as exc:
+        _fail(f"profile {path}: {exc.field}: {exc.message}"[:300])
 
 
 class _ResultMarks:
@@ -433,7 +435,7 @@ def check(
     try:
         result: CheckResult = svc.check(drug, raw)
     except InputError as exc:
-        _fail(f"invalid profile field {exc.field!r}: {exc.message}")
+        _fail(f"invalid profile field {exc.field!r}: {exc.message}"[:300])
     except DruginfoError as exc:
         _fail(str(exc))
     if ics is not None:
@@ -447,13 +449,27 @@ def check(
         _print_json(result.model_dump(mode="json"))
     else:
         _render_check(result, ics)
-    raise typer.Exit(1 if result.decision == "do-not-use" else 0)
+    blocked = result.decision == "do-not-use" or any(
+        a.blocking and a.kind != "cannot-decide" for a in result.alerts
+    )
+    raise typer.Exit(1 if blocked else 0)
 
 
 def _render_check(result: CheckResult, ics: Path | None) -> None:
     marks = _ResultMarks(result.sources)
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
+    for alert in result.alerts:
+        if alert.avoid and alert.avoid_kind == "vaccine":
+            out.print(
+                f"[bold red]AVOID[/] {escape(alert.avoid)} — do not give the vaccine; this "
+                f"does not rule out {escape(result.drug.generic)} itself."
+            )
+        elif alert.avoid:
+            out.print(
+                f"[bold red]AVOID[/] {escape(alert.avoid)} — not together with "
+                f"{escape(result.drug.generic)}: one of the two must be stopped; ask which."
+            )
     reg = result.regimen
     if reg is not None and reg.dose_mg is not None:
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
@@ -530,7 +546,7 @@ def advise(
     try:
         result: AdviceResult = svc.advise(name, event, raw)
     except InputError as exc:
-        _fail(f"invalid profile field {exc.field!r}: {exc.message}")
+        _fail(f"invalid profile field {exc.field!r}: {exc.message}"[:300])
     except DruginfoError as exc:
         _fail(str(exc))
     if as_json:
@@ -775,6 +791,49 @@ def profile(
         encoding="utf-8"
     )
     sys.stdout.write(text)
+
+
+@app.command()
+def facts(
+    name: Annotated[str, typer.Argument(help="Medicine name, or a file/folder to read unstored.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Normalised facts of each document: topic, value, population, quote, source."""
+    from druginfo.facts.reading import report_for_path
+
+    path = Path(name)
+    try:
+        if path.exists() and (path.is_dir() or path.suffix):
+            report = report_for_path(path)
+        else:
+            report = _service(db).facts(name)
+    except DruginfoError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(report.as_contract())
+        return
+    for fs in report.documents:
+        doc = fs.document
+        out.rule(
+            f"[bold]{escape(doc.medicine)}[/] — {escape(doc.publisher)}: {escape(doc.title)} "
+            f"({doc.kind}, {doc.date or 'no date'})"
+        )
+        if not fs.facts:
+            out.print("  no facts read")
+        for f in fs.facts:
+            data = f.as_contract()
+            quote = str(data.pop("quote"))
+            for k in ("topic", "section", "claim", "source", "basis"):
+                data.pop(k, None)
+            pop = f.population.model_dump(exclude_none=True) if f.population else None
+            data.pop("population", None)
+            value = ", ".join(f"{k}={v}" for k, v in data.items())
+            where = f" [{escape(f.section)}]" if f.section else ""
+            out.print(f"  [bold]{f.topic}[/]: {escape(value)}")
+            if pop:
+                out.print(f"      for: {escape(', '.join(f'{k}={v}' for k, v in pop.items()))}")
+            out.print(f"      “{escape(quote)}”{where} ({escape(f.source or '')})")
 
 
 @app.command()

@@ -95,6 +95,33 @@ class Fact(BaseModel):
     allergy: str | None = None
     age_min_years: float | None = None
     age_max_years: float | None = None
+    # optional detail (added for extraction; every field optional, None when not stated)
+    dose_max_mg_per_kg: float | None = Field(
+        default=None, description="Upper end of a mg/kg range."
+    )
+    dose_mg_per_m2_max: float | None = None
+    dose_units_max: float | None = None
+    max_dose_mg_per_kg: float | None = Field(
+        default=None, description="A ceiling in mg/kg ('no more than 8 mg/kg a day')."
+    )
+    daily_total: bool | None = Field(
+        default=None,
+        description="The amount is for a whole day however it is split ('4 g a day', 'mg/kg/day').",
+    )
+    every_hours_max: float | None = Field(
+        default=None, description="Upper end of an interval range ('every 4 to 6 hours')."
+    )
+    as_needed: bool | None = None
+    skip_if_next_dose_near: bool | None = Field(
+        default=None, description="Missed dose: skip it when the next one is almost due."
+    )
+    live: bool | None = Field(default=None, description="Vaccine: live (True) or not (False).")
+    history: bool | None = Field(
+        default=None, description="The condition is named as past ('a history of hepatitis B')."
+    )
+    basis: Literal["curated", "machine"] | None = Field(
+        default=None, description="Written by a curator, or read by machine from the quote."
+    )
     # provenance
     quote: str = Field(min_length=1, description="Verbatim words of the document.")
     section: str | None = None
@@ -135,3 +162,13 @@ class FactSet(BaseModel):
             "document": self.document.model_dump(mode="json"),
             "facts": [f.as_contract() for f in self.facts],
         }
+
+
+class FactsReport(BaseModel):
+    """Every document's facts for one medicine (`druginfo facts`, `GET /api/facts/{name}`)."""
+
+    medicine: str
+    documents: list[FactSet] = Field(default_factory=list)
+
+    def as_contract(self) -> dict[str, object]:
+        return {"medicine": self.medicine, "documents": [d.as_contract() for d in self.documents]}

@@ -91,6 +91,16 @@ class Product(Cited):
     min_measurable_mg: float | None = Field(
         default=None, gt=0, description="Smallest dose the container's markings allow."
     )
+    measurable_ranges_mg: list[tuple[float, float]] = Field(
+        default_factory=list,
+        description="Doses the presentation can give, as [low, high] ranges in mg, as its "
+        "label states them (Kineret: 'either 20 to 90 mg or 100 mg' → [[20, 90], [100, 100]]); "
+        "empty: not stated.",
+    )
+    excipients: list[str] = Field(
+        default_factory=list,
+        description="The other ingredients (leaflet section 6): an allergy to one rules it out.",
+    )
     single_use: bool = True
 
 
@@ -123,6 +133,9 @@ class DoseRule(Cited):
     max_mg_per_kg_day: float | None = Field(default=None, gt=0)
     max_dose_mg: float | None = Field(default=None, gt=0, description="Absolute cap per day.")
     every_hours: int = Field(default=24, gt=0)
+    duration_days: int | None = Field(
+        default=None, gt=0, description="A fixed course (e.g. COVID-19: 10 days); None: ongoing."
+    )
     route: str = "subcutaneous"
     product: str | None = Field(default=None, description="Product id used to compute volume.")
     notes: list[Statement] = Field(default_factory=list)
@@ -146,6 +159,11 @@ class KidneyRule(Cited):
     id: str
     crcl_below_ml_min: float = Field(gt=0)
     every_hours: int = Field(gt=0)
+    advisory: bool = Field(
+        default=False,
+        description="True when the source says the prescriber should *consider* the change: "
+        "the interval is then left to the prescriber, never printed as fixed.",
+    )
     applies_to: list[str] = Field(
         default_factory=list, description="Dose rule ids; empty means every rule."
     )
@@ -161,11 +179,34 @@ class Match(BaseModel):
     """
 
     allergies_any: list[str] = Field(default_factory=list)
+    allergy_to_self: bool | None = Field(
+        default=None,
+        description="True: an allergy to this medicine — any of its names, misspelt ones "
+        "included — or to an ingredient of its products (`Product.excipients`).",
+    )
+    allergy_classes_any: list[str] = Field(
+        default_factory=list,
+        description="Allergen class ids (data/vocab/allergens.yaml, e.g. 'e-coli-derived'): an "
+        "allergy to the class or to any member medicine.",
+    )
     conditions_any: list[str] = Field(default_factory=list)
     conditions_excluding: list[str] = Field(
         default_factory=list,
         description="A condition naming any of these terms does not count for conditions_any "
         "(e.g. 'latent' keeps 'latent TB infection' from reading as an active infection).",
+    )
+    condition_concepts_any: list[str] = Field(
+        default_factory=list,
+        description="Condition concept ids (data/vocab/conditions.yaml); a concept is met by "
+        "every concept beneath it (e.g. 'infection' by pneumonia, shingles, HIV), read with "
+        "ConText so 'no infection' or 'history of pneumonia' do not count.",
+    )
+    condition_status_any: list[
+        Literal["present", "historical", "possible", "recurrent", "chronic", "family"]
+    ] = Field(
+        default_factory=list,
+        description="Which statuses of a concept mention count; empty: present only, and a "
+        "possible or recurrent mention or a sign (fever for infection) leaves the rule undecided.",
     )
     medication_classes_any: list[str] = Field(
         default_factory=list, description="Vocabulary class ids matched against medications."
@@ -195,6 +236,12 @@ class ScreeningRule(Cited):
     severity: Severity
     blocking: bool = Field(
         default=False, description="True when the label says not to use: decision do-not-use."
+    )
+    avoid: Literal["vaccine", "medication"] | None = Field(
+        default=None,
+        description="The label's 'must not' is about the other thing (a live vaccine, a "
+        "medicine not to combine), not this medicine alone: the result says what to avoid and "
+        "the decision is not do-not-use for this medicine.",
     )
     title: str
     detail: str

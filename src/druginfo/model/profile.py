@@ -22,6 +22,13 @@ class Kidney(BaseModel):
 class Profile(BaseModel):
     age_years: float | None = None
     weight_kg: float | None = None
+    weight_confirmed: bool | None = Field(
+        default=None,
+        description="True once a weight outside the growth reference has been checked.",
+    )
+    height_cm: float | None = Field(
+        default=None, description="Height in cm: bedside Schwartz for children, BMI bounds."
+    )
     sex: Literal["female", "male"] | None = None
     pregnant: bool | None = None
     breastfeeding: bool | None = None

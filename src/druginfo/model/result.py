@@ -36,6 +36,14 @@ class Regimen(BaseModel):
     dose_mg: float | None = None
     every_hours: int | None = None
     volume_ml: float | None = None
+    delivered_dose_mg: float | None = Field(
+        default=None,
+        description="What `volume_ml` actually delivers (the volume is rounded to what can be "
+        "measured, 0.01 mL); differs from dose_mg by that rounding, stated in the notes.",
+    )
+    duration_days: int | None = Field(
+        default=None, description="A fixed course (e.g. 10 days), when the label gives one."
+    )
     route: str | None = None
     max_dose_mg_per_kg_day: float | None = None
     max_dose_mg: float | None = None
@@ -57,6 +65,16 @@ class Alert(BaseModel):
     blocking: bool = Field(
         default=False, description="A label 'do not use' that fired: the decision is do-not-use."
     )
+    avoid: str | None = Field(
+        default=None,
+        description="What to avoid when the label's 'must not' is about another thing (e.g. "
+        "'MMR (live vaccine)', 'Enbrel (etanercept)'): this medicine itself is not ruled out.",
+    )
+    avoid_kind: Literal["vaccine", "medication"] | None = Field(
+        default=None,
+        description="vaccine: skip the vaccine, this medicine stays usable (decision caution); "
+        "medication: the combination is ruled out (decision do-not-use until one is stopped).",
+    )
 
 
 class MonitoringItem(BaseModel):
@@ -73,6 +91,11 @@ class CheckResult(BaseModel):
     alerts: list[Alert] = Field(default_factory=list)
     monitoring: list[MonitoringItem] = Field(default_factory=list)
     sources: dict[str, SourceRef] = Field(default_factory=dict)
+    avoid: list[str] = Field(
+        default_factory=list,
+        description="Things to avoid (not this medicine): a planned live vaccine, a medicine "
+        "not to combine. Separate from `decision`, which is about this medicine.",
+    )
 
 
 class AdviceStep(BaseModel):

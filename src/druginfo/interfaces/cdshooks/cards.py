@@ -55,9 +55,35 @@ def _sources_md(result: CheckResult, keys: Iterable[str]) -> str:
     return ("\n\n**Sources**\n\n" + "\n".join(lines)) if lines else ""
 
 
-def drug_label(result: CheckResult) -> str:
-    brands = result.drug.brands
-    return f"{brands[0]} ({result.drug.generic})" if brands else result.drug.generic
+def drug_label(result: CheckResult, ordered: Iterable[str] = ()) -> str:
+    """The medicine as ordered: the brand the order names ('Enbrel (etanercept)'), else the
+    generic alone — never another brand of the same generic picked from the monograph."""
+    generic = result.drug.generic
+    for name in ordered:
+        words = " ".join(re.sub(r"[^\w]+", " ", name.lower()).split())
+        for brand in result.drug.brands:
+            b = " ".join(re.sub(r"[^\w]+", " ", brand.lower()).split())
+            if b and re.search(rf"(?<!\w){re.escape(b)}(?!\w)", words):
+                return f"{brand} ({generic})"
+    return generic
+
+
+KIND_WORDS = {
+    "contraindication": "Contraindicated",
+    "interaction": "Interaction",
+    "warning": "Warning",
+    "dose-adjustment": "Dose adjustment",
+    "cannot-decide": "Cannot assess",
+}
+OVERRIDE_SYSTEM = "urn:druginfo:override-reason"
+OVERRIDE_REASONS = [
+    Coding(system=OVERRIDE_SYSTEM, code="benefit-outweighs-risk", display="Benefit outweighs risk"),
+    Coding(
+        system=OVERRIDE_SYSTEM, code="patient-informed", display="Risk discussed with the patient"
+    ),
+    Coding(system=OVERRIDE_SYSTEM, code="record-inaccurate", display="The record is not accurate"),
+    Coding(system=OVERRIDE_SYSTEM, code="specialist-advice", display="On specialist advice"),
+]
 
 
 @dataclass
@@ -65,6 +91,9 @@ class Draft:
     resource: dict[str, Any]
     ref: str | None
     names: list[str]
+    # The medicine as the order names it ("Enbrel (etanercept)"), when the vocabulary knows
+    # the name; cards use it rather than a brand picked from the monograph.
+    label: str | None = None
 
 
 class CardMaker:
@@ -92,9 +121,18 @@ class CardMaker:
             hint = FIELD_HINTS.get(alert.field.split(".")[0])
             detail += f"\n\nMissing: `{alert.field}`" + (f" — send {hint}." if hint else ".")
         detail += _sources_md(result, alert.sources)
+        label = draft.label or drug_label(result, draft.names)
+        if alert.avoid:
+            summary = f"{label}: avoid {alert.avoid}"
+            detail = (
+                f"The sources rule out **{md_escape(alert.avoid)}**, not {md_escape(label)} "
+                f"itself.\n\n{detail}"
+            )
+        else:
+            summary = f"{label}: {KIND_WORDS.get(alert.kind, alert.kind)} — {alert.title}"
         card = Card(
             uuid=self.uuid(draft.ref or key, alert.trigger, alert.kind),
-            summary=_clip(f"{drug_label(result)}: {alert.title}"),
+            summary=_clip(summary),
             detail=detail,
             indicator=indicator,
             source=CardSource(
@@ -104,15 +142,18 @@ class CardMaker:
             ),
             links=[self.link(key)],
         )
-        if indicator == "critical" and draft.ref:
+        if indicator == "critical":
+            card.overrideReasons = list(OVERRIDE_REASONS)
+        vaccine = alert.avoid_kind == "vaccine"
+        if indicator == "critical" and draft.ref and not vaccine:
             card.suggestions = [
                 Suggestion(
-                    label=_clip(f"Remove the {drug_label(result)} order"),
+                    label=_clip(f"Remove the {label} order"),
                     uuid=self.uuid(draft.ref, alert.trigger, "remove"),
                     actions=[
                         Action(
                             type="delete",
-                            description=f"Remove the draft order for {drug_label(result)}",
+                            description=f"Remove the draft order for {label}",
                             resourceId=draft.ref,
                         )
                     ],
@@ -131,6 +172,10 @@ class CardMaker:
             what += f" {regimen.route}"
         if regimen.every_hours:
             what += " " + every_hours_words(regimen.every_hours)
+        else:
+            what += ", interval: prescriber to decide"
+        if regimen.duration_days:
+            what += f" for {regimen.duration_days} days"
         if regimen.volume_ml is not None:
             what += f" ({regimen.volume_ml:g} mL)"
         lines = [f"Dose from the sources: **{md_escape(what)}**."]
@@ -145,7 +190,7 @@ class CardMaker:
             lines.append("Based on the record: " + md_escape("; ".join(rec.used)) + ".")
         return Card(
             uuid=self.uuid(draft.ref or key, "dose"),
-            summary=_clip(f"{drug_label(result)}: {what}"),
+            summary=_clip(f"{(draft.label or drug_label(result, draft.names))}: {what}"),
             detail="\n\n".join(lines) + _sources_md(result, regimen.sources),
             indicator="info",
             source=CardSource(
@@ -166,7 +211,9 @@ class CardMaker:
         tests = ", ".join(dict.fromkeys(item.test for item in result.monitoring))
         return Card(
             uuid=self.uuid(draft.ref or key, "monitoring"),
-            summary=_clip(f"{drug_label(result)}: monitoring — {tests}"),
+            summary=_clip(
+                f"{(draft.label or drug_label(result, draft.names))}: monitoring — {tests}"
+            ),
             detail=f"Dates count from {md_escape(start)}.\n\n"
             + "\n".join(lines)
             + _sources_md(result, cited),
@@ -185,25 +232,60 @@ class CardMaker:
         """Compare the dose and interval ordered with the regimen, when both are numbers."""
         ordered_mg, ordered_hours = _ordered(draft.resource)
         cards: list[Card] = []
-        label = drug_label(result)
-        limit = None
-        if regimen.dose_range_mg:
-            limit = max(regimen.dose_range_mg)
-        elif regimen.dose_mg is not None:
-            limit = regimen.dose_mg
-        if ordered_mg is not None and limit is not None and ordered_mg > limit + 1e-9:
-            cards.append(
-                self._order_card(
-                    result,
-                    key,
-                    draft,
-                    "ordered-dose",
-                    f"{label}: ordered {ordered_mg:g} mg is above the {limit:g} mg dose",
-                    f"The order asks for {ordered_mg:g} mg per dose; for this patient the sources "
-                    f"give {limit:g} mg.",
-                    regimen.sources,
-                )
+        label = draft.label or drug_label(result, draft.names)
+        daily_max = regimen.max_dose_mg
+        if ordered_mg is not None:
+            daily = ordered_mg * 24 / ordered_hours if ordered_hours else ordered_mg
+            per_kg = (
+                f" ({regimen.max_dose_mg_per_kg_day:g} mg/kg/day)"
+                if regimen.max_dose_mg_per_kg_day is not None
+                else ""
             )
+            start_high = max(regimen.dose_range_mg) if regimen.dose_range_mg else regimen.dose_mg
+            if daily_max is not None and daily > daily_max + 1e-9:
+                cards.append(
+                    self._order_card(
+                        result,
+                        key,
+                        draft,
+                        "ordered-dose-above-maximum",
+                        f"{label}: ordered {daily:g} mg/day exceeds the maximum "
+                        f"{daily_max:g} mg/day{per_kg}",
+                        f"Ordered: {ordered_mg:g} mg per dose"
+                        + (f" every {ordered_hours:g} h" if ordered_hours else "")
+                        + f" = {daily:g} mg a day. Labelled maximum for this patient: "
+                        f"**{daily_max:g} mg a day**{per_kg}. Reduce the dose or document "
+                        "the reason for exceeding the labelled maximum.",
+                        regimen.sources,
+                        indicator="critical",
+                    )
+                )
+            elif start_high is not None and ordered_mg > start_high + 1e-9:
+                within = daily_max is not None
+                cards.append(
+                    self._order_card(
+                        result,
+                        key,
+                        draft,
+                        "ordered-dose",
+                        (
+                            f"{label}: ordered {ordered_mg:g} mg is above the starting dose, "
+                            f"within the maximum {daily_max:g} mg/day"
+                            if within
+                            else f"{label}: ordered {ordered_mg:g} mg is above the labelled "
+                            f"{start_high:g} mg dose"
+                        ),
+                        f"Ordered: {ordered_mg:g} mg per dose. Starting dose for this patient: "
+                        f"up to {start_high:g} mg"
+                        + (
+                            f"; titration is allowed up to {daily_max:g} mg a day{per_kg}."
+                            if within
+                            else "; the sources give no higher dose for this patient."
+                        ),
+                        regimen.sources,
+                        indicator="info" if within else "warning",
+                    )
+                )
         if (
             ordered_hours is not None
             and regimen.every_hours is not None
@@ -236,12 +318,14 @@ class CardMaker:
         summary: str,
         detail: str,
         sources: list[str],
+        indicator: Literal["info", "warning", "critical"] = "warning",
     ) -> Card:
         return Card(
             uuid=self.uuid(draft.ref or key, topic),
             summary=_clip(summary),
             detail=detail + _sources_md(result, sources),
-            indicator="warning",
+            indicator=indicator,
+            overrideReasons=list(OVERRIDE_REASONS) if indicator == "critical" else None,
             source=CardSource(
                 label="druginfo",
                 url=f"{self.base_url}drugs/{key}",

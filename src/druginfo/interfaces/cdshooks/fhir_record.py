@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from druginfo.interfaces.cdshooks.codes import Kind, coded_names
+
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 
 # LOINC codes we read, by the profile fact they give.
 WEIGHT_CODES = {"29463-7", "3141-9"}
+HEIGHT_CODES = {"8302-2", "8306-3"}  # body height; body length lying (infants)
 CREATININE_MASS_CODES = {"2160-0", "38483-4"}  # mg/dL
 CREATININE_MOLAR_CODES = {"14682-9", "77140-2"}  # umol/L
 CRCL_CODES = {"2164-2"}
@@ -56,6 +59,9 @@ PREFETCH: dict[str, str] = {
         + "&_sort=-date&_count=10"
     ),
     "pregnancy": f"Observation?patient={_PID}&code={LOINC}|{PREGNANCY_STATUS}&_sort=-date&_count=1",
+    "height": (
+        f"Observation?patient={_PID}&code={LOINC}|8302-2,{LOINC}|8306-3&_sort=-date&_count=1"
+    ),
 }
 
 # Which profile field each piece of the record fills, to tell the EHR what to send.
@@ -66,6 +72,7 @@ FIELD_HINTS: dict[str, str] = {
     "kidney": "a creatinine (LOINC 2160-0), creatinine clearance (2164-2) or eGFR Observation "
     "(prefetch `kidney`)",
     "pregnant": "a pregnancy-status Observation, LOINC 82810-3 (prefetch `pregnancy`)",
+    "height_cm": "a body-height Observation, LOINC 8302-2 (prefetch `height`)",
     "indication": "MedicationRequest.reasonCode of the draft order",
 }
 
@@ -96,15 +103,25 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def concept_names(concept: Any) -> list[str]:
-    """text first, then each coding's display: the words a clinician would recognise."""
+def concept_names(concept: Any, kind: Kind = "medicine") -> list[str]:
+    """text first, then each coding's display: the words a clinician would recognise; then
+    the names of known RxNorm / SNOMED CT / ATC codes (a record coded only by code is read)."""
     if not isinstance(concept, dict):
         return []
     names = [_text(concept.get("text"))]
     for coding in concept.get("coding") or []:
         if isinstance(coding, dict):
             names.append(_text(coding.get("display")))
+    names.extend(coded_names(concept, kind)[0])
     return list(dict.fromkeys(n for n in names if n))
+
+
+def unread_codes(concept: Any, kind: Kind) -> str | None:
+    """How to name a concept nothing could be read from (for the 'record unread' card)."""
+    if concept_names(concept, kind):
+        return None
+    _, unknown = coded_names(concept, kind)
+    return "; ".join(unknown) if unknown else "no text and no code"
 
 
 def _codes(concept: Any, system: str) -> set[str]:
@@ -286,6 +303,7 @@ class Patient:
         self._demographics(rec, today)
         observations = self.by_type.get("Observation", [])
         self._weight(rec, observations, today)
+        self._height(rec, observations, today)
         self._kidney(rec, observations, today)
         self._pregnancy(rec, observations)
         self._lists(rec)
@@ -321,6 +339,24 @@ class Patient:
             return
         rec.raw["weight_kg"] = round(kg, 2)
         rec.used.append(f"weight {round(kg, 1)} kg" + _dated(when, today, "weight"))
+
+    def _height(self, rec: Record, observations: list[dict[str, Any]], today: dt.date) -> None:
+        """Height, for the bedside Schwartz estimate (children) and the ideal body weight of
+        Cockcroft–Gault (adults)."""
+        obs = _latest(observations, HEIGHT_CODES)
+        if obs is None:
+            return
+        q = _quantity(obs)
+        factor = {"cm": 1.0, "m": 100.0, "[in_i]": 2.54, "in": 2.54, "mm": 0.1}.get(
+            q[1].strip().lower() if q else ""
+        )
+        if q is None or factor is None:
+            rec.notes.append("the body-height Observation has no value in a known unit")
+            return
+        rec.raw["height_cm"] = round(q[0] * factor, 1)
+        rec.used.append(
+            f"height {round(q[0] * factor, 1)} cm" + _dated(_observation_date(obs), today, "weight")
+        )
 
     def _kidney(self, rec: Record, observations: list[dict[str, Any]], today: dt.date) -> None:
         kidney: dict[str, float] = {}
@@ -373,16 +409,30 @@ class Patient:
             rec.used.append("pregnant" if status else "not pregnant")
 
     def _lists(self, rec: Record) -> None:
-        conditions = [
-            concept_names(c.get("code"))[0]
-            for c in self.by_type.get("Condition", [])
-            if _active_clinical(c) and concept_names(c.get("code"))
-        ]
+        conditions = []
+        for c in self.by_type.get("Condition", []):
+            if not _active_clinical(c):
+                continue
+            names = concept_names(c.get("code"), "condition")
+            if names:
+                conditions.append(names[0])
+            else:
+                rec.notes.append(
+                    f"a condition ({unread_codes(c.get('code'), 'condition')}) could not be "
+                    "read, so it was not checked against contraindications"
+                )
         allergies = []
         for a in self.by_type.get("AllergyIntolerance", []):
-            names = concept_names(a.get("code"))
-            if _active_clinical(a) and names:
+            if not _active_clinical(a):
+                continue
+            names = concept_names(a.get("code"), "allergy")
+            if names:
                 allergies.extend(names[:2])
+            else:
+                rec.notes.append(
+                    f"an allergy ({unread_codes(a.get('code'), 'allergy')}) could not be read, "
+                    "so it was not checked"
+                )
         if conditions:
             rec.raw["conditions"] = list(dict.fromkeys(conditions))
         if allergies:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from druginfo.errors import InputError, UnknownDrug
 from druginfo.interfaces.cdshooks.cards import CardMaker, Draft, drug_label, md_escape
+from druginfo.interfaces.cdshooks.feedback import Feedback, store_feedback
 from druginfo.interfaces.cdshooks.fhir_record import (
     LIST_PREFETCH,
     PREFETCH,
@@ -26,6 +28,7 @@ from druginfo.interfaces.cdshooks.fhir_record import (
     Record,
     concept_names,
     parse_date,
+    unread_codes,
 )
 from druginfo.interfaces.cdshooks.wire import (
     SERVICES,
@@ -193,8 +196,12 @@ class CDSHooksService:
             cards.append(
                 maker.info_card(
                     "record-unread",
-                    "Part of the record could not be read",
-                    "; ".join(md_escape(n) for n in base.notes) + ".",
+                    "Record entries could not be read: screening is incomplete",
+                    "Review these entries before signing: "
+                    + "; ".join(md_escape(n) for n in base.notes)
+                    + ". Add a text or a display name, or a code druginfo knows (RxNorm, "
+                    "SNOMED CT, ATC).",
+                    warning=True,
                 )
             )
         return CardsResponse(cards=cards)
@@ -210,9 +217,14 @@ class CDSHooksService:
                 if res.get("status") not in ("active", "on-hold", "intended", None):
                     continue
                 names = patient.medication_names(res)
+                ref = f"{rtype}/{res.get('id')}"
                 if names:
-                    ref = f"{rtype}/{res.get('id')}"
                     out.append((ref, self._pick_name(names)))
+                else:
+                    # Unreadable (an unknown code, no text): passed on as an unidentified
+                    # medicine, so the check says it could not screen it instead of skipping it.
+                    codes = unread_codes(res.get("medicationCodeableConcept"), "medicine")
+                    out.append((ref, f"unidentified medicine ({codes})"))
         return out
 
     def _pick_name(self, names: list[str]) -> str:
@@ -248,7 +260,11 @@ class CDSHooksService:
         meds = [name for ref, name in active if ref != draft.ref] + others
         if meds:
             raw["medications"] = list(dict.fromkeys(meds))
-        reasons = [n for c in draft.resource.get("reasonCode") or [] for n in concept_names(c)[:1]]
+        reasons = [
+            n
+            for c in draft.resource.get("reasonCode") or []
+            for n in concept_names(c, "condition")[:1]
+        ]
         if reasons:
             raw["indication"] = reasons[0]
         start, how = _start_date(draft.resource, today)
@@ -269,6 +285,11 @@ class CDSHooksService:
                 rejected.append(f"`{exc.field}`: {md_escape(exc.message)}")
         if result is None:
             return []
+        for name in draft.names:
+            named = self.service.vocab.resolve_medication(name)
+            if named is not None and named.key == key:
+                draft.label = named.display if named.display != key else None
+                break
         cards = [maker.alert_card(result, key, a, draft) for a in result.alerts]
         if result.regimen is not None:
             dose = maker.dose_card(result, key, result.regimen, base, draft)
@@ -281,7 +302,7 @@ class CDSHooksService:
             cards.append(
                 maker.info_card(
                     f"record-rejected-{key}",
-                    f"{drug_label(result)}: values in the record were not used",
+                    f"{(draft.label or drug_label(result, draft.names))}: values in the record were not used",
                     "These values were left out as implausible: " + "; ".join(rejected) + ".",
                     warning=True,
                 )
@@ -327,5 +348,26 @@ def build_cds_router(service: Service) -> APIRouter:
         except ValidationError as exc:  # a card we built is malformed: our bug, not theirs
             raise RuntimeError("invalid card") from exc
         return Response(cards.model_dump_json(exclude_none=True), media_type="application/json")
+
+    @router.post(
+        "/{service_id}/feedback",
+        summary="Feedback on the cards of a CDS service (accepted or overridden)",
+        responses={
+            400: {"model": ErrorBody, "description": "Malformed feedback."},
+            404: {"model": ErrorBody, "description": "Unknown service id."},
+        },
+    )
+    def feedback(
+        service_id: Annotated[str, Path(max_length=100)],
+        body: Annotated[Feedback, Body()],
+    ) -> Response:
+        from druginfo.interfaces.errors import json_error
+
+        if service_id not in SERVICES:
+            return json_error(404, f"no CDS service {service_id!r}", "id")
+        stored = store_feedback(service_id, body)
+        return Response(
+            json.dumps({"stored": stored}), media_type="application/json", status_code=200
+        )
 
     return router

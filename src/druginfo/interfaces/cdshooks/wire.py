@@ -91,6 +91,7 @@ class Card(BaseModel):
     source: CardSource
     suggestions: list[Suggestion] | None = None
     selectionBehavior: Literal["at-most-one", "any"] | None = None
+    overrideReasons: list[Coding] | None = None
     links: list[Link] | None = None
 
 

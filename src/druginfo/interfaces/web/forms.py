@@ -38,6 +38,8 @@ PLAN_FIELDS: tuple[str, ...] = (
     "planned_vaccines",
     "planned_surgery_date",
     "start_date",
+    "height_cm",
+    "weight_confirmed",
 )
 
 KIDNEY_NUMBERS: tuple[str, ...] = ("crcl_ml_min", "egfr_ml_min_1_73m2", "serum_creatinine_mg_dl")
@@ -130,6 +132,18 @@ def parse_plan(data: Mapping[str, Any]) -> PlanInput:
             except ValueError:
                 errors["weight"] = "Enter the weight as a number, for example 20."
 
+    if "height_cm" in values:
+        try:
+            height = _number(values["height_cm"])
+            if height <= 0:
+                errors["height_cm"] = "Height must be more than 0."
+            else:
+                profile["height_cm"] = height
+        except ValueError:
+            errors["height_cm"] = "Enter the height in cm as a number, for example 120."
+    if values.get("weight_confirmed") == "yes":
+        profile["weight_confirmed"] = True
+
     if values.get("sex") in ("female", "male"):
         profile["sex"] = values["sex"]
     elif "sex" in values:
@@ -190,8 +204,10 @@ def plan_field_for(profile_field: str) -> str:
     name = re.sub(r"\[\d+\]", "", profile_field or "").strip()
     parts = name.split(".")
     head = parts[0]
-    if head == "weight_kg" or head == "weight":
+    if head in ("weight_kg", "weight", "weight_confirmed"):
         return "weight"
+    if head == "height_cm":
+        return "height_cm"
     if head == "kidney":
         tail = parts[-1] if len(parts) > 1 else ""
         return tail if tail in KIDNEY_NUMBERS else "kidney_severe"

@@ -1,0 +1,121 @@
+"""Monographs → one FactSet per source, facts in document order.
+
+A stored monograph is one document (a leaflet, a label, a page) or, for curated data, the
+curator's quotes of several sources; either way each Source gets its own FactSet, so a
+reconciler can compare one document with another and cite each fact's own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from druginfo.facts.extract import facts_from_text
+from druginfo.facts.mentions import MentionFinder, default_finder
+from druginfo.model import Claim, Monograph, Source, SourceKind
+from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet
+
+LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
+
+
+def readable_language(language: str) -> bool:
+    """The readers' words are English; a document in another language yields no facts rather
+    than the few its numbers would give without their words."""
+    return language.lower().split("-")[0] == "en"
+
+
+def document_kind(mono: Monograph, source: Source) -> DocumentKind:
+    """curated for curated data, leaflet for an EU package leaflet, label for SPL/openFDA,
+    publisher for a web page."""
+    if mono.curated:
+        return "curated"
+    if source.kind is SourceKind.publisher:
+        return "publisher"
+    if source.kind is SourceKind.curated:
+        return "curated"
+    if source.publisher.strip().lower() in LEAFLET_PUBLISHERS or source.id.startswith("ema-epi"):
+        return "leaflet"
+    return "label"
+
+
+def claim_facts(
+    claim: Claim,
+    *,
+    own_names: frozenset[str],
+    own_key: str | None,
+    finder: MentionFinder,
+    curated: bool,
+    lead: str | None = None,
+) -> list[Fact]:
+    """The facts of one claim: its heading names the topic first (through the shared topic
+    vocabulary), then the claim's own topic (a curator's, a QRD section's, a LOINC code's or a
+    page's heading path), then the statement's words when both are broad."""
+    # A document's own heading is read through the one topic vocabulary ("16 How supplied/
+    # storage and handling" is storage whatever LOINC filed it under); a curator's topic stands.
+    path = [claim.section] if (claim.section and not curated) else []
+    facts = facts_from_text(
+        claim.quote,
+        claim.section,
+        path=path,
+        structural=claim.topic,
+        own_names=own_names,
+        own_key=own_key,
+        lead=lead,
+        finder=finder,
+    )
+    basis = "curated" if curated else "machine"
+    return [
+        f.model_copy(update={"claim": claim.id, "source": claim.source, "basis": basis})
+        for f in facts
+    ]
+
+
+def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) -> list[FactSet]:
+    """One FactSet per Source of the monograph, facts in document order."""
+    finder = finder or default_finder()
+    own = frozenset(
+        n.lower()
+        for n in (
+            monograph.key,
+            monograph.identity.generic,
+            *monograph.identity.brands,
+            *monograph.identity.substances,
+        )
+        if n
+    )
+    by_source: dict[str, list[Fact]] = {s.id: [] for s in monograph.sources}
+    languages = {s.id: (s.language or monograph.language or "en") for s in monograph.sources}
+    lead: Claim | None = None  # the last "... include:" of the section, while its list runs
+    for claim in monograph.claims:
+        if claim.source not in by_source or not readable_language(languages[claim.source]):
+            continue  # the readers know English words only: other languages yield no facts
+        if lead is not None and (lead.source, lead.section) != (claim.source, claim.section):
+            lead = None
+        lead_text = lead.quote if lead is not None else None
+        if claim.quote.rstrip().endswith(":"):
+            lead = claim
+        elif re.search(r"[.!?]\W*$", claim.quote):
+            lead = None  # a full sentence ends the list the lead-in introduced
+        by_source[claim.source].extend(
+            claim_facts(
+                claim,
+                own_names=own,
+                own_key=monograph.key,
+                finder=finder,
+                curated=monograph.curated,
+                lead=lead_text,
+            )
+        )
+    sets: list[FactSet] = []
+    for source in monograph.sources:
+        document = FactDocument(
+            id=source.id,
+            medicine=monograph.key,
+            brands=list(monograph.identity.brands),
+            publisher=source.publisher,
+            title=source.document,
+            date=source.reviewed,
+            language=source.language or monograph.language,
+            kind=document_kind(monograph, source),
+        )
+        sets.append(FactSet(document=document, facts=by_source[source.id]))
+    return sets

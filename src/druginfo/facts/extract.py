@@ -1,0 +1,606 @@
+"""Statements → normalised facts, with one set of readers for every kind of document.
+
+A statement is read in its place: the topic comes from its heading path first (or the
+document's own structure: a QRD section, an SPL LOINC code, a curator's topic) and its own
+words second; then only the readers that belong to that topic run (a temperature is a storage
+fact only in a storage statement, an amount a dose only in a dosing statement). Each fact keeps
+the statement's exact words as its quote.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from druginfo.facts.doses import Amount, find_amounts, find_route, phase_of
+from druginfo.facts.intervals import Interval, find_durations, find_intervals, find_time_limits
+from druginfo.facts.mentions import Mention, MentionFinder, default_finder
+from druginfo.facts.population import merge, read_population
+from druginfo.facts.stances import read_missed_dose, read_stance
+from druginfo.facts.temperature import find_temperatures
+from druginfo.facts.topics import classify, statement_topic, vocabulary
+from druginfo.model import Topic
+from druginfo.model.facts import Fact, Population, Strength
+
+DOSE_TOPICS = frozenset(
+    {
+        Topic.dosing,
+        Topic.administration,
+        Topic.kidney,
+        Topic.children,
+        Topic.seniors,
+        Topic.self_injection,
+    }
+)
+_DOSE_VERB = re.compile(
+    r"\b(?:dose|doses|dosage|dosing|take|takes|taken|taking|inject|injects|injected|injecting|"
+    r"give|given|giving|use|used|using|administer\w*|apply|applied|swallow|receive|received|"
+    r"recommended|usual|start(?:ing)?|maintenance|loading|infus\w*)\b",
+    re.IGNORECASE,
+)
+_ROOM = re.compile(
+    r"\broom\s+temperature\b|\bout(?:side)?\s+(?:of\s+)?(?:the\s+)?(?:fridge|refrigerator)\b"
+    r"|\b(?:removed|taken\s+out)\s+(?:of|from)\s+(?:the\s+)?(?:fridge|refrigerator)\b"
+    r"|\bsingle\s+period\b|\bnot\s+refrigerated\b|\bunrefrigerated\b",
+    re.IGNORECASE,
+)
+_STORAGE_WORDS = re.compile(
+    r"\b(?:stor(?:e|ed|ing|age)|keep|kept|refrigerat\w*|fridge|room\s+temperature|freez\w*)\b",
+    re.IGNORECASE,
+)
+_PREGNANCY = re.compile(r"\bpregnan\w*|\bunborn\b|\bhave\s+a\s+baby\b", re.IGNORECASE)
+_BREASTFEEDING = re.compile(
+    r"\bbreast-?\s?feed\w*|\bbreastfeed\w*|\bbreast\s+milk\b|\bnursing\b|\blactat\w*", re.I
+)
+# The allergen runs to the end of the clause; a full stop inside "E. coli" does not end it.
+_ALLERGIC_TO = re.compile(
+    r"\b(?:allergic|hypersensitive|hypersensitivity)\s+(?:reaction\s+)?to\s+"
+    r"((?:[^.;:()]|\.(?=\s*[a-z]))+)",
+    re.I,
+)
+_PRONOUN = re.compile(r"^(?:it|them|this\s+(?:drug|medicine|medication))\b", re.I)
+_STRENGTH: tuple[tuple[Strength, re.Pattern[str]], ...] = (
+    (
+        "must-not",
+        re.compile(
+            r"\b(?:must\s+not|do\s+not|don[’']t|should\s+not|never|cannot)\s+(?:\w+\s+){0,3}?"
+            r"(?:use|take|be\s+(?:given|used|taken)|receive|get|have|combine|give)\b"
+            r"|\bcontraindicated\b|\bmust\s+not\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "avoid",
+        re.compile(r"\bnot\s+recommended\b|\bavoid\w*\b|\bshould\s+not\b", re.IGNORECASE),
+    ),
+)
+_AGE_LIMIT = re.compile(
+    r"\b(?:not\s+(?:be\s+)?(?:used|given|recommended|approved|studied|established)|"
+    r"should\s+not|must\s+not|do\s+not|don[’']t|has\s+not\s+been|have\s+not\s+been|no\s+"
+    r"(?:data|information|experience))\b",
+    re.IGNORECASE,
+)
+_YOUNG = re.compile(
+    r"\b(?:child|children|adolescents?|infants?|babies|paediatric|pediatric|under\s+\d+|"
+    r"below\s+\d+|younger\s+than)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r";|,?\s*\bfollowed\s+by\b|,?\s*\bthen\b|\.\s+|,\s+and\s+|,\s+or\s+")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a statement stands: its heading path and what the document's structure says."""
+
+    path: tuple[str, ...] = ()
+    structural: Topic | None = None
+    own_names: frozenset[str] = frozenset()  # the document's own medicine, never "interacting"
+    own_key: str | None = None
+    lead: str | None = None  # the sentence that introduces a list ("... include:")
+
+
+def statement_topic_for(text: str, ctx: Context) -> Topic:
+    return classify(ctx.path, text, ctx.structural)
+
+
+def facts_from_text(
+    text: str,
+    section: str | None = None,
+    *,
+    path: Sequence[str] | None = None,
+    structural: Topic | None = None,
+    own_names: Iterable[str] = (),
+    own_key: str | None = None,
+    lead: str | None = None,
+    finder: MentionFinder | None = None,
+) -> list[Fact]:
+    """Every fact one statement states, in the order of its kinds.
+
+    `section` is the heading it stands under; `path` (outermost first) may give the headings
+    above it too; `structural` is a topic the document's structure gives; `own_names` the
+    names of the medicine the document is about.
+    """
+    if not text or not text.strip():
+        return []
+    headings = tuple(path) if path is not None else ((section,) if section else ())
+    ctx = Context(
+        path=tuple(h for h in headings if h),
+        structural=structural,
+        own_names=frozenset(n.lower() for n in own_names),
+        own_key=own_key,
+        lead=lead if lead and lead.rstrip().endswith(":") else None,
+    )
+    topic = statement_topic_for(text, ctx)
+    heading = section if section is not None else (ctx.path[-1] if ctx.path else None)
+    return list(_read(text, topic, ctx, heading, finder or default_finder()))
+
+
+def _read(
+    text: str, topic: Topic, ctx: Context, section: str | None, finder: MentionFinder
+) -> Iterable[Fact]:
+    broad = topic in vocabulary().broad or topic is Topic.other
+    if (
+        topic is Topic.storage
+        or (broad and _STORAGE_WORDS.search(text))
+        or (topic is Topic.travel and find_temperatures(text))
+    ):
+        yield from _storage(text, section)
+    if topic in DOSE_TOPICS or (broad and (_DOSE_VERB.search(text) or _amount_with_interval(text))):
+        yield from _doses(text, topic, ctx, section, finder)
+    if topic is Topic.missed_dose or statement_topic(text) is Topic.missed_dose:
+        yield from _missed(text, section)
+    if topic in (Topic.pregnancy, Topic.breastfeeding) or (
+        topic not in _NO_STANCE_TOPICS and (_PREGNANCY.search(text) or _BREASTFEEDING.search(text))
+    ):
+        yield from _stances(text, topic, ctx, section)
+    mentions = finder.find(text)
+    yield from _mention_facts(text, topic, ctx, section, mentions, finder)
+
+
+def _amount_with_interval(text: str) -> bool:
+    """An amount beside an interval ("40 mg every other week") is a dose whatever the heading."""
+    return bool(find_amounts(text)) and any(i.every_hours for i in find_intervals(text))
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+def _storage(text: str, section: str | None) -> Iterable[Fact]:
+    temps = find_temperatures(text)
+    limits = find_time_limits(text)
+    room = _ROOM.search(text)
+    facts: list[Fact] = []
+    used: set[int] = set()
+    if room and (limits or any(t.min_c is None and t.max_c is not None for t in temps)):
+        after = [i for i, t in enumerate(temps) if t.start >= room.start() - 40]
+        pick = after[0] if after else None
+        if pick is None and temps and not limits:
+            pick = None
+        t = temps[pick] if pick is not None else None
+        if t is not None and t.min_c is not None and t.min_c <= 8 and t.max_c and t.max_c <= 8:
+            t = None  # the fridge range, named beside a room-temperature allowance
+            pick = None
+        if pick is not None:
+            used.add(pick)
+        limit = next((s for s in limits if s.start >= room.start() - 80), None) or (
+            limits[0] if limits else None
+        )
+        if t is not None or limit is not None:
+            facts.append(
+                Fact(
+                    topic="room-temperature",
+                    temp_min_c=t.min_c if t is not None and t.min_c != t.max_c else None,
+                    temp_max_c=t.max_c if t is not None else None,
+                    max_days=limit.days if limit is not None else None,
+                    quote=text,
+                    section=section,
+                )
+            )
+    for i, t in enumerate(temps):
+        if i in used:
+            continue
+        facts.insert(
+            0,
+            Fact(
+                topic="storage",
+                temp_min_c=t.min_c,
+                temp_max_c=t.max_c,
+                quote=text,
+                section=section,
+            ),
+        )
+        break  # one storage range per statement: the others restate it in another scale
+    return facts
+
+
+# --- doses -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+
+
+def _clauses(text: str, amounts: list[Amount]) -> list[_Clause]:
+    """One clause per amount: cut between consecutive amounts at the last break between them."""
+    cuts = [0]
+    for a, b in itertools.pairwise(amounts):
+        between = text[a.end : b.start]
+        breaks = list(_CLAUSE_BREAK.finditer(between))
+        cuts.append(a.end + breaks[-1].start() if breaks else b.start)
+    cuts.append(len(text))
+    return [_Clause(cuts[i], cuts[i + 1]) for i in range(len(amounts))]
+
+
+def _indication(mentions: list[Mention]) -> str | None:
+    names = [m.key for m in mentions if m.kind == "condition" and not m.negated]
+    names = [n for n in names if n not in ("infection", "pain", "fever", "kidney disease")]
+    return names[0] if len(set(names)) == 1 else None
+
+
+def _doses(
+    text: str, topic: Topic, ctx: Context, section: str | None, finder: MentionFinder
+) -> Iterable[Fact]:
+    amounts = find_amounts(text)
+    intervals = [i for i in find_intervals(text) if i.every_hours or i.as_needed]
+    if not amounts and not intervals:
+        return
+    if not _DOSE_VERB.search(text) and not amounts:
+        return
+    heading_pop = None
+    for h in ctx.path:
+        heading_pop = merge(heading_pop, read_population(h))
+    heading_ind = None
+    for h in ctx.path:
+        heading_ind = _indication(finder.find(h)) or heading_ind
+    kidney = topic is Topic.kidney or bool(
+        re.search(r"\bkidney|\brenal\b|creatinine\s+clearance", text, re.I)
+    )
+    fact_topic = "kidney" if kidney else "dose"
+    route = find_route(text)
+    durations = find_durations(text)
+    if not amounts:
+        # An interval alone: "Kineret is injected once a day".
+        timed = [i for i in intervals if i.every_hours]
+        if not _DOSE_VERB.search(text) or not timed:
+            return  # "as needed" alone says nothing comparable
+        first = timed[0]
+        pop = merge(heading_pop, read_population(text))
+        yield _dose_fact(
+            fact_topic,
+            None,
+            first,
+            durations[0].days if durations else None,
+            None,
+            route,
+            _with_indication(pop, heading_ind, finder.find(text)),
+            text,
+            section,
+        )
+        return
+    clauses = _clauses(text, amounts)
+    spans = [text[c.start : c.end] for c in clauses]
+    own = [[i for i in intervals if c.start <= i.start < c.end] for c in clauses]
+    phases: list[Literal["loading", "maintenance"] | None] = []
+    after_loading = False
+    for words, mine in zip(spans, own, strict=True):
+        phase = phase_of(words, after_loading=after_loading, repeats=bool(mine))
+        after_loading = after_loading or phase == "loading"
+        phases.append(phase)
+    # One interval named once for several amounts ("50 mg or 100 mg once a week") belongs to
+    # each of them; never across phases, where each step has its own timing.
+    distinct = {(i.every_hours, i.as_needed) for i in intervals}
+    shared = intervals[0] if len(distinct) == 1 and not any(phases) else None
+    for n, amount in enumerate(amounts):
+        words, mine, phase, clause = spans[n], own[n], phases[n], clauses[n]
+        interval: Interval | None = mine[0] if mine else (None if amount.is_max else shared)
+        dur = [d for d in durations if clause.start <= d.start < clause.end]
+        pop = read_population(words)
+        if pop is None and len(amounts) == 1:
+            pop = read_population(text)
+        pop = merge(heading_pop, pop)
+        pop = _with_indication(pop, heading_ind, finder.find(words) or finder.find(text))
+        yield _dose_fact(
+            fact_topic,
+            amount,
+            interval,
+            dur[0].days if dur else None,
+            phase,
+            route,
+            pop,
+            text,
+            section,
+        )
+
+
+def _with_indication(
+    pop: Population | None, heading_ind: str | None, mentions: list[Mention]
+) -> Population | None:
+    ind = _indication(mentions) or heading_ind
+    if ind is None:
+        return pop
+    data = pop.model_dump(exclude_none=True) if pop else {}
+    data.setdefault("indication", ind)
+    return Population(**data)
+
+
+def _dose_fact(
+    topic: str,
+    amount: Amount | None,
+    interval: Interval | None,
+    duration: float | None,
+    phase: str | None,
+    route: str | None,
+    pop: Population | None,
+    text: str,
+    section: str | None,
+) -> Fact:
+    fields: dict[str, object] = {}
+    if amount is not None:
+        if amount.is_max:
+            if amount.kind == "mg":
+                fields["max_dose_mg"] = amount.high or amount.value
+            elif amount.kind == "mg_per_kg":
+                fields["max_dose_mg_per_kg"] = amount.high or amount.value
+        elif amount.kind == "mg":
+            fields["dose_mg"] = amount.value
+            fields["dose_max_mg"] = amount.high
+        elif amount.kind == "mg_per_kg":
+            fields["dose_mg_per_kg"] = amount.value
+            fields["dose_max_mg_per_kg"] = amount.high
+        elif amount.kind == "mg_per_m2":
+            fields["dose_mg_per_m2"] = amount.value
+            fields["dose_mg_per_m2_max"] = amount.high
+        else:
+            fields["dose_units"] = amount.value
+            fields["dose_units_max"] = amount.high
+        if amount.per_day:
+            fields["daily_total"] = True
+    if interval is not None:
+        fields["every_hours"] = interval.every_hours
+        fields["every_hours_max"] = interval.every_hours_max
+        fields["times_per_day"] = interval.times_per_day
+        if interval.as_needed:
+            fields["as_needed"] = True
+    if pop is not None and topic == "kidney" and pop.crcl_below_ml_min is None:
+        pass
+    return Fact.model_validate(
+        {
+            "topic": topic,
+            **{k: v for k, v in fields.items() if v is not None},
+            "duration_days": duration,
+            "phase": phase,
+            "route": route,
+            "population": pop,
+            "quote": text,
+            "section": section,
+        }
+    )
+
+
+# --- missed dose, pregnancy, breast-feeding ------------------------------------------------------
+
+
+def _missed(text: str, section: str | None) -> Iterable[Fact]:
+    action, no_double, near = read_missed_dose(text)
+    if action is None and not no_double:
+        return
+    yield Fact(
+        topic="missed-dose",
+        action=action,
+        no_double=True if no_double else None,
+        skip_if_next_dose_near=True if near else None,
+        quote=text,
+        section=section,
+    )
+
+
+# Statements under these topics mention pregnancy as a fact about the medicine (a side effect,
+# what it is for, what it contains), never as advice on using it.
+_NO_STANCE_TOPICS = frozenset(
+    {
+        Topic.side_effect,
+        Topic.serious_side_effect,
+        Topic.product,
+        Topic.indication,
+        Topic.mechanism,
+        Topic.effectiveness,
+        Topic.overdose,
+    }
+)
+_STRONG_STANCES = frozenset({"must-not", "not-recommended", "if-clearly-needed"})
+
+
+def _stances(text: str, topic: Topic, ctx: Context, section: str | None) -> Iterable[Fact]:
+    about: list[str] = []
+    if _PREGNANCY.search(text):
+        about.append("pregnancy")
+    if _BREASTFEEDING.search(text):
+        about.append("breastfeeding")
+    stance = read_stance(text)
+    if stance is None and about:
+        # A list item takes the stance of the sentence that introduces it ("People who should
+        # not take it include: • women who are pregnant"), or of its 'Do not use' heading.
+        if ctx.lead is not None:
+            stance = read_stance(ctx.lead)
+        elif topic is Topic.contraindication and _contraindicates(text):
+            stance = "must-not"
+    if stance is None:
+        return
+    if not about and topic in (Topic.pregnancy, Topic.breastfeeding):
+        if stance not in _STRONG_STANCES:
+            return  # "please contact your doctor" under the heading says nothing on pregnancy
+        about.append(topic.value)
+    for subject in about:
+        yield Fact.model_validate(
+            {"topic": subject, "stance": stance, "quote": text, "section": section}
+        )
+
+
+# --- mentions: interactions, vaccines, contraindications, indications, age limits -------------
+
+
+def _strength(text: str) -> Strength:
+    for strength, pattern in _STRENGTH:
+        if pattern.search(text):
+            return strength
+    return "caution"
+
+
+def _mention_facts(
+    text: str,
+    topic: Topic,
+    ctx: Context,
+    section: str | None,
+    mentions: list[Mention],
+    finder: MentionFinder,
+) -> Iterable[Fact]:
+    seen: set[tuple[str, str]] = set()
+    own = ctx.own_names
+    for m in mentions:
+        if m.negated or m.family:
+            continue
+        if m.kind == "vaccine" and m.key == "unknown-vaccine":
+            continue  # "if you require vaccinations": no vaccine is named
+        if m.kind == "vaccine" and topic in (
+            Topic.vaccine,
+            Topic.interaction,
+            Topic.warning,
+            Topic.contraindication,
+            Topic.other,
+            Topic.infection,
+        ):
+            key = ("vaccine", m.key)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Fact.model_validate(
+                {
+                    "topic": "vaccine",
+                    "with": m.key,
+                    "class": "live-vaccine" if m.live else None,
+                    "live": m.live,
+                    "strength": _strength(text),
+                    "quote": text,
+                    "section": section,
+                }
+            )
+        elif m.kind == "medicine" and topic is Topic.interaction:
+            if m.key.lower() in own or m.text.lower() in own:
+                continue
+            key = ("interaction", m.key)
+            if key in seen:
+                continue
+            seen.add(key)
+            classes = finder.classes_of(m.key)
+            yield Fact.model_validate(
+                {
+                    "topic": "interaction",
+                    "with": m.key,
+                    "class": classes[0] if classes else None,
+                    "strength": _strength(text),
+                    "quote": text,
+                    "section": section,
+                }
+            )
+        elif (
+            m.kind == "condition"
+            and topic is Topic.contraindication
+            and _contraindicates(text)
+            and (m.hypothetical or m.historical)
+        ):
+            key = ("contraindication", m.key)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Fact(
+                topic="contraindication",
+                condition=m.key,
+                history=True if m.historical else None,
+                quote=text,
+                section=section,
+            )
+        elif m.kind == "condition" and topic is Topic.indication:
+            key = ("indication", m.key)
+            if key in seen or m.hypothetical or m.historical:
+                continue
+            seen.add(key)
+            pop = read_population(text)
+            yield Fact(
+                topic="indication",
+                condition=m.key,
+                age_min_years=pop.age_min_years if pop else None,
+                age_max_years=pop.age_max_years if pop else None,
+                quote=text,
+                section=section,
+            )
+    if topic in (Topic.contraindication, Topic.allergy):
+        for allergic in _ALLERGIC_TO.finditer(text):
+            target = _allergen(allergic.group(1), finder, ctx.own_key)
+            if target and ("allergy", target) not in seen:
+                seen.add(("allergy", target))
+                yield Fact(
+                    topic="contraindication" if topic is Topic.contraindication else "allergy",
+                    allergy=target,
+                    quote=text,
+                    section=section,
+                )
+    if topic in (Topic.children, Topic.dosing, Topic.warning, Topic.contraindication) and (
+        _YOUNG.search(text) and _AGE_LIMIT.search(text)
+    ):
+        pop = read_population(text)
+        if pop is not None and pop.age_max_years is not None and pop.age_min_years is None:
+            yield Fact(
+                topic="age-limit", age_min_years=pop.age_max_years, quote=text, section=section
+            )
+
+
+_MUST_NOT_USE = re.compile(
+    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,2}?"
+    r"(?:use|take|give|be\s+(?:given|used|treated)|receive|start)\b|\bcontraindicated\b",
+    re.IGNORECASE,
+)
+_IF_ITEM = re.compile(r"^\W*if\s+(?:you|your\s+child|the\s+patient|he|she)\b", re.IGNORECASE)
+_SUPPOSING = re.compile(
+    r"\b(?:think|suspect|believe)\s+(?:you|she|he)\s+(?:may|might)\s+be\b", re.I
+)
+# An 'if' sentence that goes on to a consequence or an instruction is a warning.
+_CONSEQUENCE = re.compile(r"\b(?:may|might|could|will|should|must|can)\b", re.IGNORECASE)
+_ADVICE = re.compile(
+    r"\b(?:tell|talk\s+to|consult|ask|check\s+with|inform)\s+(?:your|the|a)\s+"
+    r"(?:\w+\s+)?(?:doctor|pharmacist|nurse|healthcare)",
+    re.IGNORECASE,
+)
+
+
+def _contraindicates(text: str) -> bool:
+    """A condition under 'Do not use' is a contraindication only where the statement says so:
+    a list item opening with 'if you ...' (the heading's own clause), or words forbidding use.
+    'Tell your doctor if ...' under the same heading is a warning, not a contraindication."""
+    if _MUST_NOT_USE.search(text):
+        return True
+    own_words = _SUPPOSING.sub(" ", text)  # "if you think you may be pregnant" is no consequence
+    return (
+        bool(_IF_ITEM.search(text))
+        and not _ADVICE.search(text)
+        and not _CONSEQUENCE.search(own_words)
+    )
+
+
+def _allergen(phrase: str, finder: MentionFinder, own_key: str | None) -> str | None:
+    """What an 'allergic to ...' phrase names: a medicine key, else its own first words;
+    "it" / "this medicine" is the document's own medicine when that is known."""
+    words = re.split(r"\s+(?:or|and)\s+(?:to\s+)?(?:any|one)\b|,", phrase, maxsplit=1)[0]
+    words = " ".join(words.split()[:8]).strip(" .")
+    if not words:
+        return None
+    if _PRONOUN.match(words):
+        return own_key
+    found = [m for m in finder.find(words) if m.kind == "medicine"]
+    if found:
+        return found[0].key
+    return words.lower()
