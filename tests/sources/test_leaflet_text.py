@@ -44,6 +44,7 @@ def test_list_items_keep_their_mark_and_paragraphs_do_not() -> None:
         ("if you re unsure", "if you're unsure"),
         ("Keep in a fridge (3 C 7 C).", "Keep in a fridge (3 °C – 7 °C)."),
         ("Store below 30 C.", "Store below 30 °C."),
+        ("Store in a refrigerator (2 C-8 C).", "Store in a refrigerator (2 °C-8 °C)."),
         ("a fever ( 39 C) is", "a fever ( 39 °C) is"),  # the lost sign before 39 stays lost
     ],
 )

@@ -90,7 +90,7 @@ def marked_blocks(markup: str) -> list[str]:
 # --- lost characters ---------------------------------------------------------------------------
 
 # "2 C", "25 C", "-20 C": a temperature, then something that cannot continue a word.
-_DEGREE = re.compile(r"(?<![\w.,/])(-?\d{1,2}(?:[.,]\d)?) ?C(?=[\s),.;:]|$)")
+_DEGREE = re.compile(r"(?<![\w.,/])(-?\d{1,2}(?:[.,]\d)?) ?C(?=[\s),.;:]|[-–]\s*\d|$)")
 _RANGE = re.compile(r"(-?\d{1,2}(?:[.,]\d)?) °C (-?\d{1,2}(?:[.,]\d)?) °C")
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2}) s(?=[\s,.;:)]|$)")
 _CONTRACTIONS = [
