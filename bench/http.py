@@ -1,11 +1,27 @@
-"""HTTP throughput and p99 latency of the API, beside a bare Starlette app serving the same bytes.
+"""HTTP throughput, latency and server CPU per request of the API, beside a bare Starlette app.
 
-Both servers run under uvicorn (one worker each, loopback only) in their own processes; the
-load generator runs in a third process with N concurrent keep-alive connections. The baseline
-returns the exact response bodies druginfo produced (captured first), so the ratio is the cost
-of druginfo's own work (routing, validation, store reads, the check itself) per request.
+Both servers run under uvicorn with the event loop and HTTP parser pinned (`--loop asyncio
+--http h11`: uvicorn otherwise picks uvloop/httptools when they happen to be installed, and
+the two servers would not run the same machinery), one worker each, loopback only, in their
+own processes; the load generator runs in a third process with N concurrent keep-alive
+connections.
+
+Request bodies vary: GET cycles through the monographs of `--names` medicines, POST through
+10 medicines x varied profiles, so a cache of whole responses cannot "win" the benchmark.
+
+The baselines (the framework's own cost):
+- GET /api/drugs/{name}: a bare Starlette endpoint returning the bytes druginfo returned for
+  that name (captured first);
+- POST /api/check: a bare Starlette endpoint that runs the same check in process
+  (`Service.check` on the same store) and returns its bytes.
+
+Besides req/s and p50/p99, each run reports the server's CPU time per request (user + system
+of the server process, from psutil, over the run): unlike throughput, it hardly moves when the
+load generator or other work shares the cores.
 
     .venv/bin/python bench/http.py [--seconds 6] [--concurrency 8] [--max-requests 20000]
+
+Targets: throughput (and CPU per request) ratio druginfo/baseline >= 0.5 on both endpoints.
 """
 
 from __future__ import annotations
@@ -28,10 +44,24 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 REPO = Path(_HERE).parent
 HOST = "127.0.0.1"
 
+PINNED = ["--loop", "asyncio", "--http", "h11"]
+CHECK_DRUGS = [
+    "Kineret",
+    "anakinra",
+    "Enbrel",
+    "Humira",
+    "Xeljanz",
+    "Benepali",
+    "Simponi",
+    "Cimzia",
+    "RoActemra",
+    "Ilaris",
+]
 CHECK_BODY: dict[str, Any] = {
     "drug": "Kineret",
     "profile": {
@@ -47,53 +77,78 @@ CHECK_BODY: dict[str, Any] = {
         "start_date": "2026-12-01",
     },
 }
-ENDPOINTS = [
-    ("GET /api/drugs/anakinra", "GET", "/api/drugs/anakinra", None),
-    ("POST /api/check", "POST", "/api/check", CHECK_BODY),
-]
+
+
+def check_bodies() -> list[dict[str, Any]]:
+    """10 medicines x varied profiles (age, weight, kidney, medicines): 40 distinct bodies."""
+    meds = CHECK_BODY["profile"]["medications"]
+    bodies = []
+    for i in range(40):
+        profile = dict(CHECK_BODY["profile"])
+        profile["age_years"] = 30 + (i * 7) % 50
+        profile["weight_kg"] = f"{55 + (i * 5) % 45} kg"
+        profile["kidney"] = {"serum_creatinine_mg_dl": round(0.7 + (i % 5) * 0.4, 1)}
+        profile["medications"] = meds[: 1 + i % len(meds)]
+        bodies.append({"drug": CHECK_DRUGS[i % len(CHECK_DRUGS)], "profile": profile})
+    return bodies
 
 
 # --- the baseline server -----------------------------------------------------------------------
 
 
-def baseline_app(drug_file: str, check_file: str) -> Any:
-    """A bare Starlette app: the same routes and bytes, none of the work."""
+def baseline_app(drug_file: str, db_url: str) -> Any:
+    """A bare Starlette app: the same routes; GET serves druginfo's captured bytes, POST runs
+    the same check in process and returns its JSON."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
 
-    drug = Path(drug_file).read_bytes()
-    check = Path(check_file).read_bytes()
+    from druginfo.errors import DruginfoError
+    from druginfo.service import Service
+
+    drugs: dict[str, bytes] = {
+        k: v.encode("latin-1") for k, v in json.loads(Path(drug_file).read_text()).items()
+    }
+    service = Service.open(db_url)
 
     async def get_drug(request: Request) -> Response:
-        return Response(drug, media_type="application/json")
+        body = drugs.get(request.path_params["name"])
+        if body is None:
+            return Response(b'{"error":"unknown"}', status_code=404)
+        return Response(body, media_type="application/json")
 
     async def post_check(request: Request) -> Response:
-        await request.body()  # read the request like a real handler must
-        return Response(check, media_type="application/json")
+        data = json.loads(await request.body())
+        try:
+            result = service.check(data.get("drug"), data.get("profile") or {})
+        except DruginfoError as exc:
+            return Response(json.dumps({"error": str(exc)}).encode(), status_code=400)
+        return Response(result.model_dump_json().encode(), media_type="application/json")
 
     async def health(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     return Starlette(
         routes=[
-            Route("/api/drugs/anakinra", get_drug),
+            Route("/api/drugs/{name}", get_drug),
             Route("/api/check", post_check, methods=["POST"]),
             Route("/api/health", health),
         ]
     )
 
 
-def serve_baseline(port: int, drug_file: str, check_file: str) -> None:
+def serve_baseline(port: int, drug_file: str, db_url: str) -> None:
     import uvicorn
 
     uvicorn.run(
-        baseline_app(drug_file, check_file),
+        baseline_app(drug_file, db_url),
         host=HOST,
         port=port,
         log_level="warning",
         access_log=False,
+        loop="asyncio",
+        http="h11",
     )
 
 
@@ -116,20 +171,29 @@ async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status
 
 
+def _raw(method: str, host: str, path: str, body: Any) -> bytes:
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    if payload:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+    return (head + "\r\n").encode() + payload
+
+
 async def _load(
-    base: str, method: str, path: str, body: Any, seconds: float, concurrency: int, limit: int
+    base: str,
+    requests: list[tuple[str, str, Any]],
+    seconds: float,
+    concurrency: int,
+    limit: int,
 ) -> dict[str, Any]:
-    """N connections, each sending its next request as soon as the last answer is read.
+    """N connections, each sending its next request as soon as the last answer is read;
+    connection i starts at request i and cycles through the list.
 
     A minimal HTTP/1.1 client on asyncio streams: a full client library costs more CPU per
     request than a bare server, and would measure itself instead of the servers.
     """
     host, port = base.removeprefix("http://").split(":")
-    payload = json.dumps(body).encode() if body is not None else b""
-    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
-    if payload:
-        head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-    raw = (head + "\r\n").encode() + payload
+    raws = [_raw(method, host, path, body) for method, path, body in requests]
     latencies: list[float] = []
     errors = 0
     sent = 0
@@ -138,11 +202,12 @@ async def _load(
     all_ready = asyncio.Event()
     go = asyncio.Event()
 
-    async def worker(warmup: int) -> None:
+    async def worker(offset: int) -> None:
         nonlocal sent, errors, ready
         reader, writer = await asyncio.open_connection(host, int(port))
+        i = offset
         try:
-            for _ in range(warmup):  # open the connection, let the server fill its caches
+            for raw in raws[offset::concurrency] or raws[:1]:  # warm every distinct request
                 await _request(reader, writer, raw)
             ready += 1
             if ready == concurrency:
@@ -150,6 +215,8 @@ async def _load(
             await go.wait()
             while sent < limit and time.perf_counter() < deadline:
                 sent += 1
+                raw = raws[i % len(raws)]
+                i += 1
                 t0 = time.perf_counter()
                 status = await _request(reader, writer, raw)
                 latencies.append(time.perf_counter() - t0)
@@ -158,7 +225,7 @@ async def _load(
         finally:
             writer.close()
 
-    tasks = [asyncio.create_task(worker(5)) for _ in range(concurrency)]
+    tasks = [asyncio.create_task(worker(k)) for k in range(concurrency)]
     await all_ready.wait()
     start = time.perf_counter()
     deadline = start + seconds
@@ -176,9 +243,9 @@ async def _load(
 
 
 def run_load(args: argparse.Namespace) -> None:
-    body = json.loads(args.body) if args.body else None
+    requests = [tuple(r) for r in json.loads(Path(args.requests).read_text())]
     result = asyncio.run(
-        _load(args.base, args.method, args.path, body, args.seconds, args.concurrency, args.limit)
+        _load(args.base, requests, args.seconds, args.concurrency, args.limit)  # type: ignore[arg-type]
     )
     print(json.dumps(result))
 
@@ -209,8 +276,17 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 180) -
 
 
 def measure(
-    base: str, method: str, path: str, body: Any, args: argparse.Namespace
+    base: str,
+    server_pid: int,
+    requests: list[tuple[str, str, Any]],
+    args: argparse.Namespace,
+    tmp: Path,
 ) -> dict[str, Any]:
+    """One load run against `base`; adds the server process's CPU µs per request."""
+    import psutil
+
+    req_file = tmp / "requests.json"
+    req_file.write_text(json.dumps(requests))
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -218,10 +294,8 @@ def measure(
         "load",
         "--base",
         base,
-        "--method",
-        method,
-        "--path",
-        path,
+        "--requests",
+        str(req_file),
         "--seconds",
         str(args.seconds),
         "--concurrency",
@@ -229,28 +303,43 @@ def measure(
         "--limit",
         str(args.max_requests),
     ]
-    if body is not None:
-        cmd += ["--body", json.dumps(body)]
+    server = psutil.Process(server_pid)
+    before = server.cpu_times()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO)
+    after = server.cpu_times()
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    cpu = (after.user - before.user) + (after.system - before.system)
+    result["cpu_us"] = cpu / max(result["requests"], 1) * 1e6
     return result
+
+
+def _server(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=REPO, env=env)
 
 
 def orchestrate(args: argparse.Namespace) -> None:
     import httpx
 
     procs: list[subprocess.Popen[bytes]] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
         try:
+            from druginfo.service import Service
             from druginfo.store import open_store
 
-            db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            db_url = f"sqlite:///{tmp / 'bench.db'}"
             open_store(db_url, bootstrap=True).close()  # the bundled data, as on a fresh install
+            svc = Service.open(db_url)
+            names = [d.key for d in svc.list_drugs()][
+                :: max(1, len(svc.list_drugs()) // args.names)
+            ]
+            names = sorted({"anakinra", *names[: args.names - 1]})
+            svc.close()
             env = {**os.environ, "DRUGINFO_DB": db_url}
             app_port, base_port = free_port(), free_port()
             app_url, base_url = f"http://{HOST}:{app_port}", f"http://{HOST}:{base_port}"
             procs.append(
-                subprocess.Popen(
+                _server(
                     [
                         sys.executable,
                         "-m",
@@ -264,25 +353,30 @@ def orchestrate(args: argparse.Namespace) -> None:
                         "--log-level",
                         "warning",
                         "--no-access-log",
+                        *PINNED,
                     ],
-                    cwd=REPO,
-                    env=env,
+                    env,
                 )
             )
             wait_ready(app_url, procs[0])
 
-            # Capture druginfo's own answers: the baseline serves exactly these bytes.
-            drug = httpx.get(f"{app_url}/api/drugs/anakinra", timeout=30)
-            check = httpx.post(f"{app_url}/api/check", json=CHECK_BODY, timeout=30)
-            for r in (drug, check):
+            # Capture druginfo's own answers: the GET baseline serves exactly these bytes.
+            drugs: dict[str, str] = {}
+            for name in names:
+                r = httpx.get(f"{app_url}/api/drugs/{quote(name)}", timeout=30)
                 r.raise_for_status()
-            drug_file, check_file = Path(tmp) / "drug.json", Path(tmp) / "check.json"
-            drug_file.write_bytes(drug.content)
-            check_file.write_bytes(check.content)
-            decision = check.json()["decision"]
+                drugs[name] = r.content.decode("latin-1")
+            drug_file = tmp / "drugs.json"
+            drug_file.write_text(json.dumps(drugs))
+            bodies = check_bodies()
+            decisions: dict[str, int] = {}
+            for body in bodies:
+                r = httpx.post(f"{app_url}/api/check", json=body, timeout=30)
+                r.raise_for_status()
+                decisions[r.json()["decision"]] = decisions.get(r.json()["decision"], 0) + 1
 
             procs.append(
-                subprocess.Popen(
+                _server(
                     [
                         sys.executable,
                         str(Path(__file__).resolve()),
@@ -292,42 +386,60 @@ def orchestrate(args: argparse.Namespace) -> None:
                         str(base_port),
                         "--drug-file",
                         str(drug_file),
-                        "--check-file",
-                        str(check_file),
+                        "--db",
+                        db_url,
                     ],
-                    cwd=REPO,
+                    env,
                 )
             )
             wait_ready(base_url, procs[1])
-            same = httpx.get(f"{base_url}/api/drugs/anakinra").content == drug.content
-            assert same, "baseline must serve the same bytes"
+            for name in names:
+                ours = httpx.get(f"{app_url}/api/drugs/{quote(name)}").content
+                assert httpx.get(f"{base_url}/api/drugs/{quote(name)}").content == ours
+            same = httpx.post(f"{base_url}/api/check", json=bodies[0]).json()
+            assert same == httpx.post(f"{app_url}/api/check", json=bodies[0]).json(), (
+                "the baseline must compute the same check"
+            )
 
+            sizes = [len(v) for v in drugs.values()]
             print(
-                f"druginfo HTTP bench: uvicorn, 1 worker per server, {args.concurrency} "
-                f"connections, {args.seconds:g} s per run, loopback; {os.cpu_count()} CPUs"
+                f"druginfo HTTP bench: uvicorn (loop asyncio, http h11, pinned), 1 worker per "
+                f"server, {args.concurrency} connections, {args.seconds:g} s per run, loopback; "
+                f"{os.cpu_count()} CPUs"
             )
             print(
-                f"bodies: GET drug {len(drug.content):,} bytes; POST check "
-                f"{len(check.content):,} bytes (decision {decision})"
+                f"bodies: GET {len(names)} monographs of {min(sizes):,}-{max(sizes):,} bytes; "
+                f"POST {len(bodies)} checks ({len(CHECK_DRUGS)} medicines x varied profiles; "
+                f"decisions {decisions})"
             )
             header = (
-                f"{'endpoint':26} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-                f"{'errors':>6}"
+                f"{'endpoint':22} {'server':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                f"{'cpu µs/req':>10} {'errors':>6}"
             )
             print(header)
             print("-" * len(header))
-            for label, method, path, body in ENDPOINTS:
-                ours = measure(app_url, method, path, body, args)
-                bare = measure(base_url, method, path, body, args)
+            runs = [
+                (
+                    "GET /api/drugs/{name}",
+                    [("GET", f"/api/drugs/{quote(n)}", None) for n in names],
+                ),
+                ("POST /api/check", [("POST", "/api/check", b) for b in bodies]),
+            ]
+            for label, requests in runs:
+                ours = measure(app_url, procs[0].pid, requests, args, tmp)
+                bare = measure(base_url, procs[1].pid, requests, args, tmp)
                 for name, res in (("druginfo", ours), ("baseline", bare)):
                     print(
-                        f"{label:26} {name:9} {res['rps']:9.0f} {res['p50_ms']:8.2f} "
-                        f"{res['p99_ms']:8.2f} {res['errors']:6d}"
+                        f"{label:22} {name:9} {res['rps']:8.0f} {res['p50_ms']:8.2f} "
+                        f"{res['p99_ms']:8.2f} {res['cpu_us']:10.0f} {res['errors']:6d}"
                     )
+                ratio = ours["rps"] / bare["rps"]
+                cpu_ratio = bare["cpu_us"] / ours["cpu_us"]
+                verdict = "MET" if min(ratio, cpu_ratio) >= 0.5 else "NOT MET"
                 print(
-                    f"{'':26} ratio     throughput druginfo/baseline = "
-                    f"{ours['rps'] / bare['rps']:.2f}, p99 druginfo/baseline = "
-                    f"{ours['p99_ms'] / bare['p99_ms']:.2f}"
+                    f"{'':22} ratio     throughput {ratio:.2f}, CPU per request "
+                    f"(baseline/druginfo) {cpu_ratio:.2f}, p99 druginfo/baseline "
+                    f"{ours['p99_ms'] / bare['p99_ms']:.2f} | target >= 0.5: {verdict}"
                 )
         finally:
             for p in procs:
@@ -346,16 +458,15 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent connections")
     ap.add_argument("--max-requests", type=int, default=20000, help="cap per run")
     ap.add_argument("--port", type=int)
+    ap.add_argument("--names", type=int, default=20, help="monographs the GET run cycles")
     ap.add_argument("--drug-file")
-    ap.add_argument("--check-file")
+    ap.add_argument("--db")
     ap.add_argument("--base")
-    ap.add_argument("--method")
-    ap.add_argument("--path")
-    ap.add_argument("--body")
+    ap.add_argument("--requests")
     ap.add_argument("--limit", type=int, default=20000)
     args = ap.parse_args()
     if args.role == "baseline":
-        serve_baseline(args.port, args.drug_file, args.check_file)
+        serve_baseline(args.port, args.drug_file, args.db)
     elif args.role == "load":
         run_load(args)
     else:

@@ -1,6 +1,13 @@
 """Search latency over the real EU leaflets at 1× and N× (default 20×): p50/p99 of 200
-queries (names, misspellings, phrases) through `store.search`, beside the raw FTS5 MATCH of
-the same queries on the same rows (no names, no snippets, no dedupe): the ratio is the figure.
+queries (names, misspellings, phrases) through `store.search`, beside raw FTS5 queries of the
+same text on the same rows (no names, no snippets, no dedupe): the ratio is the figure.
+
+The baseline does the same ranking work as the store: it fetches at most TEXT_CANDIDATES
+matching row ids (newest first); when it gets them all the query is unselective and the
+newest 20 are taken unranked, otherwise FTS5 ranks the matches (`ORDER BY rank LIMIT 20`).
+(Ranking every match of an unselective phrase with bm25, as an earlier baseline did, is work
+the store never does, which made the store look faster than raw FTS5.) That older figure
+is printed too, as "rank-all".
 
 Stores are built with the real ingestion pipeline in a temporary directory (or kept in
 --cache DIR to rerun quickly).
@@ -83,6 +90,26 @@ def make_queries(store: SqliteStore, seed: int = 11) -> list[tuple[str, str]]:
 
 
 def raw_fts(store: SqliteStore, query: str) -> list[Any]:
+    """The same ranking policy as the store, in raw FTS5 (see the module docstring)."""
+    from druginfo.store.sqlite import TEXT_CANDIDATES
+
+    q = common.parse_text_query(query)
+    if q.is_empty():
+        return []
+    expr = common.fts5_match(q)
+    candidates = store._conn.execute(
+        "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        (expr, TEXT_CANDIDATES),
+    ).fetchall()
+    if len(candidates) >= TEXT_CANDIDATES:
+        return candidates[:20]
+    return store._conn.execute(
+        "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT 20", (expr,)
+    ).fetchall()
+
+
+def raw_fts_rank_all(store: SqliteStore, query: str) -> list[Any]:
+    """bm25 over every match (the earlier baseline)."""
     q = common.parse_text_query(query)
     if q.is_empty():
         return []
@@ -98,6 +125,7 @@ def run(store: SqliteStore, label: str, queries: list[tuple[str, str]]) -> None:
         raw_fts(store, q)
     ours: dict[str, list[float]] = {"all": []}
     raw: dict[str, list[float]] = {"all": []}
+    rank_all: list[float] = []
     first_ok = 0
     for i, (kind, q) in enumerate(queries):
         # Alternate which of the two goes first, so neither always finds the other's pages.
@@ -111,6 +139,9 @@ def run(store: SqliteStore, label: str, queries: list[tuple[str, str]]) -> None:
             sink = ours if which == "ours" else raw
             sink.setdefault(kind, []).append(dt)
             sink["all"].append(dt)
+        t = time.perf_counter()
+        raw_fts_rank_all(store, q)
+        rank_all.append((time.perf_counter() - t) * 1000)
         if kind != "phrase" and hits and hits[0].match == "name":
             first_ok += 1
     n_docs = store.count_documents()
@@ -129,6 +160,8 @@ def run(store: SqliteStore, label: str, queries: list[tuple[str, str]]) -> None:
     )
     p50, p99 = percentiles(ours["all"])
     r50, r99 = percentiles(raw["all"])
+    a50, a99 = percentiles(rank_all)
+    print(f"[{label}] (rank-all FTS5, the earlier baseline: p50 {a50:6.2f} ms p99 {a99:6.2f} ms)")
     if label != "1x":
         print(f"[{label}] target p99 <= 20 ms: {'MET' if p99 <= 20 else 'NOT MET'} ({p99:.2f} ms)")
     print(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
+
+# Caches the tests make (the built vocabulary, druginfo.store.vocab_cache) stay out of the
+# user's cache directory; subprocesses inherit the setting.
+os.environ.setdefault("DRUGINFO_CACHE_DIR", tempfile.mkdtemp(prefix="druginfo-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ parsed (or stored) is reported and skipped, never half-written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -40,6 +41,7 @@ from druginfo.store.base import Store
 
 BATCH_DOCUMENTS = 32  # documents per transaction
 BATCH_SECONDS = 0.5  # ... or fewer, so a slow source still commits often
+POOL_MIN_ITEMS = 64  # fewer inputs are parsed here: starting workers would cost more
 
 
 @dataclass
@@ -52,10 +54,26 @@ class IngestReport:
     classes: int = 0
     seconds: float = 0.0
     skipped: int = 0  # not parsed at all: already stored and `resume=True`
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def documents(self) -> int:
         return self.inserted + self.replaced + self.unchanged + self.skipped
+
+    def nothing_ingested(self) -> bool:
+        """No document, pair or class was read from the inputs (all broken, or none found)."""
+        return self.documents + self.interactions + self.classes == 0
+
+    def why_nothing(self) -> str:
+        """One line saying why nothing could be ingested, for a command's error message."""
+        if not self.broken:
+            return "nothing to ingest: no file in the inputs is a known format"
+        first = self.broken[0]
+        more = f" (and {len(self.broken) - 1} more)" if len(self.broken) > 1 else ""
+        return (
+            f"nothing could be ingested: every input was rejected{more}; "
+            f"first: {first.origin}: {first.reason}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +85,7 @@ class IngestReport:
             "classes": self.classes,
             "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
+            "stages": self.stages,
         }
 
 
@@ -94,18 +113,15 @@ def _progress_bar(enabled: bool, console: Console | None = None) -> Progress:
 
 def _document_errors() -> tuple[type[BaseException], ...]:
     """Errors that condemn one document (bad data), as opposed to the store itself failing
-    (disk full, server gone), which must stop the run rather than skip every document."""
+    (disk full, server gone), which must stop the run rather than skip every document.
+
+    psycopg's are included when it is loaded (a PostgreSQL store loads it): importing it
+    only to name its errors would cost every command a fifth of a second."""
     errors: list[type[BaseException]] = [ValueError, sqlite3.DataError, sqlite3.IntegrityError]
-    try:
-        import psycopg
-
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
         errors += [psycopg.DataError, psycopg.IntegrityError]
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        pass
     return tuple(errors)
-
-
-_DOCUMENT_ERRORS = _document_errors()
 
 
 class _Writer:
@@ -115,33 +131,46 @@ class _Writer:
         self.store = store
         self.report = report
         self.on_broken = on_broken
-        self.pending: list[tuple[Monograph, str, str, str]] = []
+        self.pending: list[tuple[Monograph, str, str, str, str | None]] = []
+        self.seconds = 0.0  # time spent writing, for the stage breakdown
         self.since = time.monotonic()
         self.bulk = getattr(store, "upsert_many", None)  # a third-party store may lack it
+        self.errors = _document_errors()
 
     def add(self, doc: ParsedDocument) -> None:
-        self.pending.append((doc.monograph, doc.doc_id, doc.checksum, doc.origin))
+        self.pending.append((doc.monograph, doc.doc_id, doc.checksum, doc.origin, doc.json))
         if len(self.pending) >= BATCH_DOCUMENTS or time.monotonic() - self.since > BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._flush()
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _flush(self) -> None:
         batch, self.pending = self.pending, []
         self.since = time.monotonic()
         if not batch:
             return
         if self.bulk is not None:
             try:
-                outcomes = self.bulk([(m, d, c) for m, d, c, _ in batch])
-            except _DOCUMENT_ERRORS:
+                # The JSON rides along when the monograph was just validated from it, so the
+                # store need not serialise and validate it again.
+                outcomes = self.bulk(
+                    [(m, d, c, j) if j is not None else (m, d, c) for m, d, c, _, j in batch]
+                )
+            except self.errors:
                 outcomes = None  # one bad document: find it by writing one at a time
             if outcomes is not None:
                 for o in outcomes:
                     self._count(o.status)
                 return
-        for mono, doc_id, checksum, origin in batch:
+        for mono, doc_id, checksum, origin, _ in batch:
             try:
                 outcome = self.store.upsert_monograph(mono, doc_id=doc_id, checksum=checksum)
-            except _DOCUMENT_ERRORS as exc:  # reported and skipped, never half-written
+            except self.errors as exc:  # reported and skipped, never half-written
                 self.broken(Broken(origin=origin, reason=f"cannot store {doc_id}: {exc}"))
             else:
                 self._count(outcome.status)
@@ -177,6 +206,7 @@ def ingest(
     resume: bool = False,
     description: str = "Ingesting",
     console: Console | None = None,
+    workers: int | None = None,
     on_item: Callable[[str], Any] | None = None,
 ) -> IngestReport:
     """Load every record found under `paths` into `store`; idempotent.
@@ -184,7 +214,12 @@ def ingest(
     Every document is parsed and compared by checksum, so a changed file replaces its stored
     version (the old one goes to history). `resume=True` is for finishing an interrupted run
     fast: documents whose id is already stored are not even parsed (counted as `skipped`).
+
+    `workers` processes parse documents (druginfo.ingest_pool; default: the CPUs less one);
+    0, or fewer than POOL_MIN_ITEMS inputs, parses in this process. `report.stages` gives
+    the seconds of each stage.
     """
+    from druginfo import ingest_pool
     from druginfo.errors import InputError
     from druginfo.sources import detect
 
@@ -204,7 +239,10 @@ def ingest(
             return True
         return False
 
-    total = _count_items(path_list) if progress else None
+    n_workers = ingest_pool.default_workers() if workers is None else max(0, workers)
+    total = _count_items(path_list) if progress or n_workers else None
+    use_pool = n_workers > 0 and (total is None or total >= POOL_MIN_ITEMS)
+    stages = ingest_pool.Stages()
     with _progress_bar(progress, console) as bar:
         task = bar.add_task(description, total=total)
 
@@ -213,27 +251,42 @@ def ingest(
             if on_item is not None:
                 on_item(origin)
 
-        records = detect.iter_records(
+        walk = detect.iter_work if use_pool else detect.iter_records
+        work = walk(
             path_list,
             skip=skip if resume and stored else None,
             progress=advance,
         )
-        for record in records:
-            if isinstance(record, ParsedDocument):
-                if stored.get(record.doc_id) == record.checksum:
-                    report.unchanged += 1
-                else:
-                    writer.add(record)
-            elif isinstance(record, InteractionBatch):
+        records = ingest_pool.pooled(work, n_workers, stages) if use_pool else work
+        try:
+            for record in records:
+                if isinstance(record, ParsedDocument):
+                    if resume and record.doc_id in stored and use_pool:
+                        report.skipped += 1  # an SPL whose set id only parsing revealed
+                    elif stored.get(record.doc_id) == record.checksum:
+                        report.unchanged += 1
+                    else:
+                        writer.add(record)
+                elif isinstance(record, InteractionBatch):
+                    writer.flush()
+                    report.interactions += store.add_interactions(record.pairs)
+                elif isinstance(record, ClassBatch):
+                    writer.flush()
+                    report.classes += store.add_classes(record.entries)
+                elif isinstance(record, Broken):
+                    writer.broken(record)
+        except BaseException:
+            # Interrupted (Ctrl-C) or the store failed: keep the documents already parsed
+            # when the store still takes them, then let the error through.
+            with contextlib.suppress(Exception):  # the original error is the one to report
                 writer.flush()
-                report.interactions += store.add_interactions(record.pairs)
-            elif isinstance(record, ClassBatch):
-                writer.flush()
-                report.classes += store.add_classes(record.entries)
-            elif isinstance(record, Broken):
-                writer.broken(record)
+            raise
         writer.flush()
     report.seconds = time.perf_counter() - started
+    stages.store = writer.seconds
+    if not use_pool:  # everything ran here: what is not writing was reading and parsing
+        stages.parse = report.seconds - writer.seconds
+    report.stages = stages.as_dict()
     return report
 
 
@@ -241,23 +294,13 @@ def curated_checksum(mono: Monograph) -> str:
     return hashlib.sha256(mono.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def bootstrap(store: Store, *, progress: bool = False) -> IngestReport:
-    """First use: the bundled curated monographs, then the bundled EU leaflets archive."""
-    from druginfo.sources import curated
+def bootstrap(store: Store, *, progress: bool = False, resume: bool = False) -> IngestReport:
+    """First use: the bundled curated monographs, then the bundled EU leaflets archive.
 
+    `resume=True` (finishing a fill that was interrupted) does not parse again the leaflets
+    already stored."""
     started = time.perf_counter()
-    report = IngestReport()
-    for key in curated.curated_keys():
-        mono = curated.load_curated(key)
-        outcome = store.upsert_monograph(
-            mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono)
-        )
-        if outcome.status == "inserted":
-            report.inserted += 1
-        elif outcome.status == "replaced":
-            report.replaced += 1
-        else:
-            report.unchanged += 1
+    report = bootstrap_curated(store)
     archive = _bundled_epi()
     if archive is not None:
         from druginfo import firstrun
@@ -271,14 +314,40 @@ def bootstrap(store: Store, *, progress: bool = False) -> IngestReport:
             store,
             progress=terminal,
             description=f"{firstrun.SETUP_TITLE}: EU leaflets",
+            resume=resume,
             on_item=plain.tick if plain else None,
         )
         firstrun.finished(time.perf_counter() - started, sub.inserted + report.inserted)
+        report.skipped += sub.skipped
         report.inserted += sub.inserted
         report.replaced += sub.replaced
         report.unchanged += sub.unchanged
         report.broken.extend(sub.broken)
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def bootstrap_curated(store: Store) -> IngestReport:
+    """The bundled curated monographs (a second or less): the first part of a fill, done
+    before a server starts answering when the leaflets are filled in the background."""
+    from druginfo.sources import curated
+
+    report = IngestReport()
+    set_meta = getattr(store, "set_meta", None)
+    for key in curated.curated_keys():
+        fingerprint = curated.curated_fingerprint(key)
+        mono = curated.load_curated(key)
+        outcome = store.upsert_monograph(
+            mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono)
+        )
+        if set_meta is not None:  # service.refresh_curated need not load it again
+            set_meta(f"curated-files:{key}", fingerprint)
+        if outcome.status == "inserted":
+            report.inserted += 1
+        elif outcome.status == "replaced":
+            report.replaced += 1
+        else:
+            report.unchanged += 1
     return report
 
 
@@ -313,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report.as_dict(), indent=2))
+    if report.nothing_ingested():
+        print(f"error: {report.why_nothing()}", file=sys.stderr)
+        return 2
     return 0
 
 

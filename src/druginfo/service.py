@@ -7,14 +7,13 @@ computed in one place and every interface presents the same result.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from druginfo.engine import advise as engine_advise
-from druginfo.engine import check as engine_check
-from druginfo.engine import parse_profile
 from druginfo.errors import InputError, UnknownDrug
-from druginfo.ingest import curated_checksum
 from druginfo.model import (
     AdviceResult,
     CheckResult,
@@ -26,33 +25,90 @@ from druginfo.model import (
     Source,
 )
 from druginfo.model.facts import FactsReport
-from druginfo.reconcile import ReconcileReport, reconcile
-from druginfo.sources.curated import curated_keys, load_curated
+from druginfo.sources.curated import curated_fingerprint, curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
 from druginfo.vocab import Vocab
 from druginfo.vocab.base import NameMatch, Vocabulary
 
+if TYPE_CHECKING:  # the engine, reconciliation and ingestion load when first used, so
+    # that a command which only shows a monograph does not pay for importing them
+    from druginfo.reconcile import ReconcileReport
+
 # Interaction tables the engine may cite, by the source id stored with each pair.
 TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
 
 
+JSON_CACHE_SIZE = 128  # serialised monographs kept (about 100 KB each at most)
+LIVE_CHECK_SECONDS = 1.0  # how often a long-running service asks the store what changed
+
+
 class Service:
+    """Holds the store and the vocabulary learned from it.
+
+    The vocabulary follows the store: at most every LIVE_CHECK_SECONDS the store's generation
+    counter (one indexed row) is read, and when another process (`druginfo ingest`) has
+    committed new documents, names or classes since, the vocabulary is rebuilt, so a running
+    server answers for a medicine ingested after it started. One thread rebuilds; the others
+    keep answering from the previous vocabulary meanwhile.
+    """
+
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
-        self.vocab = vocab
+        self._vocab = vocab
+        self._generation = _store_generation(store)
+        self._checked = time.monotonic()
+        self._rebuilding = threading.Lock()
+        self._json_cache: OrderedDict[int, tuple[Monograph, bytes]] = OrderedDict()
+        self._json_lock = threading.Lock()
+        self._json_by_name: dict[tuple[int | None, str, str | None, str | None], bytes] = {}
+        self._resolved: dict[tuple[int | None, str], NameMatch] = {}
         self._fact_cache: Any = None  # druginfo.facts.reading.FactCache, built on first use
         self._finder: Any = None
 
+    @property
+    def vocab(self) -> Vocabulary:
+        now = time.monotonic()
+        if now - self._checked >= LIVE_CHECK_SECONDS:
+            self._checked = now
+            self._follow_store()
+        return self._vocab
+
+    @vocab.setter
+    def vocab(self, value: Vocabulary) -> None:
+        self._vocab = value
+
+    def _follow_store(self) -> None:
+        generation = _store_generation(self.store)
+        if generation == self._generation or not self._rebuilding.acquire(blocking=False):
+            return
+        try:
+            # Read before building: a write landing during the build triggers another one.
+            self._vocab = cached_vocab(self.store)
+            self._generation = generation
+            self._fact_cache = self._finder = None  # the facts' name finder learns anew
+        finally:
+            self._rebuilding.release()
+
     @classmethod
-    def open(cls, db_url: str | None = None, *, progress: bool = False) -> Service:
+    def open(
+        cls, db_url: str | None = None, *, progress: bool = False, background_fill: bool = False
+    ) -> Service:
         """Open the store (filling an empty one with the bundled data, whichever URL names it,
         since a site or a check over an empty store helps nobody), bring the curated
-        monographs up to this version's data, and teach the vocabulary the store's names."""
-        store = open_store(db_url, progress=progress, bootstrap=True)
+        monographs up to this version's data, and teach the vocabulary the store's names.
+
+        `background_fill=True` (a server) answers at once: the curated monographs are stored
+        first and the bundled leaflets follow in a background thread (store.fill_in_background);
+        the vocabulary follows the store as it fills."""
+        store = open_store(db_url, progress=progress, bootstrap=not background_fill)
+        if background_fill:
+            from druginfo.store import fill_in_background
+
+            fill_in_background(store)
         refresh_curated(store)
-        return cls(store, build_vocab(store))
+        return cls(store, cached_vocab(store))
 
     def close(self) -> None:
         self.store.close()
@@ -61,9 +117,14 @@ class Service:
         cleaned = name.strip()
         if not cleaned:
             raise InputError("drug", "a medicine name is required")
-        match = self.vocab.resolve(cleaned)
+        vocab = self.vocab  # follows the store first, so the memo below is keyed right
+        memo_key = (self._generation, cleaned)
+        match = self._resolved.get(memo_key)
         if match is None:
-            raise UnknownDrug(cleaned, self.vocab.suggest(cleaned))
+            match = vocab.resolve(cleaned)
+            if match is None:
+                raise UnknownDrug(cleaned, vocab.suggest(cleaned))
+            _remember(self._resolved, memo_key, match)
         return match
 
     def monograph(
@@ -81,6 +142,41 @@ class Service:
         if mono is None:
             raise UnknownDrug(name, self.vocab.suggest(name))
         return mono
+
+    def monograph_json(
+        self, name: str, language: str | None = None, brand: str | None = None
+    ) -> bytes:
+        """`monograph(...)` serialised (pydantic's JSON), cached per stored document version.
+
+        The store hands back the same decoded object until the document changes (its cache
+        is keyed by checksum), so the bytes are kept beside that object: a changed or
+        re-ingested document is a new object, hence a miss. Bytes are also remembered by the
+        name asked for, within one store generation (seen at most LIVE_CHECK_SECONDS late)."""
+        _ = self.vocab  # follows the store (at most once a second), moving the generation
+        by_name = (self._generation, name.strip().casefold(), language, brand)
+        cached = self._json_by_name.get(by_name)
+        if cached is not None:
+            return cached
+        mono = self.monograph(name, language, brand)
+        key = id(mono)
+        with self._json_lock:
+            hit = self._json_cache.get(key)
+            if hit is not None and hit[0] is mono:
+                self._json_cache.move_to_end(key)
+                body: bytes | None = hit[1]
+            else:
+                body = None
+        if body is None:
+            body = mono.model_dump_json().encode()
+            with self._json_lock:
+                self._json_cache[key] = (mono, body)  # holding `mono` keeps its id unique
+                while len(self._json_cache) > JSON_CACHE_SIZE:
+                    self._json_cache.popitem(last=False)
+        # By name too, for this store generation: a name asked again skips resolving it and
+        # choosing among the documents (an ingest moves the generation: no stale answer
+        # outlives LIVE_CHECK_SECONDS).
+        _remember(self._json_by_name, by_name, body)
+        return body
 
     def brand_documents(self, key: str, brand: str) -> list[Monograph]:
         """The documents of one product (brand) of a substance, in the store's order."""
@@ -115,6 +211,9 @@ class Service:
         name = drug or profile_drug
         if not name or not isinstance(name, str):
             raise InputError("drug", "name the medicine to check (for example --drug anakinra)")
+        from druginfo.engine import check as engine_check
+        from druginfo.engine import parse_profile
+
         mono = self.monograph(name, "en")
         profile = parse_profile(raw)
         pairs = self._table_interactions(mono.key, profile.medications)
@@ -130,6 +229,9 @@ class Service:
     def advise(
         self, drug: str, event: str, raw_profile: Mapping[str, Any] | None = None
     ) -> AdviceResult:
+        from druginfo.engine import advise as engine_advise
+        from druginfo.engine import parse_profile
+
         mono = self.monograph(drug, "en")
         profile = None
         if raw_profile is not None:
@@ -139,26 +241,42 @@ class Service:
         return engine_advise(mono, event, profile, self.vocab)
 
     def reconcile(self, name: str, today: dt.date | None = None) -> ReconcileReport:
+        from druginfo.reconcile import reconcile_documents
+
         match = self.resolve(name)
         docs = self.store.documents_for(match.key)
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
-        return reconcile(match.key, docs, today=today)
+        cache, finder = self._facts_reader()
+        return reconcile_documents(
+            match.key,
+            docs,
+            vocab=self.vocab,
+            today=today,
+            extract=lambda doc: cache.facts(doc, finder),
+        )
 
     def facts(self, name: str) -> FactsReport:
         """Normalised facts of every stored document about a medicine, computed on read and
         cached by each document's fingerprint (see druginfo.facts.reading)."""
-        from druginfo.facts.mentions import MentionFinder
-        from druginfo.facts.reading import FactCache, report_for
+        from druginfo.facts.reading import report_for
 
         match = self.resolve(name)
         docs = self.store.documents_for(match.key)
         if not docs:
             raise UnknownDrug(name, self.vocab.suggest(name))
+        cache, finder = self._facts_reader()
+        return report_for(match.key, docs, cache=cache, finder=finder)
+
+    def _facts_reader(self) -> tuple[Any, Any]:
+        """The one fact cache and name finder, shared by facts and reconcile."""
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache
+
         if self._fact_cache is None:
             self._fact_cache = FactCache()
             self._finder = MentionFinder(self.vocab, names=self.store.names())
-        return report_for(match.key, docs, cache=self._fact_cache, finder=self._finder)
+        return self._fact_cache, self._finder
 
     def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
         return self.store.add_diary_entry(entry)
@@ -225,11 +343,46 @@ def best_document(docs: list[Monograph], language: str | None) -> Monograph | No
 def refresh_curated(store: Store) -> None:
     """Curated data ships with the package: an upgraded package must not serve stale rules.
 
-    Unchanged monographs are a checksum comparison, so this is cheap on every start.
+    An unchanged monograph is not even loaded: the fingerprint of its files (YAML and model
+    code) is compared with the one recorded when it was last stored.
     """
+    from druginfo.ingest import curated_checksum
+
+    meta = getattr(store, "meta", None)
+    set_meta = getattr(store, "set_meta", None)
     for key in curated_keys():
+        mark = f"curated-files:{key}"
+        fingerprint = curated_fingerprint(key)
+        if meta is not None and meta(mark) == fingerprint:
+            continue
         mono = load_curated(key)
         store.upsert_monograph(mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono))
+        if set_meta is not None:
+            set_meta(mark, fingerprint)
+
+
+MEMO_SIZE = 4096  # names remembered per memo (resolved names, serialised monographs)
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """Bounded memo: when full, it starts afresh (entries are cheap to make again, and
+    keys of an older store generation are dropped that way too)."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
+def _store_generation(store: Store) -> int | None:
+    generation = getattr(store, "generation", None)
+    return int(generation()) if generation is not None else None
+
+
+def cached_vocab(store: Store) -> Vocab:
+    """`build_vocab(store)`, loaded from the cache of the last run when the store has not
+    changed since (druginfo.store.vocab_cache)."""
+    from druginfo.store.vocab_cache import cached
+
+    return cached(store, lambda: build_vocab(store))
 
 
 def build_vocab(store: Store) -> Vocab:

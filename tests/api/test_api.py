@@ -262,9 +262,12 @@ def test_reconcile(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["drug"] == "anakinra"
-    statuses = {t["status"] for t in body["topics"]}
-    assert statuses <= {"agree", "conflict", "only-one-source", "stale"}
-    assert len(body["sources"]) >= 2
+    statuses = {f["status"] for f in body["findings"]}
+    assert statuses <= {"agree", "conflict", "only-one-source", "new-stale", "error"}
+    assert {n["topic"] for n in body["notes"]} >= {"missed-dose", "breastfeeding"}
+    missed = next(f for f in body["findings"] if f["topic"] == "missed-dose")
+    assert missed["status"] == "conflict" and len(missed["facts"]) >= 2
+    assert all(x["quote"] and "date" in x for x in missed["facts"])
 
 
 def test_bad_query_parameters(client: TestClient) -> None:

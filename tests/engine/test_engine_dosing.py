@@ -257,3 +257,33 @@ def test_volume_never_delivers_more_than_the_maximum(mono: Monograph, weight: fl
         assert reg.delivered_dose_mg is not None
         assert reg.delivered_dose_mg <= 8 * weight + 1e-9
         assert reg.dose_mg <= 8 * weight
+
+
+def test_dose_above_one_container_rounds_an_unmeasurable_remainder_down() -> None:
+    """5.25 mg from 5 mg containers marked from 1 mg: the 0.25 mg remainder cannot be drawn, so
+    the dose is the whole container, said in a note, never a remainder below the marks."""
+    from druginfo.engine.dosing import _whole_and_rest
+    from druginfo.model import Product
+
+    product = Product(
+        id="p", name="syringe", form="prefilled syringe", strength_mg=5, volume_ml=1,
+        min_measurable_mg=1, claims=["c"],
+    )  # fmt: skip
+    notes: list[str] = []
+    assert _whole_and_rest(5.25, product, notes) == 5
+    assert notes and "Rounded down from 5.25 mg to 5 mg" in notes[0]
+    notes.clear()
+    assert _whole_and_rest(7.5, product, notes) == 7.5 and not notes
+
+
+def test_a_product_cannot_measure_more_than_it_holds() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from druginfo.model import Product
+
+    with pytest.raises(ValidationError, match="exceeds its strength"):
+        Product(
+            id="p", name="syringe", form="prefilled syringe", strength_mg=5, volume_ml=1,
+            min_measurable_mg=6, claims=["c"],
+        )  # fmt: skip

@@ -80,8 +80,8 @@ def dose_monographs(draw: st.DrawFn) -> Monograph:
         form="prefilled syringe",
         strength_mg=strength,
         volume_ml=draw(st.floats(0.1, 5)),
-        graduation_mg=draw(st.one_of(st.none(), st.floats(0.5, 50))),
-        min_measurable_mg=draw(st.one_of(st.none(), st.floats(1, 60))),
+        graduation_mg=draw(st.one_of(st.none(), st.floats(0.5, min(50, strength)))),
+        min_measurable_mg=draw(st.one_of(st.none(), st.floats(1, min(60, strength)))),
         claims=["strength"],
     )
     every = draw(st.sampled_from([6, 12, 24, 48, 168]))

@@ -129,12 +129,20 @@ def test_missing_kidney_function_leaves_the_interval_undecided(bundled_db_url: s
     assert "not decided" in text.stdout
 
 
-def test_reconcile_shows_conflicts_and_stale_sources(bundled_db_url: str) -> None:
+def test_reconcile_shows_findings_and_editor_notes(bundled_db_url: str) -> None:
     proc = run(bundled_db_url, "reconcile", "kineret", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    status = {t["topic"]: t["status"] for t in data["topics"]}
-    assert status["missed-dose"] == "conflict"
-    assert any(s["stale"] for s in data["sources"])
+    assert data["drug"] == "anakinra"
+    assert {"sources", "findings", "notes", "unread"} <= data.keys()
+    assert {n["topic"] for n in data["notes"]} >= {"missed-dose", "pregnancy"}
+    assert all(n["quotes"] for n in data["notes"])
+    status = {(f["topic"], f["status"]) for f in data["findings"]}
+    assert ("missed-dose", "conflict") in status
     text = run(bundled_db_url, "reconcile", "anakinra")
-    assert text.returncode == 0 and "conflict" in text.stdout and "no date" in text.stdout
+    assert text.returncode == 0 and "Editor notes" in text.stdout
+    assert "as soon as you remember" in text.stdout and "no date" in text.stdout
+    only = run(bundled_db_url, "reconcile", "anakinra", "--status", "conflict")
+    assert "CONFLICT" in only.stdout and "AGREE" not in only.stdout
+    bad = run(bundled_db_url, "reconcile", "anakinra", "--status", "maybe")
+    assert bad.returncode == 2 and "unknown --status" in bad.stderr

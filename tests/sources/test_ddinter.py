@@ -58,3 +58,24 @@ def test_source_terms() -> None:
     assert DDINTER_SOURCE.kind is SourceKind.curated
     assert DDINTER_SOURCE.publisher == "DDInter"
     assert "CC BY-NC-SA 4.0" in (DDINTER_SOURCE.acknowledgement or "")
+
+
+def test_a_row_that_is_not_utf8_is_skipped_alone() -> None:
+    rows = [
+        b"DDInterID_A,Drug_A,DDInterID_B,Drug_B,Level",
+        b"DDInter1,Quinorex,DDInter2,Belvadine,Major",
+        b"DDInter3,Bad\xff\xfeName,DDInter4,Tolvex,Minor",  # one bad byte
+        b'DDInter5,"Nul\x00Name",DDInter6,Tolvex,Minor',  # a NUL no database text can hold
+        b"DDInter7,Corvastin,DDInter8,Delmazine,Moderate",
+        b"DDInter9,Eptarin,DDInter10,Fenvoxa,Minor",
+    ]
+    records = list(iter_ddinter(io.BytesIO(b"\r\n".join(rows) + b"\r\n"), "t.csv"))
+    broken = [r for r in records if isinstance(r, Broken)]
+    pairs = [p for r in records if isinstance(r, InteractionBatch) for p in r.pairs]
+    assert [b.origin for b in broken] == ["t.csv:3", "t.csv:4"]
+    assert "not UTF-8" in broken[0].reason
+    assert [(p.drug_a, p.drug_b) for p in pairs] == [
+        ("belvadine", "quinorex"),
+        ("corvastin", "delmazine"),
+        ("eptarin", "fenvoxa"),
+    ]

@@ -343,6 +343,25 @@ def _down(dose: float, product: Product) -> float | None:
     return max(found, default=None)
 
 
+def _whole_and_rest(dose: float, product: Product, notes: list[str]) -> float:
+    """A dose above one container: whole containers plus a remainder that must itself be
+    measurable; a remainder the markings cannot give is rounded down (never up), and said."""
+    whole = math.floor(dose / product.strength_mg + 1e-9)
+    base = whole * product.strength_mg
+    rest = round(dose - base, 9)
+    if rest <= 1e-9:
+        return dose
+    fitted_rest = _down(rest, product) or 0.0
+    fitted = round(base + fitted_rest, 9)
+    if abs(fitted - dose) > 1e-9:
+        notes.append(
+            f"Rounded down from {_fmt(dose)} mg to {_fmt(fitted)} mg: the last "
+            f"{product.form} would have to give {_fmt(rest)} mg, and it measures "
+            f"{_ranges_text(_measurable_set(product))}."
+        )
+    return fitted
+
+
 def _measurable(
     dose: float,
     rule: DoseRule,
@@ -357,7 +376,7 @@ def _measurable(
     smallest measurable dose inside it is chosen; otherwise the dose is rounded down, never up
     past what was computed. Nothing measurable: cannot decide, never rounded up to a mark."""
     if dose > product.strength_mg:
-        return dose  # several containers; `_volume` splits it
+        return _whole_and_rest(dose, product, notes)
     high = regimen.dose_range_mg[1] if regimen.dose_range_mg is not None else dose
     up = _up(dose, product)
     fitted = up if up is not None and up <= high + 1e-9 else _down(dose, product)

@@ -204,8 +204,11 @@ def build_api_router(service: Service) -> APIRouter:
         return _json_list(service.list_drugs())
 
     @router.get("/drugs/{name}", response_model=Monograph, summary="One medicine's monograph")
-    def get_drug(name: NameParam, lang: LangParam = None) -> Response:
-        return _json(service.monograph(name, lang.lower() if lang else None))
+    async def get_drug(name: NameParam, lang: LangParam = None) -> Response:
+        # async: a cached monograph is microseconds of work, less than a thread-pool hop;
+        # the bytes are cached per stored document version (Service.monograph_json).
+        body = service.monograph_json(name, lang.lower() if lang else None)
+        return Response(content=body, media_type="application/json")
 
     @router.get("/search", response_model=list[SearchHit], summary="Search names and text")
     def search(

@@ -21,6 +21,7 @@ from druginfo.interfaces.api import build_api_router
 from druginfo.interfaces.cdshooks import build_cds_router
 from druginfo.interfaces.errors import install_error_handlers
 from druginfo.interfaces.fhir import build_fhir_router
+from druginfo.interfaces.web.reconcile import build_reconcile_router
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -58,6 +59,7 @@ def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> 
     app.include_router(build_fhir_router(service))
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(web.build_site_router(service))
+    app.include_router(build_reconcile_router(service))
     return app
 
 

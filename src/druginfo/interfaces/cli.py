@@ -10,22 +10,33 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import typer.core
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from druginfo import __version__
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
-from druginfo.interfaces import present, terminal
-from druginfo.interfaces.glance import glance
-from druginfo.interfaces.layout import SECTION_IDS, reader_sections
-from druginfo.model import EVENTS, AdviceResult, CheckResult, Monograph
+from druginfo.interfaces import terminal
 from druginfo.wording import every_hours_words
+
+if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
+    from druginfo.interfaces import present
+    from druginfo.model import AdviceResult, CheckResult, Monograph
+
+# The choices named in help texts, kept here so that `--help` needs no model import; the
+# commands validate against the real lists (druginfo.model.EVENTS, layout.SECTION_IDS) and
+# tests/interfaces/test_cli_startup.py keeps these copies equal to them.
+HELP_EVENTS = (
+    "missed-dose", "dropped-syringe", "frozen", "left-out-of-fridge", "fever", "infection",
+    "surgery", "vaccine", "pregnancy", "breastfeeding", "travel", "side-effect",
+)  # fmt: skip
+HELP_SECTIONS = (
+    "about", "not-for", "how", "side-effects", "interactions", "monitoring", "storage", "other",
+)  # fmt: skip
 
 
 class _Group(typer.core.TyperGroup):
@@ -46,6 +57,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: the rich formatter imports a Markdown parser and a dozen
+    # rich modules, doubling the start-up of `--help`.
+    rich_markup_mode=None,
 )
 out = terminal.console()
 err = Console(stderr=True, highlight=False)
@@ -92,15 +106,15 @@ NOT_ADVICE = "Not medical advice: talk to your doctor or pharmacist before chang
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # one line
     raise typer.Exit(code)
 
 
-def _service(db: str | None) -> Any:
+def _service(db: str | None, *, background_fill: bool = False) -> Any:
     from druginfo.service import Service
 
     try:
-        return Service.open(db, progress=sys.stderr.isatty())
+        return Service.open(db, progress=sys.stderr.isatty(), background_fill=background_fill)
     except DruginfoError as exc:
         _fail(str(exc))
 
@@ -142,6 +156,8 @@ class _ResultMarks:
         return f" [dim]\\[{n}][/]"
 
     def render(self, console: Console) -> None:
+        from druginfo.interfaces import present
+
         if not self.numbers:
             return
         console.print("\n[bold]Sources[/]")
@@ -170,7 +186,7 @@ def show(
     section: Annotated[
         str | None,
         typer.Option(
-            "--section", metavar="ID", help=f"Only one section: {', '.join(SECTION_IDS)}."
+            "--section", metavar="ID", help=f"Only one section: {', '.join(HELP_SECTIONS)}."
         ),
     ] = None,
     lang: Annotated[
@@ -181,6 +197,8 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show a medicine: a summary at a glance, or --full for every statement with its sources."""
+    from druginfo.interfaces.layout import SECTION_IDS, reader_sections
+
     if section is not None and section not in SECTION_IDS:
         _fail(f"unknown section {section!r}; choose one of {', '.join(SECTION_IDS)}")
     svc = _service(db)
@@ -217,6 +235,10 @@ _TAG_WORDS = {"contraindication": "Do not use", "serious": "Serious"}
 def _render_monograph(
     console: Console, mono: Monograph, section: str | None, full: bool, asked: str
 ) -> None:
+    from druginfo.interfaces import present
+    from druginfo.interfaces.glance import glance
+    from druginfo.interfaces.layout import reader_sections
+
     ident = mono.identity
     brand = ident.brands[0] if ident.brands else None
     title = f"{brand} ({ident.generic})" if brand else ident.generic
@@ -270,6 +292,8 @@ def _render_monograph(
 
 
 def _print_items(console: Console, items: list[Any], cites: present.Citations) -> None:
+    from druginfo.interfaces import present
+
     rows: list[tuple[str, Text]] = []
 
     def flush() -> None:
@@ -310,6 +334,8 @@ def _print_items(console: Console, items: list[Any], cites: present.Citations) -
 
 def _print_footnotes(console: Console, cites: present.Citations) -> None:
     """Each marker's quotes with the publisher's name; the documents in full once, below."""
+    from druginfo.interfaces import present
+
     notes = cites.footnotes()
     if not notes:
         return
@@ -456,6 +482,8 @@ def check(
 
 
 def _render_check(result: CheckResult, ics: Path | None) -> None:
+    from druginfo.interfaces import present
+
     marks = _ResultMarks(result.sources)
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
@@ -500,6 +528,8 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
             rows.append(("  •", text))
         out.print(terminal.bullets(rows))
     if result.monitoring:
+        from rich.table import Table
+
         table = Table(title="Monitoring calendar")
         table.add_column("Due")
         table.add_column("Test")
@@ -526,7 +556,9 @@ def advise(
         str,
         typer.Argument(
             metavar="EVENT",
-            help='What happened, in words ("missed dose") or one of: ' + ", ".join(EVENTS) + ".",
+            help='What happened, in words ("missed dose") or one of: '
+            + ", ".join(HELP_EVENTS)
+            + ".",
         ),
     ],
     profile: Annotated[
@@ -537,6 +569,9 @@ def advise(
     db: DbOption = None,
 ) -> None:
     """What to do when something happens: a missed dose, a dropped syringe, fever, travel..."""
+    from druginfo.interfaces import present
+    from druginfo.model import EVENTS
+
     parsed = present.parse_event(event)
     if parsed is None:
         _fail(f"unknown event {event!r}; choose one of: {', '.join(EVENTS)}")
@@ -593,27 +628,48 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
-    store = open_store(db)
+    try:
+        store = open_store(db)
+    except DruginfoError as exc:
+        _fail(str(exc))
     try:
         report = run_ingest(paths, store, progress=progress, resume=resume)
+    except DruginfoError as exc:
+        _fail(str(exc))
     finally:
         store.close()
     for broken in report.broken:
         err.print(f"[yellow]skipped[/] {escape(broken.origin)}: {escape(broken.reason)}")
     out.print(
         f"{report.inserted} new, {report.replaced} replaced, {report.unchanged} unchanged, "
-        f"{len(report.broken)} broken; {report.interactions} interaction pairs, "
+        f"{report.skipped} already stored, {len(report.broken)} broken; "
+        f"{report.interactions} interaction pairs, "
         f"{report.classes} class entries; {report.seconds:.1f} s"
     )
+    if report.nothing_ingested():
+        _fail(report.why_nothing())
 
 
 @app.command()
 def reconcile(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Medicine name.")],
     as_json: JsonOption = False,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status", help="Only these: error, conflict, new-stale, only-one-source, agree."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Claims per topic across sources: agree, conflict, only one source, stale."""
+    """Facts across every document of a medicine: agree, conflict, only one source, new-stale,
+    error — with the quotes side by side."""
+    from druginfo.interfaces.reconcile_text import print_report
+    from druginfo.reconcile import STATUSES
+
+    bad = [s for s in status or [] if s not in STATUSES]
+    if bad:
+        _fail(f"unknown --status {', '.join(bad)}; use {', '.join(STATUSES)}", code=2)
     svc = _service(db)
     try:
         report = svc.reconcile(name)
@@ -622,19 +678,7 @@ def reconcile(
     if as_json:
         _print_json(report.model_dump(mode="json"))
         return
-    out.rule(f"[bold]{escape(report.drug)}[/]: sources as of {report.as_of}")
-    for s in report.sources:
-        flag = f"[yellow]stale[/]: {escape(s.why_stale or '')}" if s.stale else "[green]current[/]"
-        out.print(
-            f"  {escape(s.id)} — {escape(s.publisher)} ({s.kind}, {s.reviewed or 'no date'}) {flag}"
-        )
-    colour = {"agree": "green", "conflict": "red", "only-one-source": "blue", "stale": "yellow"}
-    for t in report.topics:
-        out.print(
-            f"\n[bold]{t.topic}[/]: [{colour[t.status]}]{t.status}[/] ({', '.join(t.sources)})"
-        )
-        for d in t.differences:
-            out.print(f"    ≠ {escape(d)}")
+    print_report(out, report, [s for s in STATUSES if s in (status or [])])
 
 
 @app.command("list")
@@ -698,6 +742,8 @@ def sources(
     db: DbOption = None,
 ) -> None:
     """The documents druginfo draws on: publisher, title, date and link."""
+    from druginfo.interfaces import present
+
     svc = _service(db)
     if name is not None:
         try:
@@ -847,7 +893,7 @@ def serve(
 
     from druginfo.interfaces.app import create_app
 
-    svc = _service(db)
+    svc = _service(db, background_fill=True)  # answers at once; a first fill goes on behind
     out.print(f"druginfo on http://{host}:{port}/  (API docs at /docs)")
     uvicorn.run(create_app(svc), host=host, port=port, log_level="info")
 

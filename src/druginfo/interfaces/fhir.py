@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
-from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
 
 from druginfo.interfaces.errors import FHIR_JSON
 from druginfo.model import DoseRule, Indication, KidneyRule, Monograph, Product
@@ -307,6 +306,9 @@ def medication_knowledge(mono: Monograph) -> dict[str, Any]:
         resource["contained"] = contained
 
     # Validation is the point: a resource that R4 would reject must never leave the server.
+    # Imported here, not at start-up: the FHIR model classes take a second to load.
+    from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
+
     validated = MedicationKnowledge.model_validate(resource)
     out: dict[str, Any] = validated.model_dump(mode="json", exclude_none=True)
     return out

@@ -103,6 +103,18 @@ class Product(Cited):
     )
     single_use: bool = True
 
+    @model_validator(mode="after")
+    def _measures_within_container(self) -> Product:
+        """A mark or range beyond what the container holds is a data error, not a dose."""
+        limits = [self.graduation_mg, self.min_measurable_mg]
+        limits += [hi for _, hi in self.measurable_ranges_mg]
+        if any(v is not None and v > self.strength_mg + 1e-9 for v in limits):
+            raise ValueError(
+                f"product {self.id!r}: a measurable dose exceeds its strength "
+                f"({self.strength_mg} mg)"
+            )
+        return self
+
 
 class Indication(Cited):
     id: str = Field(description="Slug, e.g. 'rheumatoid-arthritis'.")

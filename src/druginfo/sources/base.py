@@ -18,6 +18,7 @@ class ParsedDocument:
     checksum: str  # of the raw bytes; unchanged checksum → nothing to do
     monograph: Monograph
     origin: str  # file (and member, for zips) it came from
+    json: str | None = None  # the monograph's JSON when it was just validated from it
 
 
 @dataclass(frozen=True)

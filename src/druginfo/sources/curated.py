@@ -27,6 +27,9 @@ from pydantic import ValidationError
 from druginfo.errors import DruginfoError, UnknownDrug
 from druginfo.model import Claim, Monograph, Source
 
+# libyaml's safe loader (same rules as yaml.SafeLoader) parses the bundled YAML ~6x faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MONOGRAPH_FILE = "monograph.yaml"
 SOURCES_FILE = "sources.yaml"
 CLAIMS_GLOB = "claims-"
@@ -55,6 +58,24 @@ def curated_keys() -> list[str]:
     )
 
 
+def curated_fingerprint(key: str) -> str:
+    """A hash of everything a curated monograph is made from: its YAML files and the model
+    code that validates them. Equal fingerprints give equal monographs, so a start can skip
+    loading (and validating) an unchanged monograph that the store already holds."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    folder = _root().joinpath(key.strip().lower())
+    model = resources.files("druginfo").joinpath("model")
+    for base in (folder, model):
+        if not base.is_dir():
+            continue
+        for file in sorted(base.iterdir(), key=lambda f: f.name):
+            if file.is_file() and file.name.endswith((".yaml", ".py")):
+                digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def load_curated(key: str) -> Monograph:
     """The bundled curated monograph for a drug key (lower-case generic name)."""
     wanted = key.strip().lower()
@@ -66,7 +87,7 @@ def load_curated(key: str) -> Monograph:
 
 def _read_yaml(file: Traversable, label: str) -> Any:
     try:
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise CuratedDataError(label, f"not valid YAML: {exc}") from exc
 

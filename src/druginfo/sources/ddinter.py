@@ -14,7 +14,6 @@ files.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from typing import IO
 
@@ -49,51 +48,76 @@ def normalise_name(name: str) -> str:
     return norm_space(name).lower()
 
 
+def _decoded_lines(stream: IO[bytes], origin: str, bad: list[Broken]) -> Iterator[str]:
+    """The file's lines as text, each decoded on its own: a line that is not UTF-8 becomes
+    a Broken record (collected in `bad`) and an empty line, so it costs that row only."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            bad.append(Broken(f"{origin}:{number}", f"DDInter: row is not UTF-8 text: {exc}"))
+            yield "\n"
+
+
 def iter_ddinter(
     stream: IO[bytes], origin: str, *, batch_size: int = BATCH_SIZE
 ) -> Iterator[InteractionBatch | Broken]:
     """Batches of pairs from one CSV file; a bad row is one Broken record, the rest go on."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    bad: list[Broken] = []
+    reader = csv.reader(_decoded_lines(stream, origin, bad))
     try:
         header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except csv.Error as exc:
         yield Broken(origin=origin, reason=f"DDInter: unreadable CSV: {exc}")
         return
     if header is None or tuple(c.strip() for c in header[:5]) != HEADER:
         yield Broken(origin=origin, reason=f"DDInter: unexpected header {header!r}")
         return
+    yield from bad
+    bad.clear()
     batch: list[InteractionPair] = []
-    line = 1
-    try:
-        for row in reader:
-            line += 1
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if len(row) < 5:
-                yield Broken(f"{origin}:{line}", f"DDInter: {len(row)} columns, expected 5")
-                continue
-            id_a, name_a, id_b, name_b, level_raw = (c.strip() for c in row[:5])
-            level = level_raw.lower()
-            a, b = normalise_name(name_a), normalise_name(name_b)
-            if level not in LEVELS or not a or not b:
-                yield Broken(f"{origin}:{line}", f"DDInter: bad row {row!r}")
-                continue
-            if b < a:
-                a, b, id_a, id_b = b, a, id_b, id_a
-            batch.append(
-                InteractionPair(
-                    drug_a=a,
-                    drug_b=b,
-                    level=level,
-                    source="ddinter",
-                    source_ids=[id_a, id_b],
-                )
+    while True:
+        failure: csv.Error | None = None
+        row: list[str] | None = None
+        try:
+            row = next(reader)
+        except StopIteration:
+            pass
+        except csv.Error as exc:  # the reader starts afresh on the next line
+            failure = exc
+        if bad:
+            yield from bad
+            bad.clear()
+        line = reader.line_num
+        if failure is not None:
+            yield Broken(f"{origin}:{line}", f"DDInter: unreadable CSV row: {failure}")
+            continue
+        if row is None:
+            break
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 5:
+            yield Broken(f"{origin}:{line}", f"DDInter: {len(row)} columns, expected 5")
+            continue
+        id_a, name_a, id_b, name_b, level_raw = (c.strip() for c in row[:5])
+        level = level_raw.lower()
+        a, b = normalise_name(name_a), normalise_name(name_b)
+        if level not in LEVELS or not a or not b or not (a + b).isprintable():
+            yield Broken(f"{origin}:{line}", f"DDInter: bad row {row!r}")
+            continue
+        if b < a:
+            a, b, id_a, id_b = b, a, id_b, id_a
+        batch.append(
+            InteractionPair(
+                drug_a=a,
+                drug_b=b,
+                level=level,
+                source="ddinter",
+                source_ids=[id_a, id_b],
             )
-            if len(batch) >= batch_size:
-                yield InteractionBatch(pairs=batch, origin=origin)
-                batch = []
-    except (csv.Error, UnicodeDecodeError) as exc:
-        yield Broken(f"{origin}:{line}", f"DDInter: unreadable CSV: {exc}")
+        )
+        if len(batch) >= batch_size:
+            yield InteractionBatch(pairs=batch, origin=origin)
+            batch = []
     if batch:
         yield InteractionBatch(pairs=batch, origin=origin)

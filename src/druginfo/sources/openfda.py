@@ -222,7 +222,13 @@ def iter_openfda(
             set_id = _label_set_id(label)
             if skip is not None and set_id and skip(DOC_PREFIX + set_id):
                 continue
-            yield parse_label(label, where)
+            try:
+                record = parse_label(label, where)
+            except RecursionError:
+                record = Broken(origin=where, reason="openFDA: label nested too deeply to read")
+            except Exception as exc:  # one odd label must not end the bulk file
+                record = Broken(origin=where, reason=f"openFDA: {type(exc).__name__}: {exc}")
+            yield record
     except ijson.JSONError as exc:
         yield Broken(origin=f"{origin}#results[{n}]", reason=f"openFDA: broken JSON: {exc}")
         return

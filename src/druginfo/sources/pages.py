@@ -158,27 +158,40 @@ def _classify(block: str, bullet: bool) -> ItemKind:
 
 def _blocks(text: str) -> list[tuple[str, bool]]:
     """Lines as (text, is_bullet), with hard-wrapped continuation lines joined back."""
+    # Lines of the open block are collected and joined once (linear in the page's size:
+    # re-joining a growing block per line was quadratic on long hard-wrapped paragraphs).
     blocks: list[tuple[str, bool]] = []
+    parts: list[str] = []
+    parts_bullet = False
+
+    def close() -> None:
+        if parts:
+            blocks.append((" ".join(parts), parts_bullet))
+            parts.clear()
+
     for raw in text.splitlines():
         line = normalize(raw)
         if not line:
-            blocks.append(("", False))
+            close()
             continue
         bullet_match = _BULLET_RE.match(line)
         bullet = bullet_match is not None
         if bullet_match:
             line = line[bullet_match.end() :]
-        prev = blocks[-1] if blocks else None
         if (
             not bullet
-            and prev
-            and prev[0]
+            and parts
+            and parts[-1]
+            and line
             and line[0].islower()
-            and not re.search(r"[.!?:]$", prev[0])
+            and not re.search(r"[.!?:]$", parts[-1])
         ):
-            blocks[-1] = (f"{prev[0]} {line}", prev[1])
+            parts.append(line)
             continue
-        blocks.append((line, bullet))
+        close()
+        parts.append(line)
+        parts_bullet = bullet
+    close()
     return [b for b in blocks if b[0]]
 
 

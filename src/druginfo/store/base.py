@@ -41,8 +41,11 @@ class Store(Protocol):
         'ema-epi:kineret.en'); an unchanged checksum is a no-op, a changed one moves the old
         version's date into history."""
 
-    def upsert_many(self, items: Sequence[tuple[Monograph, str, str]]) -> list[UpsertOutcome]:
-        """Several (monograph, doc_id, checksum) in ONE transaction: all stored or none."""
+    def upsert_many(
+        self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
+    ) -> list[UpsertOutcome]:
+        """Several (monograph, doc_id, checksum[, json]) in ONE transaction: all stored or
+        none. `json`, when given, is the text the monograph was just validated from."""
 
     def document_checksums(self) -> dict[str, str]:
         """doc_id → checksum of every stored document (what a rerun may skip)."""

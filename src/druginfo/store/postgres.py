@@ -75,6 +75,7 @@ class PostgresStore(SqlReads):
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                 " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
+            self._ensure_meta(conn)
         for version, name, sql in common.migration_scripts("postgresql"):
             with self._tx() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -105,17 +106,20 @@ class PostgresStore(SqlReads):
     def upsert_monograph(self, mono: Monograph, *, doc_id: str, checksum: str) -> UpsertOutcome:
         return self.upsert_many([(mono, doc_id, checksum)])[0]
 
-    def upsert_many(self, items: Sequence[tuple[Monograph, str, str]]) -> list[UpsertOutcome]:
-        """Several documents in ONE transaction (all or none), for fast bulk ingestion."""
-        prepared = [
-            (_prepare(mono, doc_id, checksum), mono.key) for mono, doc_id, checksum in items
-        ]
+    def upsert_many(
+        self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
+    ) -> list[UpsertOutcome]:
+        """Several documents in ONE transaction (all or none), for fast bulk ingestion (a
+        4th element, the JSON the monograph was validated from, is not needed here)."""
+        prepared = [(_prepare(item[0], item[1], item[2]), item[0].key) for item in items]
         outcomes: list[UpsertOutcome] = []
         if not prepared:
             return outcomes
         with self._tx() as conn:
             for row, key in prepared:
                 outcomes.append(self._upsert_one(conn, row, key))
+            if any(o.status != "unchanged" for o in outcomes):
+                self._bump_generation(conn)
         return outcomes
 
     def _upsert_one(
@@ -317,6 +321,7 @@ class PostgresStore(SqlReads):
                 " jsonb_array_elements(i.source_ids || excluded.source_ids) AS x)",
                 rows,
             )
+            self._bump_generation(conn)
         return len(merged)
 
     def interactions_among(self, generics: list[str]) -> list[InteractionPair]:
@@ -347,6 +352,7 @@ class PostgresStore(SqlReads):
                 " name = excluded.name, name_norm = excluded.name_norm, parent = excluded.parent",
                 list(rows.values()),
             )
+            self._bump_generation(conn)
         return len(rows)
 
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:

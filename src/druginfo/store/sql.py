@@ -28,6 +28,54 @@ class SqlReads:
         """A stored document date as ISO text, however the driver returns it."""
         return None if value is None else str(value)
 
+    # store metadata: a generation counter and first-fill markers ----------------------------
+    # Created by `ensure_meta` in each backend's migrate() (IF NOT EXISTS, beside
+    # schema_version) rather than by a numbered migration: every store, old or new, has it.
+    META_TABLES = (
+        "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS store_generation ("
+        " id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL)",
+        "INSERT INTO store_generation (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    )
+
+    def _ensure_meta(self, conn: Any) -> None:
+        """The metadata tables, and the store's random id (written once, at creation)."""
+        import uuid
+
+        for statement in self.META_TABLES:
+            conn.execute(statement)
+        conn.execute(
+            f"INSERT INTO store_meta (name, value) VALUES ('store-id', {self._P})"
+            " ON CONFLICT (name) DO NOTHING",
+            (uuid.uuid4().hex,),
+        )
+
+    def generation(self) -> int:
+        """A number that grows with every committed change to documents, names, classes or
+        interaction pairs, so a long-running reader (the web server) can tell cheaply that
+        another process (`druginfo ingest`) wrote something it must see."""
+        rows = self._query("SELECT n FROM store_generation WHERE id = 1")
+        return int(rows[0][0]) if rows else 0
+
+    def _bump_generation(self, conn: Any) -> None:
+        """Inside a write transaction, as its last statement (the row lock is held briefly)."""
+        conn.execute("UPDATE store_generation SET n = n + 1 WHERE id = 1")
+
+    def meta(self, name: str) -> str | None:
+        rows = self._query(f"SELECT value FROM store_meta WHERE name = {self._P}", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                f"INSERT INTO store_meta (name, value) VALUES ({self._P}, {self._P})"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def _tx(self) -> Any:
+        raise NotImplementedError
+
     def is_empty(self) -> bool:
         return not self._query("SELECT 1 FROM documents LIMIT 1")
 

@@ -94,6 +94,8 @@ class SqliteStore(SqlReads):
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
+            with self._tx() as conn:
+                self._ensure_meta(conn)
             for version, name, sql in common.migration_scripts("sqlite"):
                 if version <= self.schema_version():
                     continue
@@ -136,15 +138,22 @@ class SqliteStore(SqlReads):
     def upsert_monograph(self, mono: Monograph, *, doc_id: str, checksum: str) -> UpsertOutcome:
         return self.upsert_many([(mono, doc_id, checksum)])[0]
 
-    def upsert_many(self, items: Sequence[tuple[Monograph, str, str]]) -> list[UpsertOutcome]:
-        """Several documents in ONE transaction (all or none), for fast bulk ingestion."""
+    def upsert_many(
+        self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
+    ) -> list[UpsertOutcome]:
+        """Several documents in ONE transaction (all or none), for fast bulk ingestion.
+
+        An item may carry a 4th element, the monograph's JSON text, when the monograph was
+        just validated from exactly that text (the ingest pool): it is then stored as is."""
         if not items:
             return []
-        prepared = [(_prepare(mono, doc_id, checksum), mono) for mono, doc_id, checksum in items]
+        prepared = [(_prepare(item[0], item[1], item[2], *item[3:]), item[0]) for item in items]
         outcomes: list[UpsertOutcome] = []
         with self._tx() as conn:
             for row, mono in prepared:
                 outcomes.append(self._upsert_one(conn, row, mono))
+            if any(o.status != "unchanged" for o in outcomes):
+                self._bump_generation(conn)
         return outcomes
 
     def _upsert_one(
@@ -393,6 +402,7 @@ class SqliteStore(SqlReads):
                 " json_each(i.source_ids) UNION SELECT value FROM json_each(excluded.source_ids)))",
                 rows,
             )
+            self._bump_generation(conn)
         return len(merged)
 
     def interactions_among(self, generics: list[str]) -> list[InteractionPair]:
@@ -427,6 +437,7 @@ class SqliteStore(SqlReads):
                 " parent = excluded.parent",
                 list(rows.values()),
             )
+            self._bump_generation(conn)
         return len(rows)
 
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]:
@@ -538,16 +549,21 @@ class _Prepared:
         self.chunks = common.text_chunks(mono)
 
 
-def _prepare(mono: Monograph, doc_id: str, checksum: str) -> _Prepared:
-    # Re-validate from the serialised form, so what is stored is exactly what loads back.
-    text = mono.model_dump_json()
-    mono = Monograph.model_validate_json(text)
+def _prepare(mono: Monograph, doc_id: str, checksum: str, text: str | None = None) -> _Prepared:
+    # Re-validate from the serialised form, so what is stored is exactly what loads back:
+    # parsers build parts with model_copy(update=...), which pydantic does not validate, and
+    # a monograph that cannot be read back must be refused here, not found broken later.
+    # `text` given: `mono` was validated from exactly that text already (validate once).
+    if text is None:
+        text = mono.model_dump_json()
+        mono = Monograph.model_validate_json(text)
     return _Prepared(mono, doc_id, checksum, text)
 
 
 def encode_monograph(text: str) -> bytes:
-    """Monograph JSON, zlib-compressed (leaflets shrink about 4.5×)."""
-    return zlib.compress(text.encode("utf-8"), 3)
+    """Monograph JSON, zlib-compressed at level 1 (leaflets shrink about 4x; level 3 took
+    twice the CPU for a few per cent)."""
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
 def decode_monograph(value: bytes | str) -> Monograph:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from fpdf import FPDF
-
 from druginfo.errors import InputError
 from druginfo.model import DiaryEntry
 
@@ -271,6 +269,8 @@ def _latin1(text: str) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
+    from fpdf import FPDF  # here, not at import: it adds a second to every server start
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"{report.form}: {report.drug}")
     pdf.set_creator("druginfo")

@@ -1,0 +1,158 @@
+"""Command-line start-up: `druginfo --help` and `druginfo show kineret` on a filled store,
+beside `python -c pass` measured in the same run.
+
+Each command runs N times as a fresh process (stdout to a pipe); the figure is the median
+wall time and the median CPU time (user + system, from the child's rusage: what the command
+costs, whatever else the machine is doing), with the minimum beside them. The store is
+filled once before timing (the first-use fill is not start-up).
+
+    .venv/bin/python bench/cli.py [--runs 15] [--db sqlite:///PATH]
+
+Targets: `--help` <= 150 ms, `show kineret` <= 300 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# bench/http.py is named like the standard library's `http`: keep this folder off the import
+# path, or urllib (first_serve) would import that script instead.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def measure(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(cmd, env=env, capture_output=True)
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
+    return walls, cpus
+
+
+def report(label: str, walls: list[float], cpus: list[float], target_ms: float | None) -> None:
+    wall = statistics.median(walls) * 1000
+    cpu = statistics.median(cpus) * 1000
+    verdict = ""
+    if target_ms is not None:
+        met = min(wall, cpu) <= target_ms
+        verdict = f" | target <= {target_ms:.0f} ms: {'MET' if met else 'NOT MET'}"
+    print(
+        f"{label:<28} wall p50 {wall:7.1f} ms (min {min(walls) * 1000:6.1f})"
+        f"  cpu p50 {cpu:7.1f} ms (min {min(cpus) * 1000:6.1f}){verdict}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--db", default=None, help="a filled store (default: a new one)")
+    parser.add_argument("--serve-only", action="store_true", help="only the first serve")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="druginfo-bench-cli-") as tmp:
+        env = {
+            **os.environ,
+            "XDG_DATA_HOME": str(Path(tmp) / "data"),
+            "DRUGINFO_CACHE_DIR": str(Path(tmp) / "cache"),
+        }
+        if args.db:
+            env["DRUGINFO_DB"] = args.db
+        # As installed: bytecode compiled once (an environment that forbids writing it
+        # would otherwise time compiling every module from source on every start).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        import druginfo
+
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(Path(druginfo.__file__).parent)],
+            env=env,
+            check=True,
+        )
+        druginfo = str(BIN / "druginfo")
+        if args.serve_only:
+            first_serve(druginfo, env, Path(tmp))
+            return
+        started = time.perf_counter()
+        subprocess.run([druginfo, "show", "kineret"], env=env, capture_output=True, check=True)
+        print(f"store filled (first use) in {time.perf_counter() - started:.1f} s")
+        base = measure([sys.executable, "-c", "pass"], args.runs, env)
+        report("python -c pass", *base, None)
+        report("druginfo --help", *measure([druginfo, "--help"], args.runs, env), 150)
+        report(
+            "druginfo show kineret", *measure([druginfo, "show", "kineret"], args.runs, env), 300
+        )
+        report(
+            "druginfo show xeljanz --json",
+            *measure([druginfo, "show", "xeljanz", "--json"], args.runs, env),
+            300,
+        )
+        first_serve(druginfo, env, Path(tmp))
+
+
+def first_serve(druginfo: str, env: dict[str, str], tmp: Path) -> None:
+    """`druginfo serve` on a new, empty data directory: seconds until /api/drugs/anakinra
+    answers 200 (the bundled leaflets then keep filling in the background), and until the
+    fill is complete (a leaflet-only medicine, Xeljanz, answers)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    fresh = {**env, "XDG_DATA_HOME": str(tmp / "fresh-data")}
+    fresh.pop("DRUGINFO_DB", None)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [druginfo, "serve", "--port", str(port)],
+        env=fresh,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answers(path: str) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                return bool(r.status == 200)
+        except OSError:
+            return False
+
+    try:
+        first = filled = None
+        deadline = started + 600
+        while time.perf_counter() < deadline and proc.poll() is None:
+            if first is None and answers("/api/drugs/anakinra"):
+                first = time.perf_counter() - started
+            if first is not None and answers("/api/drugs/xeljanz"):
+                filled = time.perf_counter() - started
+                break
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    if first is None:
+        print("first serve: no answer")
+        return
+    verdict = "MET" if first <= 5 else "NOT MET"
+    print(f"first serve (empty data directory) answers in {first:.1f} s (target <= 5 s: {verdict})")
+    if filled is not None:
+        print(f"first serve: bundled leaflets searchable (Xeljanz answers) after {filled:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
