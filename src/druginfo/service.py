@@ -21,10 +21,11 @@ from druginfo.model import (
     DrugSummary,
     Feedback,
     Monograph,
+    ProductChoice,
     SearchHit,
     Source,
 )
-from druginfo.model.facts import FactsReport
+from druginfo.model.facts import FactSet, FactsReport
 from druginfo.sources.curated import curated_fingerprint, curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
@@ -132,16 +133,53 @@ class Service:
     ) -> Monograph:
         """The monograph for a name; a brand name (or `brand`) picks that product's own
         document when several products share one substance (Humira is not Amsparity)."""
+        return self.product(name, language, brand)[0]
+
+    def product(
+        self,
+        name: str,
+        language: str | None = None,
+        brand: str | None = None,
+        age_years: float | None = None,
+    ) -> tuple[Monograph, ProductChoice | None]:
+        """The document for a name, and what was chosen when the name was a brand.
+
+        A brand shows its own leaflet; one brand with several leaflets (a children's and an
+        adult's) is picked by `age_years` when given, the others offered as alternatives;
+        a brand whose leaflet is not stored shows another product of the substance and says
+        so, never silently."""
         match = self.resolve(name)
-        wanted = brand or (match.matched if match.matched.lower() != match.key else None)
+        wanted = brand or (
+            match.matched
+            if match.matched.lower() != match.key and match.display != match.key
+            else None
+        )
         if wanted:
-            pick = best_document(self.brand_documents(match.key, wanted), language)
+            own = self.brand_documents(match.key, wanted)
+            in_lang = [d for d in own if d.language == (language or "en")] or own
+            leaflets = [d for d in in_lang if not d.curated]
+            # Curated rules win; among one brand's leaflets, the person's age picks.
+            pick = None
+            if len(leaflets) > 1 and not any(d.curated for d in in_lang):
+                pick = pick_by_age(leaflets, age_years)
+            pick = pick or best_document(own, language)
             if pick is not None:
-                return pick
+                others = [_title(d) for d in in_lang if d is not pick]
+                note = None if _speaks_for(pick, wanted) else _other_product_note(pick, wanted)
+                return pick, ProductChoice(
+                    asked=wanted,
+                    shown=wanted if note is None else _shown(pick),
+                    note=note,
+                    alternatives=others,
+                )
         mono = self.store.get_monograph(match.key, language)
         if mono is None:
             raise UnknownDrug(name, self.vocab.suggest(name))
-        return mono
+        if not wanted:
+            return mono, None
+        return mono, ProductChoice(
+            asked=wanted, shown=_shown(mono), note=_other_product_note(mono, wanted)
+        )
 
     def monograph_json(
         self, name: str, language: str | None = None, brand: str | None = None
@@ -214,17 +252,34 @@ class Service:
         from druginfo.engine import check as engine_check
         from druginfo.engine import parse_profile
 
-        mono = self.monograph(name, "en")
         profile = parse_profile(raw)
+        mono, choice = self.product(name, "en", age_years=profile.age_years)
         pairs = self._table_interactions(mono.key, profile.medications)
-        return engine_check(
+        result = engine_check(
             mono,
             profile,
             self.vocab,
             interactions=pairs,
             interaction_sources=TABLE_SOURCES,
             today=today,
+            facts=self.document_facts(mono),
         )
+        if choice is not None:
+            result.product = choice
+        return result
+
+    def document_facts(self, mono: Monograph) -> list[FactSet]:
+        """Machine-read facts of a document without curated rules (curated rules win)."""
+        if mono.curated:
+            return []
+        from druginfo.facts.mentions import MentionFinder
+        from druginfo.facts.reading import FactCache
+
+        if self._fact_cache is None:
+            self._fact_cache = FactCache()
+            self._finder = MentionFinder(self.vocab, names=self.store.names())
+        facts: list[FactSet] = self._fact_cache.facts(mono, self._finder)
+        return facts
 
     def advise(
         self, drug: str, event: str, raw_profile: Mapping[str, Any] | None = None
@@ -322,6 +377,72 @@ def with_vocabulary_name(
         match="name",
     )
     return [found, *hits][:limit]
+
+
+# Words of a leaflet written for a child's carer ("If your child …").
+_CHILD_WORDS = ("your child", "the child", "children and adolescents")
+
+
+def _childrens(doc: Monograph) -> bool:
+    """A leaflet addressed to a child's carer: most of its 'Do not use' statements say 'child'."""
+    contra = [c.quote.lower() for c in doc.claims if c.topic.value == "contraindication"]
+    if not contra:
+        return False
+    return sum(any(w in q for w in _CHILD_WORDS) for q in contra) * 2 > len(contra)
+
+
+def pick_by_age(docs: list[Monograph], age_years: float | None) -> Monograph | None:
+    """Among one brand's leaflets, the one written for the person's age group; None when age
+    is unknown or the leaflets do not differ in audience."""
+    if age_years is None:
+        return None
+    child = age_years < 18
+    fitting = [d for d in docs if _childrens(d) == child]
+    return fitting[0] if fitting and len(fitting) < len(docs) else None
+
+
+def _speaks_for(doc: Monograph, brand: str) -> bool:
+    """Whether one of the document's sources is that brand's own leaflet or label (a curated
+    monograph may list a brand whose leaflet it never quotes)."""
+    wanted = brand.lower()
+    return any(wanted in s.document.lower() for s in doc.sources)
+
+
+def _leaflet_brands(doc: Monograph) -> list[str]:
+    """Brands whose own documents the monograph quotes, in its sources' order."""
+    return [b for b in doc.identity.brands if _speaks_for(doc, b)]
+
+
+def _shown(doc: Monograph) -> str:
+    named = _leaflet_brands(doc)
+    return ", ".join(named) if named else _brand_of(doc, doc.identity.generic)
+
+
+def _other_product_note(doc: Monograph, wanted: str) -> str:
+    """'Enbrel's leaflet is not available; showing Benepali, a biosimilar of etanercept.'"""
+    generic = doc.identity.generic
+    named = _leaflet_brands(doc)
+    if doc.curated:
+        drawn = f" from the leaflets of {', '.join(named)}" if named else ""
+        return (
+            f"{wanted}'s leaflet is not available; showing the curated information on "
+            f"{generic}{drawn}."
+        )
+    shown = named[0] if named else _brand_of(doc, generic)
+    relation = (
+        f"a biosimilar of {generic}"
+        if any("biosimilar" in c.quote.lower() for c in doc.claims)
+        else f"another product of the same active substance, {generic}"
+    )
+    return f"{wanted}'s leaflet is not available; showing {shown}, {relation}."
+
+
+def _title(doc: Monograph) -> str:
+    return doc.sources[0].document if doc.sources else doc.identity.generic
+
+
+def _brand_of(doc: Monograph, fallback: str) -> str:
+    return doc.identity.brands[0] if doc.identity.brands else fallback
 
 
 def best_document(docs: list[Monograph], language: str | None) -> Monograph | None:

@@ -40,4 +40,25 @@ def every_hours_words(hours: int | None) -> str:
         plain = {2: "twice a day", 3: "three times a day", 4: "four times a day"}.get(
             times, f"{times} times a day"
         )
+    elif 168 % hours == 0:
+        # Half a week (84 h) is how "twice a week" is written as an interval.
+        times = 168 // hours
+        plain = "twice a week" if times == 2 else f"{times} times a week"
     return f"{base} ({plain})" if plain else base
+
+
+def schedule_words(
+    every_hours: int | None, schedule: str = "repeated", min_interval_hours: int | None = None
+) -> str | None:
+    """How often, for a regimen: its interval, 'a single dose', or 'when needed, at least … apart';
+    None when a repeated dose has no interval decided (the alerts say why)."""
+    if schedule == "once":
+        return "a single dose"
+    if schedule == "as-needed":
+        gap = (
+            f", at least {min_interval_hours // 24} days apart"
+            if min_interval_hours and min_interval_hours % 24 == 0
+            else (f", at least {min_interval_hours} hours apart" if min_interval_hours else "")
+        )
+        return f"when needed{gap}"
+    return every_hours_words(every_hours) if every_hours else None

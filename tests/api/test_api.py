@@ -14,8 +14,10 @@ from druginfo.interfaces.app import app_from_env
 from druginfo.model import CheckResult
 from support.bundled_store import bundled_db_url
 
-CHECK_KEYS = {"drug", "decision", "regimen", "alerts", "monitoring", "sources"}
-ALERT_KEYS = {"kind", "trigger", "severity", "title", "detail", "matched", "sources"}
+CHECK_KEYS = {
+    "drug", "decision", "regimen", "alerts", "monitoring", "sources", "coverage", "product",
+}  # fmt: skip
+ALERT_KEYS = {"kind", "trigger", "severity", "title", "detail", "matched", "sources", "basis"}
 REGIMEN_KEYS = {
     "dose_mg",
     "every_hours",
@@ -130,6 +132,9 @@ def test_check_result_has_the_contract_shape(client: TestClient) -> None:
     for alert in body["alerts"]:
         assert set(alert) >= ALERT_KEYS
         assert set(alert["sources"]) <= set(body["sources"])
+        assert alert["basis"] in {"curated", "leaflet", "label", "table", "class"}
+    assert body["regimen"]["basis"] == "curated"
+    assert body["coverage"]["summary"].startswith("screened against:")
     for item in body["monitoring"]:
         assert {"test", "due", "why", "sources"} <= set(item)
     for ref in body["sources"].values():

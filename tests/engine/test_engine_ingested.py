@@ -45,9 +45,15 @@ def test_ingested_leaflet_cannot_decide(data_dir: Path, name: str) -> None:
     assert "no-screening-rules" in triggers and "dose" in triggers
     for alert in result.alerts:
         assert alert.sources
+        assert alert.basis == ("class" if alert.trigger == "therapeutic-duplication" else "leaflet")
         for key in alert.sources:
             ref = result.sources[key]
-            assert ref.kind == "label" and ref.quote
+            # class rules cite the classification (WHO ATC / the vocabulary's quotes)
+            assert ref.kind == ("curated" if alert.basis == "class" else "label") and ref.quote
+    # Enbrel (etanercept) with Humira (adalimumab): two TNF blockers, no document needed
+    dup = [a for a in result.alerts if a.trigger == "therapeutic-duplication"]
+    assert (len(dup) == 1) == (mono.key == "adalimumab"), dup
+    assert result.coverage is not None and result.coverage.not_screened
 
 
 def test_ingested_leaflet_advice_says_it_has_none(data_dir: Path) -> None:

@@ -146,3 +146,13 @@ def test_reconcile_shows_findings_and_editor_notes(bundled_db_url: str) -> None:
     assert "CONFLICT" in only.stdout and "AGREE" not in only.stdout
     bad = run(bundled_db_url, "reconcile", "anakinra", "--status", "maybe")
     assert bad.returncode == 2 and "unknown --status" in bad.stderr
+
+
+def test_single_dose_and_first_doses_are_said_as_such(bundled_db_url: str) -> None:
+    covid = '{"age_years": 60, "weight_kg": 80, "sex": "male", "indication": "COVID-19"}'
+    proc = run(bundled_db_url, "check", "-", "--drug", "RoActemra", stdin=covid)
+    assert "Dose: 640 mg, a single dose" in proc.stdout, proc.stdout
+    assert "not decided" not in proc.stdout.split("Alerts")[0]
+    crohns = '{"age_years": 12, "weight_kg": 25, "sex": "male", "indication": "Crohn\'s disease"}'
+    proc = run(bundled_db_url, "check", "-", "--drug", "adalimumab", stdin=crohns)
+    assert "First doses only" in proc.stdout and "40 mg on day 0" in proc.stdout, proc.stdout

@@ -67,7 +67,7 @@ def test_resolve(vocab: Vocab, text: str, key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["aspirin", "banana", "xyz", "", "   ", "mg", "vaccine", "Kin", "abc-defg", "inflix"]
+    "text", ["zorblexal", "banana", "xyz", "", "   ", "mg", "vaccine", "Kin", "abc-defg", "inflix"]
 )
 def test_unknown_words_do_not_resolve(vocab: Vocab, text: str) -> None:
     assert vocab.resolve(text) is None

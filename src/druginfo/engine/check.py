@@ -10,11 +10,20 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from druginfo.engine.citations import Citations, fallback_refs
+from druginfo.engine.coverage import build_coverage
 from druginfo.engine.decision import decide, sort_alerts
 from druginfo.engine.dosing import KIDNEY_TRIGGER, compute_regimen
+from druginfo.engine.duplication import duplication_alerts
+from druginfo.engine.label_dosing import label_dose
+from druginfo.engine.leaflet_screening import screen_leaflet
 from druginfo.engine.monitoring import monitoring_calendar
 from druginfo.engine.plausibility import assess as assess_plausibility
-from druginfo.engine.screening import screen_details
+from druginfo.engine.provenance import document_basis, with_basis
+from druginfo.engine.screening import (
+    NO_SCREENING_TRIGGER,
+    UNKNOWN_MEDICATION_TRIGGER,
+    screen_details,
+)
 from druginfo.model import (
     Alert,
     CheckResult,
@@ -26,6 +35,7 @@ from druginfo.model import (
     Source,
     Topic,
 )
+from druginfo.model.facts import FactSet
 from druginfo.vocab.base import Vocabulary
 
 MONITORING_TRIGGER = "monitoring"
@@ -74,8 +84,12 @@ def check(
     interactions: Sequence[InteractionPair] = (),
     interaction_sources: Mapping[str, Source] | None = None,
     today: dt.date | None = None,
+    facts: Sequence[FactSet] = (),
 ) -> CheckResult:
-    """`today` only decides whether a planned surgery date is still ahead; None: any date is."""
+    """`today` only decides whether a planned surgery date is still ahead; None: any date is.
+
+    `facts`: what was machine-read from the medicine's own leaflet or label. They screen and
+    dose a medicine without curated rules; where curated rules exist, those win."""
     plausible = assess_plausibility(profile, today)
     if not plausible.weight_ok:
         # An implausible weight is asked about, never used for a dose or a kidney estimate.
@@ -86,11 +100,52 @@ def check(
             a for a in dose_alerts if not (a.kind == "cannot-decide" and a.field == "weight_kg")
         ]
     screening = screen_details(mono, profile, vocab, interactions, interaction_sources or {}, today)
+    basis = document_basis(mono)
+    named = {k for keys in screening.med_keys.values() for k in keys}
+    leaflet_rules = 0
+    no_rules_reason = None
+    if not mono.curated and facts:
+        leaflet = screen_leaflet(mono, facts, profile, vocab)
+        leaflet_rules = leaflet.facts_used
+        screening.evidence.update(leaflet.evidence)
+        # A leaflet naming the pair as a caution does not lower the class rule's high alert.
+        if leaflet_rules:
+            screening.alerts = [a for a in screening.alerts if a.trigger != NO_SCREENING_TRIGGER]
+            screening.alerts.extend(leaflet.alerts)
+            if any(f.topic == "interaction" for fs in facts for f in fs.facts):
+                # The leaflet names medicines to avoid: an unknown one could be among them.
+                for a in screening.alerts:
+                    if a.trigger == UNKNOWN_MEDICATION_TRIGGER and a.severity == "low":
+                        a.severity = "moderate"
+        else:
+            no_rules_reason = "the leaflet has no safety statements we could read"
+            for a in screening.alerts:
+                if a.trigger == NO_SCREENING_TRIGGER:
+                    a.title = f"The leaflet of {mono.identity.generic} has no rules we can read"
+                    a.detail = (
+                        f"We read the leaflet of {mono.identity.generic} but found no "
+                        "contraindication, interaction, vaccine, pregnancy or age statement we "
+                        "could apply, so this profile was not screened. Read its section 2 "
+                        "and ask your doctor or pharmacist."
+                    )
+        if regimen is None and not mono.dose_rules:
+            dosed = label_dose(mono, facts, profile, vocab)
+            screening.evidence.update(dosed.evidence)
+            if dosed.regimen is not None or dosed.alerts:
+                dose_alerts = [a for a in dose_alerts if a.trigger != "dose"] + dosed.alerts
+                regimen = dosed.regimen
     alerts = [
         *plausible.alerts,
         *merge_kidney(mono, dose_alerts, screening.alerts),
         *screening.alerts,
     ]
+    duplication = duplication_alerts(mono, profile, vocab, skip_keys=named)
+    alerts.extend(duplication.alerts)
+    screening.evidence.update(duplication.evidence)
+    bases = [basis] if mono.screening or leaflet_rules or regimen is not None else []
+    if interactions:
+        bases.append("table")
+    bases.append("class")
     monitoring: list[MonitoringItem] = []
     if mono.monitoring:
         if profile.start_date is not None:
@@ -120,10 +175,13 @@ def check(
     citations = Citations(mono, screening.evidence)
     if regimen is not None:
         regimen = regimen.model_copy(update={"sources": citations.cite(regimen.sources)})
+    if regimen is not None and regimen.basis is None:
+        regimen = regimen.model_copy(update={"basis": basis})
     cited_alerts = []
     for alert in alerts:
         refs = alert.sources or fallback_refs(mono, (Topic.warning,))
-        cited_alerts.append(alert.model_copy(update={"sources": citations.cite(refs)}))
+        cited = alert.model_copy(update={"sources": citations.cite(refs)})
+        cited_alerts.append(with_basis(cited, basis))
     cited_monitoring = [
         m.model_copy(update={"sources": citations.cite(m.sources)}) for m in monitoring
     ]
@@ -134,5 +192,12 @@ def check(
         alerts=cited_alerts,
         monitoring=cited_monitoring,
         sources=citations.sources,
+        coverage=build_coverage(
+            profile,
+            vocab,
+            bases,
+            has_rules=bool(mono.screening) or leaflet_rules > 0,
+            no_rules_reason=no_rules_reason,
+        ),
         avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
     )

@@ -14,10 +14,18 @@ Alerts cite references (claim ids or `source:<id>`); `check` turns them into S-k
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 
 from druginfo.engine.citations import document_refs
+from druginfo.engine.dose_rules import (
+    DOSE_TRIGGER,
+    Selection,
+    alternative_notes,
+    hours_words,
+    select,
+)
 from druginfo.engine.kidney import kidney_function
 from druginfo.engine.matching import kidney_text
 from druginfo.model import (
@@ -28,12 +36,12 @@ from druginfo.model import (
     Product,
     Profile,
     Regimen,
+    ScheduledDose,
     Severity,
     Topic,
 )
 from druginfo.wording import every_hours_words
 
-DOSE_TRIGGER = "dose"
 # Volumes are given to 0.01 mL; anything that rounds below that is not a dose a person can draw.
 MIN_VOLUME_ML = 0.01
 KIDNEY_TRIGGER = "kidney-dose-adjustment"
@@ -81,34 +89,48 @@ def _band(rule: DoseRule) -> str:
 
 
 def choose_rule(mono: Monograph, profile: Profile) -> tuple[DoseRule | None, list[Alert]]:
-    """The dose rule for the profile's indication and age, or alerts saying why there is none."""
+    """The dose rule for the profile's indication, age and weight, or alerts saying why there is
+    none (several fitting regimens included)."""
+    selection = choose(mono, profile)
+    return selection.rule, selection.alerts
+
+
+def choose(mono: Monograph, profile: Profile) -> Selection:
+    """The rules for the profile: indication and age here, weight band, phases and the choice
+    between regimens in `dose_rules.select`."""
     generic = mono.identity.generic
     rules = mono.dose_rules
     if not rules:
         refs = document_refs(mono, (Topic.dosing,))
-        return None, [
-            _cannot(
-                f"No curated dose rules for {generic}",
-                f"No curated dose rules for {generic}; follow the label and your prescriber.",
-                None,
-                refs,
-                severity="moderate",
-            )
-        ]
+        return Selection(
+            None,
+            alerts=[
+                _cannot(
+                    f"No curated dose rules for {generic}",
+                    f"No curated dose rules for {generic}; follow the label and your prescriber.",
+                    None,
+                    refs,
+                    severity="moderate",
+                )
+            ],
+        )
     dosed: list[str] = list(dict.fromkeys(r.indication for r in rules))
     names = {i.id: i.name for i in mono.indications}
     dosed_names = ", ".join(names.get(i, i) for i in dosed)
     if profile.indication is None:
         if len(dosed) > 1:
-            return None, [
-                _cannot(
-                    "Indication needed to choose the dose",
-                    f"The dose of {generic} depends on what it is used for ({dosed_names}); "
-                    "add 'indication' to the profile.",
-                    "indication",
-                    _rule_refs(rules),
-                )
-            ]
+            return Selection(
+                None,
+                alerts=[
+                    _cannot(
+                        "Indication needed to choose the dose",
+                        f"The dose of {generic} depends on what it is used for ({dosed_names}); "
+                        "add 'indication' to the profile.",
+                        "indication",
+                        _rule_refs(rules),
+                    )
+                ],
+            )
         indication_id = dosed[0]
     else:
         ind = mono.indication(profile.indication)
@@ -119,30 +141,36 @@ def choose_rule(mono: Monograph, profile: Profile) -> tuple[DoseRule | None, lis
                 if ind is None
                 else "has no curated dose rule for"
             )
-            return None, [
-                _cannot(
-                    f"No dose for indication {profile.indication!r}",
-                    f"{profile.indication!r} {why} {generic}. Dosed indications: {dosed_names}. "
-                    f"Known indications: {known}. Ask your prescriber for the dose.",
-                    "indication",
-                    _rule_refs(rules),
-                )
-            ]
+            return Selection(
+                None,
+                alerts=[
+                    _cannot(
+                        f"No dose for indication {profile.indication!r}",
+                        f"{profile.indication!r} {why} {generic}. Dosed indications: {dosed_names}. "
+                        f"Known indications: {known}. Ask your prescriber for the dose.",
+                        "indication",
+                        _rule_refs(rules),
+                    )
+                ],
+            )
         indication_id = ind.id
     candidates = [r for r in rules if r.indication == indication_id]
     name = names.get(indication_id, indication_id)
     banded = any(r.age_min_years is not None or r.age_max_years is not None for r in candidates)
     if banded and profile.age_years is None:
-        bands = "; ".join(_band(r) for r in candidates)
-        return None, [
-            _cannot(
-                "Age needed to choose the dose",
-                f"The dose of {generic} for {name} depends on age ({bands}); add 'age_years' "
-                "to the profile.",
-                "age_years",
-                _rule_refs(candidates),
-            )
-        ]
+        bands = "; ".join(dict.fromkeys(_band(r) for r in candidates))
+        return Selection(
+            None,
+            alerts=[
+                _cannot(
+                    "Age needed to choose the dose",
+                    f"The dose of {generic} for {name} depends on age ({bands}); add 'age_years' "
+                    "to the profile.",
+                    "age_years",
+                    _rule_refs(candidates),
+                )
+            ],
+        )
     if profile.age_years is not None:
         age = profile.age_years
         in_band = [
@@ -152,18 +180,21 @@ def choose_rule(mono: Monograph, profile: Profile) -> tuple[DoseRule | None, lis
             and (r.age_max_years is None or age < r.age_max_years)
         ]
         if not in_band:
-            bands = "; ".join(_band(r) for r in candidates)
-            return None, [
-                _cannot(
-                    f"No dose for age {age:g} for {name}",
-                    f"The curated doses of {generic} for {name} cover {bands}, not age "
-                    f"{age:g}. Ask the prescriber.",
-                    "age_years",
-                    _rule_refs(candidates),
-                )
-            ]
+            bands = "; ".join(dict.fromkeys(_band(r) for r in candidates))
+            return Selection(
+                None,
+                alerts=[
+                    _cannot(
+                        f"No dose for age {age:g} for {name}",
+                        f"The curated doses of {generic} for {name} cover {bands}, not age "
+                        f"{age:g}. Ask the prescriber.",
+                        "age_years",
+                        _rule_refs(candidates),
+                    )
+                ],
+            )
         candidates = in_band
-    return candidates[0], []
+    return select(mono, profile, candidates, f"{generic} for {name}")
 
 
 def _product(mono: Monograph, rule: DoseRule) -> Product | None:
@@ -178,21 +209,82 @@ def _kidney_rules(mono: Monograph, rule: DoseRule) -> list[KidneyRule]:
 
 def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, list[Alert]]:
     """Regimen (or None) and the dose alerts: cannot-decide reasons, kidney adjustments."""
-    rule, alerts = choose_rule(mono, profile)
+    selection = choose(mono, profile)
+    alerts = list(selection.alerts)
+    rule = selection.rule
     if rule is None:
-        return None, alerts
-    product = _product(mono, rule)
+        if not selection.loading:
+            return None, alerts
+        return _first_doses_only(mono, profile, selection, alerts)
     refs: list[str] = [*rule.claims, *(c for n in rule.notes for c in n.claims)]
     notes: list[str] = []
-    ind = next((i for i in mono.indications if i.id == rule.indication), None)
     regimen = Regimen(
         every_hours=rule.every_hours,
         duration_days=rule.duration_days,
         route=rule.route,
-        indication=ind.name if ind is not None else rule.indication,
+        indication=_indication_name(mono, rule),
+        schedule=rule.schedule,
     )
+    _amount(mono, rule, profile, regimen, notes, refs, alerts)
+    if rule.schedule == "repeated":
+        _kidney(mono, rule, profile, regimen, notes, refs, alerts)
+    else:
+        # One dose, or one when needed: there is no interval to state or to lengthen.
+        regimen.every_hours = None
+        regimen.min_interval_hours = rule.min_interval_hours
+        notes.append(_schedule_note(rule))
+    if selection.loading:
+        _loading(mono, profile, rule, selection.loading, regimen, notes, refs, alerts)
+    notes.extend(alternative_notes(selection.alternatives))
+    refs.extend(c for r in selection.alternatives for c in r.claims)
+    regimen.notes = [*notes, *(n.text for n in rule.notes)]
+    regimen.sources = list(dict.fromkeys(refs))
+    return regimen, _unique(alerts)
+
+
+def _unique(alerts: list[Alert]) -> list[Alert]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for alert in alerts:
+        key = (alert.kind, alert.title, alert.detail)
+        if key not in seen:
+            seen.add(key)
+            out.append(alert)
+    return out
+
+
+def _indication_name(mono: Monograph, rule: DoseRule) -> str:
+    ind = next((i for i in mono.indications if i.id == rule.indication), None)
+    return ind.name if ind is not None else rule.indication
+
+
+def _schedule_note(rule: DoseRule) -> str:
+    if rule.schedule == "once":
+        return "A single dose, not a repeating schedule; any further dose is the prescriber's decision."
+    assert rule.min_interval_hours is not None
+    return (
+        "Given when needed, not on a schedule: at least "
+        f"{hours_words(rule.min_interval_hours)} between two doses."
+    )
+
+
+def _amount(
+    mono: Monograph,
+    rule: DoseRule,
+    profile: Profile,
+    regimen: Regimen,
+    notes: list[str],
+    refs: list[str],
+    alerts: list[Alert],
+) -> float | None:
+    """One administration of `rule` for this person: dose, caps, measurable amount, volume."""
+    product = _product(mono, rule)
     weight = profile.weight_kg
-    needs_weight = rule.basis == "per-kg" or rule.max_mg_per_kg_day is not None
+    needs_weight = (
+        rule.basis == "per-kg"
+        or rule.max_mg_per_kg_day is not None
+        or rule.max_mg_per_kg_dose is not None
+    )
     if needs_weight and weight is None:
         alerts.append(
             _cannot(
@@ -206,6 +298,12 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
         dose: float | None = None
     else:
         dose = _dose(rule, weight, regimen, notes)
+    if dose is not None and product is None and len(mono.products) > 1:
+        names = "; ".join(p.name for p in mono.products)
+        notes.append(
+            f"No volume is worked out: the dose rule names no product and there are several "
+            f"({names}); the volume depends on the one you were given."
+        )
     if dose is not None and product is not None:
         refs.extend(product.claims)
         dose = _measurable(dose, rule, product, regimen, notes, alerts, mono)
@@ -213,6 +311,7 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
         _volume(dose, product, regimen, notes, per_dose_cap(rule, weight))
         if regimen.volume_ml is not None and regimen.volume_ml < MIN_VOLUME_ML:
             # Rounded to a volume no syringe measures: never present "0 mL" as a dose.
+            assert product.volume_ml is not None  # a volume was computed from it
             alerts.append(
                 _cannot(
                     f"Dose too small to measure with {product.name}",
@@ -240,10 +339,94 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
             )
     if dose is not None:
         regimen.dose_mg = dose
-    _kidney(mono, rule, profile, regimen, notes, refs, alerts)
-    regimen.notes = [*notes, *(n.text for n in rule.notes)]
+    return dose
+
+
+def _dose_words(dose: float | None, volume: float | None) -> str:
+    if dose is None:
+        return "dose not decided (see the alerts)"
+    return f"{_fmt(dose)} mg" + (f" ({_fmt(volume)} mL)" if volume is not None else "")
+
+
+def _loading(
+    mono: Monograph,
+    profile: Profile,
+    rule: DoseRule | None,
+    loading_rules: list[DoseRule],
+    regimen: Regimen,
+    notes: list[str],
+    refs: list[str],
+    alerts: list[Alert],
+) -> None:
+    """The first doses, each computed like any dose (caps, product, volume) and dated from the
+    profile's start date when it has one."""
+    start = profile.start_date
+    fixed: list[str] = []
+    optional: list[str] = []
+    for lr in sorted(loading_rules, key=lambda r: (r.day or 0, r.optional)):
+        scratch = Regimen(route=lr.route, indication=regimen.indication)
+        scratch_notes: list[str] = []
+        dose = _amount(mono, lr, profile, scratch, scratch_notes, refs, alerts)
+        refs.extend(lr.claims)
+        refs.extend(c for n in lr.notes for c in n.claims)
+        day = lr.day or 0
+        when = f"day {day}" + (f" ({start + dt.timedelta(days=day)})" if start else "")
+        what = f"{_dose_words(dose, scratch.volume_ml)} on {when}"
+        regimen.loading.append(
+            ScheduledDose(
+                day=day,
+                date=start + dt.timedelta(days=day) if start else None,
+                dose_mg=dose,
+                volume_ml=scratch.volume_ml,
+                optional=lr.optional,
+                text=" ".join([what, *scratch_notes, *(n.text for n in lr.notes)]),
+            )
+        )
+        (optional if lr.optional else fixed).append(what)
+    if fixed:
+        notes.append("First doses: " + "; ".join(fixed) + ".")
+    if optional:
+        notes.append(
+            "If the prescriber chooses, a first dose of " + "; ".join(optional) + " (optional)."
+        )
+    if rule is None:
+        return
+    regimen.starts_day = rule.day
+    if rule.day is not None and rule.schedule == "repeated" and regimen.dose_mg is not None:
+        begin = f"day {rule.day}" + (f" ({start + dt.timedelta(days=rule.day)})" if start else "")
+        without = "" if fixed else " (from day 0 if the optional first dose is not given)"
+        notes.append(
+            f"Then {_fmt(regimen.dose_mg)} mg {every_hours_words(regimen.every_hours)} from "
+            f"{begin}{without}."
+            if regimen.every_hours
+            else f"Then the repeated doses from {begin}{without}."
+        )
+
+
+def _first_doses_only(
+    mono: Monograph, profile: Profile, selection: Selection, alerts: list[Alert]
+) -> tuple[Regimen, list[Alert]]:
+    """The sources give the first doses but not what follows: those are stated, the rest is
+    the prescriber's (never a made-up maintenance dose)."""
+    first = selection.loading[0]
+    refs: list[str] = []
+    notes: list[str] = []
+    regimen = Regimen(route=first.route, indication=_indication_name(mono, first), every_hours=None)
+    _loading(mono, profile, None, selection.loading, regimen, notes, refs, alerts)
+    firsts = "; ".join(f"{_dose_words(d.dose_mg, None)} on day {d.day}" for d in regimen.loading)
+    alerts.append(
+        _cannot(
+            "Dose after the first doses not given by the sources",
+            f"The sources give the first doses of {mono.identity.generic} for "
+            f"{regimen.indication} ({firsts}) but not the "
+            "dose that follows them; ask the prescriber for it.",
+            None,
+            list(dict.fromkeys(refs)),
+        )
+    )
+    regimen.notes = notes
     regimen.sources = list(dict.fromkeys(refs))
-    return regimen, alerts
+    return regimen, _unique(alerts)
 
 
 def _daily_cap(rule: DoseRule, weight: float | None) -> float | None:
@@ -253,17 +436,62 @@ def _daily_cap(rule: DoseRule, weight: float | None) -> float | None:
     return min(caps) if caps else None
 
 
+def _own_dose_cap(rule: DoseRule, weight: float | None) -> float | None:
+    caps = [rule.max_per_dose_mg] if rule.max_per_dose_mg is not None else []
+    if rule.max_mg_per_kg_dose is not None and weight is not None:
+        caps.append(rule.max_mg_per_kg_dose * weight)
+    return min(caps) if caps else None
+
+
+def _once_a_day_or_less(rule: DoseRule) -> bool:
+    return rule.schedule != "repeated" or rule.every_hours >= 24
+
+
 def per_dose_cap(rule: DoseRule, weight: float | None) -> float | None:
-    """The daily maximum as a per-administration cap (shared out when dosed more than daily)."""
+    """Most in one administration: the per-dose caps, and the daily ones (shared out when dosed
+    more often than daily)."""
+    caps = []
     daily = _daily_cap(rule, weight)
-    if daily is None:
+    if daily is not None:
+        caps.append(daily if _once_a_day_or_less(rule) else daily * rule.every_hours / 24)
+    own = _own_dose_cap(rule, weight)
+    if own is not None:
+        caps.append(own)
+    return min(caps) if caps else None
+
+
+def _cap_note(rule: DoseRule, weight: float | None, regimen: Regimen) -> str | None:
+    """The maximum in words that follow the interval: 'a day' only for daily (or more often)
+    dosing; a dose every 4 weeks or a single dose has a maximum 'per dose'."""
+    cap = per_dose_cap(rule, weight)
+    if cap is None:
         return None
-    return daily * min(1.0, rule.every_hours / 24)
+    daily_every = rule.schedule == "repeated" and rule.every_hours <= 24
+    if daily_every and regimen.max_dose_mg is not None:
+        per_kg = (
+            f" ({_fmt(rule.max_mg_per_kg_day)} mg/kg/day)"
+            if rule.max_mg_per_kg_day is not None and weight is not None
+            else ""
+        )
+        text = f"Maximum {_fmt(regimen.max_dose_mg)} mg a day{per_kg}"
+        if abs(cap - regimen.max_dose_mg) > 1e-9:
+            text += f", {_fmt(cap)} mg per dose"
+        return text + "."
+    per_kg_dose = rule.max_mg_per_kg_dose
+    if per_kg_dose is None and rule.max_mg_per_kg_day is not None and not daily_every:
+        per_kg_dose = rule.max_mg_per_kg_day  # one dose on the day it is given
+    per_kg = f" ({_fmt(per_kg_dose)} mg/kg)" if per_kg_dose is not None and weight else ""
+    return f"Maximum {_fmt(cap)} mg per dose{per_kg}."
 
 
 def _dose(rule: DoseRule, weight: float | None, regimen: Regimen, notes: list[str]) -> float:
     cap = per_dose_cap(rule, weight)
     regimen.max_dose_mg = _daily_cap(rule, weight)
+    if _own_dose_cap(rule, weight) is not None or (
+        cap is not None and _once_a_day_or_less(rule) and rule.every_hours != 24
+    ):
+        regimen.max_dose_mg_per_dose = cap
+    regimen.max_mg_per_kg_dose = rule.max_mg_per_kg_dose
     if rule.basis == "fixed":
         assert rule.dose_mg is not None
         dose = rule.dose_mg
@@ -278,19 +506,18 @@ def _dose(rule: DoseRule, weight: float | None, regimen: Regimen, notes: list[st
         per_kg = _fmt(rule.start_mg_per_kg_min)
         if rule.start_mg_per_kg_max and rule.start_mg_per_kg_max != rule.start_mg_per_kg_min:
             per_kg += f"–{_fmt(rule.start_mg_per_kg_max)}"
+        low_mg, high_mg = regimen.dose_range_mg
         notes.append(
-            f"Weight-based dose: starting dose {per_kg} mg/kg × {_fmt(weight)} kg = "
-            f"{_fmt(regimen.dose_range_mg[0])}–{_fmt(regimen.dose_range_mg[1])} mg; the lowest "
-            "starting dose is shown, your prescriber sets the exact dose."
+            f"Weight-based dose: {per_kg} mg/kg × {_fmt(weight)} kg = {_fmt(low_mg)} mg."
+            if low_mg == high_mg
+            else f"Weight-based dose: starting dose {per_kg} mg/kg × {_fmt(weight)} kg = "
+            f"{_fmt(low_mg)}–{_fmt(high_mg)} mg; the lowest starting dose is shown, your "
+            "prescriber sets the exact dose."
         )
         dose = low
-    if regimen.max_dose_mg is not None:
-        per_kg_text = (
-            f" ({_fmt(rule.max_mg_per_kg_day)} mg/kg/day)"
-            if rule.max_mg_per_kg_day is not None and weight is not None
-            else ""
-        )
-        notes.append(f"Maximum {_fmt(regimen.max_dose_mg)} mg a day{per_kg_text}.")
+    cap_note = _cap_note(rule, weight, regimen)
+    if cap_note is not None:
+        notes.append(cap_note)
     if cap is not None and dose > cap:
         notes.append(f"Dose limited to the maximum of {_fmt(cap)} mg.")
         dose = cap
@@ -362,6 +589,29 @@ def _whole_and_rest(dose: float, product: Product, notes: list[str]) -> float:
     return fitted
 
 
+def _measurable_containers(
+    dose: float, rule: DoseRule, product: Product, notes: list[str], alerts: list[Alert]
+) -> float | None:
+    """A dose of several containers: only if a whole container is a dose the product can give
+    (otherwise nothing is decided); the last part must itself be measurable (`_whole_and_rest`)."""
+    strength = product.strength_mg
+    whole = _down(strength, product)
+    if whole is None or abs(whole - strength) > 1e-9:
+        ranges = _measurable_set(product)
+        alerts.append(
+            _cannot(
+                f"Dose cannot be measured with {product.name}",
+                f"The computed dose ({_fmt(dose)} mg) needs more than one {product.form}, but "
+                f"the {product.form} measures {_ranges_text(ranges)}, not its whole "
+                f"{_fmt(strength)} mg. Ask your pharmacist or prescriber.",
+                "weight_kg" if rule.basis == "per-kg" else None,
+                [*rule.claims, *product.claims],
+            )
+        )
+        return None
+    return _whole_and_rest(dose, product, notes)
+
+
 def _measurable(
     dose: float,
     rule: DoseRule,
@@ -375,8 +625,8 @@ def _measurable(
     ranges its label states ("20 to 90 mg or 100 mg"). With a starting range (1–2 mg/kg) the
     smallest measurable dose inside it is chosen; otherwise the dose is rounded down, never up
     past what was computed. Nothing measurable: cannot decide, never rounded up to a mark."""
-    if dose > product.strength_mg:
-        return _whole_and_rest(dose, product, notes)
+    if dose > product.strength_mg + 1e-9:
+        return _measurable_containers(dose, rule, product, notes, alerts)
     high = regimen.dose_range_mg[1] if regimen.dose_range_mg is not None else dose
     up = _up(dose, product)
     fitted = up if up is not None and up <= high + 1e-9 else _down(dose, product)
@@ -419,6 +669,13 @@ def _volume(
 ) -> None:
     """The volume to draw up, to the nearest 0.01 mL that does not exceed the maximum, with the
     dose that volume actually delivers stated (rounding is never a silent under- or overdose)."""
+    if product.volume_ml is None:
+        notes.append(
+            f"No volume is given: the source of {product.name} does not state how much solution "
+            f"it holds, so the dose is in mg only (one {product.form} holds "
+            f"{_fmt(product.strength_mg)} mg)."
+        )
+        return
     per_mg = product.volume_ml / product.strength_mg
     if dose > product.strength_mg:
         count = math.ceil(dose / product.strength_mg - 1e-9)

@@ -438,6 +438,25 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
         conds.append(ok)
         if ok:
             out.matched.append(f"indication {p.indication}")
+    if match.indication_in:
+        wanted = set()
+        for item in match.indication_in:
+            ind = ctx.mono.indication(item)
+            wanted.add(ind.id if ind is not None else item)
+        ok = None if p.indication is None else ctx.indication_id() in wanted
+        conds.append(ok)
+        if ok:
+            out.matched.append(f"indication {p.indication}")
+    for bound, holds in (
+        (match.weight_below_kg, lambda w, b: w < b),
+        (match.weight_at_least_kg, lambda w, b: w >= b),
+    ):
+        if bound is None:
+            continue
+        ok = None if p.weight_kg is None else holds(p.weight_kg, bound)
+        conds.append(ok)
+        if ok:
+            out.matched.append(f"weight {p.weight_kg:g} kg")
     if match.crcl_below_ml_min is not None:
         below = ctx.kidney.below(match.crcl_below_ml_min)
         if below is None and ctx.kidney.known:

@@ -21,7 +21,7 @@ from rich.text import Text
 from druginfo import __version__
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.interfaces import terminal
-from druginfo.wording import every_hours_words
+from druginfo.wording import schedule_words
 
 if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
     from druginfo.interfaces import present
@@ -224,6 +224,9 @@ def show(
             ]
         _print_json(data)
         return
+    choice = svc.product(name, lang)[1] if mono is not None else None
+    if choice is not None and choice.note:
+        out.print(f"[yellow]{escape(choice.note)}[/]")
     with terminal.paged(pager) as console:
         _render_monograph(console, mono, section, full or section is not None, name)
 
@@ -482,11 +485,13 @@ def check(
 
 
 def _render_check(result: CheckResult, ics: Path | None) -> None:
-    from druginfo.interfaces import present
+    from druginfo.engine.provenance import BASIS_WORDS
 
     marks = _ResultMarks(result.sources)
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
+    if result.product is not None and result.product.note:
+        out.print(f"[yellow]{escape(result.product.note)}[/]")
     for alert in result.alerts:
         if alert.avoid and alert.avoid_kind == "vaccine":
             out.print(
@@ -499,34 +504,43 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
                 f"{escape(result.drug.generic)}: one of the two must be stopped; ask which."
             )
     reg = result.regimen
-    if reg is not None and reg.dose_mg is not None:
+    if reg is not None and (reg.dose_mg is not None or reg.loading):
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
         how_often = (
-            every_hours_words(reg.every_hours)
-            if reg.every_hours
-            else "how often is not decided (see the alerts)"
+            schedule_words(reg.every_hours, reg.schedule, reg.min_interval_hours)
+            or "how often is not decided (see the alerts)"
         )
-        route = f", {reg.route}" if reg.route else ""
-        out.print(
-            f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}{escape(route)}"
-            f"{marks.mark(list(reg.sources))}"
-        )
-        out.print(terminal.bullets([("  •", Text(note)) for note in reg.notes]))
+        if reg.dose_mg is not None:
+            out.print(
+                f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
+                f"{reg.route or ''} {marks.mark(list(reg.sources))}"
+            )
+        else:
+            out.print(
+                f"\n[bold]First doses only[/] (see the alerts) {marks.mark(list(reg.sources))}"
+            )
+        for note in reg.notes:
+            out.print(f"  {escape(note)}")
+        if reg.basis:
+            out.print(f"  [dim]Basis: {escape(BASIS_WORDS.get(reg.basis, reg.basis))}[/]")
     if result.alerts:
         out.print("\n[bold]Alerts[/]")
         colour = {"high": "red", "moderate": "yellow", "low": "blue"}
-        rows: list[tuple[str, Text]] = []
-        for a in present.sorted_alerts(result.alerts):
-            text = Text()
-            text.append(a.severity.upper(), style=colour[a.severity])
-            text.append(f" {a.kind.replace('-', ' ')}: ")
-            text.append(a.title, style="bold")
-            if a.matched:
-                text.append(f" ({a.matched})")
-            text.append_text(Text.from_markup(marks.mark(list(a.sources))))
-            text.append(f"\n{a.detail}")
-            rows.append(("  •", text))
-        out.print(terminal.bullets(rows))
+        for a in result.alerts:
+            matched = f" ({escape(a.matched)})" if a.matched else ""
+            out.print(
+                f"  [{colour[a.severity]}]{a.severity.upper()}[/] {a.kind.replace('-', ' ')}: "
+                f"[bold]{escape(a.title)}[/]{matched}{marks.mark(list(a.sources))}"
+            )
+            out.print(f"      {escape(a.detail)}")
+            if a.basis:
+                out.print(f"      [dim]Basis: {escape(BASIS_WORDS.get(a.basis, a.basis))}[/]")
+    if result.coverage is not None:
+        out.print(f"\n[bold]Coverage:[/] {escape(result.coverage.summary)}")
+        for item in result.coverage.not_screened:
+            out.print(
+                f"  not screened: {escape(item.item)} — {escape(item.reason)}; {escape(item.fix)}"
+            )
     if result.monitoring:
         from rich.table import Table
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
+from druginfo.engine import dose_rules
 from druginfo.interfaces.errors import FHIR_JSON
 from druginfo.model import DoseRule, Indication, KidneyRule, Monograph, Product
 
@@ -91,12 +92,21 @@ def _product(mono: Monograph, rule: DoseRule) -> Product | None:
 
 def _dosage(mono: Monograph, rule: DoseRule, every_hours: int, note: str | None) -> dict[str, Any]:
     """One R4 Dosage for a dose rule at a given interval."""
-    dosage: dict[str, Any] = {"route": _route(rule.route), "timing": _timing(every_hours)}
-    when = _hours_text(every_hours)
+    dosage: dict[str, Any] = {"route": _route(rule.route)}
+    if rule.schedule == "repeated" and rule.phase == "maintenance":
+        dosage["timing"] = _timing(every_hours)
+        when = _hours_text(every_hours)
+    else:
+        # A single dose, a loading dose on its day, or a dose when needed: never an interval.
+        when = dose_rules.schedule_words(rule)
+        if rule.schedule == "as-needed":
+            dosage["asNeededBoolean"] = True
+        else:
+            dosage["timing"] = {"repeat": {"count": 1}}
     if rule.basis == "fixed" and rule.dose_mg is not None:
         text = f"{_num(rule.dose_mg)} mg {rule.route} {when}"
         product = _product(mono, rule)
-        if product is not None:
+        if product is not None and product.volume_ml is not None:
             ml = rule.dose_mg * product.volume_ml / product.strength_mg
             text += f" ({round(ml, 2)} mL of {product.name})"
         dosage["doseAndRate"] = [{"doseQuantity": _qty(rule.dose_mg, "mg")}]
@@ -117,6 +127,9 @@ def _dosage(mono: Monograph, rule: DoseRule, every_hours: int, note: str | None)
             "numerator": _qty(rule.max_dose_mg, "mg"),
             "denominator": _qty(1, "d"),
         }
+    if rule.max_per_dose_mg is not None:
+        text += f", at most {_num(rule.max_per_dose_mg)} mg per dose"
+        dosage["maxDosePerAdministration"] = _qty(rule.max_per_dose_mg, "mg")
     notes = [n.text for n in rule.notes] + ([note] if note else [])
     if notes:
         dosage["additionalInstruction"] = [{"text": n} for n in notes]
@@ -143,7 +156,14 @@ def _guideline(
     band = _age_band(rule.age_min_years, rule.age_max_years)
     if band:
         characteristics.append({"characteristicCodeableConcept": {"text": "age"}, "value": [band]})
-    if rule.basis == "per-kg":
+    if rule.weight_banded:
+        characteristics.append(
+            {
+                "characteristicCodeableConcept": {"text": "body weight"},
+                "value": [dose_rules.weight_band_words(rule)],
+            }
+        )
+    elif rule.basis == "per-kg":
         characteristics.append(
             {"characteristicCodeableConcept": {"text": "body weight"}, "value": ["required"]}
         )
@@ -160,25 +180,30 @@ def _guideline(
 
 
 def _product_resource(mono: Monograph, product: Product, contained_id: str) -> dict[str, Any]:
-    return {
+    # Without a stated volume the strength is per container, and no amount is claimed.
+    per = (
+        _qty(product.volume_ml, "mL")
+        if product.volume_ml is not None
+        else {"value": 1, "unit": product.form}
+    )
+    resource: dict[str, Any] = {
         "resourceType": "MedicationKnowledge",
         "id": contained_id,
         "status": "active",
         "code": {"text": product.name},
         "doseForm": {"text": product.form},
-        "amount": _qty(product.volume_ml, "mL"),
         "intendedRoute": [_route(product.route)],
         "ingredient": [
             {
                 "itemCodeableConcept": {"text": mono.identity.generic},
                 "isActive": True,
-                "strength": {
-                    "numerator": _qty(product.strength_mg, "mg"),
-                    "denominator": _qty(product.volume_ml, "mL"),
-                },
+                "strength": {"numerator": _qty(product.strength_mg, "mg"), "denominator": per},
             }
         ],
     }
+    if product.volume_ml is not None:
+        resource["amount"] = _qty(product.volume_ml, "mL")
+    return resource
 
 
 def medication_knowledge(mono: Monograph) -> dict[str, Any]:
@@ -214,7 +239,8 @@ def medication_knowledge(mono: Monograph) -> dict[str, Any]:
     if len(products) == 1:
         only = products[0]
         resource["doseForm"] = {"text": only.form}
-        resource["amount"] = _qty(only.volume_ml, "mL")
+        if only.volume_ml is not None:
+            resource["amount"] = _qty(only.volume_ml, "mL")
         resource["ingredient"] = _product_resource(mono, only, "x")["ingredient"]
     elif ident.substances:
         resource["ingredient"] = [

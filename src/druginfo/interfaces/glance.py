@@ -130,7 +130,12 @@ def dose_line(mono: Monograph, rule: DoseRule) -> str:
     names = {i.id: i.name for i in mono.indications}
     amount = present.dose_words(rule)
     product = _product(mono, rule)
-    if rule.basis == "fixed" and rule.dose_mg is not None and product is not None:
+    if (
+        rule.basis == "fixed"
+        and rule.dose_mg is not None
+        and product is not None
+        and product.volume_ml is not None
+    ):
         ml = rule.dose_mg / product.strength_mg * product.volume_ml
         amount += f" = {number(ml, 2)} mL"
         if abs(rule.dose_mg - product.strength_mg) < 1e-9:

@@ -41,4 +41,22 @@ def calendar_bytes(result: CheckResult, drug: str | None = None) -> bytes:
         event.add("description", description)
         event.add("categories", ["druginfo", "monitoring"])
         cal.add_component(event)
+    regimen = result.regimen
+    for first in regimen.loading if regimen is not None else []:
+        # Loading doses are one-off dates: on the calendar beside the tests, marked optional
+        # where the prescriber may leave them out.
+        if first.date is None:
+            continue
+        event = Event()
+        uid_seed = f"{result.drug.generic}|dose|{first.day}|{first.date.isoformat()}"
+        event.add("uid", hashlib.sha256(uid_seed.encode()).hexdigest()[:32] + "@druginfo")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", first.date)
+        event.add("dtend", first.date + dt.timedelta(days=1))
+        amount = f"{first.dose_mg:g} mg" if first.dose_mg is not None else "dose"
+        optional = ", if the prescriber chooses" if first.optional else ""
+        event.add("summary", f"{name}: first dose {amount}{optional}")
+        event.add("description", first.text)
+        event.add("categories", ["druginfo", "dose"])
+        cal.add_component(event)
     return bytes(cal.to_ical())

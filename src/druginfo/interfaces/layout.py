@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from druginfo import wording
 from druginfo.interfaces import present
 from druginfo.model import Monograph, Section
 
@@ -49,8 +48,7 @@ def _curated_items(mono: Monograph) -> dict[str, list[Item]]:
         label = names.get(dr.indication, dr.indication)
         band = present.age_band(dr.age_min_years, dr.age_max_years)
         text = (
-            f"{label} ({band}): {present.dose_words(dr)}, "
-            f"{wording.every_hours_words(dr.every_hours)}, {dr.route}."
+            f"{label} ({band}): {present.dose_words(dr)}, {present.schedule_words(dr)}, {dr.route}."
         )
         out["how"].append(Item(text, dr.claims, "dose"))
         out["how"].extend(Item(n.text, n.claims) for n in dr.notes)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from druginfo.engine import dose_rules
 from druginfo.model import (
     Alert,
     CheckResult,
@@ -254,20 +255,39 @@ def dose_words(rule: DoseRule) -> str:
         text = f"{start} per kg of body weight to start"
         if rule.max_mg_per_kg_day is not None:
             text += f", at most {number(rule.max_mg_per_kg_day)} mg per kg a day"
+        if rule.max_mg_per_kg_dose is not None:
+            text += f", at most {number(rule.max_mg_per_kg_dose)} mg per kg per dose"
     if rule.max_dose_mg is not None:
         text += f", never more than {number(rule.max_dose_mg)} mg a day"
+    if rule.max_per_dose_mg is not None:
+        text += f", never more than {number(rule.max_per_dose_mg)} mg per dose"
+    if rule.weight_banded:
+        text = f"{dose_rules.weight_band_words(rule)}: {text}"
     return text
 
 
+def schedule_words(rule: DoseRule) -> str:
+    """How often a dose rule is given: an interval, a single dose, when needed, or a loading
+    dose's day; the first doses and 'when needed' are never shown as an interval."""
+    return dose_rules.schedule_words(rule)
+
+
 def product_words(product: Product) -> str:
-    text = (
-        f"{product.name}: {number(product.strength_mg)} mg in {number(product.volume_ml)} mL "
-        f"({product.form}, {product.route})"
+    amount = (
+        f"{number(product.strength_mg)} mg in {number(product.volume_ml)} mL"
+        if product.volume_ml is not None
+        else f"{number(product.strength_mg)} mg (volume not stated in the source)"
     )
+    text = f"{product.name}: {amount} ({product.form}, {product.route})"
     if product.graduation_mg:
         text += f"; the markings measure steps of {number(product.graduation_mg)} mg"
     if product.single_use:
         text += "; use once and throw away what is left"
+    if product.excipients:
+        text += "; other ingredients: " + ", ".join(product.excipients)
+    if product.storage is not None:
+        # Where products of one medicine differ (e.g. time allowed out of the fridge).
+        text += "; " + " ".join(storage_facts(product.storage))
     return text
 
 
@@ -320,9 +340,11 @@ def storage_facts(storage: Storage) -> list[str]:
     if storage.protect_from_light:
         facts.append("Keep it in its carton to protect it from light.")
     if storage.room_temp_max_c is not None:
+        held = storage.room_temp_max_hours
         hours = (
-            f" for up to {number(storage.room_temp_max_hours)} hours"
-            if storage.room_temp_max_hours
+            f" for up to {number(held)} hours"
+            + (f" ({number(held / 24)} days)" if held % 24 == 0 and held > 48 else "")
+            if held
             else ""
         )
         facts.append(f"It may be kept at up to {number(storage.room_temp_max_c)} °C{hours}.")

@@ -78,13 +78,29 @@ class Identity(BaseModel):
     statements: list[Statement] = Field(default_factory=list, description="What it is; mechanism.")
 
 
+class Storage(Cited):
+    temp_min_c: float | None = None
+    temp_max_c: float | None = None
+    freeze_ok: bool | None = None
+    shake_ok: bool | None = None
+    protect_from_light: bool | None = None
+    room_temp_max_c: float | None = None
+    room_temp_max_hours: float | None = None
+    instructions: list[Statement] = Field(default_factory=list)
+
+
 class Product(Cited):
     id: str
     name: str
     form: str = Field(description="e.g. 'prefilled syringe'.")
     route: str = "subcutaneous"
     strength_mg: float = Field(gt=0, description="Amount of drug in the whole container.")
-    volume_ml: float = Field(gt=0, description="Volume of the whole container.")
+    volume_ml: float | None = Field(
+        default=None,
+        gt=0,
+        description="Volume of the whole container; None when the source does not give it (the "
+        "product is listed, and a regimen using it has no volume and says why).",
+    )
     graduation_mg: float | None = Field(
         default=None, gt=0, description="Smallest step a person can measure on the syringe."
     )
@@ -102,6 +118,11 @@ class Product(Cited):
         description="The other ingredients (leaflet section 6): an allergy to one rules it out.",
     )
     single_use: bool = True
+    storage: Storage | None = Field(
+        default=None,
+        description="This product's own storage, where products of one substance differ (e.g. "
+        "how long each biosimilar may stay out of the refrigerator); None: the monograph's.",
+    )
 
     @model_validator(mode="after")
     def _measures_within_container(self) -> Product:
@@ -127,26 +148,86 @@ class Indication(Cited):
     )
 
 
-class DoseRule(Cited):
-    """One regimen: for an indication and an age band, a fixed or weight-based daily dose.
+Phase = Literal["loading", "maintenance"]
+Schedule = Literal["repeated", "once", "as-needed"]
 
-    `per-kg` rules need a weight; the engine never produces a dose above `max_mg_per_kg_day`
-    times the weight nor above `max_dose_mg`.
+
+class DoseRule(Cited):
+    """One regimen: for an indication, an age band and a weight band, a fixed or weight-based dose.
+
+    `per-kg` rules need a weight; the engine never produces a dose above any cap of the rule:
+    per day (`max_mg_per_kg_day` × weight, `max_dose_mg`) and per administration
+    (`max_mg_per_kg_dose` × weight, `max_per_dose_mg`). A rule with a weight band needs a weight
+    even for a fixed dose: without one the dose cannot be decided.
+
+    Several rules can fit one person. Loading rules (`phase: loading`) are the first doses of
+    the maintenance rule of the same band and are given with it. Two or more maintenance rules
+    fitting the same person are alternatives: the engine lists them and decides nothing, unless
+    exactly one is marked `usual` (cited to a source that says so), whose alternatives it
+    lists in the notes.
     """
 
     id: str
     indication: str = Field(description="Indication id.")
     age_min_years: float | None = None
     age_max_years: float | None = Field(default=None, description="Exclusive upper bound.")
+    weight_min_kg: float | None = Field(
+        default=None, gt=0, description="Lower weight bound, inclusive ('15 kg or more')."
+    )
+    weight_min_exclusive: bool = Field(
+        default=False, description="The lower bound is exclusive ('more than 40 kg')."
+    )
+    weight_max_kg: float | None = Field(
+        default=None, gt=0, description="Upper weight bound, exclusive ('less than 30 kg')."
+    )
+    weight_max_inclusive: bool = Field(
+        default=False,
+        description="The upper bound is inclusive ('between 15 kg and 40 kg' beside 'more than "
+        "40 kg').",
+    )
     basis: Literal["fixed", "per-kg"]
     dose_mg: float | None = Field(default=None, gt=0, description="Fixed dose per administration.")
     start_mg_per_kg_min: float | None = Field(default=None, gt=0)
     start_mg_per_kg_max: float | None = Field(default=None, gt=0)
     max_mg_per_kg_day: float | None = Field(default=None, gt=0)
     max_dose_mg: float | None = Field(default=None, gt=0, description="Absolute cap per day.")
+    max_mg_per_kg_dose: float | None = Field(
+        default=None, gt=0, description="Cap per administration, per kg of body weight."
+    )
+    max_per_dose_mg: float | None = Field(
+        default=None,
+        gt=0,
+        description="Absolute cap per administration ('up to a maximum of 300 mg' for one "
+        "injection every 4 weeks), as opposed to `max_dose_mg` per day.",
+    )
     every_hours: int = Field(default=24, gt=0)
     duration_days: int | None = Field(
         default=None, gt=0, description="A fixed course (e.g. COVID-19: 10 days); None: ongoing."
+    )
+    schedule: Schedule = Field(
+        default="repeated",
+        description="repeated: every `every_hours`; once: a single dose (a repeat only as its "
+        "notes say); as-needed: at the time of need, at least `min_interval_hours` apart.",
+    )
+    min_interval_hours: int | None = Field(
+        default=None, gt=0, description="as-needed: the shortest time between two doses."
+    )
+    phase: Phase = "maintenance"
+    day: int | None = Field(
+        default=None,
+        ge=0,
+        description="loading: the day of this dose, counted from the first dose (day 0); "
+        "maintenance: the day its repeated doses start when loading doses come first.",
+    )
+    optional: bool = Field(
+        default=False,
+        description="A loading dose the prescriber may add ('your doctor may prescribe an "
+        "initial dose'): shown as such, never scheduled as fixed.",
+    )
+    usual: bool = Field(
+        default=False,
+        description="The source names this the usual regimen among the rules that fit the same "
+        "person; the others are then listed as alternatives.",
     )
     route: str = "subcutaneous"
     product: str | None = Field(default=None, description="Product id used to compute volume.")
@@ -157,12 +238,39 @@ class DoseRule(Cited):
         if self.basis == "fixed" and self.dose_mg is None:
             raise ValueError(f"dose rule {self.id}: fixed rule needs dose_mg")
         if self.basis == "per-kg" and (
-            self.start_mg_per_kg_min is None or self.max_mg_per_kg_day is None
+            self.start_mg_per_kg_min is None
+            or (self.max_mg_per_kg_day is None and self.max_mg_per_kg_dose is None)
         ):
             raise ValueError(
-                f"dose rule {self.id}: per-kg rule needs start_mg_per_kg_min and max_mg_per_kg_day"
+                f"dose rule {self.id}: per-kg rule needs start_mg_per_kg_min and a per-kg "
+                "maximum (max_mg_per_kg_day or max_mg_per_kg_dose)"
             )
+        if (
+            self.weight_min_kg is not None
+            and self.weight_max_kg is not None
+            and self.weight_min_kg >= self.weight_max_kg
+        ):
+            raise ValueError(f"dose rule {self.id}: weight_min_kg must be below weight_max_kg")
+        if self.phase == "loading" and self.day is None:
+            raise ValueError(f"dose rule {self.id}: a loading dose needs its day")
+        if self.phase == "loading" and self.schedule != "once":
+            raise ValueError(f"dose rule {self.id}: a loading dose is given once (schedule: once)")
+        if self.optional and self.phase != "loading":
+            raise ValueError(f"dose rule {self.id}: only a loading dose can be optional")
+        if self.schedule == "as-needed" and self.min_interval_hours is None:
+            raise ValueError(f"dose rule {self.id}: an as-needed dose needs min_interval_hours")
         return self
+
+    def fits_weight(self, weight_kg: float) -> bool:
+        """Whether a weight is inside this rule's band (a rule without one fits every weight)."""
+        lo, hi = self.weight_min_kg, self.weight_max_kg
+        if lo is not None and (weight_kg <= lo if self.weight_min_exclusive else weight_kg < lo):
+            return False
+        return hi is None or (weight_kg <= hi if self.weight_max_inclusive else weight_kg < hi)
+
+    @property
+    def weight_banded(self) -> bool:
+        return self.weight_min_kg is not None or self.weight_max_kg is not None
 
 
 class KidneyRule(Cited):
@@ -235,6 +343,15 @@ class Match(BaseModel):
     age_at_least_years: float | None = None
     age_below_years: float | None = None
     indication_not_in: list[str] = Field(default_factory=list)
+    indication_in: list[str] = Field(
+        default_factory=list,
+        description="Only for these indications (ids, names or synonyms); unknown indication: "
+        "undecided when 'indication' is in `needs`, else not matched.",
+    )
+    weight_below_kg: float | None = Field(
+        default=None, gt=0, description="Body weight below this (e.g. 'less than 62.5 kg')."
+    )
+    weight_at_least_kg: float | None = Field(default=None, gt=0)
     crcl_below_ml_min: float | None = None
     surgery_planned: bool | None = None
     needs: list[str] = Field(default_factory=list)
@@ -281,17 +398,6 @@ class MonitoringRule(Cited):
     before_start: bool = True
     phases: list[MonitoringPhase] = Field(default_factory=list)
     when: Match | None = Field(default=None, description="Only for profiles matching this.")
-
-
-class Storage(Cited):
-    temp_min_c: float | None = None
-    temp_max_c: float | None = None
-    freeze_ok: bool | None = None
-    shake_ok: bool | None = None
-    protect_from_light: bool | None = None
-    room_temp_max_c: float | None = None
-    room_temp_max_hours: float | None = None
-    instructions: list[Statement] = Field(default_factory=list)
 
 
 class EventAdvice(BaseModel):
@@ -406,6 +512,16 @@ class Monograph(BaseModel):
             if any(needle == " ".join(n.lower().replace("-", " ").split()) for n in names):
                 return ind
         return None
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+    def storage_for(self, product_id: str | None) -> Storage | None:
+        """A product's own storage where it has one, otherwise the monograph's."""
+        product = self.product(product_id) if product_id is not None else None
+        if product is not None and product.storage is not None:
+            return product.storage
+        return self.storage
 
     def event(self, name: str) -> EventAdvice | None:
         return next((e for e in self.events if e.event == name), None)

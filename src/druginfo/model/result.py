@@ -14,6 +14,10 @@ from pydantic import BaseModel, Field
 from druginfo.model.monograph import AlertKind, Severity
 
 Decision = Literal["ok", "caution", "do-not-use", "cannot-decide"]
+# What an alert or a regimen rests on (CONTRACT "Provenance in check results"): rules a curator
+# wrote, machine-read words of an official leaflet or label, an interaction table, or a rule
+# about a whole drug class.
+Basis = Literal["curated", "leaflet", "label", "table", "class"]
 
 
 class DrugRef(BaseModel):
@@ -32,6 +36,19 @@ class SourceRef(BaseModel):
     claim: str | None = Field(default=None, description="Claim id inside the monograph.")
 
 
+class ScheduledDose(BaseModel):
+    """A dose given once on a given day before the repeated doses (a loading dose)."""
+
+    day: int = Field(description="Days after the first dose (0: the first dose).")
+    date: dt.date | None = Field(default=None, description="With the profile's start_date.")
+    dose_mg: float | None = None
+    volume_ml: float | None = None
+    optional: bool = Field(
+        default=False, description="The prescriber may give it; not a fixed part of the plan."
+    )
+    text: str = ""
+
+
 class Regimen(BaseModel):
     dose_mg: float | None = None
     every_hours: int | None = None
@@ -46,11 +63,28 @@ class Regimen(BaseModel):
     )
     route: str | None = None
     max_dose_mg_per_kg_day: float | None = None
-    max_dose_mg: float | None = None
+    max_dose_mg: float | None = Field(default=None, description="Most per day.")
+    max_dose_mg_per_dose: float | None = Field(
+        default=None, description="Most per administration (e.g. one infusion every 4 weeks)."
+    )
+    max_mg_per_kg_dose: float | None = None
     dose_range_mg: list[float] | None = None
     indication: str | None = None
+    schedule: Literal["repeated", "once", "as-needed"] = Field(
+        default="repeated",
+        description="repeated: every `every_hours`; once: a single dose (`every_hours` None); "
+        "as-needed: when needed, at least `min_interval_hours` apart (`every_hours` None).",
+    )
+    min_interval_hours: int | None = None
+    loading: list[ScheduledDose] = Field(
+        default_factory=list, description="Doses given once before the repeated doses start."
+    )
+    starts_day: int | None = Field(
+        default=None, description="Day (after the first loading dose) the repeated doses start."
+    )
     notes: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    basis: Basis | None = Field(default=None, description="What the regimen rests on.")
 
 
 class Alert(BaseModel):
@@ -65,6 +99,7 @@ class Alert(BaseModel):
     blocking: bool = Field(
         default=False, description="A label 'do not use' that fired: the decision is do-not-use."
     )
+    basis: Basis | None = Field(default=None, description="What the alert rests on.")
     avoid: str | None = Field(
         default=None,
         description="What to avoid when the label's 'must not' is about another thing (e.g. "
@@ -84,6 +119,42 @@ class MonitoringItem(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
+class NotScreened(BaseModel):
+    """One thing the check could not look at, and how the person can make it count."""
+
+    item: str = Field(description="The profile's own words, e.g. 'Zorblex 5 mg'.")
+    field: str = Field(description="Profile field it came from, e.g. 'medications'.")
+    reason: str
+    fix: str
+
+
+class Coverage(BaseModel):
+    """What a check screened, and what it could not: no answer is 'ok' by omission."""
+
+    screened: list[str] = Field(
+        default_factory=list, description="e.g. ['allergies', 'conditions', '3 medicines']."
+    )
+    not_screened: list[NotScreened] = Field(default_factory=list)
+    rules: list[str] = Field(
+        default_factory=list,
+        description="Which rule sets were applied, each with its basis, e.g. 'curated rules'.",
+    )
+    summary: str = ""
+
+
+class ProductChoice(BaseModel):
+    """Which product's document answered, when the name asked for was a brand."""
+
+    asked: str
+    shown: str = Field(description="Brand (or generic) whose document was used.")
+    note: str | None = Field(
+        default=None, description="Why another product's document was used, when it was."
+    )
+    alternatives: list[str] = Field(
+        default_factory=list, description="Other documents of the same brand (e.g. children's)."
+    )
+
+
 class CheckResult(BaseModel):
     drug: DrugRef
     decision: Decision
@@ -91,6 +162,8 @@ class CheckResult(BaseModel):
     alerts: list[Alert] = Field(default_factory=list)
     monitoring: list[MonitoringItem] = Field(default_factory=list)
     sources: dict[str, SourceRef] = Field(default_factory=dict)
+    coverage: Coverage | None = None
+    product: ProductChoice | None = None
     avoid: list[str] = Field(
         default_factory=list,
         description="Things to avoid (not this medicine): a planned live vaccine, a medicine "

@@ -77,6 +77,15 @@ class ClassDef(_Strict):
     name: str
     atc_prefixes: list[str] = Field(default_factory=list)
     parents: list[str] = Field(default_factory=list)
+    duplication: bool = Field(
+        default=False,
+        description="Two members taken together are a therapeutic duplication (same job twice).",
+    )
+    phrases: list[str] = Field(
+        default_factory=list,
+        description="Words a leaflet uses for the class as a whole ('medicines that weaken the "
+        "immune system'); matched case-insensitively as regular expressions.",
+    )
     source: str
     quote: str
 
@@ -177,6 +186,27 @@ def _read(name: str) -> Any:
         .read_text(encoding="utf-8")
     )
     return yaml.load(text, Loader=SAFE_LOADER)
+
+
+OPEN_NAMES_FILE = "open-names.tsv.gz"
+
+
+@cache
+def open_names() -> dict[str, str]:
+    """The openly licensed name bundle (name → substance), read on first need only: most
+    checks name medicines the curated and leaflet names already know."""
+    import gzip
+
+    raw = (
+        resources.files("druginfo")
+        .joinpath(DATA_DIR[0])
+        .joinpath(DATA_DIR[1])
+        .joinpath(OPEN_NAMES_FILE)
+        .read_bytes()
+    )
+    lines = gzip.decompress(raw).decode("utf-8").split("\n")
+    pairs = (line.split("\t", 1) for line in lines if line and not line.startswith("#"))
+    return {p[0]: p[1] for p in pairs if len(p) == 2 and p[1]}
 
 
 @cache

@@ -7,6 +7,7 @@ only needed for real misspellings.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -16,21 +17,27 @@ _TRADEMARKS = str.maketrans({"®": " ", "™": " ", "©": " ", "℠": " "})
 
 def tokens(text: str) -> list[str]:
     """Lower-case ASCII word tokens; accents dropped, punctuation and symbols are separators."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Memoised: the same names and medication lines are looked up on every check."""
     text = text.translate(_TRADEMARKS)
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     ascii_text = ascii_text.casefold().replace("ß", "ss")
-    return _TOKEN.findall(ascii_text)
+    return tuple(_TOKEN.findall(ascii_text))
 
 
 def normalise(text: str) -> str:
     """The spaced form: 'M-M-R® II' → 'm m r ii'."""
-    return " ".join(tokens(text))
+    return " ".join(_tokens(text))
 
 
 def compact(text: str) -> str:
     """The unspaced form, so that 'M-M-R II', 'MMR II' and 'mmrii' meet: → 'mmrii'."""
-    return "".join(tokens(text))
+    return "".join(_tokens(text))
 
 
 # FDA-licensed biologics carry a four-letter suffix after the core name ("adalimumab-atto").
@@ -71,3 +78,33 @@ MEDICATION_STOPWORDS: frozenset[str] = frozenset(_STOPWORDS.split())
 def is_dose_token(token: str) -> bool:
     """Numbers and numbers glued to units ('50', '0.5', '50mg', '2x', 'q2w')."""
     return token[0].isdigit() or bool(re.fullmatch(r"q\d+[a-z]*", token))
+
+
+# Salt, ester and conjugate words that a leaflet writes beside the substance name
+# ("dabigatran etexilate", "certolizumab pegol", "metformin hydrochloride"). A name with them
+# and the name without them denote one medicine for screening purposes.
+_SALT_WORDS = """
+    hydrochloride dihydrochloride hydrobromide hydrate monohydrate dihydrate trihydrate
+    sesquihydrate anhydrous sodium disodium potassium dipotassium calcium magnesium zinc
+    lithium aluminium ammonium meglumine tromethamine trometamol arginine lysine
+    mesilate mesylate dimesilate besilate besylate tosilate tosylate maleate dimaleate
+    fumarate hemifumarate succinate tartrate bitartrate hemitartrate citrate dicitrate
+    acetate diacetate propionate dipropionate valerate butyrate phosphate diphosphate
+    sulfate sulphate bisulfate nitrate bromide chloride iodide
+    lactate gluconate glucuronide benzoate salicylate stearate palmitate pamoate embonate
+    oxalate malate mandelate napsilate camsilate isetionate edisilate esilate
+    etexilate medoxomil cilexetil axetil pivoxil proxetil marboxil alafenamide disoproxil
+    dipivoxil mofetil pegol etabonate furoate decanoate enanthate undecanoate cipionate
+    acetonide hexacetonide
+"""
+SALT_WORDS: frozenset[str] = frozenset(_SALT_WORDS.split())
+
+
+def without_salt(text: str) -> str | None:
+    """'Dabigatran etexilate' → 'dabigatran'; None when no salt or ester word is present or
+    nothing but salt words would remain."""
+    words = tokens(text)
+    core = [w for w in words if w not in SALT_WORDS]
+    if len(core) == len(words) or not core:
+        return None
+    return " ".join(core)

@@ -16,14 +16,16 @@ from rapidfuzz.distance import OSA
 
 from druginfo.model import ClassEntry, Source
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch
-from druginfo.vocab.data import ClassDef, VocabData, bundled_data
+from druginfo.vocab.data import ClassDef, VocabData, bundled_data, open_names
 from druginfo.vocab.text import (
     MEDICATION_STOPWORDS,
+    SALT_WORDS,
     compact,
     is_dose_token,
     normalise,
     strip_fda_suffix,
     tokens,
+    without_salt,
 )
 from druginfo.vocab.vaccines import VaccineMatcher
 
@@ -33,6 +35,8 @@ MIN_FUZZY_LENGTH = 5
 MIN_FUZZY_LENGTH_IN_LINE = 6
 # Longest run of words tried as one name inside a medication line.
 MAX_NAME_WORDS = 4
+# Source id (sources.yaml) of the openly licensed name bundle.
+OPEN_NAMES_SOURCE = "open-drug-names"
 
 
 def max_edits(length: int) -> int:
@@ -69,9 +73,20 @@ class Vocab:
         self._guards: set[str] = set()
         self._keys: set[str] = set()
         self._members: dict[str, dict[str, ClassMembership]] = {}
+        # Shorter forms of multi-word product names ("Levemir" of "Levemir Penfill"): used only
+        # when nothing else matches, and only when they point at one substance.
+        self._aliases: dict[str, set[str]] = {}
+        # Leading words of every known name → the substances they begin ('insulin' begins
+        # insulin aspart and insulin lispro): an alias that begins several is ambiguous.
+        self._heads: dict[str, set[str]] = {}
+        # ATC leaves per substance key, with the source that lists them.
+        self._atc: dict[str, dict[str, tuple[str, Source]]] = {}
+        self.open_source: Source | None = data.sources.get(OPEN_NAMES_SOURCE)
         self._choices: list[str] | None = None
         # Medication lines repeat across rules and checks; answers change only with the names.
         self._med_cache: dict[str, list[NameMatch]] = {}
+        # The vaccine vocabulary is fixed once built: answers per text never change.
+        self._vaccine_cache: dict[str, VaccineMatch | None] = {}
         for d in data.drugs:
             self._add_name(d.key, d.key, curated=True)
             for n in [*d.brands, *d.synonyms]:
@@ -83,6 +98,7 @@ class Vocab:
             atc_source = self._sources[d.generic_source]
             for code in d.atc:
                 self._add_atc_membership(d.key, code.code, code.name, atc_source)
+                self._atc.setdefault(d.key, {})[code.code] = (code.name, atc_source)
         self._vaccines = VaccineMatcher(data.vaccines, self._sources)
         for entry in data.vaccines.vaccines:
             if entry.live:
@@ -115,6 +131,31 @@ class Vocab:
             if form in keys and form != normalise(key):
                 continue
             self._add_name(name, key, curated=False)
+            self._add_aliases(name, key, brand=form != normalise(key))
+
+    def _add_aliases(self, name: str, key: str, *, brand: bool) -> None:
+        """Shorter forms of a multi-word name: its leading words ('Fluad' of 'Fluad Tetra')
+        and the name without salt or ester words ('certolizumab' of 'certolizumab pegol').
+
+        A leading part that is one of the substance's own words is not an alias of a
+        combination ('abacavir' does not name 'abacavir + lamivudine'); a form claimed by two
+        substances is ambiguous and resolves to neither.
+        """
+        words = tokens(name)
+        key_words = set(tokens(key))
+        forms: list[str] = []
+        salt_free = without_salt(name)
+        if salt_free is not None and "+" not in key:
+            forms.append(salt_free)
+        for n in range(len(words) - 1 if brand else 0, 0, -1):
+            head = words[:n]
+            if any(w in MEDICATION_STOPWORDS or is_dose_token(w) or w in SALT_WORDS for w in head):
+                continue
+            if len("".join(head)) < 4 or ("+" in key and set(head) <= key_words):
+                continue
+            forms.append(" ".join(head))
+        for form in forms:
+            self._aliases.setdefault(form, set()).add(key)
 
     def extend_from_atc(self, entries: Iterable[ClassEntry], source: Source) -> None:
         """Make every ATC leaf under a class's prefixes a member of that class, citing ATC."""
@@ -137,6 +178,7 @@ class Vocab:
             # An ATC leaf names one substance: knowing it lets a medication list say
             # "metformin" without the check giving up on an unknown medicine.
             key = self._key_for_substance(name)
+            self._atc.setdefault(key, {}).setdefault(code, (name, source))
             if in_class:
                 self._add_atc_membership(key, code, name, source)
 
@@ -169,6 +211,9 @@ class Vocab:
 
     def _add_name(self, name: str, key: str, *, curated: bool, misspelling: bool = False) -> None:
         self._keys.add(key)
+        words = tokens(name)
+        for n in range(1, len(words)):
+            self._heads.setdefault(" ".join(words[:n]), set()).add(key)
         entry = _Name(key, name.strip(), curated, misspelling)
         for form in {normalise(name), compact(name)}:
             if not form:
@@ -194,8 +239,9 @@ class Vocab:
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
-        """Every substance key known (bundled, learned or from ATC)."""
-        return set(self._keys)
+        """Every substance key known (bundled, learned, from ATC, or named by the open name
+        bundle)."""
+        return set(self._keys) | set(open_names().values())
 
     def _exact(self, text: str) -> NameMatch | None:
         for form in (normalise(text), compact(text)):
@@ -206,7 +252,74 @@ class Vocab:
             hit = self._names.get(form)
             if hit is not None:
                 return self._match(hit, 100.0, exact=True)
+        return self._secondary(text)
+
+    def _secondary(self, text: str) -> NameMatch | None:
+        """Names known less directly, tried only when no curated or learned name matches:
+        a shorter form of a product name, the name without its salt or ester, or a name of
+        the openly licensed bundle (mapped onto a known substance where it names one)."""
+        form = normalise(text)
+        if not form:
+            return None
+        keys = self._aliases.get(form)
+        if keys is not None:
+            keys = keys | self._heads.get(form, set())
+            if len(keys) != 1:
+                return None  # two substances share the short form: do not guess
+            key = next(iter(keys))
+            return NameMatch(key=key, matched=text.strip(), display=f"{text.strip()} ({key})")
+
+        salt_free = without_salt(text)
+        if salt_free is not None:
+            base = self._names.get(salt_free)
+            if base is not None and salt_free not in self._conflicts:
+                return NameMatch(
+                    key=base.key, matched=text.strip(), display=f"{text.strip()} ({base.key})"
+                )
+        found = open_names().get(form)
+        if found is None and salt_free is not None:
+            found = open_names().get(salt_free)
+        if found is None or self.vaccine(text) is not None:
+            return None  # vaccines are told apart (live or not) by the vaccine vocabulary
+        key = found
+        known = self._names.get(normalise(key))
+        if known is not None and normalise(key) not in self._conflicts:
+            key = known.key
+        shown = text.strip()
+        display = key if normalise(shown) == normalise(key) else f"{shown} ({key})"
+        return NameMatch(key=key, matched=shown, display=display)
+
+    def _title_with_added_word(self, text: str) -> NameMatch | None:
+        """A product title that adds words to a known name ('NovoRapid Penfill'); the added
+        words must not themselves name a medicine or a vaccine."""
+        words = normalise(text).split()
+        for n in range(len(words) - 1, 0, -1):
+            head, rest = " ".join(words[:n]), " ".join(words[n:])
+            hit = self._names.get(head)
+            if hit is None or head in self._conflicts or hit.misspelling:
+                continue
+            if self._exact(rest) is not None or self._vaccines.match(rest) is not None:
+                return None
+            return NameMatch(
+                key=hit.key, matched=text.strip(), display=f"{text.strip()} ({hit.key})"
+            )
         return None
+
+    def alias_candidates(self, text: str) -> list[str]:
+        """Substances a short or shared name could mean ('Insulin' → several), for the
+        message that lists the candidates."""
+        form = normalise(text)
+        if form not in self._aliases and form not in self._heads:
+            return []
+        return sorted(self._aliases.get(form, set()) | self._heads.get(form, set()))
+
+    def atc_codes(self, key: str) -> list[tuple[str, str, Source]]:
+        """ATC leaves of a substance: (code, name as the index spells it, source)."""
+        k = key.strip().lower() if isinstance(key, str) else ""
+        return [(code, name, src) for code, (name, src) in sorted(self._atc.get(k, {}).items())]
+
+    def class_def(self, class_id: str) -> ClassDef | None:
+        return self._classes.get(class_id)
 
     def _match(self, hit: _Name, score: float, *, exact: bool) -> NameMatch:
         if hit.misspelling:
@@ -267,17 +380,21 @@ class Vocab:
                     score=100.0,
                     exact=False,
                 )
-        return self._fuzzy(text)
+        return self._title_with_added_word(text) or self._fuzzy(text)
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
         """Closest known names, best first: whole-word likeness (ratio) ranks, so that a
         near miss of 'Kineret' is not drowned by long names that merely contain similar letters;
-        partial likeness (WRatio) only lets a typed prefix ('adali') find its name."""
+        partial likeness (WRatio) only lets a typed prefix ('adali') find its name. A short
+        name several products share ('Insulin') lists those products first."""
         if not isinstance(text, str) or limit <= 0:
             return []
         query = normalise(text)
         if not query:
             return []
+        shared = self.alias_candidates(text)
+        if len(shared) > 1:
+            return shared[: max(limit, 10)]
         found = process.extract(
             query, self._fuzzy_choices(), scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 8
         )
@@ -381,7 +498,12 @@ class Vocab:
     def vaccine(self, text: str) -> VaccineMatch | None:
         if not isinstance(text, str) or not text.strip():
             return None
-        return self._vaccines.match(text)
+        if text in self._vaccine_cache:
+            return self._vaccine_cache[text]
+        if len(self._vaccine_cache) >= 20_000:
+            self._vaccine_cache.clear()
+        found = self._vaccine_cache[text] = self._vaccines.match(text)
+        return found
 
     def source(self, source_id: str) -> Source | None:
         return self._sources.get(source_id)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.interfaces.cdshooks.fhir_record import (
     FIELD_HINTS,
     Record,
@@ -23,7 +24,7 @@ from druginfo.interfaces.cdshooks.wire import (
     Suggestion,
 )
 from druginfo.model import Alert, CheckResult, Regimen
-from druginfo.wording import every_hours_words
+from druginfo.wording import schedule_words
 
 # --- building cards --------------------------------------------------------------------------
 
@@ -120,6 +121,8 @@ class CardMaker:
         if alert.kind == "cannot-decide" and alert.field:
             hint = FIELD_HINTS.get(alert.field.split(".")[0])
             detail += f"\n\nMissing: `{alert.field}`" + (f" — send {hint}." if hint else ".")
+        if alert.basis:
+            detail += f"\n\nBasis: {BASIS_WORDS.get(alert.basis, alert.basis)}."
         detail += _sources_md(result, alert.sources)
         label = draft.label or drug_label(result, draft.names)
         if alert.avoid:
@@ -170,10 +173,8 @@ class CardMaker:
         what = f"{regimen.dose_mg:g} mg"
         if regimen.route:
             what += f" {regimen.route}"
-        if regimen.every_hours:
-            what += " " + every_hours_words(regimen.every_hours)
-        else:
-            what += ", interval: prescriber to decide"
+        when = schedule_words(regimen.every_hours, regimen.schedule, regimen.min_interval_hours)
+        what += f" {when}" if when else ", interval: prescriber to decide"
         if regimen.duration_days:
             what += f" for {regimen.duration_days} days"
         if regimen.volume_ml is not None:
@@ -185,7 +186,11 @@ class CardMaker:
             lines.append(f"At most {regimen.max_dose_mg_per_kg_day:g} mg/kg a day.")
         if regimen.max_dose_mg is not None:
             lines.append(f"At most {regimen.max_dose_mg:g} mg a day.")
+        if regimen.max_dose_mg_per_dose is not None:
+            lines.append(f"At most {regimen.max_dose_mg_per_dose:g} mg per dose.")
         lines += [md_escape(n) for n in regimen.notes]
+        if regimen.basis:
+            lines.append(f"Basis: {BASIS_WORDS.get(regimen.basis, regimen.basis)}.")
         if rec.used:
             lines.append("Based on the record: " + md_escape("; ".join(rec.used)) + ".")
         return Card(
@@ -242,7 +247,26 @@ class CardMaker:
                 else ""
             )
             start_high = max(regimen.dose_range_mg) if regimen.dose_range_mg else regimen.dose_mg
-            if daily_max is not None and daily > daily_max + 1e-9:
+            dose_max = regimen.max_dose_mg_per_dose
+            if dose_max is not None and ordered_mg > dose_max + 1e-9:
+                # A cap per administration (e.g. one infusion every 4 weeks), which a daily
+                # average of a 4-weekly order would never reach.
+                cards.append(
+                    self._order_card(
+                        result,
+                        key,
+                        draft,
+                        "ordered-dose-above-maximum",
+                        f"{label}: ordered {ordered_mg:g} mg exceeds the maximum "
+                        f"{dose_max:g} mg per dose",
+                        f"Ordered: {ordered_mg:g} mg per dose. Labelled maximum for this "
+                        f"patient: **{dose_max:g} mg per dose**. Reduce the dose or document "
+                        "the reason for exceeding the labelled maximum.",
+                        regimen.sources,
+                        indicator="critical",
+                    )
+                )
+            elif daily_max is not None and daily > daily_max + 1e-9:
                 cards.append(
                     self._order_card(
                         result,

@@ -92,6 +92,7 @@ def _environment() -> Environment:
         every_hours_words=wording.every_hours_words,
         age_band=present.age_band,
         dose_words=present.dose_words,
+        schedule_words=present.schedule_words,
         product_words=present.product_words,
         phases_words=present.phases_words,
         storage_facts=present.storage_facts,
@@ -319,6 +320,8 @@ def build_site_router(service: Service) -> APIRouter:
                         for b in d.identity.brands
                         if b.lower() == match.matched.lower()
                     )
+                elif not any(has_brand(d, match.matched) for d in shared):
+                    params["asked"] = match.matched  # the page says which product it shows
             target = home + (f"?{urlencode(params)}" if params else "")
             return RedirectResponse(target, status_code=302)
         docs: list[Monograph] = []
@@ -407,6 +410,13 @@ def build_site_router(service: Service) -> APIRouter:
         for key, items in conflicts.items():
             has[key] = has[key] or bool(items)
         indication_names = {i.id: i.name for i in mono.indications}
+        note_for = request.query_params.get("asked")
+        product_note = None
+        if note_for and not brand and len(note_for) <= 200:
+            try:
+                product_note = service.product(note_for, lang)[1]
+            except (UnknownDrug, InputError):
+                product_note = None
         # The product asked for names the page when the document covers several products.
         asked = next(
             (b for b in mono.identity.brands if brand and b.lower() == brand.lower()), None
@@ -435,6 +445,7 @@ def build_site_router(service: Service) -> APIRouter:
             language_link=f"{home}?{brand_param}lang=",
             other_brands=[(b, f"{home}?{urlencode({'brand': b})}") for b in other_brands],
             acknowledgements=[s.acknowledgement for s in mono.sources if s.acknowledgement],
+            product_note=product_note.note if product_note else None,
         )
 
     @router.get("/drugs/{name}/advice/{event}", response_class=HTMLResponse)

@@ -1,0 +1,117 @@
+"""What a check looked at and what it could not (CONTRACT "Provenance in check results").
+
+An empty list of alerts is only reassuring when the profile was actually screened: an unknown
+medicine, a vaccine whose form we cannot tell, or a medicine whose document has no rules we can
+read is said in `coverage.not_screened`, each with what the person can do about it. The words
+follow the contract's example: "screened against: allergies, conditions, 3 medicines, 1 vaccine;
+not screened: …".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from druginfo.engine.provenance import BASIS_WORDS
+from druginfo.model import Coverage, NotScreened, Profile
+from druginfo.vocab.base import Vocabulary
+
+UNKNOWN_MEDICINE_FIX = (
+    "check the spelling, write the generic name from the pack (e.g. 'metformin'), or ask your "
+    "pharmacist to check it"
+)
+UNKNOWN_VACCINE_FIX = "give the vaccine's product name, or ask whether it is a live vaccine"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def build_coverage(
+    profile: Profile,
+    vocab: Vocabulary,
+    bases: Sequence[str],
+    *,
+    has_rules: bool,
+    no_rules_reason: str | None = None,
+) -> Coverage:
+    """`bases`: the kinds of rules applied (curated, leaflet, table, class); `has_rules`: any
+    screening rule about the medicine itself was available (else nothing was screened)."""
+    cov = Coverage(rules=[BASIS_WORDS.get(b, b) for b in dict.fromkeys(bases)])
+    meds = vaccines = 0
+    for text in profile.medications:
+        vaccine = vocab.vaccine(text)
+        if vaccine is not None:
+            if vaccine.ambiguous:
+                cov.not_screened.append(
+                    NotScreened(
+                        item=text,
+                        field="medications",
+                        reason="we cannot tell whether this vaccine is live",
+                        fix=UNKNOWN_VACCINE_FIX,
+                    )
+                )
+            else:
+                vaccines += 1
+            continue
+        if vocab.resolve_medication(text) is None:
+            cov.not_screened.append(
+                NotScreened(
+                    item=text,
+                    field="medications",
+                    reason="not a medicine name we know",
+                    fix=UNKNOWN_MEDICINE_FIX,
+                )
+            )
+        else:
+            meds += 1
+    for text in profile.planned_vaccines:
+        vaccine = vocab.vaccine(text)
+        if vaccine is None or vaccine.ambiguous:
+            cov.not_screened.append(
+                NotScreened(
+                    item=text,
+                    field="planned_vaccines",
+                    reason="we cannot tell which vaccine this is or whether it is live",
+                    fix=UNKNOWN_VACCINE_FIX,
+                )
+            )
+        else:
+            vaccines += 1
+    if has_rules:
+        if profile.allergies:
+            cov.screened.append("allergies")
+        if profile.conditions:
+            cov.screened.append("conditions")
+        if meds:
+            cov.screened.append(_plural(meds, "medicine"))
+        if vaccines:
+            cov.screened.append(_plural(vaccines, "vaccine"))
+    else:
+        cov.not_screened.insert(
+            0,
+            NotScreened(
+                item="the whole profile",
+                field="drug",
+                reason=no_rules_reason or "no safety rules we can read for this medicine",
+                fix="read the leaflet's section 2 ('Do not use … / Warnings and precautions') "
+                "and ask your doctor or pharmacist",
+            ),
+        )
+    cov.summary = summary(cov)
+    return cov
+
+
+def summary(cov: Coverage) -> str:
+    parts = []
+    parts.append("screened against: " + (", ".join(cov.screened) or "nothing"))
+    if cov.not_screened:
+        parts.append(
+            "not screened: "
+            + ", ".join(
+                f"{n.item!r} ({n.reason})" if n.field != "drug" else n.reason
+                for n in cov.not_screened
+            )
+        )
+    if cov.rules:
+        parts.append("rules: " + ", ".join(cov.rules))
+    return "; ".join(parts)

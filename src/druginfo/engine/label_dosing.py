@@ -1,0 +1,294 @@
+"""A dose from the leaflet's own words, for a medicine without curated dose rules.
+
+The leaflet's "How to use" section states doses for populations (an indication, an age or a
+weight band). This module returns one only where exactly one regimen fits the person: every
+bound a candidate has must be known and met (a missing age, weight or indication that would
+tell candidates apart is named), per-kg doses need the weight and keep their cap. Several
+fitting regimens, or none, give `cannot-decide` listing the candidates with their quotes:
+a wrong dose is the worst bug, so nothing is picked silently. Curated rules, where they exist,
+are used instead of this (the caller decides).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from druginfo.engine.citations import Evidence
+from druginfo.engine.kidney import KidneyAssessment, kidney_function
+from druginfo.engine.leaflet_screening import _Cite, fact_basis
+from druginfo.engine.matching import has_term, normalise
+from druginfo.model import Alert, Monograph, Profile, Regimen
+from druginfo.model.facts import Fact, FactSet
+from druginfo.vocab.base import Vocabulary
+
+DOSE_TRIGGER = "dose"
+MAX_LISTED = 6
+
+
+@dataclass
+class LabelDose:
+    regimen: Regimen | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    evidence: Evidence = field(default_factory=dict)
+    candidates: int = 0
+
+
+def _usable(f: Fact) -> bool:
+    amount = f.dose_mg is not None or f.dose_mg_per_kg is not None or f.dose_units is not None
+    interval = f.every_hours is not None or f.times_per_day is not None
+    return f.topic == "dose" and amount and interval and not getattr(f, "as_needed", None)
+
+
+def _amount(f: Fact) -> tuple[str, float] | None:
+    if f.dose_mg is not None:
+        return ("mg", f.dose_mg)
+    if f.dose_mg_per_kg is not None:
+        return ("mg/kg", f.dose_mg_per_kg)
+    if f.dose_units is not None:
+        return ("units", f.dose_units)
+    return None
+
+
+def _interval(f: Fact) -> float | None:
+    if f.every_hours is not None:
+        return f.every_hours
+    if f.times_per_day:
+        return 24 / f.times_per_day
+    return None
+
+
+# A dose stated under a condition ("If the child responds well …, treatment may be continued
+# with …") is a step the doctor takes, not the regimen to start with.
+_CONDITIONAL = re.compile(
+    r"^\W*(?:if|when|for\s+(?:children|patients|adults)\s+(?:given|who))\b|\bmay\b",
+    re.IGNORECASE,
+)
+
+
+def _has_population(f: Fact) -> bool:
+    pop = f.population
+    return pop is not None and any(v is not None for v in pop.model_dump().values())
+
+
+def _indication_fits(wanted: str, stated: str) -> bool:
+    return has_term(wanted, stated) or has_term(stated, wanted)
+
+
+def _modified(f: Fact) -> bool:
+    """A dose for reduced kidney function or with a named co-medication."""
+    pop = f.population
+    return pop is not None and (pop.crcl_below_ml_min is not None or pop.with_medicine is not None)
+
+
+def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, list[str]]:
+    """(fits, missing fields): a bound the profile cannot answer is missing, not passed."""
+    pop = f.population
+    missing: list[str] = []
+    if f.dose_mg_per_kg is not None and f.dose_mg is None and profile.weight_kg is None:
+        missing.append("weight_kg")
+    if pop is None:
+        return not missing, missing
+    if pop.indication:
+        if profile.indication is None:
+            missing.append("indication")
+        elif not _indication_fits(profile.indication, pop.indication):
+            return False, []
+    age = profile.age_years
+    if pop.age_min_years is not None or pop.age_max_years is not None:
+        if age is None:
+            missing.append("age_years")
+        elif (pop.age_min_years is not None and age < pop.age_min_years) or (
+            pop.age_max_years is not None and age >= pop.age_max_years
+        ):
+            return False, []
+    weight = profile.weight_kg
+    if pop.weight_min_kg is not None or pop.weight_max_kg is not None:
+        if weight is None:
+            missing.append("weight_kg")
+        elif (pop.weight_min_kg is not None and weight < pop.weight_min_kg) or (
+            pop.weight_max_kg is not None and weight >= pop.weight_max_kg
+        ):
+            return False, []
+    if pop.crcl_below_ml_min is not None:
+        below = kidney.below(pop.crcl_below_ml_min)
+        if below is None:
+            missing.append("kidney")
+        elif not below:
+            return False, []
+    if pop.with_medicine is not None and not any(
+        has_term(m, pop.with_medicine) for m in profile.medications
+    ):
+        return False, []
+    return not missing, missing
+
+
+def _describe(f: Fact) -> str:
+    if f.dose_mg is not None:
+        amount = f"{f.dose_mg:g} mg"
+    elif f.dose_mg_per_kg is not None:
+        amount = f"{f.dose_mg_per_kg:g} mg/kg"
+    elif f.dose_units is not None:
+        amount = f"{f.dose_units:g} units"
+    else:
+        amount = "a dose"
+    hours = _interval(f)
+    who = []
+    pop = f.population
+    if pop is not None:
+        if pop.indication:
+            who.append(pop.indication)
+        if pop.age_min_years is not None:
+            who.append(f"age ≥ {pop.age_min_years:g}")
+        if pop.age_max_years is not None:
+            who.append(f"age < {pop.age_max_years:g}")
+        if pop.weight_min_kg is not None:
+            who.append(f"≥ {pop.weight_min_kg:g} kg")
+        if pop.weight_max_kg is not None:
+            who.append(f"< {pop.weight_max_kg:g} kg")
+        if pop.crcl_below_ml_min is not None:
+            who.append(f"kidney clearance < {pop.crcl_below_ml_min:g} mL/min")
+        if pop.with_medicine is not None:
+            who.append(f"with {pop.with_medicine}")
+    every = f"every {hours:g} h" if hours is not None else "(no interval stated)"
+    return f"{amount} {every}" + (f" ({', '.join(who)})" if who else "")
+
+
+def _names_other_medicine(f: Fact, mono: Monograph, vocab: Vocabulary | None) -> bool:
+    """The dose sentence names another medicine ('75 to 100 mg acetylsalicylic acid daily'):
+    the amount may be that medicine's, never taken for this one's."""
+    if vocab is None:
+        return False
+    own = {normalise(n) for n in (mono.key, mono.identity.generic, *mono.identity.substances) if n}
+    own |= {normalise(b) for b in mono.identity.brands}
+    resolve_all = getattr(vocab, "resolve_medications", None)
+    found = list(resolve_all(f.quote)) if resolve_all else []
+    return any(normalise(m.key) not in own for m in found)
+
+
+def label_dose(
+    mono: Monograph,
+    fact_sets: Sequence[FactSet],
+    profile: Profile,
+    vocab: Vocabulary | None = None,
+) -> LabelDose:
+    """`vocab`: to recognise a dose sentence that is about another medicine (then skipped)."""
+    out = LabelDose()
+    cite = _Cite(mono, out.evidence)
+    pool = [
+        (fs, f)
+        for fs in fact_sets
+        for f in fs.facts
+        if _usable(f) and not _names_other_medicine(f, mono, vocab)
+    ]
+    out.candidates = len(pool)
+    if not pool:
+        return out
+    # Other amounts stated beside these doses ('Day 1: 125 mg', a starting dose, a
+    # titration step) without an interval or a population: the regimen is more than one
+    # number, so none is returned alone.
+    sections = {f.section for _, f in pool}
+    values = {_amount(f) for _, f in pool}
+    steps = [
+        (fs, f)
+        for fs in fact_sets
+        for f in fs.facts
+        if f.topic == "dose"
+        and not _usable(f)
+        and f.section in sections
+        and _amount(f) is not None
+        and _amount(f) not in values
+        and not _has_population(f)
+        and not getattr(f, "as_needed", None)
+        and not _CONDITIONAL.search(f.quote)
+    ]
+    kidney = kidney_function(profile)
+    fitting: list[tuple[FactSet, Fact]] = []
+    missing: list[str] = []
+    several = len({(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in pool}) > 1
+    unsure: list[tuple[FactSet, Fact]] = []
+    for fs, f in pool:
+        if not _has_population(f):
+            if _CONDITIONAL.search(f.quote):
+                continue  # a step the doctor takes ('if … may be continued with …')
+            if several:
+                # Among several regimens, one that says nothing of whom it is for might be
+                # this person's: it cannot be ruled out, so nothing is picked.
+                unsure.append((fs, f))
+                continue
+        ok, need = _fits(f, profile, kidney)
+        if ok:
+            fitting.append((fs, f))
+        missing.extend(need)
+    if any(_modified(f) for _, f in fitting):
+        # A reduced dose for this person's kidneys or co-medication replaces the usual one.
+        fitting = [(fs, f) for fs, f in fitting if _modified(f)]
+    maintenance = [(fs, f) for fs, f in fitting if f.phase != "loading"]
+    loading = [(fs, f) for fs, f in fitting if f.phase == "loading"]
+    distinct = {(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in maintenance}
+    generic = mono.identity.generic
+    unsure += steps
+    if len(distinct) == 1 and not missing and not unsure:
+        fs, f = maintenance[0]
+        notes = [f'The leaflet says: "{f.quote.strip()}"']
+        notes += [
+            f'Loading dose first — the leaflet says: "{lf.quote.strip()}"' for _, lf in loading
+        ]
+        dose = f.dose_mg
+        capped = False
+        if dose is None and f.dose_mg_per_kg is not None and profile.weight_kg is not None:
+            dose = round(f.dose_mg_per_kg * profile.weight_kg, 2)
+            if f.max_dose_mg is not None and dose > f.max_dose_mg:
+                dose, capped = f.max_dose_mg, True
+        if capped:
+            notes.append(f"Capped at the leaflet's maximum of {f.max_dose_mg:g} mg.")
+        if dose is None and f.dose_units is not None:
+            notes.insert(0, f"{f.dose_units:g} units per dose.")
+        hours = _interval(f)
+        notes.append(
+            "Read by machine from the leaflet, not checked by a person: confirm with your "
+            "prescriber or pharmacist."
+        )
+        out.regimen = Regimen(
+            dose_mg=dose,
+            every_hours=round(hours) if hours is not None else None,
+            route=f.route,
+            max_dose_mg=f.max_dose_mg,
+            indication=f.population.indication if f.population else None,
+            notes=notes,
+            sources=[cite(fs, f), *(cite(lfs, lf) for lfs, lf in loading)],
+            basis=fact_basis(fs),
+        )
+        return out
+    listed_all = [*maintenance, *unsure] or list(pool)
+    by_words: dict[str, tuple[FactSet, Fact]] = {}
+    for fs, f in listed_all:
+        by_words.setdefault(_describe(f), (fs, f))
+    listed = list(by_words.values())[:MAX_LISTED]
+    need = sorted(set(missing))
+    if need:
+        reason = "the profile does not give " + ", ".join(need)
+    elif unsure:
+        reason = "the leaflet gives several doses or steps and does not say which is for whom"
+    elif not maintenance:
+        reason = "no dose in the leaflet fits this profile"
+    else:
+        reason = "the leaflet gives several doses that fit this profile"
+    out.alerts.append(
+        Alert(
+            kind="cannot-decide",
+            trigger=DOSE_TRIGGER,
+            severity="high" if need else "moderate",
+            title=f"Dose of {generic}: cannot decide from the leaflet",
+            detail=(
+                f"The leaflet's doses ({reason}): "
+                + "; ".join(_describe(f) for _, f in listed)
+                + ". Your prescriber decides which applies."
+            ),
+            field=need[0] if need else None,
+            sources=list(dict.fromkeys(cite(fs, f) for fs, f in listed)),
+            basis=fact_basis(listed[0][0]),
+        )
+    )
+    return out

@@ -1,0 +1,871 @@
+"""Screening any medicine from the facts machine-read out of its official leaflet or label.
+
+A curated monograph's rules are checked by a person; every other medicine still has a leaflet
+that says who must not use it. This module applies those statements (`druginfo.model.facts`)
+to a profile: allergies to the active substance or an ingredient, "Do not use … if"
+conditions, medicines named under "Other medicines and X" (by substance or class), live
+vaccines, pregnancy and breastfeeding stances and age limits. Every alert quotes the leaflet
+sentence, keeps its strength ("must not" blocks; "not recommended" is high; "tell your doctor"
+is a caution) and says `basis: leaflet | label`: no person checked that the machine read the
+sentence right.
+
+A missing profile field that a "must not" statement depends on is a `cannot-decide`, never a
+pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
+
+from druginfo.engine.citations import Evidence, external
+from druginfo.engine.matching import has_term, normalise
+from druginfo.model import Alert, Basis, Monograph, Profile, Severity, Source, SourceKind
+from druginfo.model.facts import Fact, FactSet
+from druginfo.vocab.base import Vocabulary
+
+LEAFLET_PREFIX = "leaflet"
+# Words that turn a medicine statement into a prohibition.
+_PROHIBITION = re.compile(
+    r"\b(?:must\s+not|do\s+not|should\s+not|never|cannot)\b|\bnot\s+(?:be\s+)?(?:used|given)\b"
+    r"|\bcontraindicated\b",
+    re.IGNORECASE,
+)
+# Profile words that make a condition a different state from the one the leaflet forbids.
+_MILDER = {
+    "active": ("latent", "inactive", "history", "past", "previous", "previously", "treated"),
+    "severe": ("mild", "moderate"),
+    "acute": ("chronic", "history", "past"),
+}
+_ADVICE = re.compile(
+    r"\b(?:tell|talk\s+to|consult|ask|check\s+with|speak\s+to)\s+(?:your|the|a)\s+"
+    r"(?:\w+\s+)?(?:doctor|pharmacist|nurse)",
+    re.IGNORECASE,
+)
+_INGREDIENT_WORDS = re.compile(
+    r"\b(?:ingredient|excipient|component|constituent|section\s*6)", re.IGNORECASE
+)
+# Where a leaflet (section 6) or a label (SPL) lists what the product contains.
+_OTHER_INGREDIENTS = re.compile(
+    r"\b(?:the\s+)?other\s+ingredients?\s+(?:are|is)\b|\bexcipients?\b"
+    r"|\binactive\s+ingredients?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class LeafletScreening:
+    alerts: list[Alert] = field(default_factory=list)
+    evidence: Evidence = field(default_factory=dict)
+    med_keys: set[str] = field(default_factory=set)
+    facts_used: int = 0  # screening facts the document offered (0: nothing readable)
+
+
+def fact_basis(fs: FactSet) -> Basis:
+    return "label" if fs.document.kind == "label" else "leaflet"
+
+
+def _source(mono: Monograph, fs: FactSet, fact: Fact) -> Source:
+    if fact.source:
+        try:
+            return mono.source(fact.source)
+        except KeyError:
+            pass
+    doc = fs.document
+    return Source(
+        id=doc.id,
+        publisher=doc.publisher,
+        document=doc.title,
+        kind=SourceKind.label if doc.kind in ("label", "leaflet") else SourceKind.publisher,
+        reviewed=doc.date,
+        language=doc.language,
+    )
+
+
+class _Cite:
+    """Turns facts into references: the monograph's claim where the fact names one, else an
+    evidence entry holding the fact's own quote."""
+
+    def __init__(self, mono: Monograph, evidence: Evidence) -> None:
+        self.mono = mono
+        self.evidence = evidence
+        self.claim_ids = {c.id for c in mono.claims}
+
+    def __call__(self, fs: FactSet, fact: Fact) -> str:
+        if fact.claim and fact.claim in self.claim_ids:
+            return fact.claim
+        ref, src = external(_source(self.mono, fs, fact), fact.quote, fact.topic, LEAFLET_PREFIX)
+        self.evidence[ref] = src
+        return ref
+
+
+def _severity(fact: Fact) -> tuple[Severity, bool]:
+    """(severity, blocking) of a statement by its strength. A contraindication fact was read
+    from the document's "Do not use" statements (its extraction checked that), so it forbids
+    even where the list item's own words do not repeat the prohibition."""
+    strength = fact.strength
+    if strength is None and _ADVICE.search(fact.quote) and not _PROHIBITION.search(fact.quote):
+        strength = "caution"  # 'talk to your doctor before using … if …' asks, not forbids
+    if strength is None and fact.topic == "contraindication":
+        strength = "must-not"
+    if strength is None:
+        strength = "must-not" if _PROHIBITION.search(fact.quote) else "caution"
+    if strength == "must-not":
+        return "high", True
+    if strength == "avoid":
+        return "high", False
+    return "moderate", False
+
+
+def _own_names(mono: Monograph) -> set[str]:
+    names = {mono.key, mono.identity.generic, *mono.identity.substances, *mono.identity.brands}
+    return {normalise(n) for n in names if n}
+
+
+def _resolves_to_own(text: str, mono: Monograph, vocab: Vocabulary) -> bool:
+    own = _own_names(mono)
+    if normalise(text) in own:
+        return True
+    match = vocab.resolve(text)
+    return match is not None and normalise(match.key) in own
+
+
+def _ingredients_text(mono: Monograph) -> str:
+    """Section 6's list of ingredients (or an SPL's ingredient section), for allergy checks."""
+    parts = [c.quote for c in mono.claims if _OTHER_INGREDIENTS.search(c.quote)]
+    if not parts:
+        parts = [s.text for s in mono.sections if _OTHER_INGREDIENTS.search(s.text)]
+    return " ".join(parts)
+
+
+def _ingredient_claim(mono: Monograph, allergy: str) -> str | None:
+    for c in mono.claims:
+        if _OTHER_INGREDIENTS.search(c.quote) and has_term(c.quote, allergy):
+            return c.id
+    return None
+
+
+def screen_leaflet(
+    mono: Monograph, fact_sets: Sequence[FactSet], profile: Profile, vocab: Vocabulary
+) -> LeafletScreening:
+    result = LeafletScreening()
+    cite = _Cite(mono, result.evidence)
+    generic = mono.identity.generic
+    for fs in fact_sets:
+        basis = fact_basis(fs)
+        screening = [
+            f
+            for f in fs.facts
+            if f.topic
+            in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
+                "breastfeeding", "age-limit")
+        ]  # fmt: skip
+        result.facts_used += len(screening)
+        _allergies(mono, fs, screening, profile, vocab, cite, basis, result)
+        _conditions(fs, screening, profile, cite, basis, generic, result)
+        _medicines(mono, fs, screening, profile, vocab, cite, basis, generic, result)
+        _class_statements(mono, fs, profile, vocab, basis, generic, result)
+        _vaccines(fs, screening, profile, vocab, cite, basis, generic, result)
+        _stances(fs, screening, profile, cite, basis, generic, result)
+        _ages(fs, screening, profile, cite, basis, generic, result)
+    result.alerts = _dedupe(result.alerts)
+    return result
+
+
+def _alert(
+    *,
+    kind: str,
+    trigger: str,
+    severity: Severity,
+    blocking: bool,
+    title: str,
+    detail: str,
+    matched: str | None,
+    refs: Iterable[str],
+    basis: Basis,
+    field_name: str | None = None,
+    avoid: str | None = None,
+    avoid_kind: str | None = None,
+) -> Alert:
+    return Alert.model_validate(
+        {
+            "avoid": avoid if blocking else None,
+            "avoid_kind": avoid_kind if blocking else None,
+            "kind": kind,
+            "trigger": trigger,
+            "severity": severity,
+            "blocking": blocking,
+            "title": title,
+            "detail": detail,
+            "matched": matched,
+            "field": field_name,
+            "sources": list(dict.fromkeys(refs)),
+            "basis": basis,
+        }
+    )
+
+
+def _says(fact: Fact) -> str:
+    return f'The leaflet says: "{fact.quote.strip()}"'
+
+
+def _allergies(
+    mono: Monograph,
+    fs: FactSet,
+    facts: list[Fact],
+    profile: Profile,
+    vocab: Vocabulary,
+    cite: _Cite,
+    basis: Basis,
+    result: LeafletScreening,
+) -> None:
+    if not profile.allergies:
+        return
+    allergy_facts = [f for f in facts if f.allergy]
+    own_target = {id(f): _resolves_to_own(f.allergy or "", mono, vocab) for f in allergy_facts}
+    generic = mono.identity.generic
+    for allergy in profile.allergies:
+        to_self = _resolves_to_own(allergy, mono, vocab)
+        for fact in allergy_facts:
+            target = fact.allergy or ""
+            own = own_target[id(fact)]
+            refs = [cite(fs, fact)]
+            if to_self and (own or not _INGREDIENT_WORDS.search(target)):
+                why = f"You list an allergy to {allergy}, which is {generic} itself."
+            elif _INGREDIENT_WORDS.search(target) and (
+                has_term(fact.quote, allergy) or has_term(_ingredients_text(mono), allergy)
+            ):
+                claim = _ingredient_claim(mono, allergy)
+                refs += [claim] if claim else []
+                why = f"You list an allergy to {allergy}, an ingredient of this medicine."
+            elif has_term(target, allergy) or (
+                len(normalise(target)) > 3 and has_term(allergy, target)
+            ):
+                why = f"You list an allergy to {allergy}."
+            else:
+                continue
+            severity, blocking = _severity(fact)
+            result.alerts.append(
+                _alert(
+                    kind="contraindication" if blocking else "warning",
+                    trigger="allergy",
+                    severity="high" if blocking else severity,
+                    blocking=blocking,
+                    title=(
+                        f"Allergy: do not use {generic}"
+                        if blocking
+                        else f"Allergy: talk to your doctor before using {generic}"
+                    ),
+                    detail=f"{why} {_says(fact)}",
+                    matched=allergy,
+                    refs=refs,
+                    basis=basis,
+                )
+            )
+            break
+        else:
+            if to_self:
+                # Every leaflet forbids the medicine to a person allergic to it; where that
+                # statement was not read as a fact, cite the document's own words.
+                refs = [cite(fs, f) for f in facts if f.topic == "contraindication"][:1]
+                refs = _allergy_claims(mono, fs) or refs
+                if refs:
+                    result.alerts.append(
+                        _alert(
+                            kind="contraindication",
+                            trigger="allergy",
+                            severity="high",
+                            blocking=True,
+                            title=f"Allergy: do not use {generic}",
+                            detail=f"You list an allergy to {allergy}, which is {generic} itself.",
+                            matched=allergy,
+                            refs=refs,
+                            basis=basis,
+                        )
+                    )
+
+
+def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
+    """The document's 'allergic to <the substance>' sentence under its contraindications."""
+    own = _own_names(mono)
+    for claim in mono.claims:
+        if claim.source != fs.document.id or claim.topic.value not in (
+            "contraindication",
+            "allergy",
+        ):
+            continue
+        text = claim.quote.lower()
+        if "allergic" in text and any(has_term(text, n) for n in own):
+            return [claim.id]
+    return []
+
+
+_PAST_OR_DORMANT = ("latent", "inactive", "history", "past", "previous", "previously",
+                    "treated", "resolved", "cured")  # fmt: skip
+
+
+def _milder(profile_text: str, quote: str) -> bool:
+    """The profile names a milder, dormant or past state of what the leaflet forbids ('latent
+    TB' against 'active tuberculosis'): still an alert, but the doctor decides."""
+    p = normalise(profile_text)
+    q = normalise(quote)
+    if any(has_term(p, w) for w in _PAST_OR_DORMANT):
+        return True
+    return any(
+        has_term(q, strong) and any(has_term(p, w) for w in weaker)
+        for strong, weaker in _MILDER.items()
+    )
+
+
+_FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
+
+
+def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
+    """A form word the leaflet puts on the condition ('acute heart failure') that the
+    profile's words do not have."""
+    p = set(normalise(profile_text).split())
+    q = set(normalise(quote).split())
+    for word in _FORM_WORDS:
+        if word in q and word not in p:
+            return word
+    return None
+
+
+@functools.cache
+def _condition_groups() -> dict[str, frozenset[str]]:
+    """Condition id → the narrower ids it includes (data/vocab/condition-groups.yaml)."""
+    text = (
+        resources.files("druginfo").joinpath("data", "vocab", "condition-groups.yaml").read_text()
+    )
+    raw = yaml.safe_load(text)["groups"]
+    return {k: frozenset(v or ()) for k, v in raw.items()}
+
+
+@functools.cache
+def _finder() -> object:
+    from druginfo.facts.mentions import default_finder
+
+    return default_finder()
+
+
+def condition_groups_of(text: str) -> set[str]:
+    """The broader condition groups that the condition ids a profile's words name belong to
+    ('active tuberculosis' → infection)."""
+    find = getattr(_finder(), "find", None)
+    ids = {m.key for m in (find(text) if find else []) if m.kind == "condition"}
+    return {group for group, members in _condition_groups().items() if ids & members}
+
+
+# Words that qualify a condition without changing which disease it is; the rest of a
+# profile's words must be in the leaflet's sentence ('type 2 diabetes' is not matched by a
+# sentence about 'type 1 diabetes').
+_QUALIFIERS = frozenset(
+    [
+        "active",
+        "latent",
+        "inactive",
+        "severe",
+        "mild",
+        "moderate",
+        "chronic",
+        "acute",
+        "history",
+        "of",
+        "past",
+        "previous",
+        "previously",
+        "treated",
+        "untreated",
+        "resolved",
+        "cured",
+        "recent",
+        "recently",
+        "current",
+        "a",
+        "an",
+        "the",
+        "my",
+        "with",
+        "disease",
+        "diseases",
+        "problem",
+        "problems",
+    ]
+)
+
+
+def _direct(profile_condition: str, fact: Fact) -> bool:
+    """The profile's condition is the one the fact names (by its words, or by the condition
+    vocabulary's names: 'severe liver problems' is liver disease), and any other words it has
+    ('type 2') are in the leaflet's sentence too."""
+    stated = fact.condition or ""
+    quote = set(normalise(fact.quote).split())
+    if has_term(profile_condition, stated) or has_term(stated, profile_condition):
+        extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
+        return all(w in quote for w in extra - _QUALIFIERS)
+    find = getattr(_finder(), "find", None)
+    for m in find(profile_condition) if find else []:
+        if m.kind != "condition" or m.key != stated:
+            continue
+        extra = set(normalise(profile_condition).split()) - set(normalise(m.text).split())
+        if all(w in quote for w in extra - _QUALIFIERS):
+            return True
+    return False
+
+
+def _conditions(
+    fs: FactSet,
+    facts: list[Fact],
+    profile: Profile,
+    cite: _Cite,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    stated = [f for f in facts if f.topic == "contraindication" and f.condition]
+    treated = profile.indication or ""
+    for condition in profile.conditions:
+        if treated and (has_term(condition, treated) and has_term(treated, condition)):
+            continue  # the disease being treated is not a reason against its treatment
+        direct = [f for f in stated if _direct(condition, f)]
+        groups = condition_groups_of(condition)
+        grouped = [f for f in stated if f not in direct and f.condition in groups]
+        if not direct and not grouped:
+            continue
+        fact = (direct or grouped)[0]
+        severity, blocking = _severity(fact)
+        milder = _milder(condition, fact.quote)
+        unstated = _unstated_qualifier(condition, fact.quote)
+        if milder:
+            severity, blocking = "moderate", False
+        elif unstated and blocking:
+            # The leaflet forbids only the 'acute' or 'severe' form, and the profile does
+            # not say which form: a high alert for the doctor, not a block we cannot justify.
+            blocking = False
+        result.alerts.append(
+            _alert(
+                kind="contraindication" if blocking else "warning",
+                trigger=normalise(fact.condition or condition).replace(" ", "-"),
+                severity=severity,
+                blocking=blocking,
+                title=(
+                    f"{condition}: do not use {generic}"
+                    if blocking
+                    else f"{condition}: ask before using {generic}"
+                ),
+                detail=(
+                    f"You list {condition!r}. {_says(fact)}"
+                    + (
+                        " Your condition may be a milder, dormant or past form of what the "
+                        "leaflet names: ask your doctor."
+                        if milder
+                        else ""
+                    )
+                    + (
+                        f" The leaflet speaks of the {unstated} form; your profile does not "
+                        "say whether yours is: ask your doctor."
+                        if unstated and not milder
+                        else ""
+                    )
+                ),
+                matched=condition,
+                refs=[cite(fs, fact)],
+                basis=basis,
+            )
+        )
+
+
+def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool:
+    """A class named beside an example ('TNF blockers such as etanercept') covers every
+    member; a class the extraction merely looked up for the named medicine does not, unless
+    the statement's own words name the class."""
+    cid = fact.class_
+    if not cid or cid not in med_classes:
+        return False
+    cdef = getattr(vocab, "class_def", lambda _c: None)(cid)
+    if cdef is not None and cdef.duplication:
+        return True
+    words = [w for w in re.split(r"[^a-z0-9]+", (cdef.name if cdef else cid).lower()) if len(w) > 3]
+    generic_words = {"inhibitor", "blocker", "medicine", "drug", "agent", "alpha", "factor"}
+    return any(has_term(fact.quote, w) for w in words if w not in generic_words)
+
+
+def _medicines(
+    mono: Monograph,
+    fs: FactSet,
+    facts: list[Fact],
+    profile: Profile,
+    vocab: Vocabulary,
+    cite: _Cite,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    inter = [f for f in facts if f.topic == "interaction" and (f.with_ or f.class_)]
+    if not inter:
+        return
+    own = _own_names(mono)
+    named_keys: dict[int, str | None] = {}
+    for f in inter:
+        if f.with_:
+            m = vocab.resolve(f.with_)
+            named_keys[id(f)] = normalise(m.key) if m is not None else normalise(f.with_)
+    resolve_all = getattr(vocab, "resolve_medications", None)
+    for line in profile.medications:
+        if vocab.vaccine(line) is not None:
+            continue
+        matches = list(resolve_all(line)) if resolve_all else []
+        if not matches:
+            one = vocab.resolve_medication(line)
+            matches = [one] if one is not None else []
+        for match in matches:
+            key = normalise(match.key)
+            if key in own:
+                continue
+            classes = {c.class_id for c in vocab.classes_of(match.key)}
+            hits = []
+            for fact in inter:
+                named = fact.with_ and (
+                    normalise(fact.with_) == key
+                    or ((m := vocab.resolve(fact.with_)) is not None and normalise(m.key) == key)
+                )
+                if named or _class_matches(fact, classes, vocab):
+                    hits.append(fact)
+            if not hits:
+                continue
+            rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
+            hits.sort(key=lambda f: rank[f.strength])
+            fact = hits[0]
+            severity, blocking = _severity(fact)
+            result.med_keys.add(match.key)
+            result.alerts.append(
+                _alert(
+                    kind="interaction",
+                    trigger="interaction-" + normalise(fact.class_ or match.key).replace(" ", "-"),
+                    severity=severity,
+                    blocking=blocking,
+                    title=(
+                        f"Do not use {generic} with {match.display}"
+                        if blocking
+                        else f"{generic} with {match.display}: tell your doctor"
+                    ),
+                    detail=f"You take {match.display}. {_says(fact)}",
+                    matched=match.display,
+                    refs=[cite(fs, f) for f in hits[:2]],
+                    basis=basis,
+                    avoid=f"{match.display} (do not combine)",
+                    avoid_kind="medication",
+                )
+            )
+
+
+_MEDICINE_WORDS = re.compile(
+    r"\b(?:medicines?|medications?|treatments?|therapy|therapies|taking|drugs?)\b", re.IGNORECASE
+)
+
+
+@functools.cache
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
+
+
+def _class_statements(
+    mono: Monograph,
+    fs: FactSet,
+    profile: Profile,
+    vocab: Vocabulary,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    """Medicines a 'Do not use' or 'Other medicines' sentence names only by their class
+    ('if you have a weakened immune system as a result of … medicines', 'medicines to prevent
+    blood clotting'): every medicine of the person's list in that class matches, using the
+    class's phrases from the vocabulary."""
+    claims = [
+        c
+        for c in mono.claims
+        if c.source == fs.document.id
+        and c.topic.value in ("contraindication", "interaction")
+        and _MEDICINE_WORDS.search(c.quote)
+    ]
+    if not claims:
+        return
+    class_def = getattr(vocab, "class_def", None)
+    own = _own_names(mono)
+    for line in profile.medications:
+        if vocab.vaccine(line) is not None:
+            continue
+        match = vocab.resolve_medication(line)
+        if match is None or normalise(match.key) in own or match.key in result.med_keys:
+            continue
+        for cm in vocab.classes_of(match.key):
+            cdef = class_def(cm.class_id) if class_def is not None else None
+            pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+            claim = next((c for c in claims if pattern and pattern.search(c.quote)), None)
+            if claim is None:
+                continue
+            fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
+                        else "interaction", quote=claim.quote, claim=claim.id,
+                        source=claim.source)  # fmt: skip
+            severity, blocking = _severity(fact)
+            if claim.topic.value == "interaction" and not _PROHIBITION.search(claim.quote):
+                severity, blocking = "moderate", False
+            result.med_keys.add(match.key)
+            result.alerts.append(
+                _alert(
+                    kind="interaction",
+                    trigger="interaction-" + cm.class_id,
+                    severity=severity,
+                    blocking=blocking,
+                    title=(
+                        f"Do not use {generic} with {match.display} ({cm.class_name})"
+                        if blocking
+                        else f"{generic} with {match.display}: tell your doctor"
+                    ),
+                    detail=(
+                        f"You take {match.display}, {_article_for(cm.class_name)}. {_says(fact)}"
+                    ),
+                    matched=match.display,
+                    refs=[claim.id],
+                    basis=basis,
+                    avoid=f"{match.display} (do not combine)",
+                    avoid_kind="medication",
+                )
+            )
+            break
+
+
+def _article_for(name: str) -> str:
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+def _vaccines(
+    fs: FactSet,
+    facts: list[Fact],
+    profile: Profile,
+    vocab: Vocabulary,
+    cite: _Cite,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    live_facts = [
+        f
+        for f in facts
+        if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
+    ]
+    if not live_facts:
+        live_facts = _live_vaccine_sentences(cite.mono, fs)
+    if not live_facts:
+        return
+    fact = sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
+    severity, blocking = _severity(fact)
+    lines = [*profile.planned_vaccines, *(m for m in profile.medications if vocab.vaccine(m))]
+    for text in lines:
+        vm = vocab.vaccine(text)
+        if vm is not None and vm.live and not vm.ambiguous:
+            result.alerts.append(
+                _alert(
+                    kind="contraindication" if blocking else "interaction",
+                    trigger="live-vaccine",
+                    severity=severity,
+                    blocking=blocking,
+                    title=f"Live vaccine with {generic}",
+                    detail=f"{vm.name} is a live vaccine. {_says(fact)}",
+                    matched=text,
+                    refs=[cite(fs, fact)],
+                    basis=basis,
+                    avoid=f"{text} (live vaccine)",
+                    avoid_kind="vaccine",
+                )
+            )
+        elif vm is None or vm.ambiguous:
+            result.alerts.append(
+                _alert(
+                    kind="cannot-decide",
+                    trigger="live-vaccine",
+                    severity=severity,
+                    blocking=False,
+                    title=f"Cannot tell whether {text!r} is a live vaccine",
+                    detail=(
+                        f"The leaflet of {generic} speaks about live vaccines, and we cannot "
+                        f"tell whether {text!r} is one. Give the vaccine's product name or ask "
+                        f"your doctor. {_says(fact)}"
+                    ),
+                    matched=text,
+                    refs=[cite(fs, fact)],
+                    basis=basis,
+                    field_name="planned_vaccines",
+                )
+            )
+
+
+_LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
+
+
+_SOME_VACCINES = re.compile(r"\bvaccin", re.IGNORECASE)
+
+
+def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
+    """The document's own sentences about live vaccines, where extraction named none: the
+    standard leaflet wording ("You should not be given live vaccines …") is enough to warn.
+    A prohibition of "certain vaccines" that does not say which is read as about live ones,
+    as a high alert that does not block (the doctor knows which)."""
+    out = _vaccine_sentences(mono, fs, _LIVE_WORDS)
+    if out:
+        return out
+    return [
+        f.model_copy(update={"strength": "avoid"})
+        for f in _vaccine_sentences(mono, fs, _SOME_VACCINES)
+        if f.strength == "must-not"
+    ]
+
+
+def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> list[Fact]:
+    out = []
+    for claim in mono.claims:
+        if claim.source == fs.document.id and words.search(claim.quote):
+            strength = "must-not" if _PROHIBITION.search(claim.quote) else "caution"
+            out.append(
+                Fact.model_validate(
+                    {
+                        "topic": "vaccine",
+                        "class": "live-vaccine",
+                        "strength": strength,
+                        "quote": claim.quote,
+                        "claim": claim.id,
+                        "source": claim.source,
+                    }
+                )
+            )
+    return out
+
+
+_STANCE_RANK = {"must-not": 0, "not-recommended": 1, "if-clearly-needed": 2, "ask": 3, "can-use": 4}
+
+
+def _stances(
+    fs: FactSet,
+    facts: list[Fact],
+    profile: Profile,
+    cite: _Cite,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    for topic, value, word in (
+        ("pregnancy", profile.pregnant, "pregnant"),
+        ("breastfeeding", profile.breastfeeding, "breastfeeding"),
+    ):
+        stated = [f for f in facts if f.topic == topic and f.stance]
+        if not stated:
+            continue
+        fact = min(stated, key=lambda f: _STANCE_RANK[f.stance or "ask"])
+        stance = fact.stance or "ask"
+        if stance == "can-use":
+            continue
+        if value is None and profile.sex != "male":
+            if stance in ("must-not", "not-recommended"):
+                result.alerts.append(
+                    _alert(
+                        kind="cannot-decide",
+                        trigger=topic,
+                        severity="moderate" if stance == "must-not" else "low",
+                        blocking=False,
+                        title=f"Are you {word}? The leaflet has a rule about it",
+                        detail=f"Add '{word}: true/false' to the profile. {_says(fact)}",
+                        matched=None,
+                        refs=[cite(fs, fact)],
+                        basis=basis,
+                        field_name=word,
+                    )
+                )
+            continue
+        if not value:
+            continue
+        severity: Severity = {"must-not": "high", "not-recommended": "high"}.get(stance, "moderate")  # type: ignore[assignment]
+        blocking = stance == "must-not"
+        result.alerts.append(
+            _alert(
+                kind="contraindication" if blocking else "warning",
+                trigger=topic,
+                severity=severity,
+                blocking=blocking,
+                title=f"{word.capitalize()}: "
+                + ("do not use" if blocking else "ask your doctor before using")
+                + f" {generic}",
+                detail=f"You are {word}. {_says(fact)}",
+                matched=word,
+                refs=[cite(fs, fact)],
+                basis=basis,
+            )
+        )
+
+
+def _ages(
+    fs: FactSet,
+    facts: list[Fact],
+    profile: Profile,
+    cite: _Cite,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    limits = [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
+    if not limits:
+        return
+    fact = max(limits, key=lambda f: f.age_min_years or 0)
+    minimum = fact.age_min_years or 0
+    if profile.age_years is None:
+        result.alerts.append(
+            _alert(
+                kind="cannot-decide",
+                trigger="age-limit",
+                severity="moderate",
+                blocking=False,
+                title="Age needed: the leaflet sets an age limit",
+                detail=f"Add 'age_years' to the profile. {_says(fact)}",
+                matched=None,
+                refs=[cite(fs, fact)],
+                basis=basis,
+                field_name="age_years",
+            )
+        )
+        return
+    if profile.age_years >= minimum:
+        return
+    blocking = bool(_PROHIBITION.search(fact.quote))
+    result.alerts.append(
+        _alert(
+            kind="contraindication" if blocking else "warning",
+            trigger="age-limit",
+            severity="high",
+            blocking=blocking,
+            title=f"Not for under {minimum:g}-year-olds: {generic}",
+            detail=f"The profile's age is {profile.age_years:g}. {_says(fact)}",
+            matched=f"age {profile.age_years:g}",
+            refs=[cite(fs, fact)],
+            basis=basis,
+        )
+    )
+
+
+def _dedupe(alerts: list[Alert]) -> list[Alert]:
+    """One alert per (trigger, matched): the first (several facts may say the same)."""
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for a in alerts:
+        key = (a.trigger, a.matched)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(a)
+    return out
