@@ -207,6 +207,7 @@ def ingest(
     description: str = "Ingesting",
     console: Console | None = None,
     workers: int | None = None,
+    on_item: Callable[[str], Any] | None = None,
 ) -> IngestReport:
     """Load every record found under `paths` into `store`; idempotent.
 
@@ -244,11 +245,17 @@ def ingest(
     stages = ingest_pool.Stages()
     with _progress_bar(progress, console) as bar:
         task = bar.add_task(description, total=total)
+
+        def advance(origin: str) -> None:
+            bar.advance(task)
+            if on_item is not None:
+                on_item(origin)
+
         walk = detect.iter_work if use_pool else detect.iter_records
         work = walk(
             path_list,
             skip=skip if resume and stored else None,
-            progress=lambda _origin: bar.advance(task),
+            progress=advance,
         )
         records = ingest_pool.pooled(work, n_workers, stages) if use_pool else work
         try:
@@ -296,7 +303,21 @@ def bootstrap(store: Store, *, progress: bool = False, resume: bool = False) -> 
     report = bootstrap_curated(store)
     archive = _bundled_epi()
     if archive is not None:
-        sub = ingest([archive], store, progress=progress, description="EU leaflets", resume=resume)
+        from druginfo import firstrun
+
+        # The first start says what it is doing: a bar on a terminal, plain lines elsewhere.
+        terminal = progress and sys.stderr.isatty()
+        firstrun.announce(str(getattr(store, "path", None) or "the database"))
+        plain = None if terminal else firstrun.PlainProgress("EU leaflets", _count_items([archive]))
+        sub = ingest(
+            [archive],
+            store,
+            progress=terminal,
+            description=f"{firstrun.SETUP_TITLE}: EU leaflets",
+            resume=resume,
+            on_item=plain.tick if plain else None,
+        )
+        firstrun.finished(time.perf_counter() - started, sub.inserted + report.inserted)
         report.skipped += sub.skipped
         report.inserted += sub.inserted
         report.replaced += sub.replaced

@@ -253,7 +253,8 @@ class Service:
             raise InputError("q", f"a search is at most {MAX_QUERY_LENGTH} characters")
         if not 1 <= limit <= 200:
             raise InputError("limit", "limit must be between 1 and 200")
-        return self.store.search(query, limit=limit, language=language)
+        hits = self.store.search(query, limit=limit, language=language)
+        return with_vocabulary_name(hits, self.vocab.resolve(query.strip()), self.store, limit)
 
     def check(
         self, drug: str | None, raw_profile: Mapping[str, Any], today: dt.date | None = None
@@ -363,6 +364,30 @@ class Service:
             return []
         pairs = self.store.interactions_among([key, *others])
         return [p for p in pairs if key in (p.drug_a, p.drug_b)]
+
+
+def with_vocabulary_name(
+    hits: list[SearchHit], match: NameMatch | None, store: Store, limit: int
+) -> list[SearchHit]:
+    """A brand the vocabulary knows but no stored document is named by (Enbrel, when only
+    its biosimilars' leaflets are loaded) still finds its substance's documents, first: an
+    exact name is the strongest signal a query can give."""
+    if match is None or not match.exact:
+        return hits
+    if any(h.match == "name" and h.key == match.key for h in hits):
+        return hits
+    docs = store.documents_for(match.key)
+    if not docs:
+        return hits
+    found = SearchHit(
+        key=match.key,
+        name=match.display,
+        language=docs[0].language,
+        snippet=f"{match.matched} contains {match.key}",
+        score=100.0,
+        match="name",
+    )
+    return [found, *hits][:limit]
 
 
 # Words of a leaflet written for a child's carer ("If your child …").

@@ -28,6 +28,7 @@ from druginfo.model import EVENTS, CheckResult, Monograph
 from druginfo.service import Service, build_vocab, refresh_curated
 from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.sources.epi import parse_epi
+from druginfo.sources.leaflet_text import repair_text
 from druginfo.sources.pages import normalize
 from druginfo.store import open_store
 from druginfo.vocab.vocab import Vocab
@@ -37,7 +38,9 @@ LEAFLET_REF = re.compile(r"shared/data/ema-epi/([\w.-]+\.json)")
 
 
 def comparable(text: str) -> str:
-    return " ".join(normalize(text).replace("•", " ").split())
+    # The stored reading restores the apostrophes and degree signs the conversion lost
+    # (druginfo.sources.leaflet_text); restoring them on both sides compares like with like.
+    return " ".join(repair_text(normalize(text).replace("•", " "), "en").split())
 
 
 def readings(path: Path) -> list[str]:

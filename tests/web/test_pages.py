@@ -187,7 +187,7 @@ def test_monograph_sections_in_reader_order_with_numbered_sources(
     r = client.get("/drugs/anakinra")
     assert r.status_code == 200
     page = tree(r.text)
-    headings = [text_of(h) for h in page.xpath("//article//section/h2")]
+    headings = [text_of(h) for h in page.xpath("//article//details/summary/h2")]
     expected = [
         "What it is and how it works",
         "Who should not take it",
@@ -200,24 +200,31 @@ def test_monograph_sections_in_reader_order_with_numbered_sources(
     assert [h for h in headings if h in expected] == expected
 
     mono = fake.monograph("anakinra")
-    quotes = {c.quote for c in mono.claims}
+    quotes = {" ".join(c.quote.split()) for c in mono.claims}
     notes = page.xpath('//ol[@class="footnotes"]/li')
     assert len(notes) > 20
     numbers = [int(li.get("id").removeprefix("fn-")) for li in notes]
     assert numbers == list(range(1, len(notes) + 1))
     for li in notes:
-        assert " ".join(li.xpath("./q")[0].text_content().split()) in {
-            " ".join(q.split()) for q in quotes
-        }
-    # Every citation mark points at a footnote and carries the quote on hover.
+        shown = [" ".join(q.text_content().split()) for q in li.xpath(".//q")]
+        assert shown and set(shown) <= quotes
+        # Every footnote leads back to each place that cites it.
+        back = li.xpath('.//a[@class="backref"]/@href')
+        assert back and all(page.xpath(f'//a[@id="{h[1:]}"]') for h in back)
+    # One marker per statement: never two markers side by side, each with its hover quote.
     marks = page.xpath('//a[@class="cite"]')
     assert marks
     for a in marks:
         n = int(a.get("href").removeprefix("#fn-"))
         assert 1 <= n <= len(notes)
         assert a.get("title")
-    reviewed = [s.reviewed.isoformat() for s in mono.sources if s.reviewed]
-    assert any(f"reviewed {d}" in r.text for d in reviewed)
+        sibling = a.getnext()
+        assert sibling is None or sibling.get("class") != "cite"
+    # Documents are named as people know them: publisher, title, date; no file paths.
+    documents = [text_of(li) for li in page.xpath('//ol[@class="documents"]/li')]
+    assert len(documents) == len(mono.sources)
+    assert not any("shared/" in d or ".json" in d or ".txt" in d or ".." in d for d in documents)
+    assert any("16 February 2022" in d for d in documents)
     assert "Source: European Medicines Agency" in r.text
     assert DISCLAIMER in unescape(r.text)
     # Feedback form on the page, about this page.
@@ -227,6 +234,32 @@ def test_monograph_sections_in_reader_order_with_numbered_sources(
     # The personal plan and what-if links.
     assert page.xpath('//a[@href="/plan?drug=anakinra"]')
     assert page.xpath('//a[@href="/drugs/anakinra/advice/missed-dose"]')
+    # No inline script or style: the pages must work under a strict CSP.
+    assert not page.xpath("//script[not(@src)] | //style | //*[@style]")
+
+
+def test_monograph_opens_with_a_cited_at_a_glance_card(
+    client: TestClient, fake: FakeService
+) -> None:
+    page = tree(client.get("/drugs/anakinra").text)
+    card = page.xpath('//section[@class="glance"]')[0]
+    rows = {
+        text_of(div.xpath("./dt")[0]): text_of(div.xpath("./dd")[0])
+        for div in card.xpath("./dl/div")
+    }
+    assert set(rows) == {"Used for", "Usual dose", "Do not use", "Storage"}
+    mono = fake.monograph("anakinra")
+    product = mono.products[0]
+    rule = next(r for r in mono.dose_rules if r.basis == "fixed")
+    volume = f"{rule.dose_mg / product.strength_mg * product.volume_ml:.2f}".rstrip("0")
+    assert f"{rule.dose_mg:g} mg = {volume} mL" in rows["Usual dose"]
+    blocking = [s.title for s in mono.screening if s.kind == "contraindication" and s.blocking]
+    assert blocking[0] in rows["Do not use"]
+    assert "°C" in rows["Storage"]
+    # Each line carries exactly one marker; the card comes before the first section.
+    assert all(len(div.xpath('.//a[@class="cite"]')) == 1 for div in card.xpath("./dl/div"))
+    first_fold = page.xpath('//details[@class="fold"]')[0]
+    assert list(page.iter()).index(card) < list(page.iter()).index(first_fold)
 
 
 def test_dose_rules_are_described_in_words(client: TestClient) -> None:
@@ -271,20 +304,29 @@ def test_leaflet_page_in_reader_order_with_language_links(client: TestClient) ->
     r = client.get("/drugs/adalimumab")
     assert r.status_code == 200
     page = tree(r.text)
-    groups = [s.get("id") for s in page.xpath("//article/section[h2]")]
+    groups = [s.get("id") for s in page.xpath('//article/details[@class="fold"]')]
     assert groups.index("about") < groups.index("side-effects") < groups.index("storage")
     assert page.xpath('//p[@class="languages"]//a[@href="/drugs/adalimumab?lang=da"]')
     assert "Source: European Medicines Agency" in r.text
     assert "no dose rules" in r.text
-    # Prose copied from the leaflet cites the leaflet, numbered like any other footnote.
-    (note,) = page.xpath('//ol[@class="footnotes"]/li')
-    assert "European Medicines Agency" in text_of(note) and "reviewed 2022-02-16" in text_of(note)
-    assert page.xpath('//div[@class="leaflet-section"]//a[@class="cite" and @href="#fn-1"]')
+    # Prose copied from the leaflet cites the leaflet and its section, one marker each.
+    notes = page.xpath('//ol[@class="footnotes"]/li')
+    sections = page.xpath('//div[@class="leaflet-section"]')
+    assert notes and len(notes) >= len(sections) - 4  # the card's quotes add a few
+    for section in sections:
+        (mark,) = section.xpath('.//a[@class="cite"]')
+        note = page.xpath(f'//li[@id="{mark.get("href")[1:]}"]')[0]
+        assert "European Medicines Agency" in text_of(note)
+    assert "16 February 2022" in r.text
 
     da = client.get("/drugs/adalimumab", params={"lang": "da"})
     assert da.status_code == 200
-    assert tree(da.text).get("lang") == "da"
+    da_page = tree(da.text)
+    assert da_page.get("lang") == "da"
     assert "Bivirkninger" in da.text
+    # Headings and navigation in the page's language, not English.
+    da_headings = [text_of(h) for h in da_page.xpath("//details/summary/h2")]
+    assert "Side effects" not in da_headings and "Kilder" in da_headings
     assert client.get("/drugs/anakinra", params={"lang": "da"}).status_code == 404
     assert client.get("/drugs/anakinra", params={"lang": "<x>"}).status_code == 422
 

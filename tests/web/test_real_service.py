@@ -156,3 +156,28 @@ def test_real_unknown_kidney_leaves_the_interval_open(real: TestClient) -> None:
     text = " ".join(lxml_html.fromstring(r.text).text_content().split())
     assert "every 24 hours" not in text.lower()
     assert "Missing: kidney" in text
+
+
+def test_leaflet_cards_quote_their_own_leaflet_in_its_language(real: TestClient) -> None:
+    """Over a spread of leaflets nobody picked by hand: the card quotes the page's own
+    document, one marker per line, in the page's language."""
+    index = lxml_html.fromstring(real.get("/").text)
+    links = sorted(set(index.xpath('//ul[@class="az"]//a/@href')))
+    assert len(links) > 100
+    sample = links[:: max(1, len(links) // 25)]
+    with_card = 0
+    for link in sample:
+        page = lxml_html.fromstring(real.get(link).text)
+        card = page.xpath('//section[@class="glance"]')
+        if not card:
+            continue
+        with_card += 1
+        for row in card[0].xpath("./dl/div"):
+            (mark,) = row.xpath('.//a[@class="cite"]')
+            note = page.xpath(f'//li[@id="{mark.get("href")[1:]}"]')
+            assert note, link
+    assert with_card >= len(sample) * 0.7
+    da = lxml_html.fromstring(real.get("/drugs/etanercept", params={"lang": "da"}).text)
+    assert da.xpath('//section[@class="glance"]/h2')[0].text_content().strip() == "Kort fortalt"
+    labels = [dt.text_content() for dt in da.xpath('//section[@class="glance"]//dt')]
+    assert "Used for" not in labels and labels

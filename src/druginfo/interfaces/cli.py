@@ -8,21 +8,23 @@ the REST API returns.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
+from druginfo import __version__
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
+from druginfo.interfaces import terminal
 from druginfo.wording import schedule_words
 
 if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
-    from rich.table import Table
-
+    from druginfo.interfaces import present
     from druginfo.model import AdviceResult, CheckResult, Monograph
 
 # The choices named in help texts, kept here so that `--help` needs no model import; the
@@ -36,30 +38,69 @@ HELP_SECTIONS = (
     "about", "not-for", "how", "side-effects", "interactions", "monitoring", "storage", "other",
 )  # fmt: skip
 
+
+class _Group(typer.core.TyperGroup):
+    """Closing the pipe (`druginfo show x | head`) is the reader being done, not an error:
+    click would exit 1, which CONTRACT reserves for a blocking problem."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            terminal.quiet_broken_pipe()
+
+
 app = typer.Typer(
     name="druginfo",
+    cls=_Group,
     help="Source-cited drug information and a personal check of a medicine. Not medical advice.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain help and usage errors: the rich formatter imports a Markdown parser and a dozen
     # rich modules, doubling the start-up of `--help`.
     rich_markup_mode=None,
 )
-# No automatic highlighting of numbers and quotes: it re-scans every printed line with a
-# dozen regular expressions, a third of the time `show` spends printing a monograph.
-out = Console(highlight=False)
+out = terminal.console()
 err = Console(stderr=True, highlight=False)
+terminal.plain_help_types()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"druginfo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Source-cited drug information and a personal check of a medicine. Not medical advice."""
+
 
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="URL",
         help="sqlite:///path or postgresql://... (default: a SQLite file in your data directory).",
         envvar="DRUGINFO_DB",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+PagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--pager/--no-pager",
+        help="Page long output on a terminal with $PAGER (less), as git does.",
+    ),
+]
 
 NOT_ADVICE = "Not medical advice: talk to your doctor or pharmacist before changing anything."
 
@@ -99,32 +140,63 @@ def _load_profile(path: str) -> dict[str, Any]:
         _fail(f"profile {path}: {exc.field}: {exc.message}"[:300])
 
 
-def _sources_table(sources: dict[str, Any]) -> Table:
-    from rich.table import Table
+class _ResultMarks:
+    """One marker per line for engine results: the S-keys a line rests on share a number,
+    whose footnote quotes each of them, so a dose line never carries a row of keys."""
 
-    table = Table(title="Sources", show_lines=False, expand=True)
-    table.add_column("", style="bold", no_wrap=True)
-    table.add_column("Publisher / document")
-    table.add_column("Quoted words")
-    for key, ref in sources.items():
-        reviewed = f" (reviewed {ref.reviewed})" if ref.reviewed else ""
-        table.add_row(key, escape(f"{ref.publisher}: {ref.document}{reviewed}"), escape(ref.quote))
-    return table
+    def __init__(self, sources: dict[str, Any]) -> None:
+        self.sources = sources
+        self.numbers: dict[tuple[str, ...], int] = {}
+
+    def mark(self, keys: list[str]) -> str:
+        known = tuple(dict.fromkeys(k for k in keys if k in self.sources))
+        if not known:
+            return ""
+        n = self.numbers.setdefault(known, len(self.numbers) + 1)
+        return f" [dim]\\[{n}][/]"
+
+    def render(self, console: Console) -> None:
+        from druginfo.interfaces import present
+
+        if not self.numbers:
+            return
+        console.print("\n[bold]Sources[/]")
+        rows: list[tuple[str, Text]] = []
+        for keys, n in self.numbers.items():
+            text = Text()
+            for i, key in enumerate(keys):
+                ref = self.sources[key]
+                if i:
+                    text.append("\n")
+                text.append(f"“{ref.quote}”")
+                when = f", {present.long_date(ref.reviewed)}" if ref.reviewed else ""
+                text.append(f" — {ref.publisher}, “{ref.document}”{when}", style="dim")
+            rows.append((f"{n}.", text))
+        console.print(terminal.bullets(rows, indent=3))
 
 
 @app.command()
 def show(
-    name: Annotated[str, typer.Argument(help="Generic or brand name, any case, near misses ok.")],
-    as_json: JsonOption = False,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Generic or brand name, any case, near misses ok.")
+    ],
+    full: Annotated[
+        bool, typer.Option("--full", help="Every section and every source, not the summary.")
+    ] = False,
     section: Annotated[
-        str | None, typer.Option("--section", help=f"One of: {', '.join(HELP_SECTIONS)}.")
+        str | None,
+        typer.Option(
+            "--section", metavar="ID", help=f"Only one section: {', '.join(HELP_SECTIONS)}."
+        ),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Leaflet language: en, da, pt.")
+        str | None, typer.Option("--lang", metavar="CODE", help="Leaflet language: en, da, pt.")
     ] = None,
+    as_json: JsonOption = False,
+    pager: PagerOption = True,
     db: DbOption = None,
 ) -> None:
-    """Show a medicine's monograph, every statement with its sources."""
+    """Show a medicine: a summary at a glance, or --full for every statement with its sources."""
     from druginfo.interfaces.layout import SECTION_IDS, reader_sections
 
     if section is not None and section not in SECTION_IDS:
@@ -140,7 +212,14 @@ def show(
         data = mono.model_dump(mode="json")
         if section is not None:
             data["reader_sections"] = [
-                {"id": s.id, "title": s.title, "items": [vars(i) for i in s.items]}
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "items": [
+                        {"text": i.text, "claims": i.claims, "tag": i.tag, "heading": i.heading}
+                        for i in s.items
+                    ],
+                }
                 for s in reader_sections(mono, section)
             ]
         _print_json(data)
@@ -148,51 +227,167 @@ def show(
     choice = svc.product(name, lang)[1] if mono is not None else None
     if choice is not None and choice.note:
         out.print(f"[yellow]{escape(choice.note)}[/]")
-    _render_monograph(mono, section)
+    with terminal.paged(pager) as console:
+        _render_monograph(console, mono, section, full or section is not None, name)
 
 
-def _render_monograph(mono: Monograph, section: str | None) -> None:
+# Internal kinds that are worth saying to a reader, in the reader's words.
+_TAG_WORDS = {"contraindication": "Do not use", "serious": "Serious"}
+
+
+def _render_monograph(
+    console: Console, mono: Monograph, section: str | None, full: bool, asked: str
+) -> None:
+    from druginfo.interfaces import present
+    from druginfo.interfaces.glance import glance
     from druginfo.interfaces.layout import reader_sections
 
     ident = mono.identity
-    brands = f" ({', '.join(ident.brands)})" if ident.brands else ""
-    out.rule(f"[bold]{escape(ident.generic)}{escape(brands)}")
-    if ident.drug_class:
-        out.print(f"Class: {escape(ident.drug_class)}")
-    numbers: dict[str, int] = {}
-
-    def cite(claims: list[str]) -> str:
-        marks = []
-        for cid in claims:
-            numbers.setdefault(cid, len(numbers) + 1)
-            marks.append(str(numbers[cid]))
-        return f"[dim][{','.join(marks)}][/]"
-
-    for sec in reader_sections(mono, section):
-        out.print(f"\n[bold underline]{escape(sec.title)}[/]")
-        for item in sec.items:
-            tag = f"[cyan]{escape(item.tag)}:[/] " if item.tag else ""
-            out.print(f"  • {tag}{escape(item.text)} {cite(item.claims)}")
-    out.print("\n[bold]Sources[/]")
-    for cid, n in numbers.items():
-        claim = mono.claim(cid)
-        src = mono.source(claim.source)
-        when = f", reviewed {src.reviewed}" if src.reviewed else ""
-        out.print(
-            f"  [{n}] {escape(src.publisher)}: {escape(src.document)}{when} — “{escape(claim.quote)}”"
+    brand = ident.brands[0] if ident.brands else None
+    title = f"{brand} ({ident.generic})" if brand else ident.generic
+    console.rule(Text(title, style="bold"))
+    meta = [m for m in (ident.drug_class, ", ".join(f"ATC {a}" for a in ident.atc)) if m]
+    if mono.document_date:
+        meta.append(
+            f"{present.ui_word('dated', mono.language)} {present.long_date(mono.document_date)}"
         )
-    acks = {s.acknowledgement for s in mono.sources if s.acknowledgement}
-    for ack in sorted(acks):
-        out.print(f"[dim]{escape(ack)}[/]")
-    out.print(f"\n[dim]{NOT_ADVICE}[/]")
+    if meta:
+        console.print(" · ".join(meta), style="dim")
+    cites = present.Citations(mono)
+    if section is None:
+        card = glance(mono)
+        if card.lines:
+            console.print(Text(f"\n{card.title}", style="bold"))
+            rows: list[tuple[str, Text]] = []
+            for line in card.lines:
+                body = Text(line.text, style="red" if line.id == "do-not-use" else "")
+                body.append_text(terminal.marker(cites.number_for(line.claims)))
+                rows.append((line.label, body))
+            console.print(terminal.labelled(rows))
+            note = present.ui_word(
+                "machine-read" if card.machine_read else "curated", mono.language
+            )
+            console.print(Text(f"  {note}", style="dim"))
+    sections = reader_sections(mono, section)
+    if full:
+        for sec in sections:
+            console.print(Text(f"\n{sec.title}", style="bold underline"))
+            _print_items(console, sec.items, cites)
+    else:
+        console.print(Text("\nSections", style="bold"))
+        rows = [(sec.id, Text(f"{sec.title} ({len(sec.items)})")) for sec in sections]
+        console.print(terminal.labelled(rows))
+        console.print(
+            Text(
+                f"  Read one: druginfo show {asked} --section ID · everything: --full",
+                style="dim",
+            )
+        )
+        if mono.events:
+            console.print(
+                Text(f'  What to do if…: druginfo advise {asked} "missed dose"', style="dim")
+            )
+    _print_footnotes(console, cites)
+    console.print()
+    for ack in sorted({s.acknowledgement for s in mono.sources if s.acknowledgement}):
+        console.print(Text(ack, style="dim"))
+    console.print(Text(NOT_ADVICE, style="dim"))
+
+
+def _print_items(console: Console, items: list[Any], cites: present.Citations) -> None:
+    from druginfo.interfaces import present
+
+    rows: list[tuple[str, Text]] = []
+
+    def flush() -> None:
+        if rows:
+            console.print(terminal.bullets(rows))
+            rows.clear()
+
+    for item in items:
+        if item.section is not None:  # a leaflet's prose: its heading, paragraphs and lists
+            flush()
+            console.print(Text(f"  {item.heading}", style="bold"))
+            blocks = present.blocks(item.text)
+            number = cites.section_number(item.section)
+            for i, block in enumerate(blocks):
+                last = i == len(blocks) - 1
+                if block.kind == "ul":
+                    for j, entry in enumerate(block.items):
+                        text = Text(entry)
+                        if last and j == len(block.items) - 1:
+                            text.append_text(terminal.marker(number))
+                        rows.append(("    •", text))
+                    flush()
+                else:
+                    text = Text(block.items[0])
+                    if last:
+                        text.append_text(terminal.marker(number))
+                    console.print(terminal.bullets([("  ", text)]))
+            continue
+        text = Text()
+        word = _TAG_WORDS.get(item.tag or "")
+        if word:
+            text.append(f"{word}: ", style="bold red")
+        text.append(item.text)
+        text.append_text(terminal.marker(cites.number_for(item.claims)))
+        rows.append(("  •", text))
+    flush()
+
+
+def _print_footnotes(console: Console, cites: present.Citations) -> None:
+    """Each marker's quotes with the publisher's name; the documents in full once, below."""
+    from druginfo.interfaces import present
+
+    notes = cites.footnotes()
+    if not notes:
+        return
+    documents = cites.documents()
+    shared = {
+        d.publisher for d in documents if sum(e.publisher == d.publisher for e in documents) > 1
+    }
+
+    def who(doc: present.DocumentRef) -> str:
+        return f"{doc.publisher} [{doc.number}]" if doc.publisher in shared else doc.publisher
+
+    console.print(Text("\nSources", style="bold"))
+    rows: list[tuple[str, Text]] = []
+    for note in notes:
+        text = Text()
+        if note.quotes:
+            for i, q in enumerate(note.quotes):
+                if i:
+                    text.append("\n")
+                text.append(f"“{q.quote}”")
+                text.append(f" — {who(q.document)}", style="dim")
+        else:
+            for d in note.documents:
+                text.append(who(d))
+                if note.section:
+                    text.append(f", {present.ui_word('section', 'en')} “{note.section}”")
+        rows.append((f"{note.number}.", text))
+    console.print(terminal.bullets(rows, indent=3))
+    console.print(Text("\nDocuments", style="bold"))
+    drows: list[tuple[str, Text]] = []
+    for d in documents:
+        text = Text(d.words)
+        text.append(f" ({d.kind_words})", style="dim")
+        if d.url:
+            text.append(f"\n{d.url}", style="dim")
+        drows.append((f"[{d.number}]" if shared else "•", text))
+    console.print(terminal.bullets(drows, indent=3))
 
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Names, misspellings or phrases.")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="Names, misspellings or phrases.")],
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 10,
-    lang: Annotated[str | None, typer.Option("--lang")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, max=200, help="At most this many hits.")
+    ] = 10,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="CODE", help="Only hits in this language.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Search names and monograph text; name matches come first."""
@@ -207,13 +402,33 @@ def search(
     if not hits:
         out.print(f"No results for {escape(query)!r}.")
         return
+    rows: list[tuple[str, Text]] = []
     for i, hit in enumerate(hits, 1):
-        where = f" — {hit.section}" if hit.section else ""
-        out.print(
-            f"{i:>2}. [bold]{escape(hit.name)}[/] [dim]({hit.key}, {hit.language}{escape(where)})[/]"
-        )
+        text = Text(hit.name, style="bold")
+        where = [w for w in (hit.section, _language_name(hit.language)) if w]
+        if where:
+            text.append(f" — {', '.join(where)}", style="dim")
         if hit.snippet:
-            out.print("    " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(hit.snippet)))
+            text.append("\n")
+            text.append_text(_snippet(hit.snippet))
+        rows.append((f"{i}.", text))
+    out.print(terminal.bullets(rows, indent=3))
+
+
+def _language_name(code: str) -> str:
+    names = {"en": "", "da": "Danish", "pt": "Portuguese"}
+    return names.get(code, code)
+
+
+def _snippet(snippet: str) -> Text:
+    """Matched words bold; the store marks them with ** or its own markers."""
+    from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
+
+    text = Text()
+    plain = " ".join(snippet.replace(HIGHLIGHT_START, "**").replace(HIGHLIGHT_END, "**").split())
+    for i, part in enumerate(plain.split("**")):
+        text.append(part, style="bold" if i % 2 else "")
+    return text
 
 
 DECISION_WORDS = {
@@ -226,11 +441,20 @@ DECISION_WORDS = {
 
 @app.command()
 def check(
-    profile: Annotated[str, typer.Argument(help="Profile JSON or YAML file, or - for stdin.")],
-    drug: Annotated[str | None, typer.Option("--drug", help="Medicine to check.")] = None,
+    profile: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROFILE",
+            help="Profile JSON or YAML file, or - for stdin (see: druginfo profile --template).",
+        ),
+    ],
+    drug: Annotated[
+        str | None, typer.Option("--drug", metavar="NAME", help="Medicine to check.")
+    ] = None,
     as_json: JsonOption = False,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Write the monitoring calendar (.ics) here.")
+        Path | None,
+        typer.Option("--ics", metavar="FILE", help="Write the monitoring calendar (.ics) here."),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -263,6 +487,7 @@ def check(
 def _render_check(result: CheckResult, ics: Path | None) -> None:
     from druginfo.engine.provenance import BASIS_WORDS
 
+    marks = _ResultMarks(result.sources)
     out.rule(f"[bold]{escape(result.drug.generic)}[/]")
     out.print(DECISION_WORDS[result.decision])
     if result.product is not None and result.product.note:
@@ -281,7 +506,6 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
     reg = result.regimen
     if reg is not None and (reg.dose_mg is not None or reg.loading):
         vol = f" = {reg.volume_ml:g} mL" if reg.volume_ml is not None else ""
-        cites = ",".join(reg.sources)
         how_often = (
             schedule_words(reg.every_hours, reg.schedule, reg.min_interval_hours)
             or "how often is not decided (see the alerts)"
@@ -289,10 +513,12 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
         if reg.dose_mg is not None:
             out.print(
                 f"\n[bold]Dose:[/] {reg.dose_mg:g} mg{vol}, {how_often}, "
-                f"{reg.route or ''} [dim][{cites}][/]"
+                f"{reg.route or ''} {marks.mark(list(reg.sources))}"
             )
         else:
-            out.print(f"\n[bold]First doses only[/] (see the alerts) [dim][{cites}][/]")
+            out.print(
+                f"\n[bold]First doses only[/] (see the alerts) {marks.mark(list(reg.sources))}"
+            )
         for note in reg.notes:
             out.print(f"  {escape(note)}")
         if reg.basis:
@@ -303,8 +529,8 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
         for a in result.alerts:
             matched = f" ({escape(a.matched)})" if a.matched else ""
             out.print(
-                f"  [{colour[a.severity]}]{a.severity.upper()}[/] {a.kind}: [bold]{escape(a.title)}[/]"
-                f"{matched} [dim][{','.join(a.sources)}][/]"
+                f"  [{colour[a.severity]}]{a.severity.upper()}[/] {a.kind.replace('-', ' ')}: "
+                f"[bold]{escape(a.title)}[/]{matched}{marks.mark(list(a.sources))}"
             )
             out.print(f"      {escape(a.detail)}")
             if a.basis:
@@ -324,29 +550,46 @@ def _render_check(result: CheckResult, ics: Path | None) -> None:
         table.add_column("Why")
         table.add_column("Src")
         for m in result.monitoring:
-            table.add_row(m.due.isoformat(), escape(m.test), escape(m.why), ",".join(m.sources))
+            table.add_row(
+                m.due.isoformat(),
+                escape(m.test),
+                escape(m.why),
+                Text.from_markup(marks.mark(list(m.sources)).strip()),
+            )
         out.print(table)
     if ics is not None:
         out.print(f"Calendar written to {ics}")
-    out.print(_sources_table(result.sources))
+    marks.render(out)
     out.print(f"[dim]{NOT_ADVICE}[/]")
 
 
 @app.command()
 def advise(
-    name: Annotated[str, typer.Argument(help="Medicine name.")],
-    event: Annotated[str, typer.Argument(help=f"One of: {', '.join(HELP_EVENTS)}.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Medicine name.")],
+    event: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT",
+            help='What happened, in words ("missed dose") or one of: '
+            + ", ".join(HELP_EVENTS)
+            + ".",
+        ),
+    ],
     profile: Annotated[
-        str | None, typer.Option("--profile", help="Profile file (JSON/YAML) or - for stdin.")
+        str | None,
+        typer.Option("--profile", metavar="FILE", help="Profile file (JSON/YAML) or - for stdin."),
     ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """What to do when something happens: a missed dose, a dropped syringe, fever, travel..."""
+    from druginfo.interfaces import present
     from druginfo.model import EVENTS
 
-    if event not in EVENTS:
+    parsed = present.parse_event(event)
+    if parsed is None:
         _fail(f"unknown event {event!r}; choose one of: {', '.join(EVENTS)}")
+    event = parsed
     raw = _load_profile(profile) if profile is not None else None
     svc = _service(db)
     try:
@@ -358,12 +601,17 @@ def advise(
     if as_json:
         _print_json(result.model_dump(mode="json"))
         return
-    out.rule(f"[bold]{escape(result.drug.generic)}: {escape(event)}[/] ({result.urgency})")
-    for i, step in enumerate(result.steps, 1):
-        out.print(f"{i}. {escape(step.text)} [dim][{','.join(step.sources)}][/]")
+    marks = _ResultMarks(result.sources)
+    label = present.EVENT_LABELS.get(event, event)
+    out.rule(f"[bold]{escape(result.drug.generic)}: {escape(label)}[/] ({result.urgency})")
+    rows = [
+        (f"{i}.", Text.from_markup(escape(step.text) + marks.mark(list(step.sources))))
+        for i, step in enumerate(result.steps, 1)
+    ]
+    out.print(terminal.bullets(rows))
     for a in result.alerts:
         out.print(f"  [yellow]{a.severity.upper()}[/] {escape(a.title)}: {escape(a.detail)}")
-    out.print(_sources_table(result.sources))
+    marks.render(out)
     out.print(f"[dim]{NOT_ADVICE}[/]")
 
 
@@ -372,7 +620,8 @@ def ingest(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Files, folders, .zip or .tar.xz: EU ePI, FDA SPL, openFDA, DDInter, ATC."
+            metavar="PATH",
+            help="Files, folders, .zip or .tar.xz: EU ePI, FDA SPL, openFDA, DDInter, ATC.",
         ),
     ],
     db: DbOption = None,
@@ -417,7 +666,7 @@ def ingest(
 
 @app.command()
 def reconcile(
-    name: Annotated[str, typer.Argument(help="Medicine name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Medicine name.")],
     as_json: JsonOption = False,
     status: Annotated[
         list[str] | None,
@@ -444,6 +693,164 @@ def reconcile(
         _print_json(report.model_dump(mode="json"))
         return
     print_report(out, report, [s for s in STATUSES if s in (status or [])])
+
+
+@app.command("list")
+def list_medicines(
+    starts_with: Annotated[
+        str | None, typer.Option("--starts-with", metavar="TEXT", help="Names starting so.")
+    ] = None,
+    contains: Annotated[
+        str | None, typer.Option("--contains", metavar="TEXT", help="Names containing this.")
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="CODE", help="Only medicines with a leaflet in it."),
+    ] = None,
+    curated: Annotated[
+        bool, typer.Option("--curated", help="Only medicines with dose rules (a personal plan).")
+    ] = False,
+    as_json: JsonOption = False,
+    pager: PagerOption = True,
+    db: DbOption = None,
+) -> None:
+    """List the medicines druginfo knows, A to Z."""
+    svc = _service(db)
+    drugs = sorted(svc.list_drugs(), key=lambda d: (d.name or d.key).casefold())
+
+    def names(d: Any) -> list[str]:
+        return [n.casefold() for n in (d.name, d.generic, *d.brands)]
+
+    if starts_with:
+        drugs = [d for d in drugs if any(n.startswith(starts_with.casefold()) for n in names(d))]
+    if contains:
+        drugs = [d for d in drugs if any(contains.casefold() in n for n in names(d))]
+    if lang:
+        drugs = [d for d in drugs if lang in d.languages]
+    if curated:
+        drugs = [d for d in drugs if d.curated]
+    if as_json:
+        _print_json([d.model_dump(mode="json") for d in drugs])
+        return
+    with terminal.paged(pager) as console:
+        for d in drugs:
+            line = Text(d.name)
+            extra = [" · ".join(d.languages)] if len(d.languages) > 1 else []
+            if d.curated:
+                extra.append("personal plan")
+            if extra:
+                line.append(f"  ({'; '.join(extra)})", style="dim")
+            console.print(line)
+        console.print(Text(f"{len(drugs)} medicines", style="dim"))
+
+
+@app.command()
+def sources(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="NAME", help="A medicine: list its documents. Without: all sources."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """The documents druginfo draws on: publisher, title, date and link."""
+    from druginfo.interfaces import present
+
+    svc = _service(db)
+    if name is not None:
+        try:
+            docs = svc.documents(name)
+        except DruginfoError as exc:
+            _fail(str(exc))
+        refs = list(
+            {
+                (s.publisher, s.document, s.reviewed, s.url, s.kind, d.language): None
+                for d in docs
+                for s in d.sources
+            }
+        )
+        if as_json:
+            _print_json(
+                [
+                    {
+                        "publisher": r[0],
+                        "document": r[1],
+                        "reviewed": r[2],
+                        "url": r[3],
+                        "kind": r[4],
+                        "language": r[5],
+                    }
+                    for r in refs
+                ]
+            )
+            return
+        rows: list[tuple[str, Text]] = []
+        for publisher, document, reviewed, url, kind, language in refs:
+            ref = present.DocumentRef(0, publisher, document, reviewed, url, str(kind.value))
+            text = Text(ref.words)
+            text.append(
+                f" ({ref.kind_words}, {_language_name(language) or 'English'})", style="dim"
+            )
+            if url:
+                text.append(f"\n{url}", style="dim")
+            rows.append(("  •", text))
+        out.print(terminal.bullets(rows))
+        return
+    drugs = svc.list_drugs()
+    languages: dict[str, int] = {}
+    for d in drugs:
+        for code in d.languages:
+            languages[code] = languages.get(code, 0) + 1
+    curated = [d for d in drugs if d.curated]
+    atc = svc.store.members_of("", "atc")
+    summary = {
+        "medicines": len(drugs),
+        "curated": [d.key for d in curated],
+        "medicines_per_language": languages,
+        "atc_classes": len(atc),
+    }
+    if as_json:
+        _print_json(summary)
+        return
+    out.print(Text("Curated monographs (checked by a person, with dose rules)", style="bold"))
+    for d in curated:
+        mono = svc.monograph(d.key)
+        out.print(Text(f"  {d.name}", style="bold"))
+        rows = []
+        for s in mono.sources:
+            ref = present.document_ref(s)
+            rows.append(("  •", Text(ref.words + f" ({ref.kind_words})")))
+        out.print(terminal.bullets(rows, indent=4))
+    out.print(Text("\nProduct information (machine-read)", style="bold"))
+    per_lang = ", ".join(
+        f"{_language_name(code) or 'English'} {count}" for code, count in sorted(languages.items())
+    )
+    out.print(f"  {len(drugs)} medicines; with a document in: {per_lang}")
+    out.print(
+        "  EU package leaflets: European Medicines Agency (ePI), reused with acknowledgement."
+    )
+    out.print(Text("\nTables", style="bold"))
+    out.print(f"  WHO ATC classification: {len(atc) or 'not loaded'}" + (" entries" if atc else ""))
+    out.print(Text("  Load more with: druginfo ingest PATH...", style="dim"))
+
+
+@app.command()
+def profile(
+    template: Annotated[
+        bool, typer.Option("--template", help="Print a commented profile to fill in.")
+    ] = False,
+) -> None:
+    """The profile a personal check reads: --template prints one to fill in (docs/profile.md)."""
+    from importlib import resources
+
+    if not template:
+        _fail("use --template to print a profile to fill in (fields: docs/profile.md)")
+    text = (resources.files("druginfo") / "data" / "templates" / "profile.yaml").read_text(
+        encoding="utf-8"
+    )
+    sys.stdout.write(text)
 
 
 @app.command()
@@ -491,8 +898,8 @@ def facts(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    host: Annotated[str, typer.Option("--host", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535)] = 8000,
     db: DbOption = None,
 ) -> None:
     """Serve the web site, the REST API and the CDS Hooks service."""
@@ -506,7 +913,10 @@ def serve(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        terminal.quiet_broken_pipe()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from druginfo.interfaces import present
-from druginfo.model import Monograph
+from druginfo.model import Monograph, Section
 
 SECTION_IDS = tuple(gid for gid, _ in present.GROUPS)
 
@@ -18,7 +18,9 @@ SECTION_IDS = tuple(gid for gid, _ in present.GROUPS)
 class Item:
     text: str
     claims: list[str]
-    tag: str | None = None  # e.g. "serious", "contraindication", a leaflet heading
+    tag: str | None = None  # internal kind, e.g. "serious", "contraindication" (JSON only)
+    heading: str | None = None  # a leaflet's own sub-heading, shown above its prose
+    section: Section | None = field(default=None, repr=False)  # the prose's own section
 
 
 @dataclass
@@ -77,8 +79,11 @@ def reader_sections(mono: Monograph, only: str | None = None) -> list[PageSectio
     items = _curated_items(mono) if mono.curated else {gid: [] for gid in SECTION_IDS}
     for sec in mono.sections:
         group = present.TOPIC_GROUP.get(sec.topic.value, "other")
-        items[group].append(Item(sec.text, sec.claims, sec.title))
-    pages = [PageSection(gid, title, items[gid]) for gid, title in present.GROUPS]
+        items[group].append(Item(sec.text, sec.claims, heading=sec.title, section=sec))
+    pages = [
+        PageSection(gid, present.group_title(gid, mono.language), items[gid])
+        for gid, _ in present.GROUPS
+    ]
     if only is not None:
         pages = [p for p in pages if p.id == only]
     return [p for p in pages if p.items]

@@ -22,6 +22,7 @@ from druginfo.model import (
     Monograph,
     Product,
     Section,
+    Source,
     SourceRef,
     Storage,
     Topic,
@@ -40,6 +41,109 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("storage", "Storage and travel"),
     ("other", "More information"),
 )
+
+# The reader groups' headings and the page's own words in each leaflet language, so that a
+# Danish or Portuguese page is not framed by English headings. English is the fallback.
+GROUP_TITLES: dict[str, dict[str, str]] = {
+    "da": {
+        "about": "Hvad det er, og hvordan det virker",
+        "not-for": "Hvem må ikke tage det",
+        "how": "Sådan tager du det",
+        "side-effects": "Bivirkninger",
+        "interactions": "Brug sammen med anden medicin",
+        "monitoring": "Kontrol",
+        "storage": "Opbevaring og rejser",
+        "other": "Yderligere oplysninger",
+    },
+    "pt": {
+        "about": "O que é e como funciona",
+        "not-for": "Quem não deve tomar",
+        "how": "Como tomar",
+        "side-effects": "Efeitos indesejáveis",
+        "interactions": "Interações",
+        "monitoring": "Monitorização",
+        "storage": "Conservação e viagens",
+        "other": "Outras informações",
+    },
+}
+
+UI_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "at-a-glance": "At a glance",
+        "for": "Used for",
+        "dose": "Usual dose",
+        "do-not-use": "Do not use",
+        "storage": "Storage",
+        "more": "More",
+        "sources": "Sources",
+        "documents": "Documents this page draws on",
+        "on-this-page": "On this page",
+        "read-in": "Read in",
+        "dated": "Document dated",
+        "back": "Back to the text",
+        "machine-read": "Quoted from the leaflet by druginfo's rules, not checked by a person.",
+        "curated": "From druginfo's curated data; each line shows its sources.",
+        "section": "section",
+        "leaflet-note": "This page shows the official leaflet text as published. We have no "
+        "dose rules for this medicine, so a personal plan cannot be made for it.",
+        "other-products": "Other products with the same active substance",
+        "skip": "Skip to main content",
+    },
+    "da": {
+        "at-a-glance": "Kort fortalt",
+        "for": "Anvendes til",
+        "dose": "Sædvanlig dosis",
+        "do-not-use": "Brug ikke",
+        "storage": "Opbevaring",
+        "more": "Mere",
+        "sources": "Kilder",
+        "documents": "Dokumenter, siden bygger på",
+        "on-this-page": "På denne side",
+        "read-in": "Læs på",
+        "dated": "Dokumentets dato",
+        "back": "Tilbage til teksten",
+        "machine-read": "Citeret fra indlægssedlen efter druginfos regler, ikke kontrolleret "
+        "af en person.",
+        "curated": "Fra druginfos kuraterede data; hver linje viser sine kilder.",
+        "section": "afsnit",
+        "leaflet-note": "Siden viser indlægssedlens officielle tekst. Vi har ingen doseringsregler "
+        "for dette lægemiddel, så der kan ikke laves en personlig plan.",
+        "other-products": "Andre produkter med samme aktive stof",
+        "skip": "Gå til indholdet",
+    },
+    "pt": {
+        "at-a-glance": "Em resumo",
+        "for": "Utilizado para",
+        "dose": "Dose habitual",
+        "do-not-use": "Não utilize",
+        "storage": "Conservação",
+        "more": "Mais",
+        "sources": "Fontes",
+        "documents": "Documentos em que esta página se baseia",
+        "on-this-page": "Nesta página",
+        "read-in": "Ler em",
+        "dated": "Data do documento",
+        "back": "Voltar ao texto",
+        "machine-read": "Citado do folheto pelas regras do druginfo, não verificado por uma "
+        "pessoa.",
+        "curated": "Dos dados revistos do druginfo; cada linha mostra as suas fontes.",
+        "section": "secção",
+        "leaflet-note": "Esta página mostra o texto oficial do folheto. Não temos regras de dose "
+        "para este medicamento, por isso não é possível fazer um plano pessoal.",
+        "other-products": "Outros produtos com a mesma substância ativa",
+        "skip": "Saltar para o conteúdo",
+    },
+}
+
+
+def ui_word(key: str, language: str = "en") -> str:
+    return UI_WORDS.get(language, {}).get(key) or UI_WORDS["en"][key]
+
+
+def group_title(group: str, language: str = "en") -> str:
+    titles = GROUP_TITLES.get(language, {})
+    return titles.get(group) or dict(GROUPS)[group]
+
 
 TOPIC_GROUP: dict[str, str] = {
     Topic.identity.value: "about",
@@ -264,86 +368,187 @@ def date_words(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-@dataclass
-class Footnote:
+_SOURCE_PREFIX = "source:"
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+KIND_WORDS = {
+    "label": "official product information",
+    "publisher": "publisher's page",
+    "curated": "curated reference",
+}
+
+
+def long_date(value: dt.date | None) -> str:
+    """'16 February 2022': the way people write dates, unambiguous in every country."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def _unstop(text: str) -> str:
+    """Without a final full stop, so that joining parts never doubles one."""
+    return text.strip().rstrip(".").rstrip()
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A source as people know it: who published it, its title, its date, a link. File paths
+    and internal ids stay out: they mean nothing to a reader."""
+
     number: int
-    quote: str
     publisher: str
-    document: str
-    reviewed: dt.date | None
+    title: str
+    date: dt.date | None
     url: str | None
+    kind: str
+    acknowledgement: str | None = None
+
+    @property
+    def words(self) -> str:
+        parts = [_unstop(self.publisher), f"“{_unstop(self.title)}”"]
+        if self.date:
+            parts.append(long_date(self.date))
+        return ", ".join(parts)
+
+    @property
+    def kind_words(self) -> str:
+        return KIND_WORDS.get(self.kind, self.kind)
+
+
+def document_ref(source: Source, number: int = 0) -> DocumentRef:
+    kind = source.kind.value if hasattr(source.kind, "value") else str(source.kind)
+    return DocumentRef(
+        number=number,
+        publisher=source.publisher,
+        title=source.document,
+        date=source.reviewed,
+        url=source.url,
+        kind=kind,
+        acknowledgement=source.acknowledgement,
+    )
+
+
+@dataclass(frozen=True)
+class Quoted:
+    quote: str
+    document: DocumentRef
     section: str | None = None
 
 
-_SOURCE_PREFIX = "source:"
+@dataclass
+class Footnote:
+    """What one citation marker stands for: the quoted words (several sources may back one
+    statement), or, for prose copied from a document, the document and its section."""
+
+    number: int
+    quotes: list[Quoted]
+    documents: list[DocumentRef]
+    section: str | None = None
+    backrefs: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Citations:
-    """Numbers claims in the order the page first cites them, so footnotes read top to bottom.
+    """One marker per statement, numbered in the order the page first cites it.
 
-    Rendering a template calls `cite` in document order; `footnotes` is then called at the end
-    of the page and lists exactly what was cited, nothing more.
+    A statement resting on several claims gets a single number whose footnote lists every
+    quote, so a line never carries a cluster such as [34–43]; the same set of claims cited
+    again reuses its number. Rendering a template calls `cite` in document order, and
+    `footnotes` is called at the end of the page.
     """
 
     monograph: Monograph
-    _numbers: dict[str, int] = field(default_factory=dict)
+    _numbers: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _uses: dict[int, int] = field(default_factory=dict)
+    _documents: dict[str, DocumentRef] = field(default_factory=dict)
+
+    def number_for(self, claim_ids: Iterable[str]) -> int | None:
+        """The marker number of a statement (None when it cites nothing we know)."""
+        keys = tuple(dict.fromkeys(c for c in claim_ids if self._known(c)))
+        if not keys:
+            return None
+        return self._numbers.setdefault(keys, len(self._numbers) + 1)
+
+    def _known(self, claim_id: str) -> bool:
+        try:
+            self.monograph.source(self.monograph.claim(claim_id).source)
+        except KeyError:
+            return False
+        return True
 
     def cite(self, claim_ids: Iterable[str]) -> Markup:
-        marks: list[str] = []
-        for claim_id in claim_ids:
-            try:
-                claim = self.monograph.claim(claim_id)
-                source = self.monograph.source(claim.source)
-            except KeyError:
-                continue
-            hover = f"“{claim.quote}” — {source.publisher}, {source.document}"
-            marks.append(self._mark(claim_id, hover, len(marks)))
-        return self._wrap(marks)
+        ids = list(claim_ids)
+        n = self.number_for(ids)
+        if n is None:
+            return Markup("")
+        first = self.monograph.claim(next(c for c in ids if self._known(c)))
+        hover = f"“{first.quote}” — {self.monograph.source(first.source).publisher}"
+        return self._mark(n, hover)
+
+    def section_number(self, section: Section) -> int | None:
+        """The marker of prose copied whole from the page's document: document and section."""
+        if len(self.monograph.sources) != 1:
+            return self.number_for(section.claims)
+        source = self.monograph.sources[0]
+        key = (f"{_SOURCE_PREFIX}{source.id}", section.title)
+        return self._numbers.setdefault(key, len(self._numbers) + 1)
+
+    def cite_section(self, section: Section) -> Markup:
+        """Prose copied whole from the page's document: one marker naming its section."""
+        if len(self.monograph.sources) != 1:
+            return self.cite(section.claims)
+        n = self.section_number(section)
+        assert n is not None
+        return self._mark(n, f"{self.monograph.sources[0].publisher}: {section.title}")
 
     def cite_document(self) -> Markup:
         """For prose copied whole from the page's only document (an ingested leaflet)."""
         if len(self.monograph.sources) != 1:
             return Markup("")
         source = self.monograph.sources[0]
-        hover = f"{source.publisher}, {source.document}"
-        return self._wrap([self._mark(f"{_SOURCE_PREFIX}{source.id}", hover, 0)])
+        n = self._numbers.setdefault((f"{_SOURCE_PREFIX}{source.id}",), len(self._numbers) + 1)
+        return self._mark(n, f"{source.publisher}, {source.document}")
 
-    def _mark(self, key: str, hover: str, index: int) -> str:
-        n = self._numbers.setdefault(key, len(self._numbers) + 1)
-        return (
-            f'<a class="cite" href="#fn-{n}" id="ref-{n}-{index}" '
+    def _mark(self, n: int, hover: str) -> Markup:
+        use = self._uses.get(n, 0)
+        self._uses[n] = use + 1
+        if len(hover) > 160:
+            hover = hover[:157].rstrip() + "…"
+        return Markup(
+            f'<a class="cite" href="#fn-{n}" id="ref-{n}-{use}" '
             f'title="{escape(hover)}" aria-label="source {n}">{n}</a>'
         )
 
-    @staticmethod
-    def _wrap(marks: list[str]) -> Markup:
-        if not marks:
-            return Markup("")
-        return Markup('<sup class="cites">[' + ", ".join(marks) + "]</sup>")
+    def document(self, source_id: str) -> DocumentRef:
+        if source_id not in self._documents:
+            ref = document_ref(self.monograph.source(source_id), len(self._documents) + 1)
+            self._documents[source_id] = ref
+        return self._documents[source_id]
 
     def footnotes(self) -> list[Footnote]:
         notes: list[Footnote] = []
         for key, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
-            if key.startswith(_SOURCE_PREFIX):
-                source = self.monograph.source(key.removeprefix(_SOURCE_PREFIX))
-                quote, section = "", None
-            else:
-                claim = self.monograph.claim(key)
-                source = self.monograph.source(claim.source)
-                quote, section = claim.quote, claim.section
-            notes.append(
-                Footnote(
-                    number=n,
-                    quote=quote,
-                    publisher=source.publisher,
-                    document=source.document,
-                    reviewed=source.reviewed,
-                    url=source.url,
-                    section=section,
-                )
-            )
+            backrefs = [f"ref-{n}-{i}" for i in range(self._uses.get(n, 0))]
+            if key[0].startswith(_SOURCE_PREFIX):
+                doc = self.document(key[0].removeprefix(_SOURCE_PREFIX))
+                section = key[1] if len(key) > 1 else None
+                notes.append(Footnote(n, [], [doc], section, backrefs))
+                continue
+            quotes: list[Quoted] = []
+            for claim_id in key:
+                claim = self.monograph.claim(claim_id)
+                quotes.append(Quoted(claim.quote, self.document(claim.source), claim.section))
+            docs = list(dict.fromkeys(q.document for q in quotes))
+            notes.append(Footnote(n, quotes, docs, None, backrefs))
         return notes
+
+    def documents(self) -> list[DocumentRef]:
+        """Every document of the monograph, those cited first in citation order."""
+        for source in self.monograph.sources:
+            self.document(source.id)
+        return sorted(self._documents.values(), key=lambda d: d.number)
 
 
 @dataclass
@@ -412,3 +617,76 @@ def group_conflicts(monograph: Monograph) -> dict[str, list[object]]:
 def paragraphs(text: str) -> list[str]:
     """Prose of ingested leaflets keeps its line breaks (lists stay lists); nothing is parsed."""
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+LIST_ITEM = "• "
+
+
+@dataclass
+class Block:
+    """A paragraph, or a list whose items were list items in the source's markup."""
+
+    kind: str  # "p" or "ul"
+    items: list[str]
+
+
+def blocks(text: str) -> list[Block]:
+    """Leaflet prose as stored: one block per line, list items marked with a bullet."""
+    out: list[Block] = []
+    for line in paragraphs(text):
+        if line.startswith(LIST_ITEM.strip()):
+            item = line[1:].strip()
+            if out and out[-1].kind == "ul":
+                out[-1].items.append(item)
+            else:
+                out.append(Block("ul", [item]))
+        else:
+            out.append(Block("p", [line]))
+    return out
+
+
+# Other ways people name the events, beyond the slug and the page's own labels.
+EVENT_WORDS: dict[str, tuple[str, ...]] = {
+    "missed-dose": (
+        "missed dose",
+        "forgot dose",
+        "forgot a dose",
+        "forgot my dose",
+        "skipped dose",
+    ),
+    "dropped-syringe": ("dropped syringe", "dropped the syringe", "dropped pen"),
+    "frozen": ("it froze", "froze", "freezer"),
+    "left-out-of-fridge": ("left out", "out of fridge", "out of the fridge", "not refrigerated"),
+    "side-effect": ("side effects", "reaction"),
+    "pregnancy": ("pregnant",),
+    "vaccine": ("vaccination", "vaccines"),
+    "surgery": ("operation",),
+    "travel": ("travelling", "traveling", "trip"),
+}
+
+
+def _event_key(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def parse_event(text: str) -> str | None:
+    """An event given in words ("missed dose", "I dropped the syringe") → its id, or None.
+
+    Only whole-phrase matches count (after case, hyphens and spaces are evened out): a word
+    that could mean two events is refused rather than guessed.
+    """
+    wanted = _event_key(text)
+    if not wanted:
+        return None
+    found: set[str] = set()
+    for event in EVENT_LABELS:
+        names = {event, EVENT_LABELS[event], *EVENT_WORDS.get(event, ())}
+        if wanted in {_event_key(n) for n in names}:
+            found.add(event)
+    if len(found) == 1:
+        return found.pop()
+    words = {_event_key(n): e for e in EVENT_LABELS for n in (e, *EVENT_WORDS.get(e, ()))}
+    # "I missed my dose" → drop filler words and try again.
+    filler = {"i", "my", "a", "the", "have", "had", "am", "was", "it", "an"}
+    core = " ".join(w for w in wanted.split() if w not in filler)
+    return words.get(core)

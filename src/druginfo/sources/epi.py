@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import re
 from collections import OrderedDict
@@ -37,12 +38,12 @@ from typing import Any
 
 from druginfo.model import Claim, Identity, Monograph, Section, Source, SourceKind, Topic
 from druginfo.sources.base import Broken, ParsedDocument
+from druginfo.sources.leaflet_text import LIST_MARK, marked_blocks, repair_text, unmark
 from druginfo.sources.text import (
     combination_key,
     norm_space,
     sha256,
     split_sentences,
-    xhtml_blocks,
 )
 
 PUBLISHER = "European Medicines Agency"
@@ -51,6 +52,10 @@ ACKNOWLEDGEMENT = (
 )
 DOC_PREFIX = "ema-epi:"
 LANGUAGES = ("en", "da", "pt")
+
+# Part of every checksum: a store built by an older reading of the same files re-reads them
+# on the next ingest instead of keeping the old text as "unchanged".
+PARSER_TAG = b"\0druginfo-epi-reader-2"
 
 _FILE_RE = re.compile(r"^(?P<product>.+)\.(?P<lang>[a-z]{2})\.json$")
 
@@ -82,7 +87,13 @@ _STOP = (
     r"from|each|per|equivalent|hver|som|der|og er|er|det|de|i|til|fra|que|um|uma|é|e é|pertence|para|com|"
     r"num|em|cada|do|da|por|ajuda|atua)\b)"
 )
-_NAME = r"(?:¶\s)?(?P<s>[^.;:()\[\]¶]{2,160}?)"
+# An amount may stand before the name ("The active substance is 1.5 mg fondaparinux sodium");
+# its decimal point must not end the name's match.
+_AMOUNT_LEAD = (
+    r"(?:\d+(?:[.,]\d+)?\s*(?:mg|g|µg|micrograms?|mikrogram|microgramas|ml|units?|IU|IE)\s+"
+    r"(?:of\s+|af\s+|de\s+)?)?"
+)
+_NAME = r"(?:¶\s)?" + _AMOUNT_LEAD + r"(?P<s>[^.;:()\[\]¶]{2,160}?)"
 _SUBSTANCE_PATTERNS: dict[str, list[re.Pattern[str]]] = {
     "en": [
         re.compile(
@@ -143,6 +154,13 @@ _LEADING_NOISE = re.compile(
 _DETERMINERS = frozenset(
     {"a", "an", "one", "two", "three", "en", "et", "to", "tre", "um", "uma", "dois", "duas"}
 )
+# Phrases the template puts where a substance name is expected in vaccine leaflets ("The
+# active substances are: After reconstitution, 1 dose contains", "... are per dose (0.5 mL)").
+_NOT_A_SUBSTANCE = re.compile(
+    r"^(?:after|before|per|each|every|one|1|dose|doses|in|for|of|with|when|efter|pr\.?|hver|"
+    r"após|por|cada|uma?)\b",
+    re.IGNORECASE,
+)
 _TRAILING_JOINERS = re.compile(r"\s+(?:and|og|e|or|eller|ou)$", re.IGNORECASE)
 
 
@@ -173,7 +191,15 @@ def clean_substance(raw: str) -> str | None:
         flags=re.I,
     )
     s = re.sub(r"\s*\*+$", "", s)
-    if not s or len(s) > 80:
+    # Footnote marks glued to a word ("Varicella-zoster virus1"): one digit after letters,
+    # at the end of a word; "beta-1a", "alpha1-proteinase" and "CRM197" keep theirs.
+    s = re.sub(r"(?<=[^\W\d_]{3})\d(?=\s|$|,)", "", s)
+    # A vaccine strain's own name is not the substance: "measles virus Enders Edmonston
+    # strain" → "measles virus".
+    strain = re.match(r"^(.*?\b\w*(?:virus|bacteri\w*|toxoid|antigens?))\b.*\bstrain\b", s, re.I)
+    if strain:
+        s = strain.group(1)
+    if not s or len(s) > 80 or _NOT_A_SUBSTANCE.match(s):
         return None
     words = s.split()
     if len(words) > 6 or words[0].lower() in _DETERMINERS:
@@ -223,7 +249,7 @@ def extract_substances(
             for m in pattern.finditer(text):
                 names = _names_from(m["s"], splitter)
                 if names:
-                    return names
+                    return _all_strains(text[m.start() :], names)
     if intro and brand:
         first = split_sentences(intro)[:1]
         for weak in _WEAK_PATTERNS.get(language, []):
@@ -234,6 +260,24 @@ def extract_substances(
                 if names:
                     return names
     return []
+
+
+_STRAIN = re.compile(
+    r"\b((?:[A-Z][\w-]*|human|live) ?[\w-]*? ?\w*virus)\d?\b[^.]{0,60}?\bstrain\b", re.I
+)
+
+
+def _all_strains(text: str, names: list[str]) -> list[str]:
+    """A live vaccine lists one virus per strain ("Measles virus ... strain, Mumps virus ...
+    strain, ..."); the first name alone would be half a combination, so all are read."""
+    if len(names) != 1 or not names[0].endswith("virus"):
+        return names
+    found: list[str] = []
+    for m in _STRAIN.finditer(text[:1500]):
+        name = clean_substance(m.group(1))
+        if name and name not in found:
+            found.append(name)
+    return found if names[0] in found else names
 
 
 @functools.lru_cache(maxsize=1024)
@@ -267,7 +311,13 @@ def brand_from_product_name(name: str) -> str:
     f = _FORM_WORDS.search(text)
     if f:
         cut = min(cut, f.start())
-    brand = text[:cut].strip(" -–,.;")
+    glued = re.search(r"(?<=[^\W\d_])\d", text)  # "Voncento250 IU": a strength glued on
+    if glued:
+        cut = min(cut, glued.start())
+    brand = text[:cut].strip(" -–,.;/")
+    # An opening bracket whose inside was cut off ("Kaletra (80 mg + 20 mg)") goes too.
+    while brand.count("(") > brand.count(")"):
+        brand = brand[: brand.rindex("(")].rstrip(" -–,.;/")
     return brand or text.strip(" .")
 
 
@@ -506,8 +556,12 @@ def _split_section(
 ) -> list[_Sub]:
     rules = _compile_subheadings(number or "", language)
     brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
-    subs = [_Sub(title=title, topic=default)]
+    pieces: list[str] = []
     for block in blocks:
+        for part in _split_embedded(block, brand_re, rules):
+            pieces.extend(_split_trailing_heading(part))
+    subs = [_Sub(title=title, topic=default)]
+    for i, block in enumerate(pieces):
         found = _heading(block, _mask_brand(block, brand_re), rules) if rules else None
         if found:
             sub_title, topic, rest = found
@@ -515,9 +569,75 @@ def _split_section(
         elif number == "6" and _is_caps_heading(block):
             topic = Topic.self_injection if _SELF_INJECTION_WORDS.search(block) else default
             subs.append(_Sub(title=block, topic=topic))
+        elif _is_own_heading(pieces, i):
+            subs.append(_Sub(title=block, topic=default))
         else:
             subs[-1].blocks.append(block)
     return [s for s in subs if s.blocks]
+
+
+# Where the converter glued a template sub-heading into the paragraph before it ("... (see
+# Warnings and precautions). Warnings and precautions Talk to your doctor ..."): a heading is
+# looked for after every sentence end, and cut out only where it reads as one.
+_SENTENCE_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
+
+
+def _split_embedded(
+    block: str, brand_re: re.Pattern[str] | None, rules: list[tuple[re.Pattern[str], Topic]]
+) -> list[str]:
+    if not rules or block.startswith(LIST_MARK):
+        return [block]
+    masked = _mask_brand(block, brand_re)
+    cuts = [
+        m.end()
+        for m in _SENTENCE_GAP.finditer(block)
+        if _heading(block[m.end() :], masked[m.end() :], rules) is not None
+    ]
+    if not cuts:
+        return [block]
+    bounds = [0, *cuts, len(block)]
+    return [block[a:b].strip() for a, b in itertools.pairwise(bounds) if block[a:b].strip()]
+
+
+# A short capitalised phrase after the last full stop of a block is the next paragraph's
+# heading that the converter appended ("... can be life-threatening. Infections").
+_TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")
+
+
+def _split_trailing_heading(block: str) -> list[str]:
+    if block.startswith(LIST_MARK):
+        return [block]
+    m = _TRAILING.search(block)
+    if m is None or not _looks_like_heading(m.group(1)):
+        return [block]
+    return [block[: m.start()].strip(), m.group(1).strip()]
+
+
+def _looks_like_heading(text: str) -> bool:
+    text = text.strip()
+    if not text or text.startswith(LIST_MARK) or len(text) > 70:
+        return False
+    if not text[0].isupper() or text[-1] in ".!?:;,":
+        return False
+    outside = re.sub(r"\([^)]*\)", " ", text)
+    words = outside.split()
+    return 0 < len(words) <= 4 and not any(w.isdigit() for w in words)
+
+
+def _is_own_heading(pieces: list[str], i: int) -> bool:
+    """A short capitalised block between two paragraphs heads what follows it. Paragraphs
+    here are whole sentences; a run of short items (a list set as paragraphs, the names of
+    the conditions a medicine treats) has none, so nothing in it becomes a heading."""
+    if i + 1 >= len(pieces) or not _looks_like_heading(pieces[i]):
+        return False
+    before = pieces[i - 1] if i > 0 else None
+    # After a colon comes the list it announces, whose items are not headings.
+    return _is_paragraph(pieces[i + 1], ".!?:") and (before is None or _is_paragraph(before, ".!?"))
+
+
+def _is_paragraph(block: str, ends: str) -> bool:
+    text = unmark(block).rstrip(" )”’\"'")
+    return len(text.split()) >= 6 and text[-1:] != "" and text[-1] in ends
 
 
 _BREASTFEEDING_WORDS = re.compile(r"breast-?feed|amning|amme|amamenta", re.IGNORECASE)
@@ -601,13 +721,14 @@ def align_sections(
             numbered.append((number, title, blocks))
     anchors = _ANCHORS.get(language)
     flat = [(number, block) for number, _, blocks in numbered for block in blocks]
+    plain = [unmark(block) for _, block in flat]
     if not anchors or not flat:
         return [*numbered, *other]
     found: dict[int, str] = {}
     start = 0
     for number in ("3", "4", "5", "6"):
         for i in range(start, len(flat)):
-            if anchors[number].match(flat[i][1]):
+            if anchors[number].match(plain[i]):
                 found[i] = number
                 start = i + 1
                 break
@@ -617,7 +738,7 @@ def align_sections(
     # else where its heading stood; blocks before any anchor keep heading numbers, capped.
     first = min(found) if found else len(flat)
     for i in range(1, first):
-        if anchors["2"].match(flat[i][1]):
+        if anchors["2"].match(plain[i]):
             found[i] = "2"
             break
     titles = {number: title for number, title, _ in reversed(numbered)}
@@ -633,17 +754,36 @@ def align_sections(
         if out and out[-1][0] == label:
             out[-1][2].append(block)
         else:
-            out.append((label, titles.get(label, _DEFAULT_TITLES[label]), [block]))
+            default = _DEFAULT_TITLES.get(language, _DEFAULT_TITLES["en"])[label]
+            out.append((label, titles.get(label, default), [block]))
     return [*out, *other]
 
 
-_DEFAULT_TITLES = {
-    "1": "1. What the medicine is and what it is used for",
-    "2": "2. What you need to know before you take the medicine",
-    "3": "3. How to take the medicine",
-    "4": "4. Possible side effects",
-    "5": "5. How to store the medicine",
-    "6": "6. Contents of the pack and other information",
+_DEFAULT_TITLES: dict[str, dict[str, str]] = {
+    "en": {
+        "1": "1. What the medicine is and what it is used for",
+        "2": "2. What you need to know before you take the medicine",
+        "3": "3. How to take the medicine",
+        "4": "4. Possible side effects",
+        "5": "5. How to store the medicine",
+        "6": "6. Contents of the pack and other information",
+    },
+    "da": {
+        "1": "1. Virkning og anvendelse",
+        "2": "2. Det skal du vide, før du begynder at tage lægemidlet",
+        "3": "3. Sådan skal du tage lægemidlet",
+        "4": "4. Bivirkninger",
+        "5": "5. Opbevaring",
+        "6": "6. Pakningsstørrelser og yderligere oplysninger",
+    },
+    "pt": {
+        "1": "1. O que é o medicamento e para que é utilizado",
+        "2": "2. O que precisa de saber antes de tomar o medicamento",
+        "3": "3. Como tomar o medicamento",
+        "4": "4. Efeitos indesejáveis possíveis",
+        "5": "5. Como conservar o medicamento",
+        "6": "6. Conteúdo da embalagem e outras informações",
+    },
 }
 
 
@@ -744,7 +884,11 @@ def _read_leaflet(raw: bytes, stem: str, file_language: str | None) -> _Leaflet:
                 str(sec.get("title") or (sec.get("code") or {}).get("text") or "")
             )
             div = (sec.get("text") or {}).get("div") if isinstance(sec.get("text"), dict) else None
-            blocks = xhtml_blocks(div) if isinstance(div, str) else []
+            blocks = (
+                [repair_text(b, language) for b in marked_blocks(div)]
+                if isinstance(div, str)
+                else []
+            )
             if blocks or not sec.get("section"):
                 sections.append((sec_title, blocks))
             walk(sec.get("section"))
@@ -782,7 +926,8 @@ def _substance_texts(leaflet: _Leaflet) -> tuple[list[str], str | None]:
     if not ordered:
         ordered = [b for _, blocks in leaflet.sections for b in blocks]
     section_one = by_number.get("1") or []
-    intro = section_one[0] if section_one else None
+    intro = unmark(section_one[0]) if section_one else None
+    ordered = [unmark(b) for b in ordered]
     windows = [" ¶ ".join(norm_space(b) for b in ordered[i : i + 3]) for i in range(len(ordered))]
     return windows, intro
 
@@ -794,47 +939,65 @@ def _leaflet_substances(leaflet: _Leaflet) -> list[str]:
 
 def leaflet_substances(raw: bytes, name: str) -> list[str]:
     """Substances named by one leaflet (empty when none can be read); used for siblings."""
+    facts = _english_facts(raw, name)
+    return facts[0] if facts else []
+
+
+def _english_facts(raw: bytes, name: str) -> tuple[list[str], str] | None:
+    """(substances, brand key) of a readable leaflet, None when it cannot be read."""
     stem, lang = split_name(name)
     try:
         leaflet = _read_leaflet(raw, stem, lang)
     except EpiError:
-        return []
-    return _leaflet_substances(leaflet)
+        return None
+    return _leaflet_substances(leaflet), leaflet.brand.lower()
 
 
 SiblingLoader = Callable[[str], bytes | None]
 
 
 class EnglishSiblings:
-    """English substances per product, read on demand and remembered (a small LRU).
+    """What the English leaflet of each product is filed under, read on demand and
+    remembered (a small LRU): its substances, or, when it names none we can read, its brand.
 
     `loader(name)` returns the bytes of e.g. `kineret.en.json` or None; `remember` lets a
     streaming reader (tar archive with English members first) feed what it already parsed.
+    A Danish or Portuguese leaflet follows its English sibling's key either way, so one
+    medicine is one entry of the index, not one per language ("arixtra" and
+    "fondaparinuxnatrium").
     """
 
     def __init__(self, loader: SiblingLoader | None = None, maxsize: int = 256) -> None:
         self._loader = loader
-        self._cache: OrderedDict[str, list[str]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[list[str], str] | None] = OrderedDict()
         self._maxsize = maxsize
 
-    def remember(self, product: str, substances: list[str]) -> None:
-        self._cache[product] = substances
+    def remember(self, product: str, substances: list[str], brand_key: str = "") -> None:
+        self._store(product, (substances, brand_key))
+
+    def _store(self, product: str, facts: tuple[list[str], str] | None) -> None:
+        self._cache[product] = facts
         self._cache.move_to_end(product)
         while len(self._cache) > self._maxsize:
             self._cache.popitem(last=False)
 
-    def get(self, product: str) -> list[str]:
+    def facts(self, product: str) -> tuple[list[str], str] | None:
+        """(substances, brand key) of the English sibling; None when there is none."""
         if product in self._cache:
             self._cache.move_to_end(product)
             return self._cache[product]
-        substances: list[str] = []
+        found: tuple[list[str], str] | None = None
         if self._loader is not None:
             name = f"{product}.en.json"
             raw = self._loader(name)
             if raw is not None:
-                substances = leaflet_substances(raw, name)
-        self.remember(product, substances)
-        return substances
+                found = _english_facts(raw, name)
+        self._store(product, found)
+        return found
+
+    def get(self, product: str) -> list[str]:
+        facts = self.facts(product)
+        return facts[0] if facts else []
 
 
 def parse_epi(
@@ -851,14 +1014,18 @@ def parse_epi(
         leaflet = _read_leaflet(raw, stem, file_lang)
         own = _leaflet_substances(leaflet)
         product = stem.rsplit(".", 1)[0] if file_lang else stem
+        key: str | None = None
+        substances = own
         if leaflet.language == "en":
             if siblings is not None and file_lang:
-                siblings.remember(product, own)
-            substances = own
-        else:
-            english = siblings.get(product) if siblings is not None and file_lang else []
-            substances = english or own
-        monograph = _monograph(leaflet, substances)
+                siblings.remember(product, own, leaflet.brand.lower())
+        elif siblings is not None and file_lang:
+            english = siblings.facts(product)
+            if english is not None:
+                substances = english[0]
+                if not substances and english[1]:
+                    key = english[1]  # filed with its English leaflet, under the brand
+        monograph = _monograph(leaflet, substances, key)
     except EpiError as exc:
         return Broken(origin=origin, reason=f"ePI: {exc}")
     except ValueError as exc:  # pydantic ValidationError is a ValueError
@@ -867,14 +1034,17 @@ def parse_epi(
         # Valid JSON in an unexpected shape (a list where an object belongs, ...).
         return Broken(origin=origin, reason=f"ePI: unexpected Bundle structure: {exc!r}")
     return ParsedDocument(
-        doc_id=DOC_PREFIX + stem, checksum=sha256(raw), monograph=monograph, origin=origin
+        doc_id=DOC_PREFIX + stem,
+        checksum=sha256(raw + PARSER_TAG),
+        monograph=monograph,
+        origin=origin,
     )
 
 
-def _monograph(leaflet: _Leaflet, substances: list[str]) -> Monograph:
+def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None) -> Monograph:
     stem = leaflet.stem
     source_id = f"ema-epi-{stem}"
-    key = combination_key(substances) if substances else leaflet.brand.lower()
+    key = key or (combination_key(substances) if substances else leaflet.brand.lower())
     identifiers: dict[str, str] = {}
     if leaflet.eu_numbers:
         first = leaflet.eu_numbers[0]
@@ -903,7 +1073,7 @@ def _monograph(leaflet: _Leaflet, substances: list[str]) -> Monograph:
         for sub in _split_section(number, title, default, blocks, leaflet.language, leaflet.brand):
             ids: list[str] = []
             for block in sub.blocks:
-                for sentence in split_sentences(block):
+                for sentence in split_sentences(unmark(block)):
                     claim_id = f"{stem}-s{len(claims) + 1}"
                     claims.append(
                         Claim(

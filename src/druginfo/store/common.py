@@ -95,7 +95,9 @@ def display_name(mono: Monograph) -> str:
     brands = [b for b in mono.identity.brands if b.strip()]
     if brands and normalize_name(brands[0]) != normalize_name(generic):
         return f"{brands[0]} ({generic})"
-    return generic
+    # A medicine filed under its brand (no substance could be read) is shown as the brand is
+    # written, not as the lower-case key: "AFLUNOV", not "aflunov".
+    return brands[0] if brands else generic
 
 
 def monograph_names(mono: Monograph) -> list[tuple[str, str]]:
@@ -367,16 +369,51 @@ def text_score(relevance: float) -> float:
     return round(TEXT_MAX * r / (1.0 + r), 4)
 
 
-def dedupe_hits(hits: Iterable[SearchHit], limit: int) -> list[SearchHit]:
-    """Keep the best hit per (key, language); stable order: score, then English, then key."""
-    best: dict[tuple[str, str], SearchHit] = {}
+def query_language(hits: Sequence[SearchHit], asked: str | None = None) -> str:
+    """The language a query is in: the one asked for, else the language most of its text
+    matches are in (a word of one language rarely occurs in the others' leaflets), else
+    English. Names are the same in every language, so name hits do not vote."""
+    if asked:
+        return asked
+    votes: dict[str, float] = {}
     for hit in hits:
-        k = (hit.key, hit.language)
+        if hit.match == "text":
+            votes[hit.language] = votes.get(hit.language, 0.0) + 1.0
+    if not votes:
+        return "en"
+    top = max(votes.values())
+    winners = sorted(lang for lang, n in votes.items() if n == top)
+    return "en" if "en" in winners else winners[0]
+
+
+def dedupe_hits(
+    hits: Iterable[SearchHit], limit: int, language: str | None = None
+) -> list[SearchHit]:
+    """One hit per document a reader would tell apart, best first.
+
+    Name matches come before text matches; within each, the query's language first, then
+    relevance. The same medicine under the same name in several languages is one result (in
+    the query's language), so "kinaret" gives Kineret once, not three times.
+    """
+    items = list(hits)
+    preferred = query_language(items, language)
+    best: dict[tuple[str, str], SearchHit] = {}
+    for hit in items:
+        k = (hit.key, hit.name.casefold())
         cur = best.get(k)
-        if cur is None or hit.score > cur.score:
+        if cur is None or _hit_order(hit, preferred) < _hit_order(cur, preferred):
             best[k] = hit
-    ordered = sorted(best.values(), key=lambda h: (-h.score, h.language != "en", h.language, h.key))
+    ordered = sorted(best.values(), key=lambda h: (*_hit_order(h, preferred), h.key))
     return ordered[:limit]
+
+
+def _hit_order(hit: SearchHit, preferred: str) -> tuple[int, int, float, int]:
+    return (
+        0 if hit.match == "name" else 1,
+        0 if hit.language == preferred else 1,
+        -hit.score,
+        0 if hit.language == "en" else 1,
+    )
 
 
 def summarize_drugs(

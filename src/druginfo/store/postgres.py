@@ -195,7 +195,7 @@ class PostgresStore(SqlReads):
         query = query.replace("\x00", " ")  # PostgreSQL text cannot hold NUL
         hits = self._name_hits(query, language)
         hits.extend(self._text_hits(query, limit, language))
-        return common.dedupe_hits(hits, limit)
+        return common.dedupe_hits(hits, limit, language)
 
     def _name_rows(self, where: str, params: dict[str, object]) -> list[tuple[NameRow, str]]:
         rows = self._query(
@@ -248,7 +248,7 @@ class PostgresStore(SqlReads):
         info: dict[int, tuple[str, str, str, str]] = {}
         for i, expr in enumerate(expressions):
             ranked = self._query(
-                "SELECT c.id, ts_rank_cd(c.tsv, to_tsquery('simple', %(q)s)) AS r,"
+                "SELECT c.id, ts_rank(c.tsv, to_tsquery('simple', %(q)s), 1) AS r,"
                 " d.key, d.language, d.display_name, c.section"
                 " FROM (SELECT id, doc, section, tsv FROM chunks"
                 " WHERE tsv @@ to_tsquery('simple', %(q)s)" + lang_sql + " ORDER BY id DESC"

@@ -223,7 +223,7 @@ class SqliteStore(SqlReads):
         limit = max(1, min(int(limit), 200))
         hits = self._name_hits(query, language)
         hits.extend(self._text_hits(query, limit, language))
-        return common.dedupe_hits(hits, limit)
+        return common.dedupe_hits(hits, limit, language)
 
     def _name_rows(self, where: str, params: Sequence[object]) -> list[tuple[NameRow, str]]:
         rows = self._query(
@@ -339,13 +339,21 @@ class SqliteStore(SqlReads):
         cheap enough to be worth it:
 
         - as many matches as TEXT_CANDIDATES (an unselective query: "tell your doctor"):
-          the most recently stored rows first, no ranking;
+          FTS5's bm25 over those candidates (the most recently stored matching rows);
         - at most RANK_IN_PYTHON matches: a BM25-like score computed here from the rows'
           text (term frequency, length, the words in the section title);
         - in between: FTS5's bm25.
         """
         if len(candidates) >= TEXT_CANDIDATES:
-            return [(rowid, 1.0 / (1 + pos)) for pos, rowid in enumerate(candidates[:n])]
+            # BM25 over the candidate window only: the rowid bound lets FTS5 skip the rest of
+            # the doclist, so a common word costs the same at any corpus size. Words in a
+            # section's title weigh more than in its body; the language column not at all.
+            rows = self._query(
+                "SELECT rowid, bm25(chunks_fts, 3.0, 1.0, 0.0) AS r FROM chunks_fts"
+                " WHERE chunks_fts MATCH ? AND rowid >= ? ORDER BY r LIMIT ?",
+                (expr, min(candidates), n),
+            )
+            return [(r[0], max(0.0, -float(r[1]))) for r in rows]
         if len(candidates) <= RANK_IN_PYTHON:
             rows = (
                 self._query(
@@ -361,7 +369,8 @@ class SqliteStore(SqlReads):
             scored.sort(key=lambda x: (-x[1], -x[0]))
             return scored[:n]
         rows = self._query(
-            "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+            "SELECT rowid, bm25(chunks_fts, 3.0, 1.0, 0.0) AS r FROM chunks_fts"
+            " WHERE chunks_fts MATCH ? ORDER BY r LIMIT ?",
             (expr, n),
         )
         return [(r[0], max(0.0, -float(r[1]))) for r in rows]

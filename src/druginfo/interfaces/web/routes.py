@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from druginfo import wording
 from druginfo.errors import InputError, UnknownDrug, UnknownEvent
 from druginfo.interfaces import present
+from druginfo.interfaces.glance import glance
 from druginfo.interfaces.ics import calendar_bytes
 from druginfo.interfaces.web.accounts import add_account_routes
 from druginfo.interfaces.web.auth import VISITOR_PLAN_LIFETIME_S, Auth, csrf_field
@@ -105,6 +106,8 @@ def _environment() -> Environment:
         storage_facts=present.storage_facts,
         other_names=present.other_names,
         paragraphs=present.paragraphs,
+        blocks=present.blocks,
+        long_date=present.long_date,
         event_labels=present.EVENT_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -429,14 +432,18 @@ def build_site_router(service: Service) -> APIRouter:
         for key, items in conflicts.items():
             has[key] = has[key] or bool(items)
         indication_names = {i.id: i.name for i in mono.indications}
-        asked = request.query_params.get("asked")
+        note_for = request.query_params.get("asked")
         product_note = None
-        if asked and not brand and len(asked) <= 200:
+        if note_for and not brand and len(note_for) <= 200:
             try:
-                product_note = service.product(asked, lang)[1]
+                product_note = service.product(note_for, lang)[1]
             except (UnknownDrug, InputError):
                 product_note = None
-        brand = mono.identity.brands[0] if mono.identity.brands else None
+        # The product asked for names the page when the document covers several products.
+        asked = next(
+            (b for b in mono.identity.brands if brand and b.lower() == brand.lower()), None
+        )
+        brand = asked or (mono.identity.brands[0] if mono.identity.brands else None)
         title = f"{brand} ({mono.identity.generic})" if brand else mono.identity.generic
         return render(
             request,
@@ -446,7 +453,11 @@ def build_site_router(service: Service) -> APIRouter:
             mono=mono,
             cite=citations.cite,
             citations=citations,
-            groups=[(k, h) for k, h in present.GROUPS if has[k]],
+            groups=[
+                (k, present.group_title(k, mono.language)) for k, _ in present.GROUPS if has[k]
+            ],
+            glance=glance(mono),
+            ui=lambda key: present.ui_word(key, mono.language),
             screening=screening,
             sections=sections,
             conflicts=conflicts,

@@ -1,0 +1,142 @@
+"""Leaflet text as the reader should see it: list items kept as list items, and the
+characters the upstream conversion dropped put back where only one reading is possible.
+
+The EU ePI conversion loses apostrophes ("Crohn s disease", "don t") and degree signs
+("(2 C 8 C)"). Both are restored only where the context leaves a single reading: an
+apostrophe-s after a word, the fixed English contractions, a degree sign after a plausible
+temperature, and a dash between the two ends of a temperature range. Anything else that was
+lost (a comparison sign in "fever ( 38 °C)") stays visibly missing rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from druginfo.sources.text import local_name, norm_space
+
+# A list item keeps this mark at the start of its block; claims quote the text without it.
+LIST_MARK = "• "
+
+_BLOCK_TAGS = frozenset(
+    {"p", "li", "div", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "caption", "dt",
+     "dd", "blockquote", "pre"}
+)  # fmt: skip
+_SKIP_TAGS = frozenset({"script", "style"})
+
+
+def unmark(block: str) -> str:
+    return block[len(LIST_MARK) :] if block.startswith(LIST_MARK) else block
+
+
+def marked_blocks(markup: str) -> list[str]:
+    """Blocks of an XHTML narrative in document order; list items start with LIST_MARK."""
+    if not markup or not markup.strip():
+        return []
+    try:
+        root = etree.fromstring(markup.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        try:
+            root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        except (etree.ParserError, ValueError):
+            text = norm_space(re.sub(r"<[^>]*>", " ", markup))
+            return [text] if text else []
+    blocks: list[str] = []
+    buf: list[str] = []
+    in_item = [False]
+
+    def flush() -> None:
+        text = norm_space("".join(buf))
+        buf.clear()
+        if text:
+            blocks.append(LIST_MARK + text if in_item[0] else text)
+
+    def walk(el: etree._Element) -> None:
+        name = local_name(el.tag)
+        if name in _SKIP_TAGS:
+            if el.tail:
+                buf.append(el.tail)
+            return
+        block = name in _BLOCK_TAGS
+        outer = in_item[0]
+        if block:
+            flush()
+            if name == "li":
+                in_item[0] = True
+            elif name in ("p", "div"):
+                in_item[0] = outer  # a paragraph inside a list item is still the item
+        if name == "br":
+            flush()
+        elif el.text and name:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+            in_item[0] = outer
+        if el.tail:
+            buf.append(el.tail)
+
+    if root.text:
+        buf.append(root.text)
+    for child in root:
+        walk(child)
+    flush()
+    return blocks
+
+
+# --- lost characters ---------------------------------------------------------------------------
+
+# "2 C", "25 C", "-20 C": a temperature, then something that cannot continue a word.
+_DEGREE = re.compile(r"(?<![\w.,/])(-?\d{1,2}(?:[.,]\d)?) ?C(?=[\s),.;:]|[-–]\s*\d|$)")
+_RANGE = re.compile(r"(-?\d{1,2}(?:[.,]\d)?) °C (-?\d{1,2}(?:[.,]\d)?) °C")
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2}) s(?=[\s,.;:)]|$)")
+_CONTRACTIONS = [
+    (
+        re.compile(
+            r"\b(do|does|did|is|are|was|were|ca|could|should|would|wo|have|has|had|must|need)n t\b",
+            re.I,
+        ),
+        r"\1n't",
+    ),
+    (re.compile(r"\b(can) t\b", re.I), r"\1't"),
+    (re.compile(r"\b(you|we|they) re\b", re.I), r"\1're"),
+    (re.compile(r"\b(I|you|we|they) ve\b"), r"\1've"),
+    (re.compile(r"\b(I|you|we|they|it|that|there|he|she) ll\b"), r"\1'll"),
+    (re.compile(r"\bI m\b"), "I'm"),
+]
+
+
+def _temperature(m: re.Match[str]) -> str:
+    value = float(m.group(1).replace(",", "."))
+    if not -40 <= value <= 60:
+        return m.group(0)
+    return f"{m.group(1)} °C"
+
+
+def _range(m: re.Match[str]) -> str:
+    low, high = (float(g.replace(",", ".")) for g in m.groups())
+    return f"{m.group(1)} °C – {m.group(2)} °C" if low < high else m.group(0)
+
+
+# A bare "3 C" is a temperature only in a block about temperature ("stage 3 C" is not one).
+_TEMPERATURE_WORDS = re.compile(
+    r"store|refrigerat|fridge|temperature|freez|heat|fever|cool|warm|room|transport|"
+    r"opbevar|køleskab|temperatur|feber|frys|conserv|frigor|febre|congel",
+    re.I,
+)
+
+
+def repair_text(block: str, language: str) -> str:
+    """The block with the conversion's unambiguous losses restored (see the module doc)."""
+    text = block
+    if _TEMPERATURE_WORDS.search(text):
+        text = _DEGREE.sub(_temperature, text)
+        text = _RANGE.sub(_range, text)
+    if language == "en":
+        text = _POSSESSIVE.sub("'s", text)
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+    return text
