@@ -122,3 +122,14 @@ def test_a_dose_sentence_about_another_medicine_is_not_this_ones() -> None:
     out = label_dose(MONO, fs(other), profile(age_years=60), _vocab())
     assert out.regimen is None
     assert label_dose(MONO, fs(BARE), profile(age_years=60), _vocab()).regimen is not None
+
+
+def test_a_fixed_amount_from_a_per_kg_sentence_is_never_a_regimen() -> None:
+    """Should a reader ever miss the 'per kg' (as '50 IU of X per kg' once was), the fixed
+    amount it produced must not become the person's dose."""
+    misread = {"topic": "dose", "dose_units": 50, "every_hours": 96,
+               "quote": "The recommended dose is 50 IU of Quelpin per kg body weight every 4 days."}  # fmt: skip
+    out = label_dose(MONO, fs(misread), profile(age_years=40, weight_kg=70))
+    assert out.regimen is None
+    fixed = {**misread, "quote": "The recommended dose is 50 IU of Quelpin every 4 days."}
+    assert label_dose(MONO, fs(fixed), profile(age_years=40, weight_kg=70)).regimen is not None

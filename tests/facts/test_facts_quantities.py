@@ -140,3 +140,23 @@ def test_temperatures_celsius(text: str, low: float | None, high: float) -> None
 def test_fahrenheit_alone_is_converted() -> None:
     (t,) = find_temperatures("Refrigerate at 36°F to 46°F.")
     assert (t.min_c, t.max_c) == (pytest.approx(2.2), pytest.approx(7.8))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The recommended dose is 50 IU of Factorix per kg body weight every 4 days.",
+        "Give 25 units of the concentrate for each kilogram once a week.",
+        "Inject 40 international units per kg twice weekly.",
+    ],
+)
+def test_units_scaled_by_weight_are_never_read_as_a_fixed_dose(text: str) -> None:
+    """A per-kg amount in units has no field; reading it as '50 units' would be a fixed dose."""
+    assert not [a for a in find_amounts(text) if a.kind == "units"]
+
+
+def test_mg_with_the_weight_unit_after_the_medicine_name_is_per_kg() -> None:
+    amounts = find_amounts("The usual dose is 3 mg of Examplumab per kg body weight every week.")
+    assert [(a.kind, a.value) for a in amounts] == [("mg_per_kg", 3.0)]
+    fixed = find_amounts("The usual dose is 40 mg of Examplumab every other week.")
+    assert [(a.kind, a.value) for a in fixed] == [("mg", 40.0)]

@@ -35,10 +35,25 @@ class LabelDose:
     candidates: int = 0
 
 
+# A dose sentence that scales with weight or body surface. A fixed amount read from such a
+# sentence is a misreading (the "per kg" was missed): never a regimen, whatever the reader says.
+_SCALED = re.compile(
+    r"(?:/|\bper\b|\bfor\s+each\b)\s*(?:kg\b|kilograms?\b|m2\b|m²|square\s+met)",
+    re.IGNORECASE,
+)
+
+
 def _usable(f: Fact) -> bool:
     amount = f.dose_mg is not None or f.dose_mg_per_kg is not None or f.dose_units is not None
     interval = f.every_hours is not None or f.times_per_day is not None
-    return f.topic == "dose" and amount and interval and not getattr(f, "as_needed", None)
+    fixed_but_scaled = f.dose_mg_per_kg is None and bool(_SCALED.search(f.quote))
+    return (
+        f.topic == "dose"
+        and amount
+        and interval
+        and not fixed_but_scaled
+        and not getattr(f, "as_needed", None)
+    )
 
 
 def _amount(f: Fact) -> tuple[str, float] | None:

@@ -36,6 +36,13 @@ _AMOUNT = re.compile(
     rf"(?:{_PER_KG}|{_PER_M2})?{_PER_DAY}?",
     re.IGNORECASE,
 )
+# "50 IU of Esperoct per kg body weight": the weight unit comes a few words after the amount.
+# Missing it would turn a per-kg dose into a fixed one, the most dangerous misreading there is.
+_PER_KG_LATER = re.compile(
+    r"^\s*(?:of\s+)?(?:[A-Za-z][\w-]*\s+){0,3}?(?:/|per|for\s+each|each)\s*"
+    r"(?:kg|kilograms?)\b",
+    re.IGNORECASE,
+)
 # What follows an amount that makes it a concentration or strength, not a dose.
 _CONCENTRATION = re.compile(
     r"^\s*(?:/|per|in(?:\s+each)?|in\s+every)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:ml|mL|millilit|dl\b|"
@@ -146,7 +153,12 @@ def find_amounts(text: str) -> list[Amount]:
         if base == "mg" and unit.strip().lower() in ("g", "gm") and re.match(r"\s*/", rest):
             continue
         kind: AmountKind = "units" if base == "units" else "mg"
-        if m.group("kg"):
+        per_kg_later = not m.group("kg") and not m.group("m2") and _PER_KG_LATER.match(rest)
+        if per_kg_later:
+            if base != "mg":
+                continue  # units per kg: no field holds it, and it is never a fixed dose
+            kind = "mg_per_kg"
+        elif m.group("kg"):
             if base != "mg":
                 continue
             kind = "mg_per_kg"
