@@ -111,3 +111,13 @@ def live_server(app: Any, start_timeout_s: float = 20) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def register(page: Any, base_url: str, name: str) -> None:
+    """Open an account through the site's own form, as a person would (signed in after)."""
+    page.goto(f"{base_url}/account/register")
+    page.fill("#a-username", name)
+    page.fill("#a-password", f"{name} has a long password")
+    page.fill("#a-confirm", f"{name} has a long password")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/account")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from support.browser import DESKTOP, PHONE, chromium_browser, live_server
+from support.browser import DESKTOP, PHONE, chromium_browser, live_server, register
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
@@ -64,7 +64,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def pages(browser: Any) -> Iterator[dict[str, Any]]:
+def pages(browser: Any, base_url: str) -> Iterator[dict[str, Any]]:
+    """One signed-in person per width: the diary is only offered to an account holder."""
     contexts = {
         "390": browser.new_context(viewport=PHONE, device_scale_factor=1),
         "1280": browser.new_context(viewport=DESKTOP, device_scale_factor=1),
@@ -73,6 +74,7 @@ def pages(browser: Any) -> Iterator[dict[str, Any]]:
     for width, context in contexts.items():
         page = context.new_page()
         page.set_default_timeout(15_000)
+        register(page, base_url, f"layout{width}")
         opened[width] = page
     try:
         yield opened

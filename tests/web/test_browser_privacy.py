@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from support.browser import DESKTOP, chromium_browser, live_server
+from support.browser import DESKTOP, chromium_browser, live_server, register
 
 pytestmark = pytest.mark.browser
 
@@ -57,15 +57,6 @@ def new_person(browser: Any) -> tuple[Any, Any, list[str]]:
         lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     return context, page, violations
-
-
-def register(page: Any, base_url: str, name: str) -> None:
-    page.goto(f"{base_url}/account/register")
-    page.fill("#a-username", name)
-    page.fill("#a-password", f"{name} has a long password")
-    page.fill("#a-confirm", f"{name} has a long password")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/account")
 
 
 def add_diary_entry(page: Any, base_url: str, reaction: str) -> str:
