@@ -49,6 +49,18 @@ def test_older_children_and_adults_too_light(age: float, weight: float) -> None:
     assert problems(age_years=age, weight_kg=weight) == ["weight_kg"]
 
 
+@pytest.mark.parametrize(("age", "weight"), [(7, 150), (8, 250), (11, 180), (16, 300)])
+def test_older_children_far_too_heavy_are_asked_to_confirm(age: float, weight: float) -> None:
+    """A slipped decimal after 5 years (25 kg typed as 250) is caught, not dosed."""
+    assert problems(age_years=age, weight_kg=weight) == ["weight_kg"]
+    assert problems(age_years=age, weight_kg=weight, weight_confirmed=True) == []
+
+
+@pytest.mark.parametrize(("age", "weight"), [(6, 21), (9, 45), (12, 90), (15, 110), (17, 130)])
+def test_heavy_but_real_older_children_pass(age: float, weight: float) -> None:
+    assert problems(age_years=age, weight_kg=weight) == []
+
+
 def test_bmi_bounds_with_height() -> None:
     assert problems(age_years=30, weight_kg=250, height_cm=150) == ["weight_kg"]
     assert problems(age_years=30, weight_kg=95, height_cm=180) == []

@@ -2,7 +2,8 @@
 
 `parse_profile` refuses what cannot be a value at all (a weight of 700 kg, an unknown unit);
 this module judges combinations: a weight that does not fit the age (WHO weight-for-age under 5
-years, bounds from the same reference and adult bounds above), pregnancy with male sex or at an
+years, bounds from the same reference, a screening upper bound per year of age and adult
+bounds above), pregnancy with male sex or at an
 implausible age, a planned surgery date already past. Each yields a `cannot-decide` alert that
 names the fields and asks for confirmation; an implausible weight is then not used for a dose or
 a kidney estimate. Bounds are data (`data/vocab/plausibility.yaml`).
@@ -106,6 +107,14 @@ def _weight_problem(p: Profile) -> str | None:
                 f"({pct} percentile)"
             )
         return None
+    if age < b["adult_age_years"]:
+        upper = float(b["older_child_max_kg_per_year"]) * age
+        if w > upper:
+            return (
+                f"{w:g} kg at age {age:g} is above {upper:g} kg "
+                f"({b['older_child_max_kg_per_year']} kg per year of age, far above the heaviest "
+                "children of that age)"
+            )
     lower = min(who_weight_at(float(b["older_child_min_z_at_60_months"]), s) for s in sexes)
     if age >= b["adult_age_years"]:
         lower = max(lower, float(b["adult_min_kg"]))
