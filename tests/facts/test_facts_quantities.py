@@ -160,3 +160,21 @@ def test_mg_with_the_weight_unit_after_the_medicine_name_is_per_kg() -> None:
     assert [(a.kind, a.value) for a in amounts] == [("mg_per_kg", 3.0)]
     fixed = find_amounts("The usual dose is 40 mg of Examplumab every other week.")
     assert [(a.kind, a.value) for a in fixed] == [("mg", 40.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("5 mg by infusion once a year", 8766),
+        ("The infusion is repeated yearly.", 8766),
+        ("given annually", 8766),
+        ("an injection every year", 8766),
+        ("twice a year into the muscle", 4383),
+    ],
+)
+def test_yearly_intervals(text: str, hours: float) -> None:
+    assert [i.every_hours for i in find_intervals(text)] == [hours]
+
+
+def test_a_year_that_is_not_an_interval() -> None:
+    assert find_intervals("in the year before treatment") == []

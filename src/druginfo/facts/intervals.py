@@ -66,17 +66,18 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         rf"\b(?:once\s+)?every\s+({NUMBER})(?:\s*(?:-|–|to|or)\s*({NUMBER}))?\s*" + _UNIT + r"\b",
     ),
     # once a day / twice a week / three times per day / 2 times daily
-    ("times_per", rf"\b{_TIMES}\s+(?:a|per|each|every)\s+(day|week|month|fortnight)\b"),
-    ("times_adverb", rf"\b{_TIMES}\s+(daily|weekly|monthly|nightly)\b"),
+    ("times_per", rf"\b{_TIMES}\s+(?:a|per|each|every)\s+(day|week|month|fortnight|year)\b"),
+    ("times_adverb", rf"\b{_TIMES}\s+(daily|weekly|monthly|nightly|yearly|annually)\b"),
     # every day / each week / every month / daily / weekly / monthly / fortnightly
-    ("every_unit", r"\b(?:once\s+)?(?:every|each)\s+(day|night|week|fortnight|month)\b"),
-    ("adverb", r"\b(daily|weekly|monthly|fortnightly|nightly)\b"),
-    ("adverb", r"\bonce\s+(?:a|per)\s+(day|week|month)\b"),
+    ("every_unit", r"\b(?:once\s+)?(?:every|each)\s+(day|night|week|fortnight|month|year)\b"),
+    ("adverb", r"\b(daily|weekly|monthly|fortnightly|nightly|yearly|annually)\b"),
+    ("adverb", r"\bonce\s+(?:a|per)\s+(day|week|month|year)\b"),
 )
 _COMPILED = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS)
 _AS_NEEDED = re.compile(r"\b(?:as|when|if)\s+(?:needed|required)\b|\bp\.?r\.?n\.?\b", re.IGNORECASE)
 _ADVERB_HOURS = {"daily": 24.0, "nightly": 24.0, "weekly": 168.0, "monthly": 730.5}
 _ADVERB_HOURS["fortnightly"] = 336.0
+_ADVERB_HOURS["yearly"] = _ADVERB_HOURS["annually"] = 8766.0
 
 
 # "never every day", "instead of every day": an interval the text rules out.
