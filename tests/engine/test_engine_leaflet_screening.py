@@ -103,6 +103,21 @@ def test_condition_and_milder_form(vocab: Vocab) -> None:
     assert all(a.trigger != "kidney-disease" for a in run(vocab, facts(KIDNEY)).alerts)
 
 
+@pytest.mark.parametrize(
+    "kidney",
+    [{"egfr_ml_min_1_73m2": 22}, {"crcl_ml_min": 18}, {"severe_kidney_disease": True}],
+)
+def test_kidney_numbers_meet_a_leaflets_kidney_condition(
+    vocab: Vocab, kidney: dict[str, Any]
+) -> None:
+    """No kidney condition listed, only a number: the 'do not use' sentence still applies."""
+    result = run(vocab, facts(KIDNEY), kidney=kidney)
+    assert result.decision == "do-not-use"
+    (alert,) = [a for a in result.alerts if a.trigger == "kidney-disease"]
+    assert "below 30 mL/min" in alert.detail and alert.basis == "leaflet"
+    assert run(vocab, facts(KIDNEY), kidney={"egfr_ml_min_1_73m2": 75}).decision != "do-not-use"
+
+
 def test_class_named_with_examples_matches_other_members(vocab: Vocab) -> None:
     result = run(vocab, facts(BLEEDING), medications=["apixaban 5 mg"])
     (alert,) = [a for a in result.alerts if a.kind == "interaction" and a.basis == "leaflet"]

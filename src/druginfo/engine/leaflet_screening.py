@@ -24,6 +24,7 @@ from importlib import resources
 import yaml
 
 from druginfo.engine.citations import Evidence, external
+from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
 from druginfo.model import Alert, Basis, Monograph, Profile, Severity, Source, SourceKind
 from druginfo.model.facts import Fact, FactSet
@@ -418,6 +419,18 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
     return False
 
 
+def _kidney_conditions(profile: Profile) -> dict[str, str]:
+    """Kidney numbers in the words leaflets use: a clearance or eGFR below 30 mL/min is the
+    'serious kidney problems' of a "do not use" sentence even when the person listed no kidney
+    condition (metformin's leaflets forbid it; a number alone must not slip past)."""
+    if kidney_function(profile).below(SEVERE_BELOW_ML_MIN):
+        return {
+            "severe kidney disease": "Your kidney function is below "
+            f"{SEVERE_BELOW_ML_MIN:g} mL/min (severe kidney disease)."
+        }
+    return {}
+
+
 def _conditions(
     fs: FactSet,
     facts: list[Fact],
@@ -429,7 +442,8 @@ def _conditions(
 ) -> None:
     stated = [f for f in facts if f.topic == "contraindication" and f.condition]
     treated = profile.indication or ""
-    for condition in profile.conditions:
+    derived = _kidney_conditions(profile)
+    for condition in [*profile.conditions, *derived]:
         if treated and (has_term(condition, treated) and has_term(treated, condition)):
             continue  # the disease being treated is not a reason against its treatment
         direct = [f for f in stated if _direct(condition, f)]
@@ -459,7 +473,8 @@ def _conditions(
                     else f"{condition}: ask before using {generic}"
                 ),
                 detail=(
-                    f"You list {condition!r}. {_says(fact)}"
+                    (derived.get(condition) or f"You list {condition!r}.")
+                    + f" {_says(fact)}"
                     + (
                         " Your condition may be a milder, dormant or past form of what the "
                         "leaflet names: ask your doctor."
