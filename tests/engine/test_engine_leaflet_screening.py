@@ -118,6 +118,24 @@ def test_kidney_numbers_meet_a_leaflets_kidney_condition(
     assert run(vocab, facts(KIDNEY), kidney={"egfr_ml_min_1_73m2": 75}).decision != "do-not-use"
 
 
+SEVERE_INFECTION = {"topic": "contraindication", "condition": "tuberculosis",
+                    "quote": "if you have a serious infection such as sepsis or active "
+                             "tuberculosis, or severe tuberculosis of the bones."}  # fmt: skip
+
+
+def test_a_stated_form_named_in_the_sentence_blocks(vocab: Vocab) -> None:
+    """The profile says 'active', and the sentence names active tuberculosis among its examples:
+    the form is stated, so the leaflet's 'do not use' applies in full."""
+    active = run(vocab, facts(SEVERE_INFECTION), conditions=["active pulmonary TB"])
+    assert active.decision == "do-not-use"
+    assert run(vocab, facts(SEVERE_INFECTION), conditions=["history of TB"]).decision != (
+        "do-not-use"
+    )
+    unsaid = run(vocab, facts(SEVERE_INFECTION), conditions=["tuberculosis"])
+    assert unsaid.decision != "do-not-use"
+    assert any(a.severity == "high" and "form" in a.detail for a in unsaid.alerts)
+
+
 def test_class_named_with_examples_matches_other_members(vocab: Vocab) -> None:
     result = run(vocab, facts(BLEEDING), medications=["apixaban 5 mg"])
     (alert,) = [a for a in result.alerts if a.kind == "interaction" and a.basis == "leaflet"]

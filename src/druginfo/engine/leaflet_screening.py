@@ -328,9 +328,12 @@ _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompe
 
 def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
     """A form word the leaflet puts on the condition ('acute heart failure') that the
-    profile's words do not have."""
+    profile's words do not have. A profile that states one of the quote's forms has said which
+    form it is ('active TB' against "a severe infection such as … active tuberculosis")."""
     p = set(normalise(profile_text).split())
     q = set(normalise(quote).split())
+    if any(word in p and word in q for word in _FORM_WORDS):
+        return None
     for word in _FORM_WORDS:
         if word in q and word not in p:
             return word
@@ -416,7 +419,22 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
         extra = set(normalise(profile_condition).split()) - set(normalise(m.text).split())
         if all(w in quote for w in extra - _QUALIFIERS):
             return True
-    return False
+    return _is_a_present(profile_condition, stated)
+
+
+def _is_a_present(profile_condition: str, stated: str) -> bool:
+    """The profile names, as present now, a narrower concept of the leaflet's condition in the
+    ICD-10-grounded hierarchy ('active pulmonary TB' is tuberculosis)."""
+    from druginfo.engine.conditions import reader
+
+    concepts = reader()
+    target = concepts.head_concept(stated) if stated else None
+    if target is None:
+        return False
+    return any(
+        m.concept is not None and m.status == "present" and concepts.is_a(m.concept, [target])
+        for m in concepts.read(profile_condition)
+    )
 
 
 def _kidney_conditions(profile: Profile) -> dict[str, str]:
