@@ -22,7 +22,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from druginfo.facts.topics import heading_topic, is_list_subheading
-from druginfo.sources.pages import normalize
+from druginfo.sources.pages import BLOCK_TAGS, normalize
 
 BlockKind = Literal["heading", "para", "item"]
 PageFormat = Literal["html", "markdown", "text"]
@@ -47,42 +47,10 @@ class PageLayout:
 
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "canvas")
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "ul",
-        "ol",
-        "br",
-        "tr",
-        "td",
-        "th",
-        "table",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "nav",
-        "aside",
-        "main",
-        "dt",
-        "dd",
-        "dl",
-        "blockquote",
-        "pre",
-        "form",
-        "figure",
-        "figcaption",
-        "caption",
-    ]
-)
+_BLOCK_TAGS = frozenset(BLOCK_TAGS) | {
+    "article", "header", "footer", "nav", "aside", "main", "dl", "blockquote", "pre", "form",
+    "figure", "figcaption", "caption",
+}  # fmt: skip
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+•●▪◦‣∙·–]|\d{1,2}[.)])\s+(?=\S)")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")

@@ -225,7 +225,9 @@ def page_sentences(text: str) -> list[str]:
     return [i.text for i in page_items(text) if i.kind != "heading"]
 
 
-_BLOCK_TAGS = (
+# Elements that start a new line of visible text; page_layout adds the sectioning elements of
+# whole pages to these.
+BLOCK_TAGS = (
     "p",
     "div",
     "li",
@@ -265,7 +267,7 @@ def html_to_text(markup: str) -> str:
         # Source line wrapping inside a paragraph is not a boundary: flatten it first.
         el.text = re.sub(r"\s+", " ", el.text) if el.text else el.text
         el.tail = re.sub(r"\s+", " ", el.tail) if el.tail else el.tail
-    for el in root.iter(*_BLOCK_TAGS):
+    for el in root.iter(*BLOCK_TAGS):
         el.tail = "\n" + (el.tail or "")
         if el.tag == "li":
             el.text = "\n• " + (el.text or "")  # keep list items recognisable as bullets
