@@ -34,7 +34,7 @@ NON_LIVE_CLASSES = frozenset(
 ANY_VACCINE_CLASSES = frozenset({"vaccine", "vaccines", "any-vaccine"})
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """Lower case, punctuation to spaces: 'E. coli-derived' → 'e coli derived'."""
     return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
@@ -48,8 +48,12 @@ def _term_pattern(term: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w){re.escape(needle)}(?:s|es)?(?!\w)")
 
 
+@functools.lru_cache(maxsize=65536)
 def has_term(text: str, term: str) -> bool:
-    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches."""
+    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches.
+
+    Remembered per pair: rules ask the same few terms of the same profile lines and leaflet
+    quotes on every check."""
     pattern = _term_pattern(term)
     return pattern is not None and pattern.search(normalise(text)) is not None
 
