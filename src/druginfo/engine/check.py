@@ -18,7 +18,7 @@ from druginfo.engine.label_dosing import label_dose
 from druginfo.engine.leaflet_screening import screen_leaflet
 from druginfo.engine.monitoring import monitoring_calendar
 from druginfo.engine.plausibility import assess as assess_plausibility
-from druginfo.engine.provenance import document_basis, with_basis
+from druginfo.engine.provenance import TABLE_TRIGGERS, document_basis
 from druginfo.engine.screening import (
     NO_SCREENING_TRIGGER,
     UNKNOWN_MEDICATION_TRIGGER,
@@ -173,18 +173,21 @@ def check(
             )
     alerts = sort_alerts(alerts)
     citations = Citations(mono, screening.evidence)
+    # The regimen, alerts and monitoring items were all made by this check for this answer:
+    # they take their citations and basis in place (no copies).
     if regimen is not None:
-        regimen = regimen.model_copy(update={"sources": citations.cite(regimen.sources)})
-    if regimen is not None and regimen.basis is None:
-        regimen = regimen.model_copy(update={"basis": basis})
+        regimen.sources = citations.cite(regimen.sources)
+        if regimen.basis is None:
+            regimen.basis = basis
     cited_alerts = []
     for alert in alerts:
-        refs = alert.sources or fallback_refs(mono, (Topic.warning,))
-        cited = alert.model_copy(update={"sources": citations.cite(refs)})
-        cited_alerts.append(with_basis(cited, basis))
-    cited_monitoring = [
-        m.model_copy(update={"sources": citations.cite(m.sources)}) for m in monitoring
-    ]
+        alert.sources = citations.cite(alert.sources or fallback_refs(mono, (Topic.warning,)))
+        if alert.basis is None:
+            alert.basis = "table" if alert.trigger in TABLE_TRIGGERS else basis
+        cited_alerts.append(alert)
+    cited_monitoring = monitoring
+    for m in cited_monitoring:
+        m.sources = citations.cite(m.sources)
     return CheckResult(
         drug=drug_ref(mono),
         decision=decide(cited_alerts),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, external
 from druginfo.model import Alert, Monograph, Profile
 from druginfo.vocab.base import NameMatch, Vocabulary
@@ -43,6 +44,16 @@ class Duplication:
 
 def _groups(key: str, vocab: Vocabulary, evidence: Evidence) -> dict[str, _Member]:
     """Duplication groups of one substance: flagged vocabulary classes and ATC 4th levels."""
+    groups, cited = _groups_of(vocab, key)
+    evidence.update(cited)
+    return groups
+
+
+@memo.by_identity()
+def _groups_of(vocab: Vocabulary, key: str) -> tuple[dict[str, _Member], Evidence]:
+    """`_groups` of one substance and the evidence it cites, once per vocabulary (the
+    vocabulary is a new object whenever the store changes). Callers must not change them."""
+    evidence: Evidence = {}
     out: dict[str, _Member] = {}
     class_def = getattr(vocab, "class_def", None)
     for cm in vocab.classes_of(key):
@@ -60,7 +71,7 @@ def _groups(key: str, vocab: Vocabulary, evidence: Evidence) -> dict[str, _Membe
         ref, src = external(source, f"{code} {name}", "interaction", "class")
         evidence[ref] = src
         out.setdefault(f"atc:{group}", _Member(group, f"ATC group {group}", ref))
-    return out
+    return out, evidence
 
 
 def _own_keys(mono: Monograph) -> list[str]:

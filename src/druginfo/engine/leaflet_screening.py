@@ -23,10 +23,11 @@ from importlib import resources
 
 import yaml
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
-from druginfo.model import Alert, Basis, Monograph, Profile, Severity, Source, SourceKind
+from druginfo.model import Alert, Basis, Claim, Monograph, Profile, Severity, Source, SourceKind
 from druginfo.model.facts import Fact, FactSet
 from druginfo.vocab.base import Vocabulary
 
@@ -109,13 +110,17 @@ def _severity(fact: Fact) -> tuple[Severity, bool]:
     """(severity, blocking) of a statement by its strength. A contraindication fact was read
     from the document's "Do not use" statements (its extraction checked that), so it forbids
     even where the list item's own words do not repeat the prohibition."""
-    strength = fact.strength
-    if strength is None and _ADVICE.search(fact.quote) and not _PROHIBITION.search(fact.quote):
+    return _strength_severity(fact.strength, fact.topic, fact.quote)
+
+
+@functools.lru_cache(maxsize=8192)
+def _strength_severity(strength: str | None, topic: str, quote: str) -> tuple[Severity, bool]:
+    if strength is None and _ADVICE.search(quote) and not _PROHIBITION.search(quote):
         strength = "caution"  # 'talk to your doctor before using … if …' asks, not forbids
-    if strength is None and fact.topic == "contraindication":
+    if strength is None and topic == "contraindication":
         strength = "must-not"
     if strength is None:
-        strength = "must-not" if _PROHIBITION.search(fact.quote) else "caution"
+        strength = "must-not" if _PROHIBITION.search(quote) else "caution"
     if strength == "must-not":
         return "high", True
     if strength == "avoid":
@@ -123,12 +128,18 @@ def _severity(fact: Fact) -> tuple[Severity, bool]:
     return "moderate", False
 
 
-def _own_names(mono: Monograph) -> set[str]:
+@memo.by_identity()
+def _own_names(mono: Monograph) -> frozenset[str]:
     names = {mono.key, mono.identity.generic, *mono.identity.substances, *mono.identity.brands}
-    return {normalise(n) for n in names if n}
+    return frozenset(normalise(n) for n in names if n)
 
 
 def _resolves_to_own(text: str, mono: Monograph, vocab: Vocabulary) -> bool:
+    return _names_own(mono, vocab, text)
+
+
+@memo.by_identity(objects=2)
+def _names_own(mono: Monograph, vocab: Vocabulary, text: str) -> bool:
     own = _own_names(mono)
     if normalise(text) in own:
         return True
@@ -136,6 +147,7 @@ def _resolves_to_own(text: str, mono: Monograph, vocab: Vocabulary) -> bool:
     return match is not None and normalise(match.key) in own
 
 
+@memo.by_identity()
 def _ingredients_text(mono: Monograph) -> str:
     """Section 6's list of ingredients (or an SPL's ingredient section), for allergy checks."""
     parts = [c.quote for c in mono.claims if _OTHER_INGREDIENTS.search(c.quote)]
@@ -144,6 +156,7 @@ def _ingredients_text(mono: Monograph) -> str:
     return " ".join(parts)
 
 
+@memo.by_identity()
 def _ingredient_claim(mono: Monograph, allergy: str) -> str | None:
     for c in mono.claims:
         if _OTHER_INGREDIENTS.search(c.quote) and has_term(c.quote, allergy):
@@ -159,13 +172,7 @@ def screen_leaflet(
     generic = mono.identity.generic
     for fs in fact_sets:
         basis = fact_basis(fs)
-        screening = [
-            f
-            for f in fs.facts
-            if f.topic
-            in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
-                "breastfeeding", "age-limit")
-        ]  # fmt: skip
+        screening = _screening_facts(fs)
         result.facts_used += len(screening)
         _allergies(mono, fs, screening, profile, vocab, cite, basis, result)
         _conditions(fs, screening, profile, cite, basis, generic, result)
@@ -176,6 +183,22 @@ def screen_leaflet(
         _ages(fs, screening, profile, cite, basis, generic, result)
     result.alerts = _dedupe(result.alerts)
     return result
+
+
+@memo.by_identity()
+def _screening_facts_of(fs: FactSet) -> tuple[Fact, ...]:
+    return tuple(
+        f
+        for f in fs.facts
+        if f.topic
+        in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
+            "breastfeeding", "age-limit")
+    )  # fmt: skip
+
+
+def _screening_facts(fs: FactSet) -> list[Fact]:
+    """The facts of a document that screen a profile (read once per document)."""
+    return list(_screening_facts_of(fs))
 
 
 def _alert(
@@ -293,6 +316,11 @@ def _allergies(
 
 def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
     """The document's 'allergic to <the substance>' sentence under its contraindications."""
+    return list(_allergy_claims_of(mono, fs))
+
+
+@memo.by_identity(objects=2)
+def _allergy_claims_of(mono: Monograph, fs: FactSet) -> tuple[str, ...]:
     own = _own_names(mono)
     for claim in mono.claims:
         if claim.source != fs.document.id or claim.topic.value not in (
@@ -302,14 +330,15 @@ def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
             continue
         text = claim.quote.lower()
         if "allergic" in text and any(has_term(text, n) for n in own):
-            return [claim.id]
-    return []
+            return (claim.id,)
+    return ()
 
 
 _PAST_OR_DORMANT = ("latent", "inactive", "history", "past", "previous", "previously",
                     "treated", "resolved", "cured")  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def _milder(profile_text: str, quote: str) -> bool:
     """The profile names a milder, dormant or past state of what the leaflet forbids ('latent
     TB' against 'active tuberculosis'): still an alert, but the doctor decides."""
@@ -326,6 +355,7 @@ def _milder(profile_text: str, quote: str) -> bool:
 _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
 
 
+@functools.lru_cache(maxsize=8192)
 def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
     """A form word the leaflet puts on the condition ('acute heart failure') that the
     profile's words do not have. A profile that states one of the quote's forms has said which
@@ -360,9 +390,21 @@ def _finder() -> object:
 def condition_groups_of(text: str) -> set[str]:
     """The broader condition groups that the condition ids a profile's words name belong to
     ('active tuberculosis' → infection)."""
+    return set(_condition_groups_of(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _condition_groups_of(text: str) -> frozenset[str]:
+    ids = {key for key, _ in _conditions_named(text)}
+    return frozenset(group for group, members in _condition_groups().items() if ids & members)
+
+
+@functools.lru_cache(maxsize=8192)
+def _conditions_named(text: str) -> tuple[tuple[str, str], ...]:
+    """(condition id, the words naming it) of every condition the default finder sees in
+    `text` (a pure function of the words: read once per profile line)."""
     find = getattr(_finder(), "find", None)
-    ids = {m.key for m in (find(text) if find else []) if m.kind == "condition"}
-    return {group for group, members in _condition_groups().items() if ids & members}
+    return tuple((m.key, m.text) for m in (find(text) if find else []) if m.kind == "condition")
 
 
 # Words that qualify a condition without changing which disease it is; the rest of a
@@ -412,16 +454,16 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
     if has_term(profile_condition, stated) or has_term(stated, profile_condition):
         extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
         return all(w in quote for w in extra - _QUALIFIERS)
-    find = getattr(_finder(), "find", None)
-    for m in find(profile_condition) if find else []:
-        if m.kind != "condition" or m.key != stated:
+    for key, words in _conditions_named(profile_condition):
+        if key != stated:
             continue
-        extra = set(normalise(profile_condition).split()) - set(normalise(m.text).split())
+        extra = set(normalise(profile_condition).split()) - set(normalise(words).split())
         if all(w in quote for w in extra - _QUALIFIERS):
             return True
     return _is_a_present(profile_condition, stated)
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_a_present(profile_condition: str, stated: str) -> bool:
     """The profile names, as present now, a narrower concept of the leaflet's condition in the
     ICD-10-grounded hierarchy ('active pulmonary TB' is tuberculosis)."""
@@ -622,13 +664,7 @@ def _class_statements(
     ('if you have a weakened immune system as a result of … medicines', 'medicines to prevent
     blood clotting'): every medicine of the person's list in that class matches, using the
     class's phrases from the vocabulary."""
-    claims = [
-        c
-        for c in mono.claims
-        if c.source == fs.document.id
-        and c.topic.value in ("contraindication", "interaction")
-        and _MEDICINE_WORDS.search(c.quote)
-    ]
+    claims = _medicine_claims(mono, fs.document.id)
     if not claims:
         return
     class_def = getattr(vocab, "class_def", None)
@@ -674,6 +710,18 @@ def _class_statements(
                 )
             )
             break
+
+
+@memo.by_identity()
+def _medicine_claims(mono: Monograph, document_id: str) -> tuple[Claim, ...]:
+    """A document's 'Do not use' and 'Other medicines' sentences that speak of medicines."""
+    return tuple(
+        c
+        for c in mono.claims
+        if c.source == document_id
+        and c.topic.value in ("contraindication", "interaction")
+        and _MEDICINE_WORDS.search(c.quote)
+    )
 
 
 def _article_for(name: str) -> str:
@@ -752,14 +800,19 @@ def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
     standard leaflet wording ("You should not be given live vaccines …") is enough to warn.
     A prohibition of "certain vaccines" that does not say which is read as about live ones,
     as a high alert that does not block (the doctor knows which)."""
+    return list(_live_vaccine_sentences_of(mono, fs))
+
+
+@memo.by_identity(objects=2)
+def _live_vaccine_sentences_of(mono: Monograph, fs: FactSet) -> tuple[Fact, ...]:
     out = _vaccine_sentences(mono, fs, _LIVE_WORDS)
     if out:
-        return out
-    return [
+        return tuple(out)
+    return tuple(
         f.model_copy(update={"strength": "avoid"})
         for f in _vaccine_sentences(mono, fs, _SOME_VACCINES)
         if f.strength == "must-not"
-    ]
+    )
 
 
 def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> list[Fact]:

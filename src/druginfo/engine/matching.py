@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from druginfo.engine import memo
 from druginfo.engine.allergies import allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.conditions import Mention, reader
@@ -104,16 +105,27 @@ class Context:
         ind = self.mono.indication(self.profile.indication) if self.profile.indication else None
         if ind is None:
             return list(self.profile.conditions)
-        names = sorted(
-            {normalise(n) for n in (ind.id, ind.name, *ind.synonyms)} - {""}, key=len, reverse=True
-        )
-        out = []
-        for condition in self.profile.conditions:
-            text = normalise(condition)
-            for name in names:
-                text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
-            out.append(" ".join(text.split()))
-        return out
+        names = _indication_names((ind.id, ind.name, *ind.synonyms))
+        return [_without_names(condition, names) for condition in self.profile.conditions]
+
+    @cached_property
+    def allergy_lines(self) -> list[str]:
+        """Allergy lines that state an allergy ("no known drug allergies" does not)."""
+        read = reader()
+        lines = []
+        for line in self.profile.allergies:
+            mentions = read.read(line, extra_terms=ALLERGY_WORDS)
+            if mentions and all(m.status == "negated" for m in mentions):
+                continue
+            lines.append(line)
+        return lines
+
+    @cached_property
+    def _indication_id(self) -> str | None:
+        if self.profile.indication is None:
+            return None
+        ind = self.mono.indication(self.profile.indication)
+        return ind.id if ind is not None else None
 
     @cached_property
     def mentions(self) -> list[Mention]:
@@ -167,10 +179,28 @@ class Context:
         return value is None
 
     def indication_id(self) -> str | None:
-        if self.profile.indication is None:
-            return None
-        ind = self.mono.indication(self.profile.indication)
-        return ind.id if ind is not None else None
+        return self._indication_id
+
+
+def _indication_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """An indication's names, normalised, longest first (a longer name is taken out first)."""
+    return tuple(sorted({normalise(n) for n in names} - {""}, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=8192)
+def _without_names(condition: str, names: tuple[str, ...]) -> str:
+    text = normalise(condition)
+    for name in names:
+        text = _whole_words(name).sub(" ", text)
+    return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=2048)
+def _whole_words(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+ALLERGY_WORDS = ("allergy", "allergic", "allergies")
 
 
 @dataclass
@@ -233,7 +263,8 @@ def _med_names(ctx: Context, names: list[str], out: Outcome) -> Cond:
 _TERM_NOT_COUNTING = frozenset({"negated", "hypothetical", "family"})
 
 
-def _term_asserted(line: str, terms: list[str]) -> bool:
+@functools.lru_cache(maxsize=16384)
+def _term_asserted(line: str, terms: tuple[str, ...]) -> bool:
     """Whether one of `terms` is named in `line` as something the person has or had
     ("no asthma", "risk of cancer", "mother had lymphoma" do not count)."""
     if not any(has_term(line, t) for t in terms):
@@ -247,15 +278,7 @@ def _term_asserted(line: str, terms: list[str]) -> bool:
 
 
 def _allergy_lines(ctx: Context) -> list[str]:
-    """Allergy lines that state an allergy ("no known drug allergies" does not)."""
-    read = reader()
-    lines = []
-    for line in ctx.profile.allergies:
-        mentions = read.read(line, extra_terms=["allergy", "allergic", "allergies"])
-        if mentions and all(m.status == "negated" for m in mentions):
-            continue
-        lines.append(line)
-    return lines
+    return ctx.allergy_lines
 
 
 def _self_allergy(ctx: Context, out: Outcome) -> Cond:
@@ -305,12 +328,35 @@ def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
     return hit
 
 
-def _concept_present(mentions: list[Mention], concepts: set[str]) -> bool:
-    """A mention of one of `concepts` (or beneath them) that is there now, not a sign."""
+@functools.lru_cache(maxsize=16384)
+def _concept_present(line: str, concepts: frozenset[str]) -> bool:
+    """A mention in `line` of one of `concepts` (or beneath them) that is there now, not a
+    sign."""
     read = reader()
     return any(
-        m.status == "present" and not m.sign and read.is_a(m.concept, concepts) for m in mentions
+        m.status == "present" and not m.sign and read.is_a(m.concept, concepts)
+        for m in read.read(line)
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_concepts(terms: tuple[str, ...]) -> frozenset[str]:
+    read = reader()
+    return frozenset(c for c in (read.head_concept(t) for t in terms) if c)
+
+
+def _indication_ids(ctx: Context, items: list[str]) -> frozenset[str]:
+    """A rule's indications as ids of the monograph (an unknown one stays as written)."""
+    return _rule_indication_ids(ctx.mono, tuple(items))
+
+
+@memo.by_identity()
+def _rule_indication_ids(mono: Monograph, items: tuple[str, ...]) -> frozenset[str]:
+    out = set()
+    for item in items:
+        ind = mono.indication(item)
+        out.add(ind.id if ind is not None else item)
+    return frozenset(out)
 
 
 def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
@@ -391,16 +437,13 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
     if match.allergy_classes_any:
         conds.append(_allergy_classes(ctx, match.allergy_classes_any, out))
     if match.conditions_any:
-        read = reader()
-        heads = {c for c in (read.head_concept(t) for t in match.conditions_any) if c}
+        terms = tuple(match.conditions_any)
+        heads = _head_concepts(terms)
         hits = [
             original
             for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
             if not any(has_term(original, t) for t in match.conditions_excluding)
-            and (
-                _term_asserted(treated, match.conditions_any)
-                or (heads and _concept_present(read.read(treated), heads))
-            )
+            and (_term_asserted(treated, terms) or (heads and _concept_present(treated, heads)))
         ]
         out.matched.extend(hits)
         conds.append(bool(hits))
@@ -434,19 +477,13 @@ def evaluate(match: Match, ctx: Context) -> Outcome:
         if ok:
             out.matched.append(f"age {p.age_years:g}")
     if match.indication_not_in:
-        excluded = set()
-        for item in match.indication_not_in:
-            ind = ctx.mono.indication(item)
-            excluded.add(ind.id if ind is not None else item)
+        excluded = _indication_ids(ctx, match.indication_not_in)
         ok = None if p.indication is None else ctx.indication_id() not in excluded
         conds.append(ok)
         if ok:
             out.matched.append(f"indication {p.indication}")
     if match.indication_in:
-        wanted = set()
-        for item in match.indication_in:
-            ind = ctx.mono.indication(item)
-            wanted.add(ind.id if ind is not None else item)
+        wanted = _indication_ids(ctx, match.indication_in)
         ok = None if p.indication is None else ctx.indication_id() in wanted
         conds.append(ok)
         if ok:
