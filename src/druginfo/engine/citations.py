@@ -56,6 +56,11 @@ def resolve(mono: Monograph, ref: str, evidence: Mapping[str, SourceRef]) -> Sou
 
 
 @memo.by_identity()
+def _document_refs_made(mono: Monograph) -> dict[str, SourceRef]:
+    """The document's references resolved so far (filled as they are cited, once each)."""
+    return {}
+
+
 def _document_ref(mono: Monograph, ref: str) -> SourceRef:
     try:
         claim = mono.claim(ref)
@@ -129,16 +134,26 @@ class Citations:
         self.evidence: dict[str, SourceRef] = dict(evidence or {})
         self._keys: dict[str, str] = {}
         self.sources: dict[str, SourceRef] = {}
+        self._made = _document_refs_made(mono)
 
     def add_evidence(self, evidence: Mapping[str, SourceRef]) -> None:
         self.evidence.update(evidence)
+
+    def _resolve(self, ref: str) -> SourceRef:
+        """`resolve`, with the document's own references made once per document."""
+        if ref in self.evidence:
+            return self.evidence[ref]
+        made = self._made.get(ref)
+        if made is None:
+            made = self._made[ref] = _document_ref(self.mono, ref)
+        return made
 
     def cite(self, refs: Iterable[str]) -> list[str]:
         keys: list[str] = []
         for ref in refs:
             key = self._keys.get(ref)
             if key is None:
-                ref_obj = resolve(self.mono, ref, self.evidence)
+                ref_obj = self._resolve(ref)
                 key = f"S{len(self._keys) + 1}"
                 self._keys[ref] = key
                 self.sources[key] = ref_obj

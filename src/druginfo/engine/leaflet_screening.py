@@ -89,6 +89,11 @@ def _source(mono: Monograph, fs: FactSet, fact: Fact) -> Source:
     )
 
 
+@memo.by_identity()
+def _claim_ids(mono: Monograph) -> frozenset[str]:
+    return frozenset(c.id for c in mono.claims)
+
+
 class _Cite:
     """Turns facts into references: the monograph's claim where the fact names one, else an
     evidence entry holding the fact's own quote."""
@@ -96,7 +101,7 @@ class _Cite:
     def __init__(self, mono: Monograph, evidence: Evidence) -> None:
         self.mono = mono
         self.evidence = evidence
-        self.claim_ids = {c.id for c in mono.claims}
+        self.claim_ids = _claim_ids(mono)
 
     def __call__(self, fs: FactSet, fact: Fact) -> str:
         if fact.claim and fact.claim in self.claim_ids:
@@ -196,9 +201,10 @@ def _screening_facts_of(fs: FactSet) -> tuple[Fact, ...]:
     )  # fmt: skip
 
 
-def _screening_facts(fs: FactSet) -> list[Fact]:
-    """The facts of a document that screen a profile (read once per document)."""
-    return list(_screening_facts_of(fs))
+def _screening_facts(fs: FactSet) -> Sequence[Fact]:
+    """The facts of a document that screen a profile (read once per document; the same
+    tuple every time, so what is worked out from it is remembered by its identity)."""
+    return _screening_facts_of(fs)
 
 
 def _alert(
@@ -241,7 +247,7 @@ def _says(fact: Fact) -> str:
 def _allergies(
     mono: Monograph,
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     vocab: Vocabulary,
     cite: _Cite,
@@ -250,14 +256,12 @@ def _allergies(
 ) -> None:
     if not profile.allergies:
         return
-    allergy_facts = [f for f in facts if f.allergy]
-    own_target = {id(f): _resolves_to_own(f.allergy or "", mono, vocab) for f in allergy_facts}
+    allergy_facts = _allergy_targets(mono, facts, vocab)
     generic = mono.identity.generic
     for allergy in profile.allergies:
         to_self = _resolves_to_own(allergy, mono, vocab)
-        for fact in allergy_facts:
+        for fact, own in allergy_facts:
             target = fact.allergy or ""
-            own = own_target[id(fact)]
             refs = [cite(fs, fact)]
             if to_self and (own or not _INGREDIENT_WORDS.search(target)):
                 why = f"You list an allergy to {allergy}, which is {generic} itself."
@@ -312,6 +316,14 @@ def _allergies(
                             basis=basis,
                         )
                     )
+
+
+@memo.by_identity(objects=3)
+def _allergy_targets(
+    mono: Monograph, facts: Sequence[Fact], vocab: Vocabulary
+) -> tuple[tuple[Fact, bool], ...]:
+    """The allergy facts, each with whether its allergen is the medicine itself."""
+    return tuple((f, _resolves_to_own(f.allergy or "", mono, vocab)) for f in facts if f.allergy)
 
 
 def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
@@ -493,7 +505,7 @@ def _kidney_conditions(profile: Profile) -> dict[str, str]:
 
 def _conditions(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     cite: _Cite,
     basis: Basis,
@@ -570,10 +582,32 @@ def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool
     return any(has_term(fact.quote, w) for w in words if w not in generic_words)
 
 
+@memo.by_identity(objects=2)
+def _interaction_facts(
+    facts: Sequence[Fact], vocab: Vocabulary
+) -> tuple[tuple[Fact, frozenset[str], str | None], ...]:
+    """The interaction facts, each with the normalised keys that name its medicine (as
+    written and as the vocabulary resolves it) and the class it covers (`_class_matches`:
+    a class a person's medicine must be in), worked out once per document."""
+    out = []
+    for f in facts:
+        if f.topic != "interaction" or not (f.with_ or f.class_):
+            continue
+        names: set[str] = set()
+        if f.with_:
+            names.add(normalise(f.with_))
+            m = vocab.resolve(f.with_)
+            if m is not None:
+                names.add(normalise(m.key))
+        klass = f.class_ if f.class_ and _class_matches(f, {f.class_}, vocab) else None
+        out.append((f, frozenset(names), klass))
+    return tuple(out)
+
+
 def _medicines(
     mono: Monograph,
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     vocab: Vocabulary,
     cite: _Cite,
@@ -581,15 +615,10 @@ def _medicines(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    inter = [f for f in facts if f.topic == "interaction" and (f.with_ or f.class_)]
+    inter = _interaction_facts(facts, vocab)
     if not inter:
         return
     own = _own_names(mono)
-    named_keys: dict[int, str | None] = {}
-    for f in inter:
-        if f.with_:
-            m = vocab.resolve(f.with_)
-            named_keys[id(f)] = normalise(m.key) if m is not None else normalise(f.with_)
     resolve_all = getattr(vocab, "resolve_medications", None)
     for line in profile.medications:
         if vocab.vaccine(line) is not None:
@@ -603,14 +632,11 @@ def _medicines(
             if key in own:
                 continue
             classes = {c.class_id for c in vocab.classes_of(match.key)}
-            hits = []
-            for fact in inter:
-                named = fact.with_ and (
-                    normalise(fact.with_) == key
-                    or ((m := vocab.resolve(fact.with_)) is not None and normalise(m.key) == key)
-                )
-                if named or _class_matches(fact, classes, vocab):
-                    hits.append(fact)
+            hits = [
+                fact
+                for fact, names, klass in inter
+                if key in names or (klass is not None and klass in classes)
+            ]
             if not hits:
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
@@ -667,7 +693,6 @@ def _class_statements(
     claims = _medicine_claims(mono, fs.document.id)
     if not claims:
         return
-    class_def = getattr(vocab, "class_def", None)
     own = _own_names(mono)
     for line in profile.medications:
         if vocab.vaccine(line) is not None:
@@ -676,9 +701,7 @@ def _class_statements(
         if match is None or normalise(match.key) in own or match.key in result.med_keys:
             continue
         for cm in vocab.classes_of(match.key):
-            cdef = class_def(cm.class_id) if class_def is not None else None
-            pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
-            claim = next((c for c in claims if pattern and pattern.search(c.quote)), None)
+            claim = _claim_naming_class(mono, vocab, fs.document.id, cm.class_id)
             if claim is None:
                 continue
             fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
@@ -712,6 +735,19 @@ def _class_statements(
             break
 
 
+@memo.by_identity(objects=2)
+def _claim_naming_class(
+    mono: Monograph, vocab: Vocabulary, document_id: str, class_id: str
+) -> Claim | None:
+    """The document's first medicine sentence naming a class by one of its phrases."""
+    class_def = getattr(vocab, "class_def", None)
+    cdef = class_def(class_id) if class_def is not None else None
+    pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+    if pattern is None:
+        return None
+    return next((c for c in _medicine_claims(mono, document_id) if pattern.search(c.quote)), None)
+
+
 @memo.by_identity()
 def _medicine_claims(mono: Monograph, document_id: str) -> tuple[Claim, ...]:
     """A document's 'Do not use' and 'Other medicines' sentences that speak of medicines."""
@@ -730,7 +766,7 @@ def _article_for(name: str) -> str:
 
 def _vaccines(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     vocab: Vocabulary,
     cite: _Cite,
@@ -738,16 +774,9 @@ def _vaccines(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    live_facts = [
-        f
-        for f in facts
-        if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
-    ]
-    if not live_facts:
-        live_facts = _live_vaccine_sentences(cite.mono, fs)
-    if not live_facts:
+    fact = _live_vaccine_fact(cite.mono, fs, facts)
+    if fact is None:
         return
-    fact = sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
     severity, blocking = _severity(fact)
     lines = [*profile.planned_vaccines, *(m for m in profile.medications if vocab.vaccine(m))]
     for text in lines:
@@ -787,6 +816,21 @@ def _vaccines(
                     field_name="planned_vaccines",
                 )
             )
+
+
+@memo.by_identity(objects=3)
+def _live_vaccine_fact(mono: Monograph, fs: FactSet, facts: Sequence[Fact]) -> Fact | None:
+    """The document's strongest statement about live vaccines (once per document)."""
+    live_facts = [
+        f
+        for f in facts
+        if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
+    ]
+    if not live_facts:
+        live_facts = _live_vaccine_sentences(mono, fs)
+    if not live_facts:
+        return None
+    return sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
 
 
 _LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
@@ -840,7 +884,7 @@ _STANCE_RANK = {"must-not": 0, "not-recommended": 1, "if-clearly-needed": 2, "as
 
 def _stances(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     cite: _Cite,
     basis: Basis,
@@ -898,7 +942,7 @@ def _stances(
 
 def _ages(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     cite: _Cite,
     basis: Basis,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -345,13 +346,8 @@ def _head_concepts(terms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(c for c in (read.head_concept(t) for t in terms) if c)
 
 
-def _indication_ids(ctx: Context, items: list[str]) -> frozenset[str]:
+def _indication_ids_of(mono: Monograph, items: list[str]) -> frozenset[str]:
     """A rule's indications as ids of the monograph (an unknown one stays as written)."""
-    return _rule_indication_ids(ctx.mono, tuple(items))
-
-
-@memo.by_identity()
-def _rule_indication_ids(mono: Monograph, items: tuple[str, ...]) -> frozenset[str]:
     out = set()
     for item in items:
         ind = mono.indication(item)
@@ -425,103 +421,247 @@ def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
     return False
 
 
-def evaluate(match: Match, ctx: Context) -> Outcome:
-    """Fired, not fired, or undecided (with the missing fields named)."""
-    p = ctx.profile
-    out = Outcome(state="no")
-    conds: list[Cond] = []
-    if match.allergies_any:
-        conds.append(_terms(p.allergies, match.allergies_any, out))
-    if match.allergy_to_self:
-        conds.append(_self_allergy(ctx, out))
-    if match.allergy_classes_any:
-        conds.append(_allergy_classes(ctx, match.allergy_classes_any, out))
-    if match.conditions_any:
-        terms = tuple(match.conditions_any)
-        heads = _head_concepts(terms)
-        hits = [
-            original
-            for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
-            if not any(has_term(original, t) for t in match.conditions_excluding)
-            and (_term_asserted(treated, terms) or (heads and _concept_present(treated, heads)))
-        ]
-        out.matched.extend(hits)
-        conds.append(bool(hits))
-    if match.condition_concepts_any:
-        conds.append(_concepts(ctx, match, out))
-    if match.medication_classes_any:
-        conds.append(_med_classes(ctx, match.medication_classes_any, out))
-    if match.medication_names_any:
-        conds.append(_med_names(ctx, match.medication_names_any, out))
-    if match.vaccine_classes_any:
-        conds.append(_vaccines(ctx, match.vaccine_classes_any, out))
-    for name in ("pregnant", "breastfeeding"):
+# --- the steps of a rule, in the order their matched words are reported ----------------------
+# Each step answers one field of a `Match` (True holds, False does not, None: the profile does
+# not say) and records what it matched in the outcome. A rule's plan lists only the steps of
+# the fields it sets, worked out once per rule (`_plan`).
+Step = Callable[[Match, Context, Outcome], Cond]
+
+
+def _step_allergies(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _terms(ctx.profile.allergies, match.allergies_any, out)
+
+
+def _step_self_allergy(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _self_allergy(ctx, out)
+
+
+def _step_allergy_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _allergy_classes(ctx, match.allergy_classes_any, out)
+
+
+def _step_conditions(match: Match, ctx: Context, out: Outcome) -> Cond:
+    terms = tuple(match.conditions_any)
+    heads = _head_concepts(terms)
+    hits = [
+        original
+        for original, treated in zip(ctx.profile.conditions, ctx.treated_conditions, strict=True)
+        if not any(has_term(original, t) for t in match.conditions_excluding)
+        and (_term_asserted(treated, terms) or (heads and _concept_present(treated, heads)))
+    ]
+    out.matched.extend(hits)
+    return bool(hits)
+
+
+def _step_concepts(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _concepts(ctx, match, out)
+
+
+def _step_med_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _med_classes(ctx, match.medication_classes_any, out)
+
+
+def _step_med_names(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _med_names(ctx, match.medication_names_any, out)
+
+
+def _step_vaccines(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _vaccines(ctx, match.vaccine_classes_any, out)
+
+
+# Steps answered from single profile values: (condition, matched words). They have no side
+# effects, so a plan asks them first; one that does not hold settles the rule at once.
+Scalar = Callable[[Match, Context], tuple[Cond, str | None]]
+
+
+def _stance(name: str) -> Scalar:
+    def scalar(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+        p = ctx.profile
         wanted = getattr(match, name)
-        if wanted is None:
-            continue
         value = getattr(p, name)
         if value is None and p.sex == "male":
             value = False
         ok = None if value is None else value == wanted
-        conds.append(ok)
-        if ok and wanted:
-            out.matched.append(name)
-    if match.age_at_least_years is not None:
-        ok = None if p.age_years is None else p.age_years >= match.age_at_least_years
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"age {p.age_years:g}")
-    if match.age_below_years is not None:
-        ok = None if p.age_years is None else p.age_years < match.age_below_years
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"age {p.age_years:g}")
-    if match.indication_not_in:
-        excluded = _indication_ids(ctx, match.indication_not_in)
-        ok = None if p.indication is None else ctx.indication_id() not in excluded
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"indication {p.indication}")
-    if match.indication_in:
-        wanted = _indication_ids(ctx, match.indication_in)
-        ok = None if p.indication is None else ctx.indication_id() in wanted
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"indication {p.indication}")
-    for bound, holds in (
-        (match.weight_below_kg, lambda w, b: w < b),
-        (match.weight_at_least_kg, lambda w, b: w >= b),
-    ):
-        if bound is None:
-            continue
-        ok = None if p.weight_kg is None else holds(p.weight_kg, bound)
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"weight {p.weight_kg:g} kg")
+        return ok, name if ok and wanted else None
+
+    return scalar
+
+
+def _age_at_least(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    age = ctx.profile.age_years
+    assert match.age_at_least_years is not None
+    ok = None if age is None else age >= match.age_at_least_years
+    return ok, f"age {age:g}" if ok else None
+
+
+def _age_below(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    age = ctx.profile.age_years
+    assert match.age_below_years is not None
+    ok = None if age is None else age < match.age_below_years
+    return ok, f"age {age:g}" if ok else None
+
+
+def _indication(ids: frozenset[str], *, inside: bool) -> Scalar:
+    """The person's indication is (`inside`) or is not one of the rule's (as the monograph's
+    indication ids, worked out with the plan)."""
+
+    def scalar(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+        p = ctx.profile
+        ok = None if p.indication is None else (ctx.indication_id() in ids) == inside
+        return ok, f"indication {p.indication}" if ok else None
+
+    return scalar
+
+
+def _weight_below(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    w = ctx.profile.weight_kg
+    assert match.weight_below_kg is not None
+    ok = None if w is None else w < match.weight_below_kg
+    return ok, f"weight {w:g} kg" if ok else None
+
+
+def _weight_at_least(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    w = ctx.profile.weight_kg
+    assert match.weight_at_least_kg is not None
+    ok = None if w is None else w >= match.weight_at_least_kg
+    return ok, f"weight {w:g} kg" if ok else None
+
+
+def _scalar_step(scalar: Scalar) -> Step:
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        ok, matched = scalar(match, ctx)
+        if matched is not None:
+            out.matched.append(matched)
+        return ok
+
+    return step
+
+
+def _step_kidney(match: Match, ctx: Context, out: Outcome) -> Cond:
+    assert match.crcl_below_ml_min is not None
+    below = ctx.kidney.below(match.crcl_below_ml_min)
+    if below is None and ctx.kidney.known:
+        # An estimate whose range straddles the threshold, or contradictory facts.
+        out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
+    if below:
+        out.matched.append(kidney_text(ctx.kidney))
+    return below
+
+
+def _surgery(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    d = ctx.profile.planned_surgery_date
+    planned = d is not None and (ctx.today is None or d >= ctx.today)
+    ok = planned == match.surgery_planned
+    if not (ok and planned):
+        return ok, None
+    assert d is not None
+    undated = d == dt.date.max  # advice for the 'surgery' event: date not told
+    return ok, "surgery planned" if undated else f"surgery planned {d}"
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    scalars: tuple[Scalar, ...]  # asked first: one that does not hold settles the rule
+    steps: tuple[Step, ...]  # every field, in the order matched words are reported
+    # Profile lists that must not all be empty for the rule to hold (a rule on medications
+    # cannot hold for a person who lists none).
+    lists: tuple[tuple[str, ...], ...]
+
+
+def _plan_for(match: Match, mono: Monograph) -> RulePlan:
+    scalars: list[Scalar] = []
+    steps: list[Step] = []
+    lists: list[tuple[str, ...]] = []
+    if match.allergies_any:
+        steps.append(_step_allergies)
+        lists.append(("allergies",))
+    if match.allergy_to_self:
+        steps.append(_step_self_allergy)
+        lists.append(("allergies",))
+    if match.allergy_classes_any:
+        steps.append(_step_allergy_classes)
+        lists.append(("allergies",))
+    if match.conditions_any:
+        steps.append(_step_conditions)
+        lists.append(("conditions",))
+    if match.condition_concepts_any:
+        steps.append(_step_concepts)
+        lists.append(("conditions",))
+    if match.medication_classes_any:
+        steps.append(_step_med_classes)
+        lists.append(("medications",))
+    if match.medication_names_any:
+        steps.append(_step_med_names)
+        lists.append(("medications",))
+    if match.vaccine_classes_any:
+        steps.append(_step_vaccines)
+        lists.append(("planned_vaccines", "medications"))
+    ordered: list[tuple[bool, Scalar]] = [
+        (match.pregnant is not None, _stance("pregnant")),
+        (match.breastfeeding is not None, _stance("breastfeeding")),
+        (match.age_at_least_years is not None, _age_at_least),
+        (match.age_below_years is not None, _age_below),
+        (
+            bool(match.indication_not_in),
+            _indication(_indication_ids_of(mono, match.indication_not_in), inside=False),
+        ),
+        (
+            bool(match.indication_in),
+            _indication(_indication_ids_of(mono, match.indication_in), inside=True),
+        ),
+        (match.weight_below_kg is not None, _weight_below),
+        (match.weight_at_least_kg is not None, _weight_at_least),
+    ]
+    for used, scalar in ordered:
+        if used:
+            scalars.append(scalar)
+            steps.append(_scalar_step(scalar))
     if match.crcl_below_ml_min is not None:
-        below = ctx.kidney.below(match.crcl_below_ml_min)
-        if below is None and ctx.kidney.known:
-            # An estimate whose range straddles the threshold, or contradictory facts.
-            out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
-        conds.append(below)
-        if below:
-            out.matched.append(kidney_text(ctx.kidney))
+        steps.append(_step_kidney)
     if match.surgery_planned is not None:
-        d = p.planned_surgery_date
-        planned = d is not None and (ctx.today is None or d >= ctx.today)
-        ok = planned == match.surgery_planned
-        conds.append(ok)
-        if ok and planned:
-            assert d is not None
-            undated = d == dt.date.max  # advice for the 'surgery' event: date not told
-            out.matched.append("surgery planned" if undated else f"surgery planned {d}")
-    out.missing.extend(n for n in match.needs if ctx.missing(n))
-    out.missing = list(dict.fromkeys(out.missing))
-    if any(c is False for c in conds):
-        out.state = "no"
-    elif out.missing:
+        scalars.append(_surgery)
+        steps.append(_scalar_step(_surgery))
+    return RulePlan(tuple(scalars), tuple(steps), tuple(dict.fromkeys(lists)))
+
+
+@memo.by_identity()
+def rule_plans(mono: Monograph) -> tuple[RulePlan, ...]:
+    """The plan of each of a monograph's screening rules, in order (once per document)."""
+    return tuple(_plan_for(rule.match, mono) for rule in mono.screening)
+
+
+def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcome:
+    """Fired, not fired, or undecided (with the missing fields named).
+
+    `plan`: the match's plan when already made (`rule_plans`). A rule that does not hold is
+    settled by its first condition that fails (the cheap ones on single values and empty
+    lists first): its outcome is "no" whatever the others say, and it names nothing."""
+    if plan is None:
+        plan = _plan_for(match, ctx.mono)
+    out = Outcome(state="no")
+    p = ctx.profile
+    for names in plan.lists:
+        if not any(getattr(p, name) for name in names):
+            return out
+    for scalar in plan.scalars:
+        if scalar(match, ctx)[0] is False:
+            return out
+    unknown = False
+    for step in plan.steps:
+        cond = step(match, ctx, out)
+        if cond is False:
+            out.matched.clear()
+            out.missing.clear()
+            out.med_keys.clear()
+            out.refs.clear()
+            return out
+        unknown = unknown or cond is None
+    if match.needs:
+        out.missing.extend(n for n in match.needs if ctx.missing(n))
+    if out.missing:
+        out.missing = list(dict.fromkeys(out.missing))
         out.state = "undecided"
-    elif any(c is None for c in conds):
+    elif unknown:
         # Unknown, and the rule does not list the field in `needs`: it does not match.
         out.state = "no"
     else:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, document_refs, external, fallback_refs
-from druginfo.engine.matching import Context, evaluate, has_term
+from druginfo.engine.matching import Context, evaluate, has_term, rule_plans
 from druginfo.model import (
     Alert,
     InteractionPair,
@@ -249,8 +249,8 @@ def screen_details(
     result = Screening()
     if not mono.screening:
         result.alerts.append(no_rules_alert(mono))
-    for rule in mono.screening:
-        out = evaluate(rule.match, ctx)
+    for rule, plan in zip(mono.screening, rule_plans(mono), strict=True):
+        out = evaluate(rule.match, ctx, plan)
         if out.state == "fired":
             result.med_keys[len(result.alerts)] = set(out.med_keys)
             result.alerts.append(rule_alert(rule, out.matched_text, out.refs))
