@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Literal
 
 from druginfo.engine import memo
-from druginfo.engine.allergies import allergen_classes, names_in
+from druginfo.engine.allergies import Member, allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
@@ -77,6 +77,21 @@ class MedEntry:
         if self.vaccine is not None:
             return self.vaccine.name
         return self.text
+
+
+@memo.by_identity()
+def _med_entry(vocab: Vocabulary, text: str, own_names: frozenset[str]) -> MedEntry:
+    """One medication line resolved (a pure function of the words, the vocabulary and the
+    checked medicine's names; MedEntry is frozen, so it is shared)."""
+    nm = vocab.resolve_medication(text)
+    classes = tuple(vocab.classes_of(nm.key)) if nm is not None else ()
+    return MedEntry(
+        text=text,
+        match=nm,
+        classes=classes,
+        vaccine=vocab.vaccine(text),
+        is_self=nm is not None and nm.key.lower() in own_names,
+    )
 
 
 @dataclass
@@ -142,20 +157,31 @@ class Context:
 
     @cached_property
     def meds(self) -> list[MedEntry]:
-        meds: list[MedEntry] = []
-        for text in self.profile.medications:
-            nm = self.vocab.resolve_medication(text)
-            classes = tuple(self.vocab.classes_of(nm.key)) if nm is not None else ()
-            meds.append(
-                MedEntry(
-                    text=text,
-                    match=nm,
-                    classes=classes,
-                    vaccine=self.vocab.vaccine(text),
-                    is_self=nm is not None and nm.key.lower() in self.own_names,
-                )
-            )
-        return meds
+        own = self.own_names
+        return [_med_entry(self.vocab, text, own) for text in self.profile.medications]
+
+    @cached_property
+    def med_class_ids(self) -> frozenset[str]:
+        """Every class (lower case) of the listed medicines other than this one: a rule on
+        classes none of them is in cannot hold."""
+        return frozenset(
+            cm.class_id.lower()
+            for med in self.meds
+            if not med.is_self and med.match is not None
+            for cm in med.classes
+        )
+
+    @cached_property
+    def mention_concepts(self) -> frozenset[str]:
+        """Every condition concept named, with every concept above it: a rule on concepts
+        none of them is cannot hold."""
+        read = reader()
+        return frozenset(
+            a
+            for m in self.mentions
+            if m.concept is not None and m.concept in read.concepts
+            for a in read.ancestors(m.concept)
+        )
 
     @cached_property
     def planned(self) -> list[tuple[str, VaccineMatch | None]]:
@@ -228,6 +254,8 @@ def _terms(values: list[str], terms: list[str], out: Outcome) -> Cond:
 
 def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
     wanted = {c.lower() for c in classes}
+    if wanted.isdisjoint(ctx.med_class_ids):
+        return False
     hit = False
     for med in ctx.meds:
         if med.is_self or med.match is None:
@@ -313,7 +341,7 @@ def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
             klass = classes.get(cid)
             if klass is None:
                 continue
-            found = klass.match(line)
+            found = _allergen_match(cid, line)
             if found is None:
                 continue
             _, member = found
@@ -327,6 +355,12 @@ def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
                 out.refs.append(ref)
             break
     return hit
+
+
+@functools.lru_cache(maxsize=16384)
+def _allergen_match(class_id: str, line: str) -> tuple[str, Member | None] | None:
+    """`AllergenClass.match` (the bundled classes never change), once per allergy line."""
+    return allergen_classes()[class_id].match(line)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -361,6 +395,8 @@ def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
     rule wants the concept present."""
     read = reader()
     wanted = match.condition_concepts_any
+    if ctx.mention_concepts.isdisjoint(wanted):
+        return False  # no mention is one of them or beneath them
     statuses = set(match.condition_status_any)
     hits: list[str] = []
     doubtful: list[str] = []
