@@ -79,6 +79,21 @@ def _own_keys(mono: Monograph) -> list[str]:
     return list(dict.fromkeys(k.lower() for k in keys if k))
 
 
+@memo.by_identity(objects=2)
+def _own_groups(
+    mono: Monograph, vocab: Vocabulary
+) -> tuple[list[str], dict[str, _Member], Evidence]:
+    """The checked medicine's own keys and duplication groups, with the evidence they cite
+    (once per document and vocabulary; callers must not change them)."""
+    evidence: Evidence = {}
+    own = _own_keys(mono)
+    own_groups: dict[str, _Member] = {}
+    for key in own:
+        for gid, member in _groups(key, vocab, evidence).items():
+            own_groups.setdefault(gid, member)
+    return own, own_groups, evidence
+
+
 def duplication_alerts(
     mono: Monograph,
     profile: Profile,
@@ -89,13 +104,10 @@ def duplication_alerts(
     checked medicine. `skip_keys`: medicines another rule already raised an alert for (a
     curated or leaflet rule naming the pair says more than the class does)."""
     result = Duplication()
-    own = _own_keys(mono)
-    own_groups: dict[str, _Member] = {}
-    for key in own:
-        for gid, member in _groups(key, vocab, result.evidence).items():
-            own_groups.setdefault(gid, member)
+    own, own_groups, cited = _own_groups(mono, vocab)
     if not own_groups:
         return result
+    result.evidence.update(cited)
     skip = {k.lower() for k in skip_keys}
     generic = mono.identity.generic
     seen: set[str] = set()

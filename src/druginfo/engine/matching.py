@@ -313,24 +313,33 @@ def _allergy_lines(ctx: Context) -> list[str]:
 def _self_allergy(ctx: Context, out: Outcome) -> Cond:
     """An allergy to this medicine under any name (brands, misspellings through the
     vocabulary) or to an ingredient of one of its products."""
-    ident = ctx.mono.identity
-    names = {ctx.mono.key, ident.generic, *ident.substances, *ident.brands}
     hit = False
     for line in _allergy_lines(ctx):
-        resolved = ctx.vocab.resolve_medication(line)
-        if any(names_in(line, n) for n in names) or (
-            resolved is not None and resolved.key.lower() in ctx.own_names
-        ):
-            out.matched.append(line)
+        matched = _allergy_line_to_self(ctx.mono, ctx.vocab, line, ctx.own_names)
+        if matched is not None:
+            out.matched.append(matched)
             hit = True
-            continue
-        for product in ctx.mono.products:
-            found = next((e for e in product.excipients if names_in(line, e, fuzzy=False)), None)
-            if found is not None:
-                out.matched.append(f"{line} ({found} is an ingredient of {product.name})")
-                hit = True
-                break
     return hit
+
+
+@memo.by_identity(objects=2)
+def _allergy_line_to_self(
+    mono: Monograph, vocab: Vocabulary, line: str, own_names: frozenset[str]
+) -> str | None:
+    """What an allergy line says about this medicine (the line, or the line and the
+    ingredient it names), or None: once per line, document and vocabulary."""
+    ident = mono.identity
+    names = {mono.key, ident.generic, *ident.substances, *ident.brands}
+    resolved = vocab.resolve_medication(line)
+    if any(names_in(line, n) for n in names) or (
+        resolved is not None and resolved.key.lower() in own_names
+    ):
+        return line
+    for product in mono.products:
+        found = next((e for e in product.excipients if names_in(line, e, fuzzy=False)), None)
+        if found is not None:
+            return f"{line} ({found} is an ingredient of {product.name})"
+    return None
 
 
 def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
