@@ -542,7 +542,7 @@ def refresh_curated(store: Store) -> None:
 
 
 MEMO_SIZE = 4096  # names remembered per memo (resolved names, serialised monographs)
-DOC_FACTS_SIZE = 512  # documents whose facts are remembered by object
+DOC_FACTS_SIZE = 256  # documents whose facts are remembered by object
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:

@@ -24,7 +24,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Objects (documents, fact lists, vocabularies) with derived values; values per object.
-MAX_OBJECTS = 2048
+MAX_OBJECTS = 512
 MAX_VALUES = 4096
 
 # id(s) of the objects → (the objects, their remembered values by function and arguments)
