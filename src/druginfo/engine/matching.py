@@ -15,8 +15,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from druginfo.engine import memo
 from druginfo.engine.allergies import Member, allergen_classes, names_in
@@ -27,6 +26,28 @@ from druginfo.model import Match, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
 
 State = Literal["fired", "no", "undecided"]
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first
+    access): a Context belongs to one check, in one thread."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = self.fn(obj)
+        obj.__dict__[self.name] = value  # later reads find it there, not here
+        return value
+
 
 # Vaccine "classes" answered from VaccineMatch.live, so rules need no per-vaccine lists.
 LIVE_CLASSES = frozenset({"live-vaccine", "live-vaccines", "live"})
@@ -105,11 +126,11 @@ class Context:
     today: dt.date | None = None
     evidence: Evidence = field(default_factory=dict)
 
-    @cached_property
+    @lazy
     def kidney(self) -> KidneyAssessment:
         return kidney_function(self.profile)
 
-    @cached_property
+    @lazy
     def treated_conditions(self) -> list[str]:
         """Conditions with the disease being treated taken out of their words.
 
@@ -124,7 +145,7 @@ class Context:
         names = _indication_names((ind.id, ind.name, *ind.synonyms))
         return [_without_names(condition, names) for condition in self.profile.conditions]
 
-    @cached_property
+    @lazy
     def allergy_lines(self) -> list[str]:
         """Allergy lines that state an allergy ("no known drug allergies" does not)."""
         read = reader()
@@ -136,31 +157,31 @@ class Context:
             lines.append(line)
         return lines
 
-    @cached_property
+    @lazy
     def _indication_id(self) -> str | None:
         if self.profile.indication is None:
             return None
         ind = self.mono.indication(self.profile.indication)
         return ind.id if ind is not None else None
 
-    @cached_property
+    @lazy
     def mentions(self) -> list[Mention]:
         """Every condition concept named in the profile, with its ConText status (the disease
         being treated taken out, see `treated_conditions`)."""
         read = reader()
         return [m for line in self.treated_conditions for m in read.read(line)]
 
-    @cached_property
+    @lazy
     def own_names(self) -> frozenset[str]:
         own = {self.mono.key.lower(), self.mono.identity.generic.lower()}
         return frozenset(own | {s.lower() for s in self.mono.identity.substances})
 
-    @cached_property
+    @lazy
     def meds(self) -> list[MedEntry]:
         own = self.own_names
         return [_med_entry(self.vocab, text, own) for text in self.profile.medications]
 
-    @cached_property
+    @lazy
     def med_class_ids(self) -> frozenset[str]:
         """Every class (lower case) of the listed medicines other than this one: a rule on
         classes none of them is in cannot hold."""
@@ -171,7 +192,7 @@ class Context:
             for cm in med.classes
         )
 
-    @cached_property
+    @lazy
     def mention_concepts(self) -> frozenset[str]:
         """Every condition concept named, with every concept above it: a rule on concepts
         none of them is cannot hold."""
@@ -183,7 +204,7 @@ class Context:
             for a in read.ancestors(m.concept)
         )
 
-    @cached_property
+    @lazy
     def planned(self) -> list[tuple[str, VaccineMatch | None]]:
         return [(text, self.vocab.vaccine(text)) for text in self.profile.planned_vaccines]
 
@@ -686,7 +707,10 @@ def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcom
     out = Outcome(state="no")
     p = ctx.profile
     for names in plan.lists:
-        if not any(getattr(p, name) for name in names):
+        for name in names:
+            if getattr(p, name):
+                break
+        else:
             return out
     for scalar in plan.scalars:
         if scalar(match, ctx)[0] is False:

@@ -531,5 +531,6 @@ class Monograph(BaseModel):
         return next((e for e in self.events if e.event == name), None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _indication_key(name: str) -> str:
     return " ".join(name.lower().replace("-", " ").split())
