@@ -119,10 +119,11 @@ def duplication_alerts(
             key = match.key.lower()
             if key in own or key in skip or key in seen:
                 continue
-            theirs = _groups(key, vocab, result.evidence)
+            theirs, cited = _groups_of(vocab, key)
             shared = [g for g in own_groups if g in theirs]
             if not shared:
                 continue
+            result.evidence.update(cited)
             seen.add(key)
             # A named class says more than an ATC code: prefer it for the wording.
             shared.sort(key=lambda g: (not g.startswith("class:"), g))

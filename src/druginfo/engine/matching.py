@@ -506,17 +506,36 @@ def _step_allergy_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
     return _allergy_classes(ctx, match.allergy_classes_any, out)
 
 
-def _step_conditions(match: Match, ctx: Context, out: Outcome) -> Cond:
+def _conditions_step(match: Match) -> Step:
+    """The `conditions_any` step of one rule: its terms, their concepts and the words that
+    exclude a line worked out once, and each (line, line without the indication) answered
+    once (a pure function of the words)."""
     terms = tuple(match.conditions_any)
+    excluding = tuple(match.conditions_excluding)
     heads = _head_concepts(terms)
-    hits = [
-        original
-        for original, treated in zip(ctx.profile.conditions, ctx.treated_conditions, strict=True)
-        if not any(has_term(original, t) for t in match.conditions_excluding)
-        and (_term_asserted(treated, terms) or (heads and _concept_present(treated, heads)))
-    ]
-    out.matched.extend(hits)
-    return bool(hits)
+    answers: dict[tuple[str, str], bool] = {}
+
+    def holds(original: str, treated: str) -> bool:
+        found = answers.get((original, treated))
+        if found is None:
+            found = not any(has_term(original, t) for t in excluding) and bool(
+                _term_asserted(treated, terms) or (heads and _concept_present(treated, heads))
+            )
+            if len(answers) >= LINE_ANSWERS:
+                answers.clear()
+            answers[(original, treated)] = found
+        return found
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        pairs = zip(ctx.profile.conditions, ctx.treated_conditions, strict=True)
+        hits = [original for original, treated in pairs if holds(original, treated)]
+        out.matched.extend(hits)
+        return bool(hits)
+
+    return step
+
+
+LINE_ANSWERS = 4096  # condition lines remembered per rule
 
 
 def _step_concepts(match: Match, ctx: Context, out: Outcome) -> Cond:
@@ -648,7 +667,7 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
         steps.append(_step_allergy_classes)
         lists.append(("allergies",))
     if match.conditions_any:
-        steps.append(_step_conditions)
+        steps.append(_conditions_step(match))
         lists.append(("conditions",))
     if match.condition_concepts_any:
         steps.append(_step_concepts)

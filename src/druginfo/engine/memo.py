@@ -27,8 +27,9 @@ R = TypeVar("R")
 MAX_OBJECTS = 512
 MAX_VALUES = 4096
 
-# id(s) of the objects → (the objects, their remembered values by function and arguments)
-_entries: dict[tuple[int, ...], tuple[tuple[object, ...], dict[Any, Any]]] = {}
+# id of the object, or the ids of the objects → (the object or objects, their remembered
+# values by function and arguments)
+_entries: dict[Any, tuple[Any, dict[Any, Any]]] = {}
 _lock = threading.Lock()
 
 
@@ -38,12 +39,8 @@ def clear() -> None:
         _entries.clear()
 
 
-def _values(held: tuple[object, ...]) -> dict[Any, Any]:
-    """The values remembered for these objects (a new, empty table for new objects)."""
-    key = tuple(map(id, held))
-    entry = _entries.get(key)
-    if entry is not None and all(a is b for a, b in zip(entry[0], held, strict=True)):
-        return entry[1]
+def _table(key: Any, held: Any) -> dict[Any, Any]:
+    """A new, empty table of values for `held` (one object, or a tuple of them)."""
     with _lock:
         if len(_entries) >= MAX_OBJECTS:
             _entries.clear()  # cheap to make again; a long-running server meets new documents
@@ -58,11 +55,39 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
     The values are shared: callers must not change them."""
 
     def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        if objects == 1:
+
+            @functools.wraps(fn)
+            def remembered_one(*args: P.args, **kwargs: P.kwargs) -> R:
+                if kwargs:
+                    raise TypeError(f"{fn.__qualname__}: remembered calls take positional args")
+                obj = args[0]
+                entry = _entries.get(id(obj))
+                values = entry[1] if entry is not None and entry[0] is obj else None
+                if values is None:
+                    values = _table(id(obj), obj)
+                key = (fn, *args[1:])
+                try:
+                    return cast(R, values[key])
+                except KeyError:
+                    pass
+                value = fn(*args, **kwargs)
+                if len(values) >= MAX_VALUES:
+                    values.clear()
+                values[key] = value
+                return value
+
+            return remembered_one
+
         @functools.wraps(fn)
         def remembered(*args: P.args, **kwargs: P.kwargs) -> R:
             if kwargs:
-                raise TypeError(f"{fn.__qualname__}: remembered calls take positional arguments")
-            values = _values(args[:objects])
+                raise TypeError(f"{fn.__qualname__}: remembered calls take positional args")
+            held = args[:objects]
+            ids = tuple(map(id, held))
+            entry = _entries.get(ids)
+            same = entry is not None and all(a is b for a, b in zip(entry[0], held, strict=True))
+            values = entry[1] if entry is not None and same else _table(ids, held)
             key = (fn, *args[objects:])
             try:
                 return cast(R, values[key])
