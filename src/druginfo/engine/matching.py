@@ -293,21 +293,6 @@ def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
     return hit
 
 
-def _med_names(ctx: Context, names: list[str], out: Outcome) -> Cond:
-    wanted = {n.lower() for n in names}
-    hit = False
-    for med in ctx.meds:
-        if med.is_self:
-            continue
-        by_key = med.match is not None and med.match.key.lower() in wanted
-        if by_key or any(has_term(med.text, n) for n in names):
-            hit = True
-            out.matched.append(med.display)
-            if med.match is not None:
-                out.med_keys.add(med.match.key)
-    return hit
-
-
 # Statuses under which a plain condition term (e.g. "asthma") counts: anything but absent,
 # only thought about, or someone else's.
 _TERM_NOT_COUNTING = frozenset({"negated", "hypothetical", "family"})
@@ -546,8 +531,36 @@ def _step_med_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
     return _med_classes(ctx, match.medication_classes_any, out)
 
 
-def _step_med_names(match: Match, ctx: Context, out: Outcome) -> Cond:
-    return _med_names(ctx, match.medication_names_any, out)
+def _med_names_step(match: Match) -> Step:
+    """The `medication_names_any` step of one rule, each medication line answered once (by
+    its key or its words: a pure function of the line and its resolution)."""
+    names = list(match.medication_names_any)
+    wanted = {n.lower() for n in names}
+    answers: dict[tuple[str, str | None], bool] = {}
+
+    def names_it(med: MedEntry) -> bool:
+        key = med.match.key if med.match is not None else None
+        found = answers.get((med.text, key))
+        if found is None:
+            by_key = key is not None and key.lower() in wanted
+            found = by_key or any(has_term(med.text, n) for n in names)
+            if len(answers) >= LINE_ANSWERS:
+                answers.clear()
+            answers[(med.text, key)] = found
+        return found
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        hit = False
+        for med in ctx.meds:
+            if med.is_self or not names_it(med):
+                continue
+            hit = True
+            out.matched.append(med.display)
+            if med.match is not None:
+                out.med_keys.add(med.match.key)
+        return hit
+
+    return step
 
 
 def _step_vaccines(match: Match, ctx: Context, out: Outcome) -> Cond:
@@ -676,7 +689,7 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
         steps.append(_step_med_classes)
         lists.append(("medications",))
     if match.medication_names_any:
-        steps.append(_step_med_names)
+        steps.append(_med_names_step(match))
         lists.append(("medications",))
     if match.vaccine_classes_any:
         steps.append(_step_vaccines)

@@ -131,10 +131,32 @@ def _kidney(value: object) -> Kidney:
     return Kidney(**parsed)
 
 
+def _remembered(parse: Callable[[object], float]) -> Callable[[object], float]:
+    """A quantity reader remembered per written value ('82 kg', 58): people write the same
+    few. Keyed by type too (`True == 1`, and true is refused); errors are not remembered."""
+    memo: dict[tuple[type, object], float] = {}
+
+    def read(value: object) -> float:
+        kind = type(value)
+        if kind not in (str, int, float):
+            return parse(value)
+        found = memo.get((kind, value))
+        if found is None:
+            found = parse(value)
+            if len(memo) >= QUANTITY_MEMO_SIZE:
+                memo.clear()
+            memo[(kind, value)] = found
+        return found
+
+    return read
+
+
+QUANTITY_MEMO_SIZE = 4096
+
 _PARSERS: Mapping[str, Callable[[object], object]] = {
-    "age_years": units.age_years,
-    "weight_kg": units.weight_kg,
-    "height_cm": units.height_cm,
+    "age_years": _remembered(units.age_years),
+    "weight_kg": _remembered(units.weight_kg),
+    "height_cm": _remembered(units.height_cm),
     "sex": _sex,
     "indication": lambda v: _text("indication", v),
     "kidney": _kidney,
