@@ -503,6 +503,12 @@ def _kidney_conditions(profile: Profile) -> dict[str, str]:
     return {}
 
 
+@memo.by_identity()
+def _condition_facts(facts: Sequence[Fact]) -> list[Fact]:
+    """The 'Do not use … if' facts that name a condition (once per document's facts)."""
+    return [f for f in facts if f.topic == "contraindication" and f.condition]
+
+
 def _conditions(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -512,7 +518,7 @@ def _conditions(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    stated = [f for f in facts if f.topic == "contraindication" and f.condition]
+    stated = _condition_facts(facts)
     treated = profile.indication or ""
     derived = _kidney_conditions(profile)
     for condition in [*profile.conditions, *derived]:
