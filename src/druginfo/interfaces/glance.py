@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from druginfo.interfaces import present
+from druginfo.interfaces import glance_dose, present
 from druginfo.model import Claim, DoseRule, Monograph, Product, Topic
 from druginfo.wording import every_hours_words, number
 
@@ -162,16 +162,6 @@ _USED_FOR = {
     "da": re.compile(r"\b(?:anvendes|bruges|benyttes) (?:til|mod|ved)\b", re.I),
     "pt": re.compile(r"\b(?:é|são) (?:utilizad|usad)[oa]s? (?:para|no|na|em)\b", re.I),
 }
-_DOSE = {
-    "en": re.compile(r"\b(?:recommended|usual) (?:starting |initial |daily )?doses?\b", re.I),
-    "da": re.compile(r"\b(?:anbefalede|sædvanlige) (?:start|daglige )?dosis\b", re.I),
-    "pt": re.compile(r"\bdose (?:inicial |diária )?(?:recomendada|habitual|normal)\b", re.I),
-}
-_AMOUNT = re.compile(
-    r"\d\s*(?:mg|g|ml|mikrogram|micrograms?|microgramas|µg|units?|enheder|unidades|IE|IU|"
-    r"tablets?|tabletter?|comprimidos?|capsules?|kapsler?|cápsulas?|doses?)\b",
-    re.I,
-)
 _TEMPERATURE = re.compile(
     r"\d\s*°?\s*C\b|refrigerator|fridge|køleskab|frigorífico|frigorifico|below \d|under \d", re.I
 )
@@ -204,11 +194,12 @@ def _leaflet_lines(mono: Monograph) -> list[GlanceLine]:
         lines.append(
             GlanceLine("for", present.ui_word("for", lang), used.quote, [used.id], "about")
         )
-    dose = _first(_claims_of(mono, {Topic.dosing}), _DOSE.get(lang), _AMOUNT)
+    names = [*mono.identity.brands, *mono.identity.substances, mono.identity.generic]
+    dose = glance_dose.usual_dose(_claims_of(mono, {Topic.dosing}), lang, names)
     if dose is not None:
-        lines.append(
-            GlanceLine("dose", present.ui_word("dose", lang), dose.quote, [dose.id], "how")
-        )
+        text = dose.text if dose.claim else present.ui_word("see-dosing", lang)
+        claims = [dose.claim.id] if dose.claim else []
+        lines.append(GlanceLine("dose", present.ui_word("dose", lang), text, claims, "how"))
     contra = _claims_of(mono, {Topic.contraindication})
     if contra:
         first = contra[0]

@@ -88,6 +88,7 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "dose rules for this medicine, so a personal plan cannot be made for it.",
         "other-products": "Other products with the same active substance",
         "skip": "Skip to main content",
+        "see-dosing": "See the dosing section.",
     },
     "da": {
         "at-a-glance": "Kort fortalt",
@@ -110,6 +111,7 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "for dette lægemiddel, så der kan ikke laves en personlig plan.",
         "other-products": "Andre produkter med samme aktive stof",
         "skip": "Gå til indholdet",
+        "see-dosing": "Se afsnittet om dosering.",
     },
     "pt": {
         "at-a-glance": "Em resumo",
@@ -132,6 +134,7 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "para este medicamento, por isso não é possível fazer um plano pessoal.",
         "other-products": "Outros produtos com a mesma substância ativa",
         "skip": "Saltar para o conteúdo",
+        "see-dosing": "Consulte a secção sobre a dose.",
     },
 }
 
