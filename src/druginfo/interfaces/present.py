@@ -555,33 +555,86 @@ class Citations:
 
 
 @dataclass
+class ResultNote:
+    """One numbered source note of an engine result's page: the quotes behind one statement."""
+
+    number: int
+    refs: list[tuple[SourceRef, DocumentRef]]
+    backrefs: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ResultCitations:
-    """Citations of an engine result: its S-keys are already numbered by the engine."""
+    """Citations of an engine result (a personal check, an advice), laid out as the monograph
+    page lays out its own: one marker per statement, numbered in the order the page first
+    cites it, whose note lists every quote behind the statement and leads back to each place
+    citing it. The engine's S-keys stay in the result (API, calendar) but are not shown: a row
+    of them after one sentence was a cluster nobody could tap."""
 
     sources: dict[str, SourceRef]
     acknowledgements: dict[tuple[str, str], str] = field(default_factory=dict)
+    _numbers: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _uses: dict[int, int] = field(default_factory=dict)
+    _documents: dict[tuple[str, str], DocumentRef] = field(default_factory=dict)
+
+    def number_for(self, keys: Iterable[str]) -> int | None:
+        known = tuple(dict.fromkeys(k for k in keys if k in self.sources))
+        if not known:
+            return None
+        return self._numbers.setdefault(known, len(self._numbers) + 1)
 
     def cite(self, keys: Iterable[str]) -> Markup:
-        marks: list[str] = []
-        for key in keys:
-            ref = self.sources.get(key)
-            if ref is None:
-                continue
-            hover = f"“{ref.quote}” — {ref.publisher}, {ref.document}"
-            marks.append(
-                f'<a class="cite" href="#src-{escape(key)}" title="{escape(hover)}">'
-                f"{escape(key)}</a>"
-            )
-        if not marks:
+        wanted = list(keys)
+        n = self.number_for(wanted)
+        if n is None:
             return Markup("")
-        return Markup('<sup class="cites">[' + ", ".join(marks) + "]</sup>")
+        first = self.sources[next(k for k in wanted if k in self.sources)]
+        hover = f"“{first.quote}” — {first.publisher}, {first.document}"
+        if len(hover) > 160:
+            hover = hover[:157].rstrip() + "…"
+        use = self._uses.get(n, 0)
+        self._uses[n] = use + 1
+        return Markup(
+            f'<a class="cite" href="#fn-{n}" id="ref-{n}-{use}" '
+            f'title="{escape(hover)}" aria-label="source {n}">{n}</a>'
+        )
+
+    def document(self, ref: SourceRef) -> DocumentRef:
+        key = (ref.publisher, ref.document)
+        if key not in self._documents:
+            self._documents[key] = DocumentRef(
+                number=len(self._documents) + 1,
+                publisher=ref.publisher,
+                title=ref.document,
+                date=ref.reviewed,
+                url=ref.url,
+                kind=ref.kind or "",
+                acknowledgement=self.acknowledgements.get(key),
+            )
+        return self._documents[key]
+
+    def footnotes(self) -> list[ResultNote]:
+        """The notes of every statement cited so far, then one for each source of the result
+        that no statement on the page cited (nothing the result rests on is left out)."""
+        cited = {k for keys in self._numbers for k in keys}
+        for key in sorted(self.sources, key=_key_order):
+            if key not in cited:
+                self.number_for([key])
+        notes: list[ResultNote] = []
+        for keys, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
+            refs = [(self.sources[k], self.document(self.sources[k])) for k in keys]
+            backrefs = [f"ref-{n}-{i}" for i in range(self._uses.get(n, 0))]
+            notes.append(ResultNote(n, refs, backrefs))
+        return notes
+
+    def documents(self) -> list[DocumentRef]:
+        """Every document the result quotes, those cited first in citation order."""
+        for key in sorted(self.sources, key=_key_order):
+            self.document(self.sources[key])
+        return sorted(self._documents.values(), key=lambda d: d.number)
 
     def listing(self) -> list[tuple[str, SourceRef]]:
-        def order(key: str) -> tuple[int, str]:
-            digits = "".join(ch for ch in key if ch.isdigit())
-            return (int(digits) if digits else 10**9, key)
-
-        return [(k, self.sources[k]) for k in sorted(self.sources, key=order)]
+        return [(k, self.sources[k]) for k in sorted(self.sources, key=_key_order)]
 
     def acknowledgement_texts(self) -> list[str]:
         texts: list[str] = []
@@ -590,6 +643,11 @@ class ResultCitations:
             if text and text not in texts:
                 texts.append(text)
         return texts
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return (int(digits) if digits else 10**9, key)
 
 
 def acknowledgement_index(monograph: Monograph | None) -> dict[tuple[str, str], str]:

@@ -91,6 +91,9 @@ def _environment() -> Environment:
     )
     env.filters["urlq"] = lambda value: quote(str(value), safe="")
     env.filters["num"] = wording.number
+    # A sentence put together by the engine may start in lower case; only its first letter
+    # is raised (Jinja's `capitalize` would lower every other letter: "TB", "MMR").
+    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     env.filters["nl2br"] = lambda text: Markup("<br>").join(
         escape(line) for line in str(text).splitlines()
     )
