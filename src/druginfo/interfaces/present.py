@@ -89,6 +89,9 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "other-products": "Other products with the same active substance",
         "skip": "Skip to main content",
         "see-dosing": "See the dosing section.",
+        "leaflets": "This product has several leaflets",
+        "for-children": "written for children",
+        "shown": "shown here",
     },
     "da": {
         "at-a-glance": "Kort fortalt",
@@ -112,6 +115,9 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "other-products": "Andre produkter med samme aktive stof",
         "skip": "Gå til indholdet",
         "see-dosing": "Se afsnittet om dosering.",
+        "leaflets": "Produktet har flere indlægssedler",
+        "for-children": "skrevet til børn",
+        "shown": "vises her",
     },
     "pt": {
         "at-a-glance": "Em resumo",
@@ -135,12 +141,23 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "other-products": "Outros produtos com a mesma substância ativa",
         "skip": "Saltar para o conteúdo",
         "see-dosing": "Consulte a secção sobre a dose.",
+        "leaflets": "Este produto tem vários folhetos",
+        "for-children": "escrito para crianças",
+        "shown": "mostrado aqui",
     },
 }
 
 
 def ui_word(key: str, language: str = "en") -> str:
     return UI_WORDS.get(language, {}).get(key) or UI_WORDS["en"][key]
+
+
+def leaflet_label(doc: Monograph, for_children: bool, language: str = "en") -> str:
+    """A leaflet as its reader picks it: its title, which names the strength and form
+    ("Humira 20 mg solution for injection in pre-filled syringe"), and whom it is written
+    for when that is a child's carer."""
+    title = doc.sources[0].document if doc.sources else doc.identity.generic
+    return f"{title} ({ui_word('for-children', language)})" if for_children else title
 
 
 def group_title(group: str, language: str = "en") -> str:

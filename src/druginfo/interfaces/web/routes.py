@@ -51,7 +51,7 @@ from druginfo.interfaces.web.report import (
 )
 from druginfo.interfaces.web.security import safe_local_path
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
-from druginfo.service import best_document
+from druginfo.service import best_document, childrens_leaflet
 from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
 from druginfo.store.private import Account, SavedPlan, is_id
 
@@ -390,6 +390,47 @@ def build_site_router(service: Service) -> APIRouter:
                         link=(home, "Read it in English"),
                     )
                 return unknown_drug(request, exc)
+        # One brand with several leaflets (a children's strength and an adults' one): the
+        # page shows the one asked for, else the adults', and offers each by its title.
+        asked_leaflet = request.query_params.get("leaflet")
+        siblings = service.leaflet_siblings(mono)
+        if siblings:
+            picked = service.page_leaflet(siblings, asked_leaflet)
+            if picked is None:
+                return render(
+                    request,
+                    "error.html",
+                    404,
+                    title="Leaflet not found",
+                    message="This product has no leaflet with that name; its leaflets are "
+                    "listed on its page.",
+                    link=(home, f"Read about {match.key}"),
+                )
+            mono = picked
+        elif asked_leaflet and not (mono.sources and mono.sources[0].id == asked_leaflet):
+            return render(
+                request,
+                "error.html",
+                404,
+                title="Leaflet not found",
+                message="We have no leaflet with that name for this medicine.",
+                link=(home, f"Read about {match.key}"),
+            )
+        leaflet_choices = [
+            (
+                present.leaflet_label(d, childrens_leaflet(d), mono.language),
+                f"{home}?"
+                + urlencode(
+                    {
+                        **({"brand": brand} if brand else {}),
+                        **({"lang": lang} if lang else {}),
+                        "leaflet": d.sources[0].id,
+                    }
+                ),
+                d is mono,
+            )
+            for d in siblings
+        ]
         all_docs = service.documents(match.key)
         if brand:
             languages = sorted({d.language for d in docs} | {mono.language})
@@ -471,6 +512,7 @@ def build_site_router(service: Service) -> APIRouter:
             other_brands=[(b, f"{home}?{urlencode({'brand': b})}") for b in other_brands],
             acknowledgements=[s.acknowledgement for s in mono.sources if s.acknowledgement],
             product_note=product_note.note if product_note else None,
+            leaflet_choices=leaflet_choices,
         )
 
     @router.get("/drugs/{name}/advice/{event}", response_class=HTMLResponse)
