@@ -140,7 +140,11 @@ def test_index_lists_medicines_a_to_z_with_search_box(client: TestClient) -> Non
     letters = [a.text for a in page.xpath('//nav[@class="letters"]/a')]
     assert letters == sorted(letters) and {"H", "K"} <= set(letters)
     links = page.xpath('//ul[@class="az"]//a/@href')
-    assert "/drugs/anakinra" in links and "/drugs/adalimumab" in links
+    # A substance of one product links to it; one shared by several products links to the
+    # product the entry names (its own leaflet, not another brand's).
+    assert "/drugs/anakinra" in links and "/drugs/adalimumab?brand=Humira" in links
+    (humira,) = page.xpath('//ul[@class="az"]//a[@href="/drugs/adalimumab?brand=Humira"]')
+    assert humira.text.startswith("Humira")
     assert DISCLAIMER in unescape(r.text)
 
 
@@ -254,6 +258,8 @@ def test_monograph_opens_with_a_cited_at_a_glance_card(
     rule = next(r for r in mono.dose_rules if r.basis == "fixed")
     volume = f"{rule.dose_mg / product.strength_mg * product.volume_ml:.2f}".rstrip("0")
     assert f"{rule.dose_mg:g} mg = {volume} mL" in rows["Usual dose"]
+    # The card says how often in plain words; the exact hours are in the dosing section.
+    assert "once a day" in rows["Usual dose"] and "hours" not in rows["Usual dose"]
     blocking = [s.title for s in mono.screening if s.kind == "contraindication" and s.blocking]
     assert blocking[0] in rows["Do not use"]
     assert "°C" in rows["Storage"]

@@ -98,6 +98,12 @@ def test_a_brand_without_its_leaflet_says_which_product_is_shown(client: TestCli
         "active substance, infliximab."
     )
     assert eb.INFLISTRA.product_name in text_of(page.xpath('//ol[@class="documents"]')[0])
+    # The same when the brand comes as a product choice (a search hit named by the
+    # vocabulary): the substance's page with the note, not "product not found".
+    r = client.get("/drugs/infliximab", params={"brand": "Remicade"})
+    assert r.status_code == 200 and "asked=Remicade" in str(r.url)
+    assert lxml_html.fromstring(r.text).xpath('//p[@class="product-note"]')
+    assert client.get("/drugs/infliximab", params={"brand": "Zorbrand"}).status_code == 404
 
 
 @pytest.mark.browser

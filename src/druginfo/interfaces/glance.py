@@ -108,7 +108,11 @@ def usual_dose_rule(mono: Monograph) -> DoseRule | None:
     is what most readers take, and a weight-based dose cannot be one number for everyone.
     """
     order = {ind.id: i for i, ind in enumerate(mono.indications)}
-    rules = sorted(mono.dose_rules, key=lambda r: order.get(r.indication, len(order)))
+    # A repeated dose is the usual one; a first (loading) dose given once is not.
+    rules = sorted(
+        mono.dose_rules,
+        key=lambda r: (r.schedule == "once", order.get(r.indication, len(order))),
+    )
     for rule in rules:
         if rule.basis == "fixed" and (rule.age_min_years or 0) >= 12:
             return rule
@@ -143,7 +147,17 @@ def dose_line(mono: Monograph, rule: DoseRule) -> str:
     route = ROUTE_WORDS.get(rule.route, rule.route)
     who = names.get(rule.indication, rule.indication)
     band = present.age_band(rule.age_min_years, rule.age_max_years)
-    return f"{amount}, {every_hours_words(rule.every_hours)}, {route} — {who}, {band}"
+    return f"{amount}, {_often(rule)}, {route} — {who}, {band}"
+
+
+def _often(rule: DoseRule) -> str:
+    """How often, in the card's plain words ('every two weeks'); the exact hours are in the
+    dosing section beside the full rule."""
+    if rule.schedule != "repeated" or rule.every_hours is None:
+        return present.schedule_words(rule)
+    words = every_hours_words(rule.every_hours)
+    plain = re.search(r"\((.+)\)$", words)
+    return plain.group(1) if plain else words
 
 
 def _container(form: str) -> str:
@@ -217,6 +231,8 @@ def _leaflet_lines(mono: Monograph) -> list[GlanceLine]:
                 "storage", present.ui_word("storage", lang), store.quote, [store.id], "storage"
             )
         )
+    for line in lines:
+        line.text = present.display_text(line.text)
     return lines
 
 

@@ -89,6 +89,7 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "other-products": "Other products with the same active substance",
         "skip": "Skip to main content",
         "see-dosing": "See the dosing section.",
+        "compare": "Compare what the sources say",
         "leaflets": "This product has several leaflets",
         "for-children": "written for children",
         "shown": "shown here",
@@ -115,6 +116,7 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "other-products": "Andre produkter med samme aktive stof",
         "skip": "Gå til indholdet",
         "see-dosing": "Se afsnittet om dosering.",
+        "compare": "Sammenlign, hvad kilderne siger",
         "leaflets": "Produktet har flere indlægssedler",
         "for-children": "skrevet til børn",
         "shown": "vises her",
@@ -141,6 +143,7 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "other-products": "Outros produtos com a mesma substância ativa",
         "skip": "Saltar para o conteúdo",
         "see-dosing": "Consulte a secção sobre a dose.",
+        "compare": "Compare o que dizem as fontes",
         "leaflets": "Este produto tem vários folhetos",
         "for-children": "escrito para crianças",
         "shown": "mostrado aqui",
@@ -158,6 +161,26 @@ def leaflet_label(doc: Monograph, for_children: bool, language: str = "en") -> s
     for when that is a child's carer."""
     title = doc.sources[0].document if doc.sources else doc.identity.generic
     return f"{title} ({ui_word('for-children', language)})" if for_children else title
+
+
+def heading(title: str, names: Iterable[str]) -> str:
+    """A leaflet's section title with the medicine's name as the medicine writes it: the
+    converter lower-cases it ("1. What rayvow is and what it is used for")."""
+    for name in names:
+        if not name or name.lower() == name:
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(name.lower())}(?!\w)")
+        title = pattern.sub(name.replace("\\", "\\\\"), title)
+    return title
+
+
+def name_brand(display: str, key: str) -> str | None:
+    """'Bretaris Genuair (aclidinium)' → 'Bretaris Genuair': the product a search hit or an
+    index entry names, None when it names only the substance."""
+    brand, sep, _ = display.partition(" (")
+    if not sep or brand.strip().lower() == key.lower():
+        return None
+    return brand.strip()
 
 
 def group_title(group: str, language: str = "en") -> str:
@@ -402,9 +425,28 @@ KIND_WORDS = {
 }
 
 
-def long_date(value: dt.date | None) -> str:
-    """'16 February 2022': the way people write dates, unambiguous in every country."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+MONTHS_IN: dict[str, tuple[str, ...]] = {
+    "da": (
+        "januar", "februar", "marts", "april", "maj", "juni",
+        "juli", "august", "september", "oktober", "november", "december",
+    ),
+    "pt": (
+        "janeiro", "fevereiro", "março", "abril", "maio", "junho",
+        "julho", "agosto", "setembro", "outubro", "novembro", "dezembro",
+    ),
+}  # fmt: skip
+
+
+def long_date(value: dt.date | None, language: str = "en") -> str:
+    """'16 February 2022' ('16. februar 2022', '16 de fevereiro de 2022'): the way people
+    write dates in the page's language, unambiguous in every country."""
+    if not value:
+        return ""
+    if language == "da":
+        return f"{value.day}. {MONTHS_IN['da'][value.month - 1]} {value.year}"
+    if language == "pt":
+        return f"{value.day} de {MONTHS_IN['pt'][value.month - 1]} de {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def _unstop(text: str) -> str:
@@ -708,18 +750,43 @@ class Block:
     items: list[str]
 
 
+# Characters of the Symbol and Wingdings fonts that reach the leaflets' XHTML as Unicode
+# private-use code points (U+F000 + the font's code): browsers show them as empty boxes.
+# Those used as list markers start a list item; arrows become an arrow; the font's space a
+# space; its degree sign only where a C follows ("2 °C"). Any other is left as it is: which
+# font it came from is unknown, and a guessed "≥" in a dose would be worse than a box.
+_FONT_BULLETS = re.compile(r"\s*[\uf0b7\uf0a7\uf09f\uf076\uf0d8\uf097](?:\s|\uf020)+")
+_FONT_ARROWS = re.compile(r"[\uf0e0\uf0e8\uf0da](?:\s|\uf020)*")
+_FONT_DEGREE = re.compile(r"\uf0b0(?=\s?C\b)")
+
+
+def display_text(text: str) -> str:
+    """Leaflet text as shown: the font characters above made readable, nothing else."""
+    text = _FONT_DEGREE.sub("°", text)
+    text = _FONT_ARROWS.sub("→ ", text)
+    return text.replace("\uf020", " ")
+
+
 def blocks(text: str) -> list[Block]:
-    """Leaflet prose as stored: one block per line, list items marked with a bullet."""
+    """Leaflet prose as stored: one block per line, list items marked with a bullet (or a
+    font's bullet character, even in the middle of a line the converter ran together)."""
     out: list[Block] = []
-    for line in paragraphs(text):
-        if line.startswith(LIST_ITEM.strip()):
-            item = line[1:].strip()
-            if out and out[-1].kind == "ul":
-                out[-1].items.append(item)
-            else:
-                out.append(Block("ul", [item]))
+
+    def item(words: str) -> None:
+        if out and out[-1].kind == "ul":
+            out[-1].items.append(words)
         else:
-            out.append(Block("p", [line]))
+            out.append(Block("ul", [words]))
+
+    for line in paragraphs(display_text(text)):
+        pieces = [p.strip() for p in _FONT_BULLETS.split(" " + line)]
+        head, rest = pieces[0], [p for p in pieces[1:] if p]
+        if head.startswith(LIST_ITEM.strip()):
+            item(head[1:].strip())
+        elif head:
+            out.append(Block("p", [head]))
+        for words in rest:
+            item(words)
     return out
 
 

@@ -82,6 +82,11 @@ LANGUAGE_NAMES = {
 }
 
 
+def _late_name_link(key: str, name: str, language: str | None = None, several: bool = False) -> str:
+    # _name_link is defined below: looked up when a page renders, not when this module loads.
+    return _name_link(key, name, language, several)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -111,6 +116,8 @@ def _environment() -> Environment:
         paragraphs=present.paragraphs,
         blocks=present.blocks,
         long_date=present.long_date,
+        heading=present.heading,
+        name_link=_late_name_link,
         event_labels=present.EVENT_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -296,6 +303,7 @@ def build_site_router(service: Service) -> APIRouter:
             hits=[(h, _highlight(h.snippet or "", terms)) for h in hits],
             best=best,
             acknowledgements=acks,
+            several={d.key for d in summaries() if len(d.brands) > 1},
         )
 
     # ---------------------------------------------------------------- monograph and advice
@@ -352,6 +360,11 @@ def build_site_router(service: Service) -> APIRouter:
         docs: list[Monograph] = []
         if brand:
             docs = service.brand_documents(match.key, brand)
+            if not docs and len(brand) <= MAX_NAME and _names_same(service, brand, match.key):
+                # A brand of this substance without a document of its own (a search hit
+                # named by the vocabulary): the substance's page, saying what it shows.
+                params = {"asked": brand, **({"lang": lang} if lang else {})}
+                return RedirectResponse(f"{home}?{urlencode(params)}", status_code=302)
             if not docs:
                 return render(
                     request,
@@ -948,6 +961,26 @@ def build_site_router(service: Service) -> APIRouter:
         )
 
     return router
+
+
+def _name_link(key: str, name: str, language: str | None = None, several: bool = False) -> str:
+    """The page of a medicine as a list names it: where several products share the substance
+    (`several`), 'Bretaris Genuair (aclidinium)' opens that product's leaflet, not another
+    brand's."""
+    params: dict[str, str] = {}
+    brand = present.name_brand(name, key) if several else None
+    if brand:
+        params["brand"] = brand
+    if language and language != "en":
+        params["lang"] = language
+    return f"/drugs/{quote(key, safe='')}" + (f"?{urlencode(params)}" if params else "")
+
+
+def _names_same(service: Service, name: str, key: str) -> bool:
+    try:
+        return service.resolve(name).key == key
+    except (UnknownDrug, InputError):
+        return False
 
 
 def _highlight(snippet: str, terms: list[str]) -> Markup:
