@@ -74,6 +74,14 @@ def test_a_dose_of_another_medicine_is_not_this_ones() -> None:
     assert pick("The usual dose of an injection is 0.1 ml.").startswith("The")
 
 
+def test_a_worked_example_is_not_the_dose() -> None:
+    text = pick(
+        "Example: if your daily dose is 900 mg, your starting dose is 300 mg a day.",
+        "The usual dose is 600 mg a day.",
+    )
+    assert text == "The usual dose is 600 mg a day."
+
+
 def test_other_languages() -> None:
     da = pick(
         "Spørg lægen. \uf0b7 Den anbefalede dosis er én tablet dagligt. \uf0b7 Tag den med vand.",

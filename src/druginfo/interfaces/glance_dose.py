@@ -97,6 +97,11 @@ _BULLETS = re.compile(
 _CLAUSE = re.compile(r";\s+|\s+[–—-]\s+|,\s+(?!\d)")
 
 
+# A worked example ("Example: if your daily dose is 1000 mg, …") illustrates a calculation;
+# it is not the dose.
+_EXAMPLE = re.compile(r"^(?:for example|example|e\.g\.|eksempel|fx|por exemplo|exemplo)\b", re.I)
+
+
 @dataclass(frozen=True)
 class DoseText:
     text: str
@@ -199,7 +204,7 @@ def usual_dose(
     for order, claim in enumerate(claims):
         for heading, body in _pieces(claim.quote, language):
             m = dose.search(body)
-            if not m or not AMOUNT.search(body) or body.endswith(":"):
+            if not m or not AMOUNT.search(body) or body.endswith(":") or _EXAMPLE.match(body):
                 continue
             if own and _of_another_medicine(body, m.end(), language, own):
                 continue
