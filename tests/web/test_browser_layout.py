@@ -162,3 +162,20 @@ def test_a_citation_opens_its_folded_source_and_leads_back(
     back = target.locator("a.backref").first
     back.click()
     assert mark.is_visible()
+
+
+def test_the_index_folds_by_letter_on_a_phone_and_a_letter_opens_its_names(
+    base_url: str, pages: dict[str, Any]
+) -> None:
+    page = pages["390"]
+    page.goto(base_url + "/")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4 * PHONE["height"], f"the A-Z index is {height / PHONE['height']:.1f} screens"
+    page.locator("nav.letters a", has_text="K").click()
+    group = page.locator("details#letter-K")
+    assert group.get_attribute("open") is not None
+    assert group.locator("ul.az a").first.is_visible()
+    # Wide screens show every name at once.
+    desktop = pages["1280"]
+    desktop.goto(base_url + "/")
+    assert desktop.locator("details.az-letter:not([open])").count() == 0
