@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from druginfo.sources.base import Broken, ParsedDocument, Record
 from druginfo.sources.detect import Pending, parse_group
+from druginfo.store.common import PreparedDocument, prepare_document
 
 MAX_WORKERS = 32
 GROUP_DOCUMENTS = 8  # documents per task at most (a product's languages stay together)
@@ -52,8 +53,10 @@ class Stages:
 
     read: float = 0.0  # walking inputs, decompressing, reading bytes (this process)
     parse: float = 0.0  # parsing documents (summed over workers)
-    validate: float = 0.0  # validating each parsed monograph from its JSON (this process)
-    store: float = 0.0  # writing batches: derived rows, compression, SQL, FTS (this process)
+    prepare: float = 0.0  # validating each monograph from its JSON, its rows (workers)
+    validate: float = 0.0  # the same, in this process (a store without prepared rows)
+    store: float = 0.0  # writing batches (this process)
+    index: float = 0.0  # bulk steps of the full-text index (this process)
     workers: int = 0
     extra: dict[str, float] = field(default_factory=dict)
 
@@ -61,8 +64,10 @@ class Stages:
         return {
             "read": round(self.read, 3),
             "parse": round(self.parse, 3),
+            "prepare": round(self.prepare, 3),
             "validate": round(self.validate, 3),
             "store": round(self.store, 3),
+            "index": round(self.index, 3),
             "workers": self.workers,
             **{k: round(v, 3) for k, v in self.extra.items()},
         }
@@ -70,7 +75,8 @@ class Stages:
 
 @dataclass(frozen=True)
 class _Shipped:
-    """A parsed document as it travels back from a worker: its monograph as JSON text."""
+    """A parsed document as it travels back from a worker for a store that cannot take
+    prepared rows: its monograph as JSON text, validated in this process."""
 
     doc_id: str
     checksum: str
@@ -78,23 +84,51 @@ class _Shipped:
     json: str
 
 
-def _work(group: list[Pending]) -> tuple[list[_Shipped | Record], float]:
+@dataclass(frozen=True)
+class Prepare:
+    """What a worker makes of a parsed document: the store's rows (`PreparedDocument`,
+    compressed for SQLite when `compress`), or, when `rows` is False, the monograph's JSON
+    for this process to validate (a store without `write_prepared`)."""
+
+    rows: bool = True
+    compress: bool = True
+
+
+Shipped = _Shipped | PreparedDocument | Record
+
+
+Timed = tuple[list[Shipped], tuple[float, float]]  # results, (seconds parsing, preparing)
+
+
+def _work(group: list[Pending], prepare: Prepare) -> Timed:
     started = time.perf_counter()
-    out: list[_Shipped | Record] = []
-    for record in parse_group(group):
+    records = parse_group(group)
+    parsed = time.perf_counter()
+    out: list[Shipped] = []
+    for record in records:
         if isinstance(record, ParsedDocument):
             try:
                 text = record.monograph.model_dump_json()
-            except Exception as exc:  # a monograph that cannot be serialised is broken
-                out.append(Broken(record.origin, f"cannot serialise: {exc}"))
-                continue
-            out.append(_Shipped(record.doc_id, record.checksum, record.origin, text))
+                if prepare.rows:
+                    out.append(
+                        prepare_document(
+                            text,
+                            record.doc_id,
+                            record.checksum,
+                            record.origin,
+                            compress=prepare.compress,
+                        )
+                    )
+                else:
+                    out.append(_Shipped(record.doc_id, record.checksum, record.origin, text))
+            except Exception as exc:  # cannot be serialised, or does not load back
+                out.append(Broken(record.origin, f"invalid monograph: {exc}"))
         else:
             out.append(record)
-    return out, time.perf_counter() - started
+    return out, (parsed - started, time.perf_counter() - parsed)
 
 
-def _arrived(item: _Shipped | Record, stages: Stages) -> Record:
+def _arrived(item: Shipped, stages: Stages) -> Record | PreparedDocument:
     if not isinstance(item, _Shipped):
         return item
     from druginfo.model import Monograph
@@ -157,38 +191,44 @@ class _InProcess:
 
     def submit(
         self,
-        fn: Callable[[list[Pending]], tuple[list[_Shipped | Record], float]],
+        fn: Callable[[list[Pending], Prepare], Timed],
         group: list[Pending],
-    ) -> Future[tuple[list[_Shipped | Record], float]]:
-        future: Future[tuple[list[_Shipped | Record], float]] = Future()
-        future.set_result(fn(group))
+        prepare: Prepare,
+    ) -> Future[Timed]:
+        future: Future[Timed] = Future()
+        future.set_result(fn(group, prepare))
         return future
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         return None
 
 
-def pooled(work: Iterable[Record | Pending], workers: int, stages: Stages) -> Iterator[Record]:
-    """Records of `work` with every Pending parsed by `workers` processes, in input order."""
+def pooled(
+    work: Iterable[Record | Pending], workers: int, stages: Stages, prepare: Prepare | None = None
+) -> Iterator[Record | PreparedDocument]:
+    """Records of `work` with every Pending parsed by `workers` processes, in input order:
+    each document as the store's prepared rows (`prepare`, the default) or, with
+    `Prepare(rows=False)`, as a ParsedDocument validated here."""
+    prepare = prepare or Prepare()
     stages.workers = workers
     executor: ProcessPoolExecutor | _InProcess = _executor(workers)
-    window: deque[tuple[Future[tuple[list[_Shipped | Record], float]], list[Pending]]] = deque()
+    window: deque[tuple[Future[Timed], list[Pending]]] = deque()
     group: list[Pending] = []
     limit = workers * IN_FLIGHT_PER_WORKER
 
     def submit() -> None:
         nonlocal group
         if group:
-            window.append((executor.submit(_work, group), group))
+            window.append((executor.submit(_work, group, prepare), group))
             group = []
 
     deaths = 0
 
-    def collect() -> Iterator[Record]:
+    def collect() -> Iterator[Record | PreparedDocument]:
         nonlocal executor, deaths
         future, sent = window.popleft()
         try:
-            results, seconds = future.result()
+            results, (parsing, preparing) = future.result()
         except BrokenProcessPool as exc:
             # A worker died: its group is reported broken; the groups sent after it go to a
             # new pool. Pools that keep dying (workers cannot start here) give way to
@@ -200,9 +240,10 @@ def pooled(work: Iterable[Record | Pending], workers: int, stages: Stages) -> It
                 yield Broken(p.origin, f"the worker process parsing it died: {exc}")
             for _ in range(len(window)):
                 _, again = window.popleft()
-                window.append((executor.submit(_work, again), again))
+                window.append((executor.submit(_work, again, prepare), again))
             return
-        stages.parse += seconds
+        stages.parse += parsing
+        stages.prepare += preparing
         for item in results:
             yield _arrived(item, stages)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -110,8 +111,26 @@ class PostgresStore(SqlReads):
         self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
     ) -> list[UpsertOutcome]:
         """Several documents in ONE transaction (all or none), for fast bulk ingestion (a
-        4th element, the JSON the monograph was validated from, is not needed here)."""
-        prepared = [(_prepare(item[0], item[1], item[2]), item[0].key) for item in items]
+        4th element is the JSON the monograph was just made from: stored as is)."""
+        return self.write_prepared(
+            [
+                common.prepare_document(
+                    item[3] if len(item) > 3 else item[0].model_dump_json(),
+                    item[1],
+                    item[2],
+                    compress=False,
+                )
+                for item in items
+            ]
+        )
+
+    def write_prepared(
+        self, rows: Sequence[common.PreparedDocument], *, index: bool = True
+    ) -> list[UpsertOutcome]:
+        """Write prepared documents in ONE transaction (all or none). `index` is accepted for
+        the SQLite store's sake: here the GIN index's pending list already defers the
+        text index's work (migration 0003), within the same transaction."""
+        prepared = [_for_postgres(row) for row in rows]
         outcomes: list[UpsertOutcome] = []
         if not prepared:
             return outcomes
@@ -121,6 +140,9 @@ class PostgresStore(SqlReads):
             if any(o.status != "unchanged" for o in outcomes):
                 self._bump_generation(conn)
         return outcomes
+
+    def index_pending(self) -> int:
+        return 0  # nothing queued outside the GIN index itself
 
     def _upsert_one(
         self, conn: psycopg.Connection[Any], row: dict[str, Any], key: str
@@ -413,30 +435,29 @@ class PostgresStore(SqlReads):
         return [Feedback(id=r[0], page=r[1], helpful=r[2], text=r[3], created=r[4]) for r in rows]
 
 
-def _prepare(mono: Monograph, doc_id: str, checksum: str) -> dict[str, Any]:
-    if not doc_id or not checksum:
-        raise ValueError("doc_id and checksum are required")
-    text = mono.model_dump_json()
-    mono = Monograph.model_validate_json(text)  # what is stored is exactly what loads back
-    return {
-        "doc_id": doc_id,
-        "checksum": checksum,
-        "key": mono.key,
-        "language": mono.language,
-        "kind": common.document_kind(mono),
-        "curated": mono.curated,
-        "display": common.display_name(mono).replace("\x00", " "),
-        "brands": Jsonb(list(mono.identity.brands)),
-        "document_date": mono.document_date,
-        "json": _without_nul(mono) if "\\u0000" in text else text,
-        "names": [
-            (n.replace("\x00", " "), common.normalize_name(n), k)
-            for n, k in common.monograph_names(mono)
-        ],
-        "chunks": [
-            (s.replace("\x00", " "), b.replace("\x00", " ")) for s, b in common.text_chunks(mono)
-        ],
-    }
+def _for_postgres(row: common.PreparedDocument) -> tuple[dict[str, Any], str]:
+    """The statement parameters of a prepared document; PostgreSQL text and jsonb cannot
+    hold NUL characters, so they are blanked (the rare document holding one)."""
+    text = row.json if row.json is not None else zlib.decompress(row.blob or b"").decode()
+    return (
+        {
+            "doc_id": row.doc_id,
+            "checksum": row.checksum,
+            "key": row.key,
+            "language": row.language,
+            "kind": row.kind,
+            "curated": row.curated,
+            "display": row.display.replace("\x00", " "),
+            "brands": Jsonb(list(row.brands)),
+            "document_date": row.document_date,
+            "json": _without_nul(Monograph.model_validate_json(text))
+            if "\\u0000" in text
+            else text,
+            "names": [(n.replace("\x00", " "), norm, k) for n, norm, k in row.names],
+            "chunks": [(s.replace("\x00", " "), b.replace("\x00", " ")) for s, b in row.chunks],
+        },
+        row.key,
+    )
 
 
 def _without_nul(mono: Monograph) -> str:
