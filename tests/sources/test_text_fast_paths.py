@@ -104,3 +104,33 @@ def test_case_traps_are_the_only_characters_lower_case_misses() -> None:
                 missed.add(ch)
     assert missed <= set(leaflet_text._CASE_TRAPS), sorted(missed)
     assert all(len(ch.lower()) == 1 for ch in everything if ch not in leaflet_text._CASE_TRAPS)
+
+
+def reference_trailing(block: str) -> list[str]:
+    from druginfo.sources import epi
+
+    if block.startswith(leaflet_text.LIST_MARK):
+        return [block]
+    m = epi._TRAILING.search(block)
+    if m is None or not epi._looks_like_heading(m.group(1)):
+        return [block]
+    return [block[: m.start()].strip(), m.group(1).strip()]
+
+
+_HEADINGS = ["Infections", "Other medicines", "Driving", "A", "Æble grød", "x" * 59, "Y" * 61]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(texts, spaced),
+    st.sampled_from(["", ". ", ".  ", "! \n ", "?\t", ".\u00a0"]),
+    st.sampled_from(_HEADINGS),
+    st.sampled_from(["", " ", "\n", "."]),
+)
+def test_trailing_heading_search_matches_its_definition(
+    text: str, gap: str, heading: str, end: str
+) -> None:
+    from druginfo.sources.epi import _split_trailing_heading
+
+    block = text + gap + heading + end
+    assert _split_trailing_heading(block) == reference_trailing(block)

@@ -609,7 +609,12 @@ _TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]
 def _split_trailing_heading(block: str) -> list[str]:
     if block.startswith(LIST_MARK):
         return [block]
-    m = _TRAILING.search(block)
+    # A match ends the block and its phrase is at most 60 characters: only the tail (and
+    # the run of spaces before it) can hold one, so the search starts there, not at 0.
+    start = max(0, len(block) - 62)
+    while start > 0 and block[start - 1].isspace():
+        start -= 1
+    m = _TRAILING.search(block, start)
     if m is None or not _looks_like_heading(m.group(1)):
         return [block]
     return [block[: m.start()].strip(), m.group(1).strip()]

@@ -149,6 +149,9 @@ _CONTRACTION_NEEDS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(" ll"), False),
     (re.compile("I m"), False),
 ]
+# ... and what any of them needs, in the block itself: a lost apostrophe's gap before one of
+# the endings, at a word end ('n', 't', 'r', 'e' have no other case-insensitive matches).
+_ANY_CONTRACTION = re.compile(r"[nN] [tT]\b|[eEuUyY] [rR][eE]\b| ve\b| ll\b|I m\b")
 
 
 def repair_text(block: str, language: str) -> str:
@@ -164,6 +167,8 @@ def repair_text(block: str, language: str) -> str:
         if _POSSESSIVE_CANDIDATE.search(text):
             text = _POSSESSIVE.sub("'s", text)
             lowered = text.lower()
+        if not trap and not _ANY_CONTRACTION.search(text):
+            return text
         for (pattern, replacement), (needs, folded) in zip(
             _CONTRACTIONS, _CONTRACTION_NEEDS, strict=True
         ):
