@@ -2,7 +2,10 @@
 
 Writes go in small batches, each one transaction, so a process killed at any moment leaves
 the store as it was after the last whole batch; a rerun skips documents whose checksum is
-already stored and completes the rest without duplicating anything. A record that cannot be
+already stored and completes the rest without duplicating anything. Text rows reach the
+full-text index in bulk steps (every INDEX_DOCUMENTS documents, INDEX_SECONDS, and at the
+end); rows written since the last step wait in a queue kept in the same transactions, which
+the next ingest (or open) completes after a kill. A record that cannot be
 parsed (or stored) is reported and skipped, never half-written.
 
     python -m druginfo.ingest PATH... [--db URL] [--no-progress]
@@ -296,9 +299,10 @@ def ingest(
     version (the old one goes to history). `resume=True` is for finishing an interrupted run
     fast: documents whose id is already stored are not even parsed (counted as `skipped`).
 
-    `workers` processes parse documents (druginfo.ingest_pool; default: the CPUs less one);
-    0, or fewer than POOL_MIN_ITEMS inputs, parses in this process. `report.stages` gives
-    the seconds of each stage.
+    `workers` processes parse documents and prepare their rows (druginfo.ingest_pool;
+    default: one per CPU); 0, or fewer than POOL_MIN_ITEMS inputs, parses in this process.
+    The full-text index is filled in bulk (`_Writer`). `report.stages` gives the seconds of
+    each stage.
     """
     from druginfo import ingest_pool
     from druginfo.errors import InputError

@@ -1,19 +1,24 @@
 """Parsing documents in a pool of worker processes while this process reads and writes.
 
-The work of an ingest splits in three: reading inputs (folders, archives: cheap), parsing
-each document into a monograph (most of the CPU) and writing to the store (one writer: SQLite
-has one, and PostgreSQL's rows of one batch go in one transaction). Parsing is spread over
-worker processes; reading and writing stay here, so the store sees the same batches, in the
-same kill-safe transactions, as without a pool.
+The work of an ingest splits in four: reading inputs (folders, archives: cheap), parsing each
+document into a monograph (most of the CPU), preparing the store's rows from it (validating
+the monograph from its JSON, names, text rows, compression) and writing (one writer: SQLite
+has one, and PostgreSQL's rows of one batch go in one transaction). Parsing and preparing are
+spread over worker processes; reading and writing stay here, so the store sees the same
+batches, in the same kill-safe transactions, as without a pool, and this process does
+little besides SQL (a many-core machine is limited by the one writer, not by this process's
+Python).
 
 - Documents travel to a worker as bytes (`detect.Pending`), grouped by product so a
   worker meets a product's English leaflet before its other languages.
-- A parsed monograph travels back as its JSON text: this process validates it once
-  (`Monograph.model_validate_json`), and the store keeps exactly that text.
+- A parsed document travels back as its store rows (`store.common.PreparedDocument`, the
+  monograph validated once, from exactly the JSON text the store keeps); for a store that
+  cannot take prepared rows, as its JSON text, validated here.
 - At most a few groups per worker are in flight (bounded memory whatever the corpus size).
 - A worker that dies (killed, out of memory) costs the documents of its group: each becomes
   a Broken record with the reason, and a new pool takes over.
-- Results come back in input order, so reruns store documents in the same order.
+- Results come back in input order, so reruns store documents in the same order and the
+  stored rows are the same, byte for byte, with or without a pool.
 
 The number of workers defaults to the CPUs (the writing process is light), at most 32.
 """
