@@ -231,7 +231,7 @@ def test_kill_9_with_text_rows_queued_for_the_index_then_rerun_indexes_them(
         while time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
             try:
-                if db.exists() and 0 < _queued(db) < _chunks(db):
+                if db.exists() and 0 < (state := _queue_state(db))[0] < state[1]:
                     break  # at least one index step done, and rows queued since
             except sqlite3.OperationalError:
                 continue  # schema not created yet
@@ -279,9 +279,13 @@ def test_kill_9_with_text_rows_queued_for_the_index_then_rerun_indexes_them(
         store.close()
 
 
-def _chunks(db: Path) -> int:
+def _queue_state(db: Path) -> tuple[int, int]:
+    """(queued text rows, all text rows), read in one statement (one snapshot)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        return int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        queued, total = conn.execute(
+            "SELECT (SELECT count(*) FROM chunks_unindexed), (SELECT count(*) FROM chunks)"
+        ).fetchone()
+        return int(queued), int(total)
 
 
 def test_broken_file_is_reported_and_skipped(leaflets: Path, tmp_path: Path) -> None:

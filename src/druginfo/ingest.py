@@ -203,6 +203,7 @@ class _Writer:
                 doc.checksum,
                 doc.origin,
                 compress=self.compress,
+                validated=doc.monograph if doc.validated or doc.json is not None else None,
             )
         except self.errors as exc:
             self.broken(Broken(origin=doc.origin, reason=f"cannot store {doc.doc_id}: {exc}"))

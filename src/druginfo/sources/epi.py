@@ -1052,6 +1052,7 @@ def parse_epi(
         checksum=sha256(raw + PARSER_TAG),
         monograph=monograph,
         origin=origin,
+        validated=True,  # built with pydantic's validating constructors only
     )
 
 

@@ -211,17 +211,25 @@ def compress_monograph(text: str) -> bytes:
 
 
 def prepare_document(
-    text: str, doc_id: str, checksum: str, origin: str = "", *, compress: bool
+    text: str,
+    doc_id: str,
+    checksum: str,
+    origin: str = "",
+    *,
+    compress: bool,
+    validated: Monograph | None = None,
 ) -> PreparedDocument:
     """The rows of one document from its monograph JSON.
 
-    The monograph is validated from exactly this text (the only validation on the way to the
-    store), so what is stored is what loads back: parsers build parts with
-    model_copy(update=...), which pydantic does not validate, and a monograph that cannot
-    be read back must be refused here (ValueError), not found broken later."""
+    The monograph is validated once on its way to the store, so what is stored is what loads
+    back: here, from exactly this text, unless `validated` is the monograph this text was
+    made from and its parser built it from validated parts only (`ParsedDocument.validated`).
+    Some parsers build parts with model_copy(update=...), which pydantic does not validate,
+    and a monograph that cannot be read back must be refused here (ValueError), not found
+    broken later."""
     if not doc_id or not checksum:
         raise ValueError("doc_id and checksum are required")
-    mono = Monograph.model_validate_json(text)
+    mono = validated if validated is not None else Monograph.model_validate_json(text)
     return PreparedDocument(
         doc_id=doc_id,
         checksum=checksum,
