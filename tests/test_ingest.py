@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -63,12 +64,49 @@ def _consistency(db: Path) -> dict[str, int]:
             " (SELECT count(*) FROM names n WHERE n.norm = t.norm)"
         ).fetchone()[0]
         assert terms == 0
+        queued_orphans = conn.execute(
+            "SELECT count(*) FROM chunks_unindexed WHERE id NOT IN (SELECT id FROM chunks)"
+        ).fetchone()[0]
+        assert queued_orphans == 0, "a queued text row that does not exist"
+    finally:
+        conn.close()
+    assert_text_index_exact(db)
+    conn = sqlite3.connect(db)
+    try:
         return {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("documents", "names", "chunks", "name_terms", "history")
         }
     finally:
         conn.close()
+
+
+def assert_text_index_exact(db: Path) -> None:
+    """The full-text index holds exactly the text rows not queued for indexing: on a copy,
+    indexing the queue must give an index equal to its content table, row for row (FTS5's
+    integrity-check with rank 1 compares them; a row indexed twice or missing fails it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "copy.db"
+        source = sqlite3.connect(db)
+        target = sqlite3.connect(copy)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+        try:
+            target.execute(
+                "INSERT INTO chunks_fts (rowid, section, body, lang)"
+                " SELECT c.id, c.section, c.body, c.lang FROM chunks_unindexed u"
+                " JOIN chunks c ON c.id = u.id"
+            )
+            target.execute("DELETE FROM chunks_unindexed")
+            target.execute(
+                "INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        finally:
+            target.close()
 
 
 def test_kill_9_mid_ingest_then_rerun_completes_without_duplicates(
@@ -151,6 +189,103 @@ def test_kill_9_mid_ingest_then_rerun_completes_without_duplicates(
     finally:
         store.close()
     assert _consistency(db) == resumed
+
+
+def _queued(db: Path) -> int:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        return int(conn.execute("SELECT count(*) FROM chunks_unindexed").fetchone()[0])
+
+
+def test_kill_9_with_text_rows_queued_for_the_index_then_rerun_indexes_them(
+    leaflets: Path, tmp_path: Path
+) -> None:
+    """The full-text index is filled in bulk steps; a kill between two steps leaves stored
+    documents whose text rows wait in the queue. The store must be consistent then (the
+    index holds exactly the rows not queued) and the rerun must index the rest."""
+    n_files = len(list(leaflets.glob("*.json")))
+    db = tmp_path / "queued.db"
+    script = (
+        "import sys, time\n"
+        "import druginfo.ingest as ingest\n"
+        "ingest.BATCH_DOCUMENTS = 4\n"
+        "ingest.INDEX_DOCUMENTS = 24\n"  # an index step every 24 documents
+        "ingest.INDEX_SECONDS = 1e9\n"
+        "real = ingest._Writer.flush\n"
+        "def slow(self):\n"
+        "    real(self)\n"
+        "    time.sleep(0.2)\n"  # room for the kill to land between two batches
+        "ingest._Writer.flush = slow\n"
+        "from druginfo.store import open_store\n"
+        "store = open_store(sys.argv[2], bootstrap=False)\n"
+        "ingest.ingest([sys.argv[1]], store, progress=False)\n"
+        "store.close()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(leaflets), f"sqlite:///{db}"],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            try:
+                if db.exists() and 0 < (state := _queue_state(db))[0] < state[1]:
+                    break  # at least one index step done, and rows queued since
+            except sqlite3.OperationalError:
+                continue  # schema not created yet
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, err.decode()[-2000:]
+    killed = _consistency(db)  # the index holds exactly the rows not queued
+    assert 0 < killed["documents"] < n_files, "the kill must land mid-ingest"
+    queued = _queued(db)
+    assert 0 < queued < killed["chunks"], "the kill must land between two index steps"
+    with sqlite3.connect(db) as conn:
+        key, body = conn.execute(
+            "SELECT d.key, c.body FROM chunks_unindexed u JOIN chunks c ON c.id = u.id"
+            " JOIN documents d ON d.id = c.doc WHERE c.section <> 'names'"
+            " ORDER BY length(c.body) DESC LIMIT 1"
+        ).fetchone()
+    words = [w for w in re.findall(r"[^\W\d_]{6,}", body)]
+    phrase = " ".join(words[len(words) // 2 : len(words) // 2 + 3])
+
+    rerun = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "druginfo.ingest",
+            str(leaflets),
+            "--db",
+            f"sqlite:///{db}",
+            "--no-progress",
+            "--resume",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert _queued(db) == 0
+    done = _consistency(db)
+    assert done["documents"] == n_files
+    store = open_store(f"sqlite:///{db}")
+    try:
+        # A document whose text rows were queued at the kill is found by its text now.
+        assert any(h.key == key for h in store.search(phrase, limit=200)), phrase
+    finally:
+        store.close()
+
+
+def _queue_state(db: Path) -> tuple[int, int]:
+    """(queued text rows, all text rows), read in one statement (one snapshot)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        queued, total = conn.execute(
+            "SELECT (SELECT count(*) FROM chunks_unindexed), (SELECT count(*) FROM chunks)"
+        ).fetchone()
+        return int(queued), int(total)
 
 
 def test_broken_file_is_reported_and_skipped(leaflets: Path, tmp_path: Path) -> None:
@@ -302,3 +437,46 @@ def test_a_document_the_store_refuses_is_broken_but_a_failing_store_stops_the_ru
             ingest([folder], store, progress=False)
     finally:
         store.close()
+
+
+def _rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row but the write times, in id order."""
+    conn = sqlite3.connect(db)
+    try:
+        columns = (
+            "id, doc_id, key, language, kind, curated, display_name, brands, document_date,"
+            " checksum, monograph"
+        )
+        return {
+            "documents": conn.execute(f"SELECT {columns} FROM documents ORDER BY id").fetchall(),
+            "names": conn.execute("SELECT * FROM names ORDER BY id").fetchall(),
+            "name_terms": conn.execute("SELECT * FROM name_terms ORDER BY id").fetchall(),
+            "chunks": conn.execute("SELECT * FROM chunks ORDER BY id").fetchall(),
+            "queued": conn.execute("SELECT * FROM chunks_unindexed").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def test_the_pool_stores_the_same_rows_byte_for_byte(leaflets: Path, tmp_path: Path) -> None:
+    """Parsed and prepared in worker processes or in this one: the same documents (the
+    compressed monograph JSON included), names and text rows, with the same ids."""
+    from druginfo import ingest as ingest_module
+
+    n_files = len(list(leaflets.glob("*.json")))
+    assert n_files >= ingest_module.POOL_MIN_ITEMS  # else the pool would not be used
+    tables = []
+    for workers in (0, 1, 2):
+        db = tmp_path / f"w{workers}.db"
+        store = open_store(f"sqlite:///{db}")
+        try:
+            report = ingest([leaflets], store, progress=False, workers=workers)
+        finally:
+            store.close()
+        assert report.inserted == n_files and report.stages["workers"] == workers
+        _consistency(db)
+        tables.append(_rows(db))
+    assert tables[0]["queued"] == []
+    for other in tables[1:]:
+        for name, rows in tables[0].items():
+            assert other[name] == rows, name

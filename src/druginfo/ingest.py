@@ -2,7 +2,10 @@
 
 Writes go in small batches, each one transaction, so a process killed at any moment leaves
 the store as it was after the last whole batch; a rerun skips documents whose checksum is
-already stored and completes the rest without duplicating anything. A record that cannot be
+already stored and completes the rest without duplicating anything. Text rows reach the
+full-text index in bulk steps (every INDEX_DOCUMENTS documents, INDEX_SECONDS, and at the
+end); rows written since the last step wait in a queue kept in the same transactions, which
+the next ingest (or open) completes after a kill. A record that cannot be
 parsed (or stored) is reported and skipped, never half-written.
 
     python -m druginfo.ingest PATH... [--db URL] [--no-progress]
@@ -38,9 +41,12 @@ from rich.text import Text
 from druginfo.model import Monograph
 from druginfo.sources.base import Broken, ClassBatch, InteractionBatch, ParsedDocument
 from druginfo.store.base import Store
+from druginfo.store.common import PreparedDocument, prepare_document
 
 BATCH_DOCUMENTS = 32  # documents per transaction
 BATCH_SECONDS = 0.5  # ... or fewer, so a slow source still commits often
+INDEX_DOCUMENTS = 1024  # documents written between two bulk steps of the full-text index
+INDEX_SECONDS = 10.0  # ... or fewer: a running server finds new text within seconds
 POOL_MIN_ITEMS = 64  # fewer inputs are parsed here: starting workers would cost more
 
 
@@ -125,20 +131,32 @@ def _document_errors() -> tuple[type[BaseException], ...]:
 
 
 class _Writer:
-    """Collects parsed documents and writes them batch by batch."""
+    """Collects parsed documents and writes them batch by batch.
+
+    A store with `write_prepared` (both of ours) gets each document's rows ready-made (by
+    the worker processes in a pooled ingest) and only writes them; its full-text index is
+    brought up to date in bulk every INDEX_DOCUMENTS documents or INDEX_SECONDS, and at the
+    end (see `SqliteStore.write_prepared`: the queue of unindexed rows is written in the same
+    transactions as the documents, so a kill at any point leaves a consistent store)."""
 
     def __init__(self, store: Store, report: IngestReport, on_broken: Callable[[Broken], Any]):
         self.store = store
         self.report = report
         self.on_broken = on_broken
-        self.pending: list[tuple[Monograph, str, str, str, str | None]] = []
+        self.pending: list[ParsedDocument | PreparedDocument] = []
         self.seconds = 0.0  # time spent writing, for the stage breakdown
+        self.index_seconds = 0.0  # time spent bringing the text index up to date
         self.since = time.monotonic()
-        self.bulk = getattr(store, "upsert_many", None)  # a third-party store may lack it
+        self.write = getattr(store, "write_prepared", None)
+        self.index = getattr(store, "index_pending", None)
+        self.compress = getattr(store, "backend", "") == "sqlite"
+        self.bulk = getattr(store, "upsert_many", None)  # a third-party store may lack both
         self.errors = _document_errors()
+        self.unindexed = 0
+        self.indexed_at = time.monotonic()
 
-    def add(self, doc: ParsedDocument) -> None:
-        self.pending.append((doc.monograph, doc.doc_id, doc.checksum, doc.origin, doc.json))
+    def add(self, doc: ParsedDocument | PreparedDocument) -> None:
+        self.pending.append(doc)
         if len(self.pending) >= BATCH_DOCUMENTS or time.monotonic() - self.since > BATCH_SECONDS:
             self.flush()
 
@@ -148,18 +166,81 @@ class _Writer:
             self._flush()
         finally:
             self.seconds += time.perf_counter() - started
+        if self.unindexed and (
+            self.unindexed >= INDEX_DOCUMENTS or time.monotonic() - self.indexed_at > INDEX_SECONDS
+        ):
+            self.index_now()
+
+    def index_now(self) -> None:
+        """Bring the store's full-text index up to date (one transaction)."""
+        self.unindexed = 0
+        self.indexed_at = time.monotonic()
+        if self.index is None:
+            return
+        started = time.perf_counter()
+        try:
+            self.index()
+        finally:
+            self.index_seconds += time.perf_counter() - started
 
     def _flush(self) -> None:
         batch, self.pending = self.pending, []
         self.since = time.monotonic()
         if not batch:
             return
+        if self.write is not None:
+            self._write_prepared(batch)
+        else:
+            self._write_monographs(batch)
+
+    def _prepared(self, doc: ParsedDocument | PreparedDocument) -> PreparedDocument | None:
+        if isinstance(doc, PreparedDocument):
+            return doc
+        try:
+            return prepare_document(
+                doc.json if doc.json is not None else doc.monograph.model_dump_json(),
+                doc.doc_id,
+                doc.checksum,
+                doc.origin,
+                compress=self.compress,
+                validated=doc.monograph if doc.validated or doc.json is not None else None,
+            )
+        except self.errors as exc:
+            self.broken(Broken(origin=doc.origin, reason=f"cannot store {doc.doc_id}: {exc}"))
+            return None
+
+    def _write_prepared(self, batch: list[ParsedDocument | PreparedDocument]) -> None:
+        assert self.write is not None
+        rows = [r for r in map(self._prepared, batch) if r is not None]
+        try:
+            outcomes = self.write(rows, index=False)
+        except self.errors:
+            outcomes = None  # one bad document: find it by writing one at a time
+        if outcomes is not None:
+            for o in outcomes:
+                self._count(o.status)
+            return
+        for row in rows:
+            try:
+                (outcome,) = self.write([row], index=False)
+            except self.errors as exc:  # reported and skipped, never half-written
+                self.broken(Broken(origin=row.origin, reason=f"cannot store {row.doc_id}: {exc}"))
+            else:
+                self._count(outcome.status)
+
+    def _write_monographs(self, batch: list[ParsedDocument | PreparedDocument]) -> None:
+        docs = [d for d in batch if isinstance(d, ParsedDocument)]  # no pool rows here
         if self.bulk is not None:
             try:
                 # The JSON rides along when the monograph was just validated from it, so the
                 # store need not serialise and validate it again.
                 outcomes = self.bulk(
-                    [(m, d, c, j) if j is not None else (m, d, c) for m, d, c, _, j in batch]
+                    [
+                        (d.monograph, d.doc_id, d.checksum, d.json)
+                        if d.json is not None
+                        else (d.monograph, d.doc_id, d.checksum)
+                        for d in docs
+                    ]
                 )
             except self.errors:
                 outcomes = None  # one bad document: find it by writing one at a time
@@ -167,19 +248,23 @@ class _Writer:
                 for o in outcomes:
                     self._count(o.status)
                 return
-        for mono, doc_id, checksum, origin, _ in batch:
+        for d in docs:
             try:
-                outcome = self.store.upsert_monograph(mono, doc_id=doc_id, checksum=checksum)
+                outcome = self.store.upsert_monograph(
+                    d.monograph, doc_id=d.doc_id, checksum=d.checksum
+                )
             except self.errors as exc:  # reported and skipped, never half-written
-                self.broken(Broken(origin=origin, reason=f"cannot store {doc_id}: {exc}"))
+                self.broken(Broken(origin=d.origin, reason=f"cannot store {d.doc_id}: {exc}"))
             else:
                 self._count(outcome.status)
 
     def _count(self, status: str) -> None:
         if status == "inserted":
             self.report.inserted += 1
+            self.unindexed += 1
         elif status == "replaced":
             self.report.replaced += 1
+            self.unindexed += 1
         else:
             self.report.unchanged += 1
 
@@ -215,9 +300,10 @@ def ingest(
     version (the old one goes to history). `resume=True` is for finishing an interrupted run
     fast: documents whose id is already stored are not even parsed (counted as `skipped`).
 
-    `workers` processes parse documents (druginfo.ingest_pool; default: the CPUs less one);
-    0, or fewer than POOL_MIN_ITEMS inputs, parses in this process. `report.stages` gives
-    the seconds of each stage.
+    `workers` processes parse documents and prepare their rows (druginfo.ingest_pool;
+    default: one per CPU); 0, or fewer than POOL_MIN_ITEMS inputs, parses in this process.
+    The full-text index is filled in bulk (`_Writer`). `report.stages` gives the seconds of
+    each stage.
     """
     from druginfo import ingest_pool
     from druginfo.errors import InputError
@@ -257,10 +343,11 @@ def ingest(
             skip=skip if resume and stored else None,
             progress=advance,
         )
-        records = ingest_pool.pooled(work, n_workers, stages) if use_pool else work
+        prepare = ingest_pool.Prepare(rows=writer.write is not None, compress=writer.compress)
+        records = ingest_pool.pooled(work, n_workers, stages, prepare) if use_pool else work
         try:
             for record in records:
-                if isinstance(record, ParsedDocument):
+                if isinstance(record, ParsedDocument | PreparedDocument):
                     if resume and record.doc_id in stored and use_pool:
                         report.skipped += 1  # an SPL whose set id only parsing revealed
                     elif stored.get(record.doc_id) == record.checksum:
@@ -280,12 +367,15 @@ def ingest(
             # when the store still takes them, then let the error through.
             with contextlib.suppress(Exception):  # the original error is the one to report
                 writer.flush()
+                writer.index_now()
             raise
         writer.flush()
+        writer.index_now()
     report.seconds = time.perf_counter() - started
     stages.store = writer.seconds
+    stages.index = writer.index_seconds
     if not use_pool:  # everything ran here: what is not writing was reading and parsing
-        stages.parse = report.seconds - writer.seconds
+        stages.parse = report.seconds - writer.seconds - writer.index_seconds
     report.stages = stages.as_dict()
     return report
 

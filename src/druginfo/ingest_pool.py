@@ -1,21 +1,26 @@
 """Parsing documents in a pool of worker processes while this process reads and writes.
 
-The work of an ingest splits in three: reading inputs (folders, archives: cheap), parsing
-each document into a monograph (most of the CPU) and writing to the store (one writer: SQLite
-has one, and PostgreSQL's rows of one batch go in one transaction). Parsing is spread over
-worker processes; reading and writing stay here, so the store sees the same batches, in the
-same kill-safe transactions, as without a pool.
+The work of an ingest splits in four: reading inputs (folders, archives: cheap), parsing each
+document into a monograph (most of the CPU), preparing the store's rows from it (validating
+the monograph from its JSON, names, text rows, compression) and writing (one writer: SQLite
+has one, and PostgreSQL's rows of one batch go in one transaction). Parsing and preparing are
+spread over worker processes; reading and writing stay here, so the store sees the same
+batches, in the same kill-safe transactions, as without a pool, and this process does
+little besides SQL (a many-core machine is limited by the one writer, not by this process's
+Python).
 
 - Documents travel to a worker as bytes (`detect.Pending`), grouped by product so a
   worker meets a product's English leaflet before its other languages.
-- A parsed monograph travels back as its JSON text: this process validates it once
-  (`Monograph.model_validate_json`), and the store keeps exactly that text.
+- A parsed document travels back as its store rows (`store.common.PreparedDocument`, the
+  monograph validated once, from exactly the JSON text the store keeps); for a store that
+  cannot take prepared rows, as its JSON text, validated here.
 - At most a few groups per worker are in flight (bounded memory whatever the corpus size).
 - A worker that dies (killed, out of memory) costs the documents of its group: each becomes
   a Broken record with the reason, and a new pool takes over.
-- Results come back in input order, so reruns store documents in the same order.
+- Results come back in input order, so reruns store documents in the same order and the
+  stored rows are the same, byte for byte, with or without a pool.
 
-The number of workers defaults to the CPUs less one (this process writes), at most 32.
+The number of workers defaults to the CPUs (the writing process is light), at most 32.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from dataclasses import dataclass, field
 
 from druginfo.sources.base import Broken, ParsedDocument, Record
 from druginfo.sources.detect import Pending, parse_group
+from druginfo.store.common import PreparedDocument, prepare_document
 
 MAX_WORKERS = 32
 GROUP_DOCUMENTS = 8  # documents per task at most (a product's languages stay together)
@@ -42,8 +48,13 @@ MAX_POOL_DEATHS = 3  # pools lost before parsing moves into this process
 
 
 def default_workers() -> int:
-    """CPUs less one for the reading/writing process; 0 (parse here) on a single CPU."""
-    return max(0, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+    """One worker per CPU; 0 (parse here) on a single CPU.
+
+    The reading and writing process does little besides SQL now (the workers prepare the
+    rows): about a third of a worker's CPU per document, and mostly while the workers wait
+    on it. Measured on 2 CPUs, 2 workers beat 1 (bench/ingest.py)."""
+    cpus = os.cpu_count() or 1
+    return 0 if cpus < 2 else min(cpus, MAX_WORKERS)
 
 
 @dataclass
@@ -52,8 +63,10 @@ class Stages:
 
     read: float = 0.0  # walking inputs, decompressing, reading bytes (this process)
     parse: float = 0.0  # parsing documents (summed over workers)
-    validate: float = 0.0  # validating each parsed monograph from its JSON (this process)
-    store: float = 0.0  # writing batches: derived rows, compression, SQL, FTS (this process)
+    prepare: float = 0.0  # validating each monograph from its JSON, its rows (workers)
+    validate: float = 0.0  # the same, in this process (a store without prepared rows)
+    store: float = 0.0  # writing batches (this process)
+    index: float = 0.0  # bulk steps of the full-text index (this process)
     workers: int = 0
     extra: dict[str, float] = field(default_factory=dict)
 
@@ -61,8 +74,10 @@ class Stages:
         return {
             "read": round(self.read, 3),
             "parse": round(self.parse, 3),
+            "prepare": round(self.prepare, 3),
             "validate": round(self.validate, 3),
             "store": round(self.store, 3),
+            "index": round(self.index, 3),
             "workers": self.workers,
             **{k: round(v, 3) for k, v in self.extra.items()},
         }
@@ -70,7 +85,8 @@ class Stages:
 
 @dataclass(frozen=True)
 class _Shipped:
-    """A parsed document as it travels back from a worker: its monograph as JSON text."""
+    """A parsed document as it travels back from a worker for a store that cannot take
+    prepared rows: its monograph as JSON text, validated in this process."""
 
     doc_id: str
     checksum: str
@@ -78,23 +94,52 @@ class _Shipped:
     json: str
 
 
-def _work(group: list[Pending]) -> tuple[list[_Shipped | Record], float]:
+@dataclass(frozen=True)
+class Prepare:
+    """What a worker makes of a parsed document: the store's rows (`PreparedDocument`,
+    compressed for SQLite when `compress`), or, when `rows` is False, the monograph's JSON
+    for this process to validate (a store without `write_prepared`)."""
+
+    rows: bool = True
+    compress: bool = True
+
+
+Shipped = _Shipped | PreparedDocument | Record
+
+
+Timed = tuple[list[Shipped], tuple[float, float]]  # results, (seconds parsing, preparing)
+
+
+def _work(group: list[Pending], prepare: Prepare) -> Timed:
     started = time.perf_counter()
-    out: list[_Shipped | Record] = []
-    for record in parse_group(group):
+    records = parse_group(group)
+    parsed = time.perf_counter()
+    out: list[Shipped] = []
+    for record in records:
         if isinstance(record, ParsedDocument):
             try:
                 text = record.monograph.model_dump_json()
-            except Exception as exc:  # a monograph that cannot be serialised is broken
-                out.append(Broken(record.origin, f"cannot serialise: {exc}"))
-                continue
-            out.append(_Shipped(record.doc_id, record.checksum, record.origin, text))
+                if prepare.rows:
+                    out.append(
+                        prepare_document(
+                            text,
+                            record.doc_id,
+                            record.checksum,
+                            record.origin,
+                            compress=prepare.compress,
+                            validated=record.monograph if record.validated else None,
+                        )
+                    )
+                else:
+                    out.append(_Shipped(record.doc_id, record.checksum, record.origin, text))
+            except Exception as exc:  # cannot be serialised, or does not load back
+                out.append(Broken(record.origin, f"invalid monograph: {exc}"))
         else:
             out.append(record)
-    return out, time.perf_counter() - started
+    return out, (parsed - started, time.perf_counter() - parsed)
 
 
-def _arrived(item: _Shipped | Record, stages: Stages) -> Record:
+def _arrived(item: Shipped, stages: Stages) -> Record | PreparedDocument:
     if not isinstance(item, _Shipped):
         return item
     from druginfo.model import Monograph
@@ -157,38 +202,44 @@ class _InProcess:
 
     def submit(
         self,
-        fn: Callable[[list[Pending]], tuple[list[_Shipped | Record], float]],
+        fn: Callable[[list[Pending], Prepare], Timed],
         group: list[Pending],
-    ) -> Future[tuple[list[_Shipped | Record], float]]:
-        future: Future[tuple[list[_Shipped | Record], float]] = Future()
-        future.set_result(fn(group))
+        prepare: Prepare,
+    ) -> Future[Timed]:
+        future: Future[Timed] = Future()
+        future.set_result(fn(group, prepare))
         return future
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         return None
 
 
-def pooled(work: Iterable[Record | Pending], workers: int, stages: Stages) -> Iterator[Record]:
-    """Records of `work` with every Pending parsed by `workers` processes, in input order."""
+def pooled(
+    work: Iterable[Record | Pending], workers: int, stages: Stages, prepare: Prepare | None = None
+) -> Iterator[Record | PreparedDocument]:
+    """Records of `work` with every Pending parsed by `workers` processes, in input order:
+    each document as the store's prepared rows (`prepare`, the default) or, with
+    `Prepare(rows=False)`, as a ParsedDocument validated here."""
+    prepare = prepare or Prepare()
     stages.workers = workers
     executor: ProcessPoolExecutor | _InProcess = _executor(workers)
-    window: deque[tuple[Future[tuple[list[_Shipped | Record], float]], list[Pending]]] = deque()
+    window: deque[tuple[Future[Timed], list[Pending]]] = deque()
     group: list[Pending] = []
     limit = workers * IN_FLIGHT_PER_WORKER
 
     def submit() -> None:
         nonlocal group
         if group:
-            window.append((executor.submit(_work, group), group))
+            window.append((executor.submit(_work, group, prepare), group))
             group = []
 
     deaths = 0
 
-    def collect() -> Iterator[Record]:
+    def collect() -> Iterator[Record | PreparedDocument]:
         nonlocal executor, deaths
         future, sent = window.popleft()
         try:
-            results, seconds = future.result()
+            results, (parsing, preparing) = future.result()
         except BrokenProcessPool as exc:
             # A worker died: its group is reported broken; the groups sent after it go to a
             # new pool. Pools that keep dying (workers cannot start here) give way to
@@ -200,9 +251,10 @@ def pooled(work: Iterable[Record | Pending], workers: int, stages: Stages) -> It
                 yield Broken(p.origin, f"the worker process parsing it died: {exc}")
             for _ in range(len(window)):
                 _, again = window.popleft()
-                window.append((executor.submit(_work, again), again))
+                window.append((executor.submit(_work, again, prepare), again))
             return
-        stages.parse += seconds
+        stages.parse += parsing
+        stages.prepare += preparing
         for item in results:
             yield _arrived(item, stages)
 

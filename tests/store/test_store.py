@@ -71,16 +71,23 @@ def test_failed_batch_writes_nothing(
     store: Any, make_mono: MakeMono, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = make_mono("alpha"), make_mono("beta")
-    real = type(store)._upsert_one
+    # The failure strikes after part of the batch is written: per document in SQLite, after
+    # the batch's names and text rows in PostgreSQL (written for all documents at once).
+    hook = "_upsert_one" if store.backend == "sqlite" else "_insert_rows"
+    fail_at = 2 if hook == "_upsert_one" else 1
+    real = getattr(type(store), hook)
     calls = {"n": 0}
 
     def flaky(self: Any, *args: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == fail_at and hook == "_upsert_one":
             raise RuntimeError("disk on fire")
-        return real(self, *args)
+        result = real(self, *args)
+        if calls["n"] == fail_at:
+            raise RuntimeError("disk on fire")
+        return result
 
-    monkeypatch.setattr(type(store), "_upsert_one", flaky)
+    monkeypatch.setattr(type(store), hook, flaky)
     with pytest.raises(RuntimeError):
         store.upsert_many([(a, "t:a", "1"), (b, "t:b", "1")])
     monkeypatch.undo()
@@ -332,3 +339,40 @@ def test_repeated_reads_reuse_the_decoded_monograph_until_it_changes(
     store.upsert_monograph(make_mono("cachex", brands=["Two"]), doc_id="t:c", checksum="2")
     second = store.get_monograph("cachex")
     assert second is not None and second.identity.brands == ["Two"]
+
+
+def test_a_batch_mixing_new_changed_unchanged_and_repeated_documents(
+    store: Any, make_mono: MakeMono
+) -> None:
+    """One batch, every case the writer meets: its outcomes in input order, each document's
+    names and text rows its latest version's only, history for every replacement."""
+
+    def mono(key: str, words: str) -> Any:
+        return make_mono(key, brands=[key.title() + "ex"], sections=[("About", words)])
+
+    store.upsert_many(
+        [(mono("alpha", "Alpha words."), "t:a", "1"), (mono("beta", "Old beta."), "t:b", "1")]
+    )
+    outcomes = store.upsert_many(
+        [
+            (mono("alpha", "Alpha words."), "t:a", "1"),
+            (mono("beta", "Grommeted beta."), "t:b", "2"),
+            (mono("gamma", "Grommeted gamma."), "t:c", "1"),
+            (mono("delta", "Delta words."), "t:d", "1"),
+        ]
+    )
+    assert [o.status for o in outcomes] == ["unchanged", "replaced", "inserted", "inserted"]
+    again = store.upsert_many(
+        [(mono("eps", "First eps."), "t:e", "1"), (mono("eps", "Zaffered eps."), "t:e", "2")]
+    )
+    assert [o.status for o in again] == ["inserted", "replaced"]
+    counts = _counts(store)
+    assert counts["documents"] == 5 and counts["history"] == 2
+    # Two names (generic, brand) and two text rows (the section, the names) per document:
+    # a replaced version's rows are gone, none is written twice.
+    assert counts["names"] == 10 and counts["chunks"] == 10
+    found = {h.key for h in store.search("grommeted") if h.match == "text"}
+    assert found == {"beta", "gamma"}
+    assert {h.key for h in store.search("zaffered") if h.match == "text"} == {"eps"}
+    assert not [h for h in store.search("old beta") if h.match == "text"]
+    assert not [h for h in store.search("first eps") if h.match == "text"]

@@ -19,6 +19,10 @@ class ParsedDocument:
     monograph: Monograph
     origin: str  # file (and member, for zips) it came from
     json: str | None = None  # the monograph's JSON when it was just validated from it
+    # True when the parser built the monograph from validated parts only (pydantic
+    # constructors, never model_copy(update=...) or model_construct): its JSON then loads
+    # back as it is, and the store need not validate it a second time from that JSON.
+    validated: bool = False
 
 
 @dataclass(frozen=True)

@@ -547,8 +547,10 @@ def _heading(
 
 
 def _is_caps_heading(block: str) -> bool:
-    letters = [c for c in block if c.isalpha()]
-    return len(letters) >= 6 and all(c.isupper() for c in letters) and len(block.split()) <= 15
+    if len(block.split()) > 15:
+        return False
+    letters = list(filter(str.isalpha, block))
+    return len(letters) >= 6 and all(map(str.isupper, letters))
 
 
 def _split_section(
@@ -607,7 +609,12 @@ _TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]
 def _split_trailing_heading(block: str) -> list[str]:
     if block.startswith(LIST_MARK):
         return [block]
-    m = _TRAILING.search(block)
+    # A match ends the block and its phrase is at most 60 characters: only the tail (and
+    # the run of spaces before it) can hold one, so the search starts there, not at 0.
+    start = max(0, len(block) - 62)
+    while start > 0 and block[start - 1].isspace():
+        start -= 1
+    m = _TRAILING.search(block, start)
     if m is None or not _looks_like_heading(m.group(1)):
         return [block]
     return [block[: m.start()].strip(), m.group(1).strip()]
@@ -835,6 +842,12 @@ class _Leaflet:
     legal_status: str | None
     sections: list[tuple[str, list[str]]]  # top-level (title, blocks)
 
+    @functools.cached_property
+    def aligned(self) -> list[tuple[str | None, str, list[str]]]:
+        """`align_sections` of the leaflet, computed once (substances and claims both read
+        it; neither changes it)."""
+        return align_sections(self.sections, self.language)
+
 
 def _read_leaflet(raw: bytes, stem: str, file_language: str | None) -> _Leaflet:
     try:
@@ -919,7 +932,7 @@ def _substance_texts(leaflet: _Leaflet) -> tuple[list[str], str | None]:
     Section 6 comes first because its wording is the most regular.
     """
     by_number: dict[str, list[str]] = {}
-    for number, _title, blocks in align_sections(leaflet.sections, leaflet.language):
+    for number, _title, blocks in leaflet.aligned:
         if number:
             by_number.setdefault(number, []).extend(blocks)
     ordered = by_number.get("6", []) + by_number.get("1", [])
@@ -1012,19 +1025,20 @@ def parse_epi(
     stem, file_lang = split_name(fname)
     try:
         leaflet = _read_leaflet(raw, stem, file_lang)
-        own = _leaflet_substances(leaflet)
         product = stem.rsplit(".", 1)[0] if file_lang else stem
         key: str | None = None
-        substances = own
-        if leaflet.language == "en":
-            if siblings is not None and file_lang:
-                siblings.remember(product, own, leaflet.brand.lower())
-        elif siblings is not None and file_lang:
+        english = None
+        if leaflet.language != "en" and siblings is not None and file_lang:
             english = siblings.facts(product)
-            if english is not None:
-                substances = english[0]
-                if not substances and english[1]:
-                    key = english[1]  # filed with its English leaflet, under the brand
+        if english is not None:
+            # Filed with its English leaflet: its own substances would not be used.
+            substances = english[0]
+            if not substances and english[1]:
+                key = english[1]  # under the English leaflet's brand
+        else:
+            substances = _leaflet_substances(leaflet)
+            if leaflet.language == "en" and siblings is not None and file_lang:
+                siblings.remember(product, substances, leaflet.brand.lower())
         monograph = _monograph(leaflet, substances, key)
     except EpiError as exc:
         return Broken(origin=origin, reason=f"ePI: {exc}")
@@ -1038,6 +1052,7 @@ def parse_epi(
         checksum=sha256(raw + PARSER_TAG),
         monograph=monograph,
         origin=origin,
+        validated=True,  # built with pydantic's validating constructors only
     )
 
 
@@ -1066,7 +1081,7 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
     )
     claims: list[Claim] = []
     sections: list[Section] = []
-    for number, title, blocks in align_sections(leaflet.sections, leaflet.language):
+    for number, title, blocks in leaflet.aligned:
         if not blocks:
             continue
         default = _NUMBER_TOPIC[number] if number else Topic.other

@@ -129,14 +129,50 @@ _TEMPERATURE_WORDS = re.compile(
 )
 
 
+# Fast guards (a leaflet has ~150 blocks, and a case-insensitive alternation tried at every
+# position of every block cost a third of the parse): each regular expression below runs only
+# when a cheap test on the lower-cased block says it may match. A guard may let through a
+# block the expression then leaves alone, never the reverse, so the text is the same.
+# Lower-casing keeps every match of the case-insensitive expressions, except for the three
+# characters `re.IGNORECASE` equates with an ASCII letter whose lower case is not that letter
+# (dotted and dotless i, long s): a block holding one of them takes the slow path.
+_CASE_TRAPS = ("\u0130", "\u0131", "\u017f")
+_TEMPERATURE_STEMS = re.compile(_TEMPERATURE_WORDS.pattern)  # case-sensitive: on lower case
+_POSSESSIVE_CANDIDATE = re.compile(r" s(?=[\s,.;:)]|$)")
+# What each contraction pattern needs to find: a phrase in the lower-cased block (the
+# case-insensitive ones), or in the block itself.
+_CONTRACTION_NEEDS: list[tuple[re.Pattern[str], bool]] = [
+    (re.compile("n t"), True),
+    (re.compile("can t"), True),
+    (re.compile("you re|we re|they re"), True),
+    (re.compile(" ve"), False),
+    (re.compile(" ll"), False),
+    (re.compile("I m"), False),
+]
+# ... and what any of them needs, in the block itself: a lost apostrophe's gap before one of
+# the endings, at a word end ('n', 't', 'r', 'e' have no other case-insensitive matches).
+_ANY_CONTRACTION = re.compile(r"[nN] [tT]\b|[eEuUyY] [rR][eE]\b| ve\b| ll\b|I m\b")
+
+
 def repair_text(block: str, language: str) -> str:
     """The block with the conversion's unambiguous losses restored (see the module doc)."""
     text = block
-    if _TEMPERATURE_WORDS.search(text):
+    trap = not text.isascii() and any(ch in text for ch in _CASE_TRAPS)
+    lowered = text.lower()
+    if (trap or _TEMPERATURE_STEMS.search(lowered)) and _TEMPERATURE_WORDS.search(text):
         text = _DEGREE.sub(_temperature, text)
         text = _RANGE.sub(_range, text)
+        lowered = text.lower()
     if language == "en":
-        text = _POSSESSIVE.sub("'s", text)
-        for pattern, replacement in _CONTRACTIONS:
-            text = pattern.sub(replacement, text)
+        if _POSSESSIVE_CANDIDATE.search(text):
+            text = _POSSESSIVE.sub("'s", text)
+            lowered = text.lower()
+        if not trap and not _ANY_CONTRACTION.search(text):
+            return text
+        for (pattern, replacement), (needs, folded) in zip(
+            _CONTRACTIONS, _CONTRACTION_NEEDS, strict=True
+        ):
+            if (trap and folded) or needs.search(lowered if folded else text):
+                text = pattern.sub(replacement, text)
+                lowered = text.lower()
     return text

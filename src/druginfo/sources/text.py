@@ -182,7 +182,8 @@ _ABBREVIATIONS = frozenset(
     }
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
-_LAST_TOKEN = re.compile(r"(\S+)$")
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
+_OPENERS = "\"'“‘([•–-"
 
 
 def _starts_sentence(rest: str) -> bool:
@@ -190,7 +191,7 @@ def _starts_sentence(rest: str) -> bool:
     if not rest:
         return False
     ch = rest[0]
-    return ch.isupper() or ch.isdigit() or ch in "\"'“‘([•–-"
+    return ch.isupper() or ch.isdigit() or ch in _OPENERS
 
 
 def split_sentences(block: str) -> list[str]:
@@ -199,6 +200,10 @@ def split_sentences(block: str) -> list[str]:
     Conservative on purpose: a missed cut only makes a claim longer, a wrong cut makes it
     misleading ("E." / "coli ..."), so we cut only before a capital or digit and never after
     a known abbreviation or a single capital letter (initials, "E. coli").
+
+    Linear in the block's length: each candidate end looks at one character after it and at
+    the word before it, never at the rest of the text (a long block with many full stops
+    that are not sentence ends, "e.g. ... e.g. ...", once took quadratic time).
     """
     text = norm_space(block)
     if not text:
@@ -207,20 +212,23 @@ def split_sentences(block: str) -> list[str]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.end()
-        rest = text[end:]
-        if not _starts_sentence(rest):
+        if not _starts_sentence(text[end : end + 1]):
             continue
-        candidate = text[start : m.start() + 1]
-        token_m = _LAST_TOKEN.search(text[start : m.start()])
-        token = token_m.group(1).lower().lstrip("(\"'“") if token_m else ""
-        if m.group(0).startswith(".") and (
-            token in _ABBREVIATIONS
-            or (len(token) == 1 and token.isalpha())
-            or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
-        ):
-            continue
+        stop = m.start()
+        if text[stop] == ".":
+            # The word before the full stop (back to a space or the sentence's start).
+            first = stop
+            while first > start and not text[first - 1].isspace():
+                first -= 1
+            token = text[first:stop].lower().lstrip("(\"'“")
+            if (
+                token in _ABBREVIATIONS
+                or (len(token) == 1 and token.isalpha())
+                or _INITIALS.fullmatch(token)
+            ):
+                continue
         sentence = text[start:end].strip()
-        if sentence and candidate.strip():
+        if sentence:
             out.append(sentence)
         start = end
     tail = text[start:].strip()

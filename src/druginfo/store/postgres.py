@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -32,6 +33,12 @@ from druginfo.store.common import NameRow
 from druginfo.store.sql import SqlReads, class_from_row
 
 TEXT_CANDIDATES = 1000
+_INSERT_DOCUMENT = (
+    "INSERT INTO documents (doc_id, key, language, kind, curated, display_name,"
+    " brands, document_date, checksum, monograph)"
+    " VALUES (%(doc_id)s, %(key)s, %(language)s, %(kind)s, %(curated)s,"
+    " %(display)s, %(brands)s, %(document_date)s, %(checksum)s, %(json)s::jsonb)"
+)
 _MIGRATION_LOCK = 0x64727567  # advisory lock id: two processes never migrate at once
 
 
@@ -110,17 +117,131 @@ class PostgresStore(SqlReads):
         self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
     ) -> list[UpsertOutcome]:
         """Several documents in ONE transaction (all or none), for fast bulk ingestion (a
-        4th element, the JSON the monograph was validated from, is not needed here)."""
-        prepared = [(_prepare(item[0], item[1], item[2]), item[0].key) for item in items]
-        outcomes: list[UpsertOutcome] = []
+        4th element is the JSON the monograph was just made from: stored as is)."""
+        return self.write_prepared(
+            [
+                common.prepare_document(
+                    item[3] if len(item) > 3 else item[0].model_dump_json(),
+                    item[1],
+                    item[2],
+                    compress=False,
+                )
+                for item in items
+            ]
+        )
+
+    def write_prepared(
+        self, rows: Sequence[common.PreparedDocument], *, index: bool = True
+    ) -> list[UpsertOutcome]:
+        """Write prepared documents in ONE transaction (all or none), in a few statements per
+        batch rather than per document (one lookup, one pipelined insert of the new
+        documents, one of their names, one of their text rows). `index` is accepted for the
+        SQLite store's sake: here the GIN index's pending list already defers the text
+        index's work (migration 0003), within the same transaction."""
+        prepared = [_for_postgres(row) for row in rows]
         if not prepared:
-            return outcomes
+            return []
         with self._tx() as conn:
-            for row, key in prepared:
-                outcomes.append(self._upsert_one(conn, row, key))
+            outcomes = self._write_batch(conn, prepared)
             if any(o.status != "unchanged" for o in outcomes):
                 self._bump_generation(conn)
         return outcomes
+
+    def index_pending(self) -> int:
+        return 0  # nothing queued outside the GIN index itself
+
+    def _write_batch(
+        self, conn: psycopg.Connection[Any], prepared: list[tuple[dict[str, Any], str]]
+    ) -> list[UpsertOutcome]:
+        ids = [row["doc_id"] for row, _ in prepared]
+        if len(set(ids)) != len(ids):  # the same document twice: in order, one at a time
+            return [self._upsert_one(conn, row, key) for row, key in prepared]
+        existing = {
+            r[0]: (r[1], r[2], r[3])
+            for r in conn.execute(
+                "SELECT doc_id, id, checksum, document_date FROM documents"
+                " WHERE doc_id = ANY(%s) FOR UPDATE",
+                (ids,),
+            )
+        }
+        fresh = [row for row, _ in prepared if row["doc_id"] not in existing]
+        inserted: dict[str, int] = {}
+        if fresh:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    _INSERT_DOCUMENT + " ON CONFLICT (doc_id) DO NOTHING RETURNING id, doc_id",
+                    fresh,
+                    returning=True,
+                )
+                while True:
+                    got = cur.fetchone()
+                    if got is not None:
+                        inserted[got[1]] = int(got[0])
+                    if not cur.nextset():
+                        break
+        outcomes: list[UpsertOutcome] = []
+        written: list[tuple[int, dict[str, Any]]] = []
+        for row, key in prepared:
+            doc_id = row["doc_id"]
+            if doc_id in inserted:
+                written.append((inserted[doc_id], row))
+                outcomes.append(UpsertOutcome("inserted", key))
+            elif doc_id in existing:
+                doc, checksum, date = existing[doc_id]
+                if checksum == row["checksum"]:
+                    outcomes.append(UpsertOutcome("unchanged", key))
+                else:
+                    self._replace(conn, row, doc, checksum, date)
+                    written.append((doc, row))
+                    outcomes.append(UpsertOutcome("replaced", key))
+            else:  # another writer inserted it meanwhile: as one document, in full
+                outcomes.append(self._upsert_one(conn, row, key))
+        self._insert_rows(conn, written)
+        return outcomes
+
+    def _replace(
+        self, conn: psycopg.Connection[Any], row: dict[str, Any], doc: int, old: str, date: Any
+    ) -> None:
+        """The old version to history, its names and text rows gone, the new one in place."""
+        conn.execute(
+            "INSERT INTO history (doc_id, checksum, document_date) VALUES (%s, %s, %s)",
+            (row["doc_id"], old, date),
+        )
+        conn.execute("DELETE FROM names WHERE doc = %s", (doc,))
+        conn.execute("DELETE FROM chunks WHERE doc = %s", (doc,))
+        conn.execute(
+            "UPDATE documents SET key = %(key)s, language = %(language)s, kind = %(kind)s,"
+            " curated = %(curated)s, display_name = %(display)s, brands = %(brands)s,"
+            " document_date = %(document_date)s, checksum = %(checksum)s,"
+            " monograph = %(json)s::jsonb, updated_at = now() WHERE doc_id = %(doc_id)s",
+            row,
+        )
+
+    def _insert_rows(
+        self, conn: psycopg.Connection[Any], written: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        """Names and text rows of the documents just written, in their order."""
+        if not written:
+            return
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO names (doc, name, norm, key, language, kind)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (doc, n, norm, row["key"], row["language"], kind)
+                    for doc, row in written
+                    for n, norm, kind in row["names"]
+                ],
+            )
+            cur.executemany(
+                "INSERT INTO chunks (doc, lang, section, body, tsv)"
+                " VALUES (%s, %s, %s, %s, to_tsvector('simple', %s))",
+                [
+                    (doc, row["language"], s, b, common.strip_diacritics(f"{s}\n{b}"))
+                    for doc, row in written
+                    for s, b in row["chunks"]
+                ],
+            )
 
     def _upsert_one(
         self, conn: psycopg.Connection[Any], row: dict[str, Any], key: str
@@ -132,12 +253,7 @@ class PostgresStore(SqlReads):
         ).fetchone()
         if old is None:
             new = conn.execute(
-                "INSERT INTO documents (doc_id, key, language, kind, curated, display_name,"
-                " brands, document_date, checksum, monograph)"
-                " VALUES (%(doc_id)s, %(key)s, %(language)s, %(kind)s, %(curated)s,"
-                " %(display)s, %(brands)s, %(document_date)s, %(checksum)s, %(json)s::jsonb)"
-                " ON CONFLICT (doc_id) DO NOTHING RETURNING id",
-                row,
+                _INSERT_DOCUMENT + " ON CONFLICT (doc_id) DO NOTHING RETURNING id", row
             ).fetchone()
             if new is None:  # another writer inserted it meanwhile: treat as existing
                 old = conn.execute(
@@ -146,44 +262,14 @@ class PostgresStore(SqlReads):
                     row,
                 ).fetchone()
             else:
-                doc = int(new[0])
-                status = "inserted"
-        if old is not None:
-            if old[1] == row["checksum"]:
-                return UpsertOutcome("unchanged", key)
-            doc = int(old[0])
-            conn.execute(
-                "INSERT INTO history (doc_id, checksum, document_date) VALUES (%s, %s, %s)",
-                (row["doc_id"], old[1], old[2]),
-            )
-            conn.execute("DELETE FROM names WHERE doc = %s", (doc,))
-            conn.execute("DELETE FROM chunks WHERE doc = %s", (doc,))
-            conn.execute(
-                "UPDATE documents SET key = %(key)s, language = %(language)s, kind = %(kind)s,"
-                " curated = %(curated)s, display_name = %(display)s, brands = %(brands)s,"
-                " document_date = %(document_date)s, checksum = %(checksum)s,"
-                " monograph = %(json)s::jsonb, updated_at = now() WHERE doc_id = %(doc_id)s",
-                row,
-            )
-            status = "replaced"
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO names (doc, name, norm, key, language, kind)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [
-                    (doc, n, norm, row["key"], row["language"], kind)
-                    for n, norm, kind in row["names"]
-                ],
-            )
-            cur.executemany(
-                "INSERT INTO chunks (doc, lang, section, body, tsv)"
-                " VALUES (%s, %s, %s, %s, to_tsvector('simple', %s))",
-                [
-                    (doc, row["language"], s, b, common.strip_diacritics(f"{s}\n{b}"))
-                    for s, b in row["chunks"]
-                ],
-            )
-        return UpsertOutcome(status, key)  # type: ignore[arg-type]
+                self._insert_rows(conn, [(int(new[0]), row)])
+                return UpsertOutcome("inserted", key)
+        assert old is not None
+        if old[1] == row["checksum"]:
+            return UpsertOutcome("unchanged", key)
+        self._replace(conn, row, int(old[0]), old[1], old[2])
+        self._insert_rows(conn, [(int(old[0]), row)])
+        return UpsertOutcome("replaced", key)
 
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
@@ -413,30 +499,29 @@ class PostgresStore(SqlReads):
         return [Feedback(id=r[0], page=r[1], helpful=r[2], text=r[3], created=r[4]) for r in rows]
 
 
-def _prepare(mono: Monograph, doc_id: str, checksum: str) -> dict[str, Any]:
-    if not doc_id or not checksum:
-        raise ValueError("doc_id and checksum are required")
-    text = mono.model_dump_json()
-    mono = Monograph.model_validate_json(text)  # what is stored is exactly what loads back
-    return {
-        "doc_id": doc_id,
-        "checksum": checksum,
-        "key": mono.key,
-        "language": mono.language,
-        "kind": common.document_kind(mono),
-        "curated": mono.curated,
-        "display": common.display_name(mono).replace("\x00", " "),
-        "brands": Jsonb(list(mono.identity.brands)),
-        "document_date": mono.document_date,
-        "json": _without_nul(mono) if "\\u0000" in text else text,
-        "names": [
-            (n.replace("\x00", " "), common.normalize_name(n), k)
-            for n, k in common.monograph_names(mono)
-        ],
-        "chunks": [
-            (s.replace("\x00", " "), b.replace("\x00", " ")) for s, b in common.text_chunks(mono)
-        ],
-    }
+def _for_postgres(row: common.PreparedDocument) -> tuple[dict[str, Any], str]:
+    """The statement parameters of a prepared document; PostgreSQL text and jsonb cannot
+    hold NUL characters, so they are blanked (the rare document holding one)."""
+    text = row.json if row.json is not None else zlib.decompress(row.blob or b"").decode()
+    return (
+        {
+            "doc_id": row.doc_id,
+            "checksum": row.checksum,
+            "key": row.key,
+            "language": row.language,
+            "kind": row.kind,
+            "curated": row.curated,
+            "display": row.display.replace("\x00", " "),
+            "brands": Jsonb(list(row.brands)),
+            "document_date": row.document_date,
+            "json": _without_nul(Monograph.model_validate_json(text))
+            if "\\u0000" in text
+            else text,
+            "names": [(n.replace("\x00", " "), norm, k) for n, norm, k in row.names],
+            "chunks": [(s.replace("\x00", " "), b.replace("\x00", " ")) for s, b in row.chunks],
+        },
+        row.key,
+    )
 
 
 def _without_nul(mono: Monograph) -> str:

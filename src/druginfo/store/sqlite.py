@@ -62,6 +62,7 @@ class SqliteStore(SqlReads):
             self._conn.execute(pragma)
         if migrate:
             self.migrate()
+            self._index_leftovers()
 
     @property
     def url(self) -> str:
@@ -141,30 +142,82 @@ class SqliteStore(SqlReads):
     def upsert_many(
         self, items: Sequence[tuple[Monograph, str, str] | tuple[Monograph, str, str, str]]
     ) -> list[UpsertOutcome]:
-        """Several documents in ONE transaction (all or none), for fast bulk ingestion.
+        """Several documents in ONE transaction (all or none), searchable when it commits.
 
         An item may carry a 4th element, the monograph's JSON text, when the monograph was
-        just validated from exactly that text (the ingest pool): it is then stored as is."""
-        if not items:
+        just made from exactly that text: it is then stored as is."""
+        return self.write_prepared([_prepare(*item) for item in items])
+
+    def write_prepared(
+        self, rows: Sequence[common.PreparedDocument], *, index: bool = True
+    ) -> list[UpsertOutcome]:
+        """Write prepared documents in ONE transaction (all or none).
+
+        `index=False` (bulk ingestion) leaves their text rows out of the full-text index:
+        they are queued in `chunks_unindexed`, in the same transaction, and `index_pending`
+        adds them in bulk later (FTS5 builds its index several times faster from large
+        batches). A process killed in between leaves a consistent store whose queue the
+        next write, ingest or open completes. With `index=True` the queue (this batch and
+        anything left over) is indexed before the commit."""
+        if not rows:
             return []
-        prepared = [(_prepare(item[0], item[1], item[2], *item[3:]), item[0]) for item in items]
         outcomes: list[UpsertOutcome] = []
         with self._tx() as conn:
-            for row, mono in prepared:
-                outcomes.append(self._upsert_one(conn, row, mono))
+            now = common.utcnow().isoformat()
+            for row in rows:
+                outcomes.append(self._upsert_one(conn, row, now))
             if any(o.status != "unchanged" for o in outcomes):
                 self._bump_generation(conn)
+            if index:
+                self._index_queue(conn)
         return outcomes
 
+    def index_pending(self) -> int:
+        """Add every queued text row to the full-text index, in one transaction; the number
+        of rows indexed."""
+        with self._tx() as conn:
+            return self._index_queue(conn)
+
+    def pending_index_rows(self) -> int:
+        return int(self._query("SELECT count(*) FROM chunks_unindexed")[0][0])
+
+    def _index_queue(self, conn: sqlite3.Connection) -> int:
+        if conn.execute("SELECT 1 FROM chunks_unindexed LIMIT 1").fetchone() is None:
+            return 0
+        cur = conn.execute(
+            "INSERT INTO chunks_fts (rowid, section, body, lang)"
+            " SELECT c.id, c.section, c.body, c.lang FROM chunks_unindexed u"
+            " JOIN chunks c ON c.id = u.id ORDER BY u.id"
+        )
+        conn.execute("DELETE FROM chunks_unindexed")
+        return int(cur.rowcount)
+
+    def _index_leftovers(self) -> None:
+        """A bulk ingest killed between two index steps leaves queued rows: index them now
+        unless another process holds the write lock (its own ingest will)."""
+        if self.path == ":memory:":
+            return
+        try:
+            if not self._query("SELECT 1 FROM chunks_unindexed LIMIT 1"):
+                return
+            with self._lock:
+                self._conn.execute("PRAGMA busy_timeout=0")
+                try:
+                    self.index_pending()
+                finally:
+                    self._conn.execute("PRAGMA busy_timeout=10000")
+        except sqlite3.OperationalError:
+            pass  # busy (a writer is at work) or read-only: the next ingest indexes them
+
     def _upsert_one(
-        self, conn: sqlite3.Connection, row: _Prepared, mono: Monograph
+        self, conn: sqlite3.Connection, row: common.PreparedDocument, now: str
     ) -> UpsertOutcome:
-        now = common.utcnow().isoformat()
         old = conn.execute(
             "SELECT id, checksum, document_date FROM documents WHERE doc_id = ?", (row.doc_id,)
         ).fetchone()
         if old is not None and old[1] == row.checksum:
-            return UpsertOutcome("unchanged", mono.key)
+            return UpsertOutcome("unchanged", row.key)
+        blob = row.blob if row.blob is not None else common.compress_monograph(row.json or "")
         values = (
             row.key,
             row.language,
@@ -172,9 +225,9 @@ class SqliteStore(SqlReads):
             int(row.curated),
             row.display,
             json.dumps(row.brands),
-            row.document_date,
+            row.document_date.isoformat() if row.document_date else None,
             row.checksum,
-            row.json,
+            blob,
             now,
         )
         if old is None:
@@ -210,7 +263,7 @@ class SqliteStore(SqlReads):
             "INSERT INTO chunks (doc, lang, section, body) VALUES (?, ?, ?, ?)",
             [(doc, row.language, section, body) for section, body in row.chunks],
         )
-        return UpsertOutcome(status, mono.key)  # type: ignore[arg-type]
+        return UpsertOutcome(status, row.key)  # type: ignore[arg-type]
 
     def list_drugs(self) -> list[DrugSummary]:
         rows = self._query("SELECT key, language, curated, display_name, brands FROM documents")
@@ -512,58 +565,14 @@ class SqliteStore(SqlReads):
         ]
 
 
-class _Prepared:
-    """Everything derived from one monograph, computed outside the write lock."""
-
-    __slots__ = (
-        "brands",
-        "checksum",
-        "chunks",
-        "curated",
-        "display",
-        "doc_id",
-        "document_date",
-        "json",
-        "key",
-        "kind",
-        "language",
-        "names",
+def _prepare(
+    mono: Monograph, doc_id: str, checksum: str, text: str | None = None
+) -> common.PreparedDocument:
+    # `text` given: `mono` was made from exactly that text; else its JSON is made here. Either
+    # way the monograph is validated once, from the text that is stored.
+    return common.prepare_document(
+        mono.model_dump_json() if text is None else text, doc_id, checksum, compress=True
     )
-
-    def __init__(self, mono: Monograph, doc_id: str, checksum: str, text: str) -> None:
-        if not doc_id or not checksum:
-            raise ValueError("doc_id and checksum are required")
-        self.doc_id = doc_id
-        self.checksum = checksum
-        self.key = mono.key
-        self.language = mono.language
-        self.kind = common.document_kind(mono)
-        self.curated = mono.curated
-        self.display = common.display_name(mono)
-        self.brands = list(mono.identity.brands)
-        self.document_date = mono.document_date.isoformat() if mono.document_date else None
-        self.json = encode_monograph(text)
-        self.names = [
-            (n, common.normalize_name(n), kind) for n, kind in common.monograph_names(mono)
-        ]
-        self.chunks = common.text_chunks(mono)
-
-
-def _prepare(mono: Monograph, doc_id: str, checksum: str, text: str | None = None) -> _Prepared:
-    # Re-validate from the serialised form, so what is stored is exactly what loads back:
-    # parsers build parts with model_copy(update=...), which pydantic does not validate, and
-    # a monograph that cannot be read back must be refused here, not found broken later.
-    # `text` given: `mono` was validated from exactly that text already (validate once).
-    if text is None:
-        text = mono.model_dump_json()
-        mono = Monograph.model_validate_json(text)
-    return _Prepared(mono, doc_id, checksum, text)
-
-
-def encode_monograph(text: str) -> bytes:
-    """Monograph JSON, zlib-compressed at level 1 (leaflets shrink about 4x; level 3 took
-    twice the CPU for a few per cent)."""
-    return zlib.compress(text.encode("utf-8"), 1)
 
 
 def decode_monograph(value: bytes | str) -> Monograph:

@@ -1,0 +1,136 @@
+"""The fast paths of the leaflet text helpers give exactly the text of their plain
+definitions: `split_sentences` (linear, no slicing of the rest of the block) against the
+regular-expression definition it replaced, and `repair_text` (cheap guards before each
+expression) against the same expressions run on every block. Texts are generated: words
+that look like abbreviations, initials, contractions, temperatures, and the characters
+that case-insensitive matching treats specially (dotted/dotless i, long s, Kelvin sign)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from druginfo.sources import leaflet_text
+from druginfo.sources.text import _ABBREVIATIONS, norm_space, split_sentences
+
+# --- the plain definitions ---------------------------------------------------------------
+
+_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
+_LAST = re.compile(r"(\S+)$")
+
+
+def reference_split(block: str) -> list[str]:
+    text = norm_space(block)
+    if not text:
+        return []
+    out: list[str] = []
+    start = 0
+    for m in _END.finditer(text):
+        end = m.end()
+        rest = text[end:]
+        if not (rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘([•–-")):
+            continue
+        candidate = text[start : m.start() + 1]
+        token_m = _LAST.search(text[start : m.start()])
+        token = token_m.group(1).lower().lstrip("(\"'“") if token_m else ""
+        if m.group(0).startswith(".") and (
+            token in _ABBREVIATIONS
+            or (len(token) == 1 and token.isalpha())
+            or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
+        ):
+            continue
+        sentence = text[start:end].strip()
+        if sentence and candidate.strip():
+            out.append(sentence)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def reference_repair(block: str, language: str) -> str:
+    text = block
+    if leaflet_text._TEMPERATURE_WORDS.search(text):
+        text = leaflet_text._DEGREE.sub(leaflet_text._temperature, text)
+        text = leaflet_text._RANGE.sub(leaflet_text._range, text)
+    if language == "en":
+        text = leaflet_text._POSSESSIVE.sub("'s", text)
+        for pattern, replacement in leaflet_text._CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+# --- generated text ----------------------------------------------------------------------
+
+_WORDS = [
+    "Take", "the", "tablet", "e.g.", "i.e.", "etc.", "Dr.", "no.", "E.", "coli", "a.b.c",
+    "(see", "section", "2).", "“Quoted.”", "It", "ends!", "Why?", "5", "mg.", "Mr.", "f.eks.",
+    "don", "t", "can", "DON", "T", "you", "re", "YOU", "RE", "they", "we", "I", "ve", "ll",
+    "m", "Crohn", "s", "disease", "vitamin", "s,", "Store", "STORE", "store", "in", "a",
+    "fridge", "2", "C", "8", "C.", "25", "C-8", "C)", "-20", "temperature", "køleskab",
+    "Opbevar", "ſtore", "ſ", "ıt", "İt", "K", "\u212aøleskab", "doeſn", "iſ", "wa\u017fn",
+    "ſhould", "can\u2019t", "–", "•", "\u00a0", "\n", "\t", "...", "?!", "”", ")",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join)
+spaced = st.lists(
+    st.tuples(st.sampled_from(_WORDS), st.sampled_from([" ", "", "  ", ". ", "\n"])),
+    max_size=60,
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(max_size=80)))
+def test_split_sentences_matches_its_definition(text: str) -> None:
+    assert split_sentences(text) == reference_split(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(max_size=80)), st.sampled_from(["en", "da", "pt"]))
+def test_repair_text_matches_its_definition(text: str, language: str) -> None:
+    assert leaflet_text.repair_text(text, language) == reference_repair(text, language)
+
+
+def test_case_traps_are_the_only_characters_lower_case_misses() -> None:
+    """Lower-casing keeps every case-insensitive match of an ASCII letter except through the
+    characters listed as traps (which send a block down the slow path)."""
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    missed = set()
+    for letter in "abcdefghijklmnopqrstuvwxyzø":
+        for ch in re.findall(re.escape(letter), everything, re.IGNORECASE):
+            if ch.lower() != letter:
+                missed.add(ch)
+    assert missed <= set(leaflet_text._CASE_TRAPS), sorted(missed)
+    assert all(len(ch.lower()) == 1 for ch in everything if ch not in leaflet_text._CASE_TRAPS)
+
+
+def reference_trailing(block: str) -> list[str]:
+    from druginfo.sources import epi
+
+    if block.startswith(leaflet_text.LIST_MARK):
+        return [block]
+    m = epi._TRAILING.search(block)
+    if m is None or not epi._looks_like_heading(m.group(1)):
+        return [block]
+    return [block[: m.start()].strip(), m.group(1).strip()]
+
+
+_HEADINGS = ["Infections", "Other medicines", "Driving", "A", "Æble grød", "x" * 59, "Y" * 61]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(texts, spaced),
+    st.sampled_from(["", ". ", ".  ", "! \n ", "?\t", ".\u00a0"]),
+    st.sampled_from(_HEADINGS),
+    st.sampled_from(["", " ", "\n", "."]),
+)
+def test_trailing_heading_search_matches_its_definition(
+    text: str, gap: str, heading: str, end: str
+) -> None:
+    from druginfo.sources.epi import _split_trailing_heading
+
+    block = text + gap + heading + end
+    assert _split_trailing_heading(block) == reference_trailing(block)
