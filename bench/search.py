@@ -20,6 +20,7 @@ Targets: p99 ≤ 20 ms at 20× and within 3× of the raw FTS5 query.
 from __future__ import annotations
 
 import argparse
+import shutil
 import random
 import sys
 import tempfile
@@ -35,19 +36,98 @@ from ingest import DEFAULT_DATA, epi_files, make_scaled, percentiles
 N_NAMES, N_MISSPELT, N_PHRASES = 80, 60, 60
 
 
-def build(folder: Path, db: Path, label: str) -> SqliteStore:
+REPLICA = "#r"  # doc_id suffix of a replica: "ema-epi:kineret.en#r07"
+
+
+def build_1x(data: Path, db: Path) -> SqliteStore:
+    """The real corpus through the real pipeline (ingest of every EU ePI leaflet)."""
     from druginfo.ingest import ingest
 
     if db.exists():
         store = SqliteStore(db)
-        print(f"[{label}] reusing {db} ({store.count_documents():,} documents)")
+        print(f"[1x] reusing {db} ({store.count_documents():,} documents)")
         return store
     store = SqliteStore(db)
     t = time.perf_counter()
-    report = ingest([folder], store, progress=sys.stderr.isatty())
-    print(
-        f"[{label}] built store: {report.documents:,} documents in {time.perf_counter() - t:.0f} s"
-    )
+    report = ingest([data / "ema-epi"], store, progress=sys.stderr.isatty())
+    print(f"[1x] ingested {report.documents:,} documents in {time.perf_counter() - t:.0f} s")
+    return store
+
+
+def replicas(conn: Any) -> int:
+    """How many copies of the real documents the store holds (1 = the real corpus only)."""
+    n = conn.execute(f"SELECT count(*) FROM documents WHERE doc_id LIKE '%{REPLICA}%'").fetchone()
+    real = conn.execute(f"SELECT count(*) FROM documents WHERE doc_id NOT LIKE '%{REPLICA}%'")
+    return 1 + int(n[0]) // max(1, int(real.fetchone()[0]))
+
+
+_REPLICATE = (
+    # documents: the real rows under a new doc_id (own id, same text, same monograph)
+    "INSERT INTO documents (doc_id, key, language, kind, curated, display_name, brands,"
+    " document_date, checksum, monograph, updated_at)"
+    " SELECT doc_id || {sfx}, key, language, kind, curated, display_name, brands,"
+    " document_date, checksum, monograph, updated_at FROM documents"
+    " WHERE doc_id NOT LIKE '%{rep}%' ORDER BY id",
+    # names and text rows of each real document, pointed at its copy (the store's triggers
+    # or the INSERT itself index them exactly as a write through the store would)
+    "INSERT INTO names (doc, name, norm, key, language, kind)"
+    " SELECT d2.id, n.name, n.norm, n.key, n.language, n.kind FROM names n"
+    " JOIN documents d1 ON d1.id = n.doc JOIN documents d2 ON d2.doc_id = d1.doc_id || {sfx}"
+    " WHERE d1.doc_id NOT LIKE '%{rep}%' ORDER BY n.id",
+    "INSERT INTO chunks (doc, lang, section, body{tsv})"
+    " SELECT d2.id, c.lang, c.section, c.body{ctsv} FROM chunks c"
+    " JOIN documents d1 ON d1.id = c.doc JOIN documents d2 ON d2.doc_id = d1.doc_id || {sfx}"
+    " WHERE d1.doc_id NOT LIKE '%{rep}%' ORDER BY c.id",
+)
+
+
+def replicate(conn: Any, upto: int, *, postgres: bool = False, label: str = "") -> float:
+    """Add copies of the real documents until the store holds `upto` of them; one
+    transaction per copy. Returns the seconds spent."""
+    t = time.perf_counter()
+    have = replicas(conn)
+    for i in range(have, upto):
+        sfx = f"'{REPLICA}{i:02d}'"
+        statements = [
+            s.format(
+                sfx=sfx,
+                rep=REPLICA,
+                tsv=", tsv" if postgres else "",
+                ctsv=", c.tsv" if postgres else "",
+            )
+            for s in _REPLICATE
+        ]
+        if postgres:
+            with conn.transaction():
+                for s in statements:
+                    conn.execute(s)
+        else:
+            conn.execute("BEGIN")
+            for s in statements:
+                conn.execute(s)
+            conn.execute("COMMIT")
+        print(f"[{label}] copy {i + 1}/{upto} stored ({time.perf_counter() - t:.0f} s)", flush=True)
+    return time.perf_counter() - t
+
+
+def sqlite_scaled(one: Path, db: Path, scale: int) -> SqliteStore:
+    """The N× SQLite store: a file copy of the 1× store plus N-1 replicas made in SQL."""
+    if not db.exists():
+        smaller = sorted(
+            (p for p in db.parent.glob("search-*x.db") if p != db),
+            key=lambda p: int(p.stem.split("-")[1][:-1]),
+        )
+        src = one
+        for p in smaller:
+            if int(p.stem.split("-")[1][:-1]) < scale:
+                src = p
+        shutil.copyfile(src, db)
+    store = SqliteStore(db)
+    label = f"{scale}x"
+    seconds = replicate(store._conn, scale, label=label)
+    if seconds > 1:
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        print(f"[{label}] replicated to {scale} copies in {seconds:.0f} s")
     return store
 
 
