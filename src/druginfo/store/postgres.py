@@ -26,12 +26,14 @@ from druginfo.model import (
     Monograph,
     SearchHit,
 )
-from druginfo.store import common
+from druginfo.store import common, ranking
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 from druginfo.store.sql import SqlReads, class_from_row
 
-TEXT_CANDIDATES = 1000
+TEXT_CANDIDATES = 500  # matching rows ranked per query (see store.ranking)
+RERANK = 200  # of which the best are scored again from their text
+IDF_PROBE = 2000  # matches counted per word group for its weight
 _MIGRATION_LOCK = 0x64727567  # advisory lock id: two processes never migrate at once
 
 
@@ -235,61 +237,96 @@ class PostgresStore(SqlReads):
         return common.rank_name_hits(norm, (r for r, _ in exact), (r for r, _ in prefix), fuzzy)
 
     def _text_hits(self, query: str, limit: int, language: str | None) -> list[SearchHit]:
+        """As in SQLite (see `store.ranking`): the GIN index finds at most TEXT_CANDIDATES
+        matching rows, newest first; BM25 in two passes ranks them. `ts_rank` is not used:
+        it has no inverse document frequency, and ordering by it reads every matching row."""
         q = common.parse_text_query(common.strip_diacritics(query).casefold())
         if q.is_empty():
             return []
-        expressions = [_tsquery(q.groups)]
-        if len(q.groups) > 1 and not q.explicit_phrases:
-            expressions.insert(0, _tsquery([q.tokens]))
         lang_sql = " AND lang = %(lang)s" if language else ""
-        # As in SQLite: rank at most TEXT_CANDIDATES matching rows (the newest), keep the
-        # best row per (key, language), and build headlines only for the rows shown.
-        best: dict[tuple[str, str], tuple[float, int, str]] = {}
-        info: dict[int, tuple[str, str, str, str]] = {}
-        for i, expr in enumerate(expressions):
-            ranked = self._query(
-                "SELECT c.id, ts_rank(c.tsv, to_tsquery('simple', %(q)s), 1) AS r,"
-                " d.key, d.language, d.display_name, c.section"
-                " FROM (SELECT id, doc, section, tsv FROM chunks"
-                " WHERE tsv @@ to_tsquery('simple', %(q)s)" + lang_sql + " ORDER BY id DESC"
-                " LIMIT %(cap)s) c JOIN documents d ON d.id = c.doc"
-                " ORDER BY r DESC, c.id DESC LIMIT %(fetch)s",
-                {"q": expr, "lang": language, "cap": TEXT_CANDIDATES, "fetch": limit * 4},
+        params: dict[str, object] = {"q": _tsquery(q.groups), "lang": language}
+        ids = [
+            r[0]
+            for r in self._query(
+                "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s)"
+                + lang_sql
+                + " ORDER BY id DESC LIMIT %(cap)s",
+                {**params, "cap": TEXT_CANDIDATES},
             )
-            boost = 1.0 if i == 0 and len(expressions) > 1 else 0.0
-            for rowid, rank, key, lang, display, section in ranked:
-                info[rowid] = (key, lang, display, section)
-                score = common.text_score(10.0 * float(rank) + boost)
-                if (key, lang) not in best or score > best[(key, lang)][0]:
-                    best[(key, lang)] = (score, rowid, expr)
-            if len(best) >= limit:
-                break
-        chosen = sorted(best.values(), key=lambda x: -x[0])[:limit]
-        snippets: dict[int, str] = {}
-        options = (
-            f'StartSel="{common.HIGHLIGHT_START}", StopSel="{common.HIGHLIGHT_END}",'
-            ' MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=" … "'
-        )
-        for _, rowid, expr in chosen:
-            row = self._query(
-                "SELECT ts_headline('simple', body, to_tsquery('simple', %s), %s)"
-                " FROM chunks WHERE id = %s",
-                (expr, options, rowid),
+        ]
+        if not ids:
+            return []
+        # A row's length: its bytes (PostgreSQL keeps no token count; the size of a stored
+        # value is read from its header). BM25 only compares lengths with their average.
+        candidates = [
+            ranking.Candidate(r[0], r[1], int(r[2]))
+            for r in self._query(
+                "SELECT id, section, octet_length(section) + octet_length(body) FROM chunks"
+                " WHERE id = ANY(%(ids)s)",
+                {"ids": ids},
             )
-            if row:
-                snippets[rowid] = row[0][0]
+        ]
+        weights = self._idf(q, ids[-1] if len(ids) >= TEXT_CANDIDATES else 0)
+        bm25 = ranking.Bm25(q, weights, None)
+        together: set[int] = set()
+        if bm25.phrased:
+            # The words as typed, side by side, among the candidates only.
+            together = {
+                r[0]
+                for r in self._query(
+                    "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(phrase)s)"
+                    " AND id BETWEEN %(lo)s AND %(hi)s" + lang_sql + " LIMIT %(cap)s",
+                    {
+                        **params,
+                        "phrase": _tsquery([q.tokens]),
+                        "lo": ids[-1],
+                        "hi": ids[0],
+                        "cap": TEXT_CANDIDATES,
+                    },
+                )
+            }
+        best = bm25.first_pass(candidates, together)[: max(RERANK, 2 * limit)]
+        text: dict[int, bytes] = {}
+        documents: dict[int, tuple[str, str, str]] = {}
+        for rowid, body, key, lang, display in self._query(
+            "SELECT c.id, convert_to(c.body, 'UTF8'), d.key, d.language, d.display_name"
+            " FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.id = ANY(%(ids)s)",
+            {"ids": [c.rowid for c in best]},
+        ):
+            text[rowid] = bytes(body)
+            documents[rowid] = (key, lang, display)
+        ranked = bm25.second_pass([(c, text[c.rowid]) for c in best if c.rowid in text])
+        shown = common.parse_text_query(query)  # the words as typed, for the snippets
         return [
             SearchHit(
-                key=info[rowid][0],
-                name=info[rowid][2],
-                language=info[rowid][1],
-                section=info[rowid][3] or None,
-                snippet=snippets.get(rowid),
-                score=score,
+                key=documents[c.rowid][0],
+                name=documents[c.rowid][2],
+                language=documents[c.rowid][1],
+                section=c.section or None,
+                snippet=common.make_snippet(shown, text[c.rowid].decode("utf-8", "replace")),
+                score=c.score,
                 match="text",
             )
-            for score, rowid, _ in chosen
+            for c in ranking.best_per_document(ranked, limit, documents)
         ]
+
+    def _idf(self, q: common.TextQuery, lowest: int) -> list[float]:
+        """Each word group's inverse document frequency among the rows from `lowest` up, from
+        at most IDF_PROBE of its newest matches (see SqliteStore._idf)."""
+        if len(q.groups) < 2:
+            return [1.0]
+        top = self._query("SELECT max(id) FROM chunks")[0][0] or 0
+        weights = []
+        for group in q.groups:
+            n, low = self._query(
+                "SELECT count(*), min(id) FROM (SELECT id FROM chunks"
+                " WHERE tsv @@ to_tsquery('simple', %(q)s) AND id >= %(lowest)s"
+                " ORDER BY id DESC LIMIT %(probe)s) m",
+                {"q": _tsquery([group]), "lowest": lowest, "probe": IDF_PROBE},
+            )[0]
+            span = top - (low if n >= IDF_PROBE else lowest) + 1
+            weights.append(ranking.idf(max(span, n), n))
+        return weights
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:
