@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from druginfo.store.common import TEXT_MAX, TextQuery
@@ -106,13 +106,23 @@ class Bm25:
             self._titles[section] = counts
         return counts
 
-    def _relevance(self, tfs: Iterable[float], length: int, average: float) -> float:
-        norm = K1 * (1.0 - B + B * length / average)
-        total = 0.0
-        for tf, weight in zip(tfs, self.weights, strict=False):
-            tf = max(tf, 1.0)
-            total += weight * tf * (K1 + 1.0) / (tf + norm)
-        return total
+    def _scorer(self, average: float) -> Callable[[list[float], int, int], float]:
+        """score(term frequencies, row length, band) in (0, TEXT_MAX): BM25 of the groups
+        (each tf at least 1), mapped to (0, 1) and placed in its band."""
+        k1a, k1b, k1p = K1 * (1.0 - B), K1 * B / average, K1 + 1.0
+        weights = self.weights
+        bands = self.bands
+
+        def score(tfs: list[float], length: int, band: int) -> float:
+            norm = k1a + k1b * length
+            relevance = 0.0
+            for tf, weight in zip(tfs, weights, strict=False):
+                if tf < 1.0:
+                    tf = 1.0
+                relevance += weight * tf * k1p / (tf + norm)
+            return TEXT_MAX * (band + relevance / (1.0 + relevance)) / bands
+
+        return score
 
     def first_pass(
         self, candidates: list[Candidate], together: Container[int] = ()
@@ -122,32 +132,40 @@ class Bm25:
         `together`: the rows in which the engine found the query's words side by side (its
         phrase match), which rank first here as they will in the second pass."""
         self._together = together
-        average = self.average or (sum(c.length for c in candidates) / max(1, len(candidates)))
+        if not candidates:
+            return []
+        average = self.average or sum(c.length for c in candidates) / len(candidates)
+        score = self._scorer(average)
+        title_tfs: dict[str, list[float]] = {}
+        phrased = self.phrased
         for c in candidates:
-            tfs = [TITLE_WEIGHT * n + 1.0 for n in self._title_counts(c.section)]
-            band = 1 if self.phrased and c.rowid in together else 0
-            c.score = self._score(self._relevance(tfs, c.length, average), band)
-        return sorted(candidates, key=lambda c: (-c.score, -c.rowid))
+            tfs = title_tfs.get(c.section)
+            if tfs is None:
+                tfs = [TITLE_WEIGHT * n + 1.0 for n in self._title_counts(c.section)]
+                title_tfs[c.section] = tfs
+            c.score = score(tfs, c.length, 1 if phrased and c.rowid in together else 0)
+        return sorted(candidates, key=_order, reverse=True)
 
     def second_pass(self, candidates: list[tuple[Candidate, bytes]]) -> list[Candidate]:
         """The candidates scored with their real term frequencies, best first."""
         if not candidates:
             return []
-        average = self.average or (sum(c.length for c, _ in candidates) / len(candidates))
+        average = self.average or sum(c.length for c, _ in candidates) / len(candidates)
+        score = self._scorer(average)
         for c, raw in candidates:
             text = raw.lower()
-            titles = self._title_counts(c.section)
             tfs = [
                 TITLE_WEIGHT * n + len(p.findall(text))
-                for n, p in zip(titles, self.groups, strict=True)
+                for n, p in zip(self._title_counts(c.section), self.groups, strict=True)
             ]
             band = 1 if self.phrased and c.rowid in self._together else 0
-            c.score = self._score(self._relevance(tfs, c.length, average), band)
-        return sorted((c for c, _ in candidates), key=lambda c: (-c.score, -c.rowid))
+            c.score = round(score(tfs, c.length, band), 4)
+        return sorted((c for c, _ in candidates), key=_order, reverse=True)
 
-    def _score(self, relevance: float, band: int) -> float:
-        unit = relevance / (1.0 + relevance)
-        return round(TEXT_MAX * (band + unit) / self.bands, 4)
+
+def _order(c: Candidate) -> tuple[float, int]:
+    """Best first when sorted in reverse: higher score, then the most recently stored."""
+    return (c.score, c.rowid)
 
 
 def best_per_document(
