@@ -46,6 +46,7 @@ import gc
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -418,7 +419,7 @@ def pg_fill(pg: Any, one: SqliteStore) -> None:
             batch = []
     if batch:
         n += len(pg.upsert_many(batch))
-    pg._query("ANALYZE")
+    pg._conn.execute("ANALYZE")
     print(
         f"[postgresql 1x] {n:,} documents written through the store in {time.perf_counter() - t:.0f} s"
     )
@@ -439,6 +440,8 @@ def pg_scale(pg: Any, scale: int) -> None:
 
 
 def main() -> None:
+    # A terminated run still stops its PostgreSQL server and removes its temporary files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="20,50", help="comma-separated N× sizes")
     parser.add_argument("--scale", type=int, default=None, help="one N× size (old flag)")

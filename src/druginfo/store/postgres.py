@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +34,7 @@ from druginfo.store.sql import SqlReads, class_from_row
 
 TEXT_CANDIDATES = 500  # matching rows ranked per query (see store.ranking)
 RERANK = 200  # of which the best are scored again from their text
-IDF_PROBE = 2000  # matches counted per word group for its weight
+IDF_PROBE = 10000  # matches counted per word group when the table has no statistics yet
 _MIGRATION_LOCK = 0x64727567  # advisory lock id: two processes never migrate at once
 
 
@@ -55,6 +56,7 @@ class PostgresStore(SqlReads):
             raise InputError("db", f"cannot connect to PostgreSQL: {exc}".strip()) from exc
         self._lock = threading.RLock()
         self._decoded = common.MonographCache()
+        self._stats: tuple[float, tuple[float, dict[str, float], float]] | None = None
         if migrate:
             self.migrate()
         self._conn.execute("SET pg_trgm.similarity_threshold = 0.25")
@@ -266,23 +268,18 @@ class PostgresStore(SqlReads):
                 {"ids": ids},
             )
         ]
-        weights = self._idf(q, ids[-1] if len(ids) >= TEXT_CANDIDATES else 0)
+        weights = self._idf(q)
         bm25 = ranking.Bm25(q, weights, None)
         together: set[int] = set()
         if bm25.phrased:
-            # The words as typed, side by side, among the candidates only.
+            # The words as typed, side by side, among the candidates only (by their ids: a
+            # phrase search over an id range may be planned as a scan of the whole table).
             together = {
                 r[0]
                 for r in self._query(
-                    "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(phrase)s)"
-                    " AND id BETWEEN %(lo)s AND %(hi)s" + lang_sql + " LIMIT %(cap)s",
-                    {
-                        **params,
-                        "phrase": _tsquery([q.tokens]),
-                        "lo": ids[-1],
-                        "hi": ids[0],
-                        "cap": TEXT_CANDIDATES,
-                    },
+                    "SELECT id FROM chunks WHERE id = ANY(%(ids)s)"
+                    " AND tsv @@ to_tsquery('simple', %(phrase)s)",
+                    {"ids": ids, "phrase": _tsquery([q.tokens])},
                 )
             }
         best = bm25.first_pass(candidates, together)[: max(RERANK, 2 * limit)]
@@ -310,23 +307,61 @@ class PostgresStore(SqlReads):
             for c in ranking.best_per_document(ranked, limit, documents)
         ]
 
-    def _idf(self, q: common.TextQuery, lowest: int) -> list[float]:
-        """Each word group's inverse document frequency among the rows from `lowest` up, from
-        at most IDF_PROBE of its newest matches (see SqliteStore._idf)."""
+    def _idf(self, q: common.TextQuery) -> list[float]:
+        """Each word group's inverse document frequency from PostgreSQL's own statistics of
+        the tsvector column (what its planner uses): the frequency of a common lexeme is in
+        its most-common-elements list, a prefix sums the listed lexemes it starts, and any
+        other word is rarer than the rarest listed one (half of it, as the planner assumes).
+        Counting matches instead would read every matching row of a common word."""
         if len(q.groups) < 2:
             return [1.0]
-        top = self._query("SELECT max(id) FROM chunks")[0][0] or 0
+        rows, frequency, floor = self._lexeme_stats()
+        if not frequency:  # never analysed (a new store): count, at most IDF_PROBE each
+            total = self._query("SELECT count(*) FROM chunks")[0][0] or 1
+            return [
+                ranking.idf(
+                    total,
+                    self._query(
+                        "SELECT count(*) FROM (SELECT 1 FROM chunks"
+                        " WHERE tsv @@ to_tsquery('simple', %(q)s) LIMIT %(probe)s) m",
+                        {"q": _tsquery([group]), "probe": IDF_PROBE},
+                    )[0][0],
+                )
+                for group in q.groups
+            ]
         weights = []
         for group in q.groups:
-            n, low = self._query(
-                "SELECT count(*), min(id) FROM (SELECT id FROM chunks"
-                " WHERE tsv @@ to_tsquery('simple', %(q)s) AND id >= %(lowest)s"
-                " ORDER BY id DESC LIMIT %(probe)s) m",
-                {"q": _tsquery([group]), "lowest": lowest, "probe": IDF_PROBE},
-            )[0]
-            span = top - (low if n >= IDF_PROBE else lowest) + 1
-            weights.append(ranking.idf(max(span, n), n))
+            freqs = []
+            for token in group:
+                if len(token) >= 4:  # matched as a prefix (see _tsquery)
+                    f = sum(v for k, v in frequency.items() if k.startswith(token))
+                else:
+                    f = frequency.get(token, 0.0)
+                freqs.append(min(1.0, f) if f > 0 else floor)
+            weights.append(ranking.idf(rows, min(freqs) * rows))
         return weights
+
+    def _lexeme_stats(self) -> tuple[float, dict[str, float], float]:
+        """(rows, frequency of each most common lexeme, frequency assumed for the others),
+        read from pg_class and pg_stats at most once a minute (they change at ANALYZE)."""
+        now = time.monotonic()
+        if self._stats is not None and now - self._stats[0] < 60:
+            return self._stats[1]
+        found = self._query(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+            " FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = 'chunks'"
+            " AND s.attname = 'tsv' AND s.schemaname = current_schema()"
+            " WHERE c.oid = 'chunks'::regclass"
+        )
+        rows = max(1.0, float(found[0][0])) if found else 1.0
+        elems = (found[0][1] or []) if found else []
+        freqs = (found[0][2] or []) if found else []
+        frequency = {str(e): float(f) for e, f in zip(elems, freqs, strict=False)}
+        # the list ends with the minimum and maximum frequency and the frequency of nulls
+        floor = float(freqs[len(elems)]) / 2 if len(freqs) > len(elems) else 1.0 / rows
+        stats = (rows, frequency, max(floor, 1.0 / rows))
+        self._stats = (now, stats)
+        return stats
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:
