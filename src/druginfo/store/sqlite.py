@@ -228,7 +228,7 @@ class SqliteStore(SqlReads):
 
     def _name_rows(self, where: str, params: Sequence[object]) -> list[tuple[NameRow, str]]:
         rows = self._query(
-            "SELECT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
+            "SELECT DISTINCT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
             " FROM names n JOIN documents d ON d.id = n.doc WHERE " + where,
             params,
         )
