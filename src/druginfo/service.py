@@ -73,6 +73,11 @@ class Service:
         self._private: PrivateRecords | None = None
         self._fact_cache: Any = None  # druginfo.facts.reading.FactCache, built on first use
         self._finder: Any = None
+        # The check's work that does not depend on the person, for this store generation:
+        # the product a name (and age group) picks, each document's facts, interaction pairs.
+        self._products: dict[tuple[Any, ...], tuple[Monograph, ProductChoice | None]] = {}
+        self._doc_facts: dict[int, tuple[Monograph, list[FactSet]]] = {}
+        self._pairs: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
 
     @property
     def private(self) -> PrivateRecords:
@@ -102,8 +107,18 @@ class Service:
             self._vocab = cached_vocab(self.store)
             self._generation = generation
             self._fact_cache = self._finder = None  # the facts' name finder learns anew
+            self._forget_check_work()
         finally:
             self._rebuilding.release()
+
+    def _forget_check_work(self) -> None:
+        """A new store generation: documents, names or pairs may have changed."""
+        from druginfo.engine import memo
+
+        self._products = {}
+        self._doc_facts = {}
+        self._pairs = {}
+        memo.clear()
 
     @classmethod
     def open(
@@ -270,7 +285,7 @@ class Service:
         from druginfo.engine import parse_profile
 
         profile = parse_profile(raw)
-        mono, choice = self.product(name, "en", age_years=profile.age_years)
+        mono, choice = self._checked_product(name, profile.age_years)
         pairs = self._table_interactions(mono.key, profile.medications)
         result = engine_check(
             mono,
@@ -285,10 +300,32 @@ class Service:
             result.product = choice
         return result
 
+    def _checked_product(
+        self, name: str, age_years: float | None
+    ) -> tuple[Monograph, ProductChoice | None]:
+        """`product(name, "en", age_years=…)`, remembered for this store generation by the
+        name and the age group that picks among a brand's leaflets (child or adult): the
+        same few names are checked for every person. Errors are not remembered."""
+        _ = self.vocab  # follows the store first, so the memo below belongs to its generation
+        group = None if age_years is None else age_years < CHILD_BELOW_YEARS
+        key = (self._generation, name.strip(), group)
+        found = self._products.get(key)
+        if found is None:
+            found = self.product(name, "en", age_years=age_years)
+            _remember(self._products, key, found)
+        return found
+
     def document_facts(self, mono: Monograph) -> list[FactSet]:
-        """Machine-read facts of a document without curated rules (curated rules win)."""
+        """Machine-read facts of a document without curated rules (curated rules win).
+
+        Remembered by the document object for this store generation (the store hands back
+        the same object until the document changes): the fact cache's key is a digest of
+        the whole document, too dear to compute for every check."""
         if mono.curated:
             return []
+        hit = self._doc_facts.get(id(mono))
+        if hit is not None and hit[0] is mono:
+            return hit[1]
         from druginfo.facts.mentions import MentionFinder
         from druginfo.facts.reading import FactCache
 
@@ -296,6 +333,9 @@ class Service:
             self._fact_cache = FactCache()
             self._finder = MentionFinder(self.vocab, names=self.store.names())
         facts: list[FactSet] = self._fact_cache.facts(mono, self._finder)
+        if len(self._doc_facts) >= DOC_FACTS_SIZE:
+            self._doc_facts.clear()
+        self._doc_facts[id(mono)] = (mono, facts)  # holding `mono` keeps its id unique
         return facts
 
     def advise(
@@ -362,8 +402,37 @@ class Service:
                 others.append(match.key)
         if not others:
             return []
-        pairs = self.store.interactions_among([key, *others])
-        return [p for p in pairs if key in (p.drug_a, p.drug_b)]
+        memo_key = (key, tuple(sorted(set(others))))
+        found = self._pairs.get(memo_key)
+        if found is None:
+            pairs = self.store.interactions_among([key, *others])
+            found = [p for p in pairs if key in (p.drug_a, p.drug_b)]
+            _remember(self._pairs, memo_key, found)
+        return list(found)
+
+    # --- product choice on pages (appended) ----------------------------------------------------
+
+    def leaflet_siblings(self, mono: Monograph) -> list[Monograph]:
+        """The leaflets of the product a page shows, in its language: one brand may have
+        several (a children's strength and an adults' one), and the page offers each. A
+        curated monograph, or a leaflet alone for its brand, has none to offer."""
+        if mono.curated or not mono.identity.brands:
+            return []
+        brand = mono.identity.brands[0]
+        docs = [
+            d
+            for d in self.brand_documents(mono.key, brand)
+            if d.language == mono.language and not d.curated and d.sources
+        ]
+        return docs if len(docs) > 1 else []
+
+    def page_leaflet(self, docs: list[Monograph], source_id: str | None) -> Monograph | None:
+        """Which of one brand's leaflets a page shows: the one asked for by its source id, or,
+        unasked, the adults' leaflet (a reader of unknown age is not shown a leaflet written
+        for a child's carer); None when the id names none of them."""
+        if source_id is not None:
+            return next((d for d in docs if d.sources and d.sources[0].id == source_id), None)
+        return pick_by_age(docs, ADULT_YEARS) or (docs[0] if docs else None)
 
 
 def with_vocabulary_name(
@@ -404,12 +473,15 @@ def _childrens(doc: Monograph) -> bool:
     return sum(any(w in q for w in _CHILD_WORDS) for q in contra) * 2 > len(contra)
 
 
+CHILD_BELOW_YEARS = 18  # a children's leaflet is for a person below this age
+
+
 def pick_by_age(docs: list[Monograph], age_years: float | None) -> Monograph | None:
     """Among one brand's leaflets, the one written for the person's age group; None when age
     is unknown or the leaflets do not differ in audience."""
     if age_years is None:
         return None
-    child = age_years < 18
+    child = age_years < CHILD_BELOW_YEARS
     fitting = [d for d in docs if _childrens(d) == child]
     return fitting[0] if fitting and len(fitting) < len(docs) else None
 
@@ -496,6 +568,7 @@ def refresh_curated(store: Store) -> None:
 
 
 MEMO_SIZE = 4096  # names remembered per memo (resolved names, serialised monographs)
+DOC_FACTS_SIZE = 256  # documents whose facts are remembered by object
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
@@ -529,3 +602,12 @@ def build_vocab(store: Store) -> Vocab:
 
         vocab.extend_from_atc(atc, ATC_SOURCE)
     return vocab
+
+
+# The age at which a page's unknown reader is taken to be an adult (product choice only).
+ADULT_YEARS = 18.0
+
+
+def childrens_leaflet(doc: Monograph) -> bool:
+    """Public name of the test the check uses: a leaflet addressed to a child's carer."""
+    return _childrens(doc)

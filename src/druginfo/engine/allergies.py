@@ -9,6 +9,7 @@ one; this module only matches.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -22,12 +23,16 @@ from druginfo.model import Source, SourceKind
 # Misspellings are accepted for names of at least this length, at this similarity (0–100).
 FUZZY_MIN_LENGTH = 6
 FUZZY_SCORE = 85
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def words(text: str) -> list[str]:
-    import re
+    return list(_words(text))
 
-    return re.sub(r"[\W_]+", " ", text.lower()).split()
+
+@functools.lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_NON_WORD.sub(" ", text.lower()).split())
 
 
 def _grams(tokens: list[str], n: int) -> Iterable[tuple[int, list[str]]]:
@@ -35,13 +40,14 @@ def _grams(tokens: list[str], n: int) -> Iterable[tuple[int, list[str]]]:
         yield i, tokens[i : i + n]
 
 
+@functools.lru_cache(maxsize=32768)
 def names_in(line: str, name: str, fuzzy: bool = True) -> bool:
     """Whether `name` is written in `line`: as words, run together ("ecoli" for "e coli"), or
     (for long names) misspelt by a letter or two ("Kinneret")."""
-    target = words(name)
+    target = list(_words(name))
     if not target:
         return False
-    tokens = words(line)
+    tokens = list(_words(line))
     compact = "".join(target)
     for n in range(1, len(target) + 2):
         for _, gram in _grams(tokens, n):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Citations, fallback_refs
 from druginfo.engine.coverage import build_coverage
 from druginfo.engine.decision import decide, sort_alerts
@@ -18,7 +19,7 @@ from druginfo.engine.label_dosing import label_dose
 from druginfo.engine.leaflet_screening import screen_leaflet
 from druginfo.engine.monitoring import monitoring_calendar
 from druginfo.engine.plausibility import assess as assess_plausibility
-from druginfo.engine.provenance import document_basis, with_basis
+from druginfo.engine.provenance import TABLE_TRIGGERS, document_basis
 from druginfo.engine.screening import (
     NO_SCREENING_TRIGGER,
     UNKNOWN_MEDICATION_TRIGGER,
@@ -76,6 +77,22 @@ def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert
     return remaining
 
 
+@memo.by_identity()
+def _names_medicines(facts: Sequence[FactSet]) -> bool:
+    """Whether the leaflet names medicines to avoid (once per fact list)."""
+    return any(f.topic == "interaction" for fs in facts for f in fs.facts)
+
+
+@memo.by_identity()
+def _monitoring_tests(mono: Monograph) -> str:
+    return "; ".join(dict.fromkeys(r.test for r in mono.monitoring))
+
+
+@memo.by_identity()
+def _monitoring_claims(mono: Monograph) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for r in mono.monitoring for c in r.claims))
+
+
 def check(
     mono: Monograph,
     profile: Profile,
@@ -87,6 +104,10 @@ def check(
     facts: Sequence[FactSet] = (),
 ) -> CheckResult:
     """`today` only decides whether a planned surgery date is still ahead; None: any date is.
+
+    The document, the facts and the vocabulary are read-only here: what is derived from them
+    alone is remembered by their identity (`druginfo.engine.memo`), so a changed document must
+    be a new object (as the store hands out).
 
     `facts`: what was machine-read from the medicine's own leaflet or label. They screen and
     dose a medicine without curated rules; where curated rules exist, those win."""
@@ -112,7 +133,7 @@ def check(
         if leaflet_rules:
             screening.alerts = [a for a in screening.alerts if a.trigger != NO_SCREENING_TRIGGER]
             screening.alerts.extend(leaflet.alerts)
-            if any(f.topic == "interaction" for fs in facts for f in fs.facts):
+            if _names_medicines(facts):
                 # The leaflet names medicines to avoid: an unknown one could be among them.
                 for a in screening.alerts:
                     if a.trigger == UNKNOWN_MEDICATION_TRIGGER and a.severity == "low":
@@ -165,26 +186,29 @@ def check(
                     title="No start date: monitoring tests not dated",
                     detail=(
                         "Add 'start_date' (YYYY-MM-DD) to the profile to get the dates of the "
-                        "tests: " + "; ".join(dict.fromkeys(r.test for r in mono.monitoring)) + "."
+                        "tests: " + _monitoring_tests(mono) + "."
                     ),
                     field="start_date",
-                    sources=list(dict.fromkeys(c for r in mono.monitoring for c in r.claims)),
+                    sources=list(_monitoring_claims(mono)),
                 )
             )
     alerts = sort_alerts(alerts)
     citations = Citations(mono, screening.evidence)
+    # The regimen, alerts and monitoring items were all made by this check for this answer:
+    # they take their citations and basis in place (no copies).
     if regimen is not None:
-        regimen = regimen.model_copy(update={"sources": citations.cite(regimen.sources)})
-    if regimen is not None and regimen.basis is None:
-        regimen = regimen.model_copy(update={"basis": basis})
+        regimen.sources = citations.cite(regimen.sources)
+        if regimen.basis is None:
+            regimen.basis = basis
     cited_alerts = []
     for alert in alerts:
-        refs = alert.sources or fallback_refs(mono, (Topic.warning,))
-        cited = alert.model_copy(update={"sources": citations.cite(refs)})
-        cited_alerts.append(with_basis(cited, basis))
-    cited_monitoring = [
-        m.model_copy(update={"sources": citations.cite(m.sources)}) for m in monitoring
-    ]
+        alert.sources = citations.cite(alert.sources or fallback_refs(mono, (Topic.warning,)))
+        if alert.basis is None:
+            alert.basis = "table" if alert.trigger in TABLE_TRIGGERS else basis
+        cited_alerts.append(alert)
+    cited_monitoring = monitoring
+    for m in cited_monitoring:
+        m.sources = citations.cite(m.sources)
     return CheckResult(
         drug=drug_ref(mono),
         decision=decide(cited_alerts),

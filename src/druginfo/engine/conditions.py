@@ -37,6 +37,8 @@ Category = Literal[
 ]
 # How far (in words) a trigger reaches when nothing ends its scope earlier.
 WINDOW = 8
+# Profile lines remembered with what was read in them (a few hundred bytes each).
+READ_MEMO_SIZE = 8192
 _TOKEN = re.compile(r"[^\W_]+|[.;:,()!?]")
 _BOUNDARY = frozenset(".;:,()!?")
 
@@ -129,6 +131,9 @@ class ConditionReader:
             self.concepts[concept.id] = concept
             for term in entry["terms"]:
                 self._add_term(str(term), concept.id)
+        # Reading a line depends on nothing but the line (and the extra terms): profiles repeat
+        # their lines across every rule and every check, so each is read once.
+        self._read_memo = functools.lru_cache(maxsize=READ_MEMO_SIZE)(self._read)
         for parents in (c.parents for c in self.concepts.values()):
             unknown = [p for p in parents if p not in self.concepts]
             if unknown:
@@ -282,9 +287,12 @@ class ConditionReader:
 
     def read(self, line: str, extra_terms: Sequence[str] = ()) -> list[Mention]:
         """Every concept mention in `line` (and every `extra_terms` match, concept None)."""
+        return list(self._read_memo(line, tuple(extra_terms)))
+
+    def _read(self, line: str, extra_terms: tuple[str, ...]) -> tuple[Mention, ...]:
         words, clauses = tokens(line)
         if not words:
-            return []
+            return ()
         extra = [(p, None) for p in (_phrase(t) for t in extra_terms) if p]
         triggers = self._find_triggers(words)
         targets = self._targets(words, extra)
@@ -309,7 +317,7 @@ class ConditionReader:
                 )
             )
         mentions.extend(self._labs(line))
-        return mentions
+        return tuple(mentions)
 
     def _labs(self, line: str) -> list[Mention]:
         """Lab values written as conditions ("ANC 0.8", "neutrophils 900/µL"): below the
@@ -319,7 +327,7 @@ class ConditionReader:
         flat = " ".join(re.sub(r"[^\w.,]+", " ", line.lower()).split())
         for lab in self.labs:
             for name in lab.names:
-                value = _number_after(flat, " ".join(name))
+                value = _number_after(flat, " ".join(name)) if name[0] in flat else None
                 if value is None:
                     continue
                 low = value < lab.below
@@ -331,13 +339,19 @@ class ConditionReader:
         return out
 
 
+@functools.lru_cache(maxsize=256)
+def _number_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![^\W_]){re.escape(name)}(?![^\W_])\s*(?:(?:of|was|were|is|at|=)\s+)?"
+        r"(\d+(?:[.,]\d+)?)(?![\d])"
+    )
+
+
 def _number_after(flat: str, name: str) -> float | None:
     """The number right after a lab's name ("anc 0.8", "anc of 0.8", "neutrophils were 900")."""
-    m = re.search(
-        rf"(?<![^\W_]){re.escape(name)}(?![^\W_])\s*(?:(?:of|was|were|is|at|=)\s+)?"
-        r"(\d+(?:[.,]\d+)?)(?![\d])",
-        flat,
-    )
+    if not any(ch.isdigit() for ch in flat):
+        return None
+    m = _number_pattern(name).search(flat)
     if m is None:
         return None
     try:

@@ -18,6 +18,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from druginfo.engine import memo
 from druginfo.engine.citations import document_refs
 from druginfo.engine.dose_rules import (
     DOSE_TRIGGER,
@@ -114,9 +115,7 @@ def choose(mono: Monograph, profile: Profile) -> Selection:
                 )
             ],
         )
-    dosed: list[str] = list(dict.fromkeys(r.indication for r in rules))
-    names = {i.id: i.name for i in mono.indications}
-    dosed_names = ", ".join(names.get(i, i) for i in dosed)
+    dosed, names, dosed_names = _dosed_indications(mono)
     if profile.indication is None:
         if len(dosed) > 1:
             return Selection(
@@ -195,6 +194,15 @@ def choose(mono: Monograph, profile: Profile) -> Selection:
             )
         candidates = in_band
     return select(mono, profile, candidates, f"{generic} for {name}")
+
+
+@memo.by_identity()
+def _dosed_indications(mono: Monograph) -> tuple[list[str], dict[str, str], str]:
+    """(indication ids with dose rules, indication names by id, the dosed ones in words):
+    once per document; callers must not change them."""
+    dosed: list[str] = list(dict.fromkeys(r.indication for r in mono.dose_rules))
+    names = {i.id: i.name for i in mono.indications}
+    return dosed, names, ", ".join(names.get(i, i) for i in dosed)
 
 
 def _product(mono: Monograph, rule: DoseRule) -> Product | None:

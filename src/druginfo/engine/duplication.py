@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, external
 from druginfo.model import Alert, Monograph, Profile
 from druginfo.vocab.base import NameMatch, Vocabulary
@@ -43,6 +44,16 @@ class Duplication:
 
 def _groups(key: str, vocab: Vocabulary, evidence: Evidence) -> dict[str, _Member]:
     """Duplication groups of one substance: flagged vocabulary classes and ATC 4th levels."""
+    groups, cited = _groups_of(vocab, key)
+    evidence.update(cited)
+    return groups
+
+
+@memo.by_identity()
+def _groups_of(vocab: Vocabulary, key: str) -> tuple[dict[str, _Member], Evidence]:
+    """`_groups` of one substance and the evidence it cites, once per vocabulary (the
+    vocabulary is a new object whenever the store changes). Callers must not change them."""
+    evidence: Evidence = {}
     out: dict[str, _Member] = {}
     class_def = getattr(vocab, "class_def", None)
     for cm in vocab.classes_of(key):
@@ -60,12 +71,27 @@ def _groups(key: str, vocab: Vocabulary, evidence: Evidence) -> dict[str, _Membe
         ref, src = external(source, f"{code} {name}", "interaction", "class")
         evidence[ref] = src
         out.setdefault(f"atc:{group}", _Member(group, f"ATC group {group}", ref))
-    return out
+    return out, evidence
 
 
 def _own_keys(mono: Monograph) -> list[str]:
     keys = [mono.key, mono.identity.generic, *mono.identity.substances]
     return list(dict.fromkeys(k.lower() for k in keys if k))
+
+
+@memo.by_identity(objects=2)
+def _own_groups(
+    mono: Monograph, vocab: Vocabulary
+) -> tuple[list[str], dict[str, _Member], Evidence]:
+    """The checked medicine's own keys and duplication groups, with the evidence they cite
+    (once per document and vocabulary; callers must not change them)."""
+    evidence: Evidence = {}
+    own = _own_keys(mono)
+    own_groups: dict[str, _Member] = {}
+    for key in own:
+        for gid, member in _groups(key, vocab, evidence).items():
+            own_groups.setdefault(gid, member)
+    return own, own_groups, evidence
 
 
 def duplication_alerts(
@@ -78,13 +104,10 @@ def duplication_alerts(
     checked medicine. `skip_keys`: medicines another rule already raised an alert for (a
     curated or leaflet rule naming the pair says more than the class does)."""
     result = Duplication()
-    own = _own_keys(mono)
-    own_groups: dict[str, _Member] = {}
-    for key in own:
-        for gid, member in _groups(key, vocab, result.evidence).items():
-            own_groups.setdefault(gid, member)
+    own, own_groups, cited = _own_groups(mono, vocab)
     if not own_groups:
         return result
+    result.evidence.update(cited)
     skip = {k.lower() for k in skip_keys}
     generic = mono.identity.generic
     seen: set[str] = set()
@@ -96,10 +119,11 @@ def duplication_alerts(
             key = match.key.lower()
             if key in own or key in skip or key in seen:
                 continue
-            theirs = _groups(key, vocab, result.evidence)
+            theirs, cited = _groups_of(vocab, key)
             shared = [g for g in own_groups if g in theirs]
             if not shared:
                 continue
+            result.evidence.update(cited)
             seen.add(key)
             # A named class says more than an ATC code: prefer it for the wording.
             shared.sort(key=lambda g: (not g.startswith("class:"), g))

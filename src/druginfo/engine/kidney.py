@@ -222,6 +222,33 @@ def _conflict(what: str, other: str) -> KidneyAssessment:
 
 
 def kidney_function(profile: Profile) -> KidneyAssessment:
+    """The assessment, remembered by the values it is made from (a check asks for it from
+    dosing, screening and the leaflet's rules alike)."""
+    k = profile.kidney
+    key = (
+        tuple(k.__dict__.items()) if k is not None else None,
+        profile.age_years,
+        profile.weight_kg,
+        profile.height_cm,
+        profile.sex,
+        tuple(profile.conditions),
+    )
+    found = _ASSESSED.get(key)
+    if found is None:
+        found = _kidney_function(profile)
+        if len(_ASSESSED) >= ASSESSED_SIZE:
+            _ASSESSED.clear()
+        _ASSESSED[key] = found
+    return found
+
+
+# Assessments by every profile value they are made from (the kidney object's fields, age,
+# weight, height, sex and conditions): `_kidney_function` reads nothing else.
+ASSESSED_SIZE = 4096
+_ASSESSED: dict[tuple[object, ...], KidneyAssessment] = {}
+
+
+def _kidney_function(profile: Profile) -> KidneyAssessment:
     k = profile.kidney
     flag = k.severe_kidney_disease if k is not None else None
     said = _severe_conditions(profile)

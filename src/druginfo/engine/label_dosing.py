@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Evidence
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.engine.leaflet_screening import _Cite, fact_basis
@@ -182,30 +183,29 @@ def _names_other_medicine(f: Fact, mono: Monograph, vocab: Vocabulary | None) ->
     return any(normalise(m.key) not in own for m in found)
 
 
-def label_dose(
-    mono: Monograph,
-    fact_sets: Sequence[FactSet],
-    profile: Profile,
-    vocab: Vocabulary | None = None,
-) -> LabelDose:
-    """`vocab`: to recognise a dose sentence that is about another medicine (then skipped)."""
-    out = LabelDose()
-    cite = _Cite(mono, out.evidence)
-    pool = [
+_Pairs = tuple[tuple[FactSet, Fact], ...]
+
+
+@memo.by_identity(objects=3)
+def _candidates(
+    mono: Monograph, fact_sets: Sequence[FactSet], vocab: Vocabulary | None
+) -> tuple[_Pairs, _Pairs, bool]:
+    """What the document offers whoever asks (read once per document): the usable doses,
+    the other amounts beside them, and whether the doses differ."""
+    pool = tuple(
         (fs, f)
         for fs in fact_sets
         for f in fs.facts
         if _usable(f) and not _names_other_medicine(f, mono, vocab)
-    ]
-    out.candidates = len(pool)
+    )
     if not pool:
-        return out
+        return (), (), False
     # Other amounts stated beside these doses ('Day 1: 125 mg', a starting dose, a
     # titration step) without an interval or a population: the regimen is more than one
     # number, so none is returned alone.
     sections = {f.section for _, f in pool}
     values = {_amount(f) for _, f in pool}
-    steps = [
+    steps = tuple(
         (fs, f)
         for fs in fact_sets
         for f in fs.facts
@@ -217,11 +217,29 @@ def label_dose(
         and not _has_population(f)
         and not getattr(f, "as_needed", None)
         and not _CONDITIONAL.search(f.quote)
-    ]
+    )
+    several = len({(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in pool}) > 1
+    return pool, steps, several
+
+
+def label_dose(
+    mono: Monograph,
+    fact_sets: Sequence[FactSet],
+    profile: Profile,
+    vocab: Vocabulary | None = None,
+) -> LabelDose:
+    """`vocab`: to recognise a dose sentence that is about another medicine (then skipped)."""
+    out = LabelDose()
+    cite = _Cite(mono, out.evidence)
+    candidates, step_facts, several = _candidates(mono, fact_sets, vocab)
+    pool = list(candidates)
+    out.candidates = len(pool)
+    if not pool:
+        return out
+    steps = list(step_facts)
     kidney = kidney_function(profile)
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
-    several = len({(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in pool}) > 1
     unsure: list[tuple[FactSet, Fact]] = []
     for fs, f in pool:
         if not _has_population(f):

@@ -23,10 +23,11 @@ from importlib import resources
 
 import yaml
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
-from druginfo.model import Alert, Basis, Monograph, Profile, Severity, Source, SourceKind
+from druginfo.model import Alert, Basis, Claim, Monograph, Profile, Severity, Source, SourceKind
 from druginfo.model.facts import Fact, FactSet
 from druginfo.vocab.base import Vocabulary
 
@@ -88,6 +89,11 @@ def _source(mono: Monograph, fs: FactSet, fact: Fact) -> Source:
     )
 
 
+@memo.by_identity()
+def _claim_ids(mono: Monograph) -> frozenset[str]:
+    return frozenset(c.id for c in mono.claims)
+
+
 class _Cite:
     """Turns facts into references: the monograph's claim where the fact names one, else an
     evidence entry holding the fact's own quote."""
@@ -95,7 +101,7 @@ class _Cite:
     def __init__(self, mono: Monograph, evidence: Evidence) -> None:
         self.mono = mono
         self.evidence = evidence
-        self.claim_ids = {c.id for c in mono.claims}
+        self.claim_ids = _claim_ids(mono)
 
     def __call__(self, fs: FactSet, fact: Fact) -> str:
         if fact.claim and fact.claim in self.claim_ids:
@@ -109,13 +115,17 @@ def _severity(fact: Fact) -> tuple[Severity, bool]:
     """(severity, blocking) of a statement by its strength. A contraindication fact was read
     from the document's "Do not use" statements (its extraction checked that), so it forbids
     even where the list item's own words do not repeat the prohibition."""
-    strength = fact.strength
-    if strength is None and _ADVICE.search(fact.quote) and not _PROHIBITION.search(fact.quote):
+    return _strength_severity(fact.strength, fact.topic, fact.quote)
+
+
+@functools.lru_cache(maxsize=8192)
+def _strength_severity(strength: str | None, topic: str, quote: str) -> tuple[Severity, bool]:
+    if strength is None and _ADVICE.search(quote) and not _PROHIBITION.search(quote):
         strength = "caution"  # 'talk to your doctor before using … if …' asks, not forbids
-    if strength is None and fact.topic == "contraindication":
+    if strength is None and topic == "contraindication":
         strength = "must-not"
     if strength is None:
-        strength = "must-not" if _PROHIBITION.search(fact.quote) else "caution"
+        strength = "must-not" if _PROHIBITION.search(quote) else "caution"
     if strength == "must-not":
         return "high", True
     if strength == "avoid":
@@ -123,12 +133,18 @@ def _severity(fact: Fact) -> tuple[Severity, bool]:
     return "moderate", False
 
 
-def _own_names(mono: Monograph) -> set[str]:
+@memo.by_identity()
+def _own_names(mono: Monograph) -> frozenset[str]:
     names = {mono.key, mono.identity.generic, *mono.identity.substances, *mono.identity.brands}
-    return {normalise(n) for n in names if n}
+    return frozenset(normalise(n) for n in names if n)
 
 
 def _resolves_to_own(text: str, mono: Monograph, vocab: Vocabulary) -> bool:
+    return _names_own(mono, vocab, text)
+
+
+@memo.by_identity(objects=2)
+def _names_own(mono: Monograph, vocab: Vocabulary, text: str) -> bool:
     own = _own_names(mono)
     if normalise(text) in own:
         return True
@@ -136,6 +152,7 @@ def _resolves_to_own(text: str, mono: Monograph, vocab: Vocabulary) -> bool:
     return match is not None and normalise(match.key) in own
 
 
+@memo.by_identity()
 def _ingredients_text(mono: Monograph) -> str:
     """Section 6's list of ingredients (or an SPL's ingredient section), for allergy checks."""
     parts = [c.quote for c in mono.claims if _OTHER_INGREDIENTS.search(c.quote)]
@@ -144,6 +161,7 @@ def _ingredients_text(mono: Monograph) -> str:
     return " ".join(parts)
 
 
+@memo.by_identity()
 def _ingredient_claim(mono: Monograph, allergy: str) -> str | None:
     for c in mono.claims:
         if _OTHER_INGREDIENTS.search(c.quote) and has_term(c.quote, allergy):
@@ -159,13 +177,7 @@ def screen_leaflet(
     generic = mono.identity.generic
     for fs in fact_sets:
         basis = fact_basis(fs)
-        screening = [
-            f
-            for f in fs.facts
-            if f.topic
-            in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
-                "breastfeeding", "age-limit")
-        ]  # fmt: skip
+        screening = _screening_facts(fs)
         result.facts_used += len(screening)
         _allergies(mono, fs, screening, profile, vocab, cite, basis, result)
         _conditions(fs, screening, profile, cite, basis, generic, result)
@@ -176,6 +188,23 @@ def screen_leaflet(
         _ages(fs, screening, profile, cite, basis, generic, result)
     result.alerts = _dedupe(result.alerts)
     return result
+
+
+@memo.by_identity()
+def _screening_facts_of(fs: FactSet) -> tuple[Fact, ...]:
+    return tuple(
+        f
+        for f in fs.facts
+        if f.topic
+        in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
+            "breastfeeding", "age-limit")
+    )  # fmt: skip
+
+
+def _screening_facts(fs: FactSet) -> Sequence[Fact]:
+    """The facts of a document that screen a profile (read once per document; the same
+    tuple every time, so what is worked out from it is remembered by its identity)."""
+    return _screening_facts_of(fs)
 
 
 def _alert(
@@ -218,7 +247,7 @@ def _says(fact: Fact) -> str:
 def _allergies(
     mono: Monograph,
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     vocab: Vocabulary,
     cite: _Cite,
@@ -227,14 +256,12 @@ def _allergies(
 ) -> None:
     if not profile.allergies:
         return
-    allergy_facts = [f for f in facts if f.allergy]
-    own_target = {id(f): _resolves_to_own(f.allergy or "", mono, vocab) for f in allergy_facts}
+    allergy_facts = _allergy_targets(mono, facts, vocab)
     generic = mono.identity.generic
     for allergy in profile.allergies:
         to_self = _resolves_to_own(allergy, mono, vocab)
-        for fact in allergy_facts:
+        for fact, own in allergy_facts:
             target = fact.allergy or ""
-            own = own_target[id(fact)]
             refs = [cite(fs, fact)]
             if to_self and (own or not _INGREDIENT_WORDS.search(target)):
                 why = f"You list an allergy to {allergy}, which is {generic} itself."
@@ -291,8 +318,21 @@ def _allergies(
                     )
 
 
+@memo.by_identity(objects=3)
+def _allergy_targets(
+    mono: Monograph, facts: Sequence[Fact], vocab: Vocabulary
+) -> tuple[tuple[Fact, bool], ...]:
+    """The allergy facts, each with whether its allergen is the medicine itself."""
+    return tuple((f, _resolves_to_own(f.allergy or "", mono, vocab)) for f in facts if f.allergy)
+
+
 def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
     """The document's 'allergic to <the substance>' sentence under its contraindications."""
+    return list(_allergy_claims_of(mono, fs))
+
+
+@memo.by_identity(objects=2)
+def _allergy_claims_of(mono: Monograph, fs: FactSet) -> tuple[str, ...]:
     own = _own_names(mono)
     for claim in mono.claims:
         if claim.source != fs.document.id or claim.topic.value not in (
@@ -302,14 +342,15 @@ def _allergy_claims(mono: Monograph, fs: FactSet) -> list[str]:
             continue
         text = claim.quote.lower()
         if "allergic" in text and any(has_term(text, n) for n in own):
-            return [claim.id]
-    return []
+            return (claim.id,)
+    return ()
 
 
 _PAST_OR_DORMANT = ("latent", "inactive", "history", "past", "previous", "previously",
                     "treated", "resolved", "cured")  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def _milder(profile_text: str, quote: str) -> bool:
     """The profile names a milder, dormant or past state of what the leaflet forbids ('latent
     TB' against 'active tuberculosis'): still an alert, but the doctor decides."""
@@ -326,6 +367,7 @@ def _milder(profile_text: str, quote: str) -> bool:
 _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
 
 
+@functools.lru_cache(maxsize=8192)
 def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
     """A form word the leaflet puts on the condition ('acute heart failure') that the
     profile's words do not have. A profile that states one of the quote's forms has said which
@@ -360,9 +402,21 @@ def _finder() -> object:
 def condition_groups_of(text: str) -> set[str]:
     """The broader condition groups that the condition ids a profile's words name belong to
     ('active tuberculosis' → infection)."""
+    return set(_condition_groups_of(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _condition_groups_of(text: str) -> frozenset[str]:
+    ids = {key for key, _ in _conditions_named(text)}
+    return frozenset(group for group, members in _condition_groups().items() if ids & members)
+
+
+@functools.lru_cache(maxsize=8192)
+def _conditions_named(text: str) -> tuple[tuple[str, str], ...]:
+    """(condition id, the words naming it) of every condition the default finder sees in
+    `text` (a pure function of the words: read once per profile line)."""
     find = getattr(_finder(), "find", None)
-    ids = {m.key for m in (find(text) if find else []) if m.kind == "condition"}
-    return {group for group, members in _condition_groups().items() if ids & members}
+    return tuple((m.key, m.text) for m in (find(text) if find else []) if m.kind == "condition")
 
 
 # Words that qualify a condition without changing which disease it is; the rest of a
@@ -412,16 +466,16 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
     if has_term(profile_condition, stated) or has_term(stated, profile_condition):
         extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
         return all(w in quote for w in extra - _QUALIFIERS)
-    find = getattr(_finder(), "find", None)
-    for m in find(profile_condition) if find else []:
-        if m.kind != "condition" or m.key != stated:
+    for key, words in _conditions_named(profile_condition):
+        if key != stated:
             continue
-        extra = set(normalise(profile_condition).split()) - set(normalise(m.text).split())
+        extra = set(normalise(profile_condition).split()) - set(normalise(words).split())
         if all(w in quote for w in extra - _QUALIFIERS):
             return True
     return _is_a_present(profile_condition, stated)
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_a_present(profile_condition: str, stated: str) -> bool:
     """The profile names, as present now, a narrower concept of the leaflet's condition in the
     ICD-10-grounded hierarchy ('active pulmonary TB' is tuberculosis)."""
@@ -449,16 +503,22 @@ def _kidney_conditions(profile: Profile) -> dict[str, str]:
     return {}
 
 
+@memo.by_identity()
+def _condition_facts(facts: Sequence[Fact]) -> list[Fact]:
+    """The 'Do not use … if' facts that name a condition (once per document's facts)."""
+    return [f for f in facts if f.topic == "contraindication" and f.condition]
+
+
 def _conditions(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     cite: _Cite,
     basis: Basis,
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    stated = [f for f in facts if f.topic == "contraindication" and f.condition]
+    stated = _condition_facts(facts)
     treated = profile.indication or ""
     derived = _kidney_conditions(profile)
     for condition in [*profile.conditions, *derived]:
@@ -528,10 +588,32 @@ def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool
     return any(has_term(fact.quote, w) for w in words if w not in generic_words)
 
 
+@memo.by_identity(objects=2)
+def _interaction_facts(
+    facts: Sequence[Fact], vocab: Vocabulary
+) -> tuple[tuple[Fact, frozenset[str], str | None], ...]:
+    """The interaction facts, each with the normalised keys that name its medicine (as
+    written and as the vocabulary resolves it) and the class it covers (`_class_matches`:
+    a class a person's medicine must be in), worked out once per document."""
+    out = []
+    for f in facts:
+        if f.topic != "interaction" or not (f.with_ or f.class_):
+            continue
+        names: set[str] = set()
+        if f.with_:
+            names.add(normalise(f.with_))
+            m = vocab.resolve(f.with_)
+            if m is not None:
+                names.add(normalise(m.key))
+        klass = f.class_ if f.class_ and _class_matches(f, {f.class_}, vocab) else None
+        out.append((f, frozenset(names), klass))
+    return tuple(out)
+
+
 def _medicines(
     mono: Monograph,
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     vocab: Vocabulary,
     cite: _Cite,
@@ -539,15 +621,10 @@ def _medicines(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    inter = [f for f in facts if f.topic == "interaction" and (f.with_ or f.class_)]
+    inter = _interaction_facts(facts, vocab)
     if not inter:
         return
     own = _own_names(mono)
-    named_keys: dict[int, str | None] = {}
-    for f in inter:
-        if f.with_:
-            m = vocab.resolve(f.with_)
-            named_keys[id(f)] = normalise(m.key) if m is not None else normalise(f.with_)
     resolve_all = getattr(vocab, "resolve_medications", None)
     for line in profile.medications:
         if vocab.vaccine(line) is not None:
@@ -561,14 +638,11 @@ def _medicines(
             if key in own:
                 continue
             classes = {c.class_id for c in vocab.classes_of(match.key)}
-            hits = []
-            for fact in inter:
-                named = fact.with_ and (
-                    normalise(fact.with_) == key
-                    or ((m := vocab.resolve(fact.with_)) is not None and normalise(m.key) == key)
-                )
-                if named or _class_matches(fact, classes, vocab):
-                    hits.append(fact)
+            hits = [
+                fact
+                for fact, names, klass in inter
+                if key in names or (klass is not None and klass in classes)
+            ]
             if not hits:
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
@@ -622,16 +696,9 @@ def _class_statements(
     ('if you have a weakened immune system as a result of … medicines', 'medicines to prevent
     blood clotting'): every medicine of the person's list in that class matches, using the
     class's phrases from the vocabulary."""
-    claims = [
-        c
-        for c in mono.claims
-        if c.source == fs.document.id
-        and c.topic.value in ("contraindication", "interaction")
-        and _MEDICINE_WORDS.search(c.quote)
-    ]
+    claims = _medicine_claims(mono, fs.document.id)
     if not claims:
         return
-    class_def = getattr(vocab, "class_def", None)
     own = _own_names(mono)
     for line in profile.medications:
         if vocab.vaccine(line) is not None:
@@ -640,9 +707,7 @@ def _class_statements(
         if match is None or normalise(match.key) in own or match.key in result.med_keys:
             continue
         for cm in vocab.classes_of(match.key):
-            cdef = class_def(cm.class_id) if class_def is not None else None
-            pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
-            claim = next((c for c in claims if pattern and pattern.search(c.quote)), None)
+            claim = _claim_naming_class(mono, vocab, fs.document.id, cm.class_id)
             if claim is None:
                 continue
             fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
@@ -676,13 +741,38 @@ def _class_statements(
             break
 
 
+@memo.by_identity(objects=2)
+def _claim_naming_class(
+    mono: Monograph, vocab: Vocabulary, document_id: str, class_id: str
+) -> Claim | None:
+    """The document's first medicine sentence naming a class by one of its phrases."""
+    class_def = getattr(vocab, "class_def", None)
+    cdef = class_def(class_id) if class_def is not None else None
+    pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+    if pattern is None:
+        return None
+    return next((c for c in _medicine_claims(mono, document_id) if pattern.search(c.quote)), None)
+
+
+@memo.by_identity()
+def _medicine_claims(mono: Monograph, document_id: str) -> tuple[Claim, ...]:
+    """A document's 'Do not use' and 'Other medicines' sentences that speak of medicines."""
+    return tuple(
+        c
+        for c in mono.claims
+        if c.source == document_id
+        and c.topic.value in ("contraindication", "interaction")
+        and _MEDICINE_WORDS.search(c.quote)
+    )
+
+
 def _article_for(name: str) -> str:
     return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
 
 
 def _vaccines(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     vocab: Vocabulary,
     cite: _Cite,
@@ -690,16 +780,9 @@ def _vaccines(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    live_facts = [
-        f
-        for f in facts
-        if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
-    ]
-    if not live_facts:
-        live_facts = _live_vaccine_sentences(cite.mono, fs)
-    if not live_facts:
+    fact = _live_vaccine_fact(cite.mono, fs, facts)
+    if fact is None:
         return
-    fact = sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
     severity, blocking = _severity(fact)
     lines = [*profile.planned_vaccines, *(m for m in profile.medications if vocab.vaccine(m))]
     for text in lines:
@@ -741,6 +824,21 @@ def _vaccines(
             )
 
 
+@memo.by_identity(objects=3)
+def _live_vaccine_fact(mono: Monograph, fs: FactSet, facts: Sequence[Fact]) -> Fact | None:
+    """The document's strongest statement about live vaccines (once per document)."""
+    live_facts = [
+        f
+        for f in facts
+        if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
+    ]
+    if not live_facts:
+        live_facts = _live_vaccine_sentences(mono, fs)
+    if not live_facts:
+        return None
+    return sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
+
+
 _LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
 
 
@@ -752,14 +850,19 @@ def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
     standard leaflet wording ("You should not be given live vaccines …") is enough to warn.
     A prohibition of "certain vaccines" that does not say which is read as about live ones,
     as a high alert that does not block (the doctor knows which)."""
+    return list(_live_vaccine_sentences_of(mono, fs))
+
+
+@memo.by_identity(objects=2)
+def _live_vaccine_sentences_of(mono: Monograph, fs: FactSet) -> tuple[Fact, ...]:
     out = _vaccine_sentences(mono, fs, _LIVE_WORDS)
     if out:
-        return out
-    return [
+        return tuple(out)
+    return tuple(
         f.model_copy(update={"strength": "avoid"})
         for f in _vaccine_sentences(mono, fs, _SOME_VACCINES)
         if f.strength == "must-not"
-    ]
+    )
 
 
 def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> list[Fact]:
@@ -787,7 +890,7 @@ _STANCE_RANK = {"must-not": 0, "not-recommended": 1, "if-clearly-needed": 2, "as
 
 def _stances(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     cite: _Cite,
     basis: Basis,
@@ -845,7 +948,7 @@ def _stances(
 
 def _ages(
     fs: FactSet,
-    facts: list[Fact],
+    facts: Sequence[Fact],
     profile: Profile,
     cite: _Cite,
     basis: Basis,

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from druginfo.engine.allergies import allergen_classes, names_in
+from druginfo.engine import memo
+from druginfo.engine.allergies import Member, allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
@@ -25,6 +26,28 @@ from druginfo.model import Match, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
 
 State = Literal["fired", "no", "undecided"]
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first
+    access): a Context belongs to one check, in one thread."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = self.fn(obj)
+        obj.__dict__[self.name] = value  # later reads find it there, not here
+        return value
+
 
 # Vaccine "classes" answered from VaccineMatch.live, so rules need no per-vaccine lists.
 LIVE_CLASSES = frozenset({"live-vaccine", "live-vaccines", "live"})
@@ -34,7 +57,7 @@ NON_LIVE_CLASSES = frozenset(
 ANY_VACCINE_CLASSES = frozenset({"vaccine", "vaccines", "any-vaccine"})
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """Lower case, punctuation to spaces: 'E. coli-derived' → 'e coli derived'."""
     return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
@@ -48,8 +71,12 @@ def _term_pattern(term: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w){re.escape(needle)}(?:s|es)?(?!\w)")
 
 
+@functools.lru_cache(maxsize=65536)
 def has_term(text: str, term: str) -> bool:
-    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches."""
+    """Whole-word (or whole-phrase) match; a plural 's'/'es' on the last word still matches.
+
+    Remembered per pair: rules ask the same few terms of the same profile lines and leaflet
+    quotes on every check."""
     pattern = _term_pattern(term)
     return pattern is not None and pattern.search(normalise(text)) is not None
 
@@ -73,6 +100,21 @@ class MedEntry:
         return self.text
 
 
+@memo.by_identity()
+def _med_entry(vocab: Vocabulary, text: str, own_names: frozenset[str]) -> MedEntry:
+    """One medication line resolved (a pure function of the words, the vocabulary and the
+    checked medicine's names; MedEntry is frozen, so it is shared)."""
+    nm = vocab.resolve_medication(text)
+    classes = tuple(vocab.classes_of(nm.key)) if nm is not None else ()
+    return MedEntry(
+        text=text,
+        match=nm,
+        classes=classes,
+        vaccine=vocab.vaccine(text),
+        is_self=nm is not None and nm.key.lower() in own_names,
+    )
+
+
 @dataclass
 class Context:
     """Everything about a profile the rules look at, each part computed once, when first
@@ -84,11 +126,11 @@ class Context:
     today: dt.date | None = None
     evidence: Evidence = field(default_factory=dict)
 
-    @cached_property
+    @lazy
     def kidney(self) -> KidneyAssessment:
         return kidney_function(self.profile)
 
-    @cached_property
+    @lazy
     def treated_conditions(self) -> list[str]:
         """Conditions with the disease being treated taken out of their words.
 
@@ -100,47 +142,69 @@ class Context:
         ind = self.mono.indication(self.profile.indication) if self.profile.indication else None
         if ind is None:
             return list(self.profile.conditions)
-        names = sorted(
-            {normalise(n) for n in (ind.id, ind.name, *ind.synonyms)} - {""}, key=len, reverse=True
-        )
-        out = []
-        for condition in self.profile.conditions:
-            text = normalise(condition)
-            for name in names:
-                text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
-            out.append(" ".join(text.split()))
-        return out
+        names = _indication_names((ind.id, ind.name, *ind.synonyms))
+        return [_without_names(condition, names) for condition in self.profile.conditions]
 
-    @cached_property
+    @lazy
+    def allergy_lines(self) -> list[str]:
+        """Allergy lines that state an allergy ("no known drug allergies" does not)."""
+        read = reader()
+        lines = []
+        for line in self.profile.allergies:
+            mentions = read.read(line, extra_terms=ALLERGY_WORDS)
+            if mentions and all(m.status == "negated" for m in mentions):
+                continue
+            lines.append(line)
+        return lines
+
+    @lazy
+    def _indication_id(self) -> str | None:
+        if self.profile.indication is None:
+            return None
+        ind = self.mono.indication(self.profile.indication)
+        return ind.id if ind is not None else None
+
+    @lazy
     def mentions(self) -> list[Mention]:
         """Every condition concept named in the profile, with its ConText status (the disease
         being treated taken out, see `treated_conditions`)."""
         read = reader()
         return [m for line in self.treated_conditions for m in read.read(line)]
 
-    @cached_property
+    @lazy
     def own_names(self) -> frozenset[str]:
         own = {self.mono.key.lower(), self.mono.identity.generic.lower()}
         return frozenset(own | {s.lower() for s in self.mono.identity.substances})
 
-    @cached_property
+    @lazy
     def meds(self) -> list[MedEntry]:
-        meds: list[MedEntry] = []
-        for text in self.profile.medications:
-            nm = self.vocab.resolve_medication(text)
-            classes = tuple(self.vocab.classes_of(nm.key)) if nm is not None else ()
-            meds.append(
-                MedEntry(
-                    text=text,
-                    match=nm,
-                    classes=classes,
-                    vaccine=self.vocab.vaccine(text),
-                    is_self=nm is not None and nm.key.lower() in self.own_names,
-                )
-            )
-        return meds
+        own = self.own_names
+        return [_med_entry(self.vocab, text, own) for text in self.profile.medications]
 
-    @cached_property
+    @lazy
+    def med_class_ids(self) -> frozenset[str]:
+        """Every class (lower case) of the listed medicines other than this one: a rule on
+        classes none of them is in cannot hold."""
+        return frozenset(
+            cm.class_id.lower()
+            for med in self.meds
+            if not med.is_self and med.match is not None
+            for cm in med.classes
+        )
+
+    @lazy
+    def mention_concepts(self) -> frozenset[str]:
+        """Every condition concept named, with every concept above it: a rule on concepts
+        none of them is cannot hold."""
+        read = reader()
+        return frozenset(
+            a
+            for m in self.mentions
+            if m.concept is not None and m.concept in read.concepts
+            for a in read.ancestors(m.concept)
+        )
+
+    @lazy
     def planned(self) -> list[tuple[str, VaccineMatch | None]]:
         return [(text, self.vocab.vaccine(text)) for text in self.profile.planned_vaccines]
 
@@ -163,10 +227,28 @@ class Context:
         return value is None
 
     def indication_id(self) -> str | None:
-        if self.profile.indication is None:
-            return None
-        ind = self.mono.indication(self.profile.indication)
-        return ind.id if ind is not None else None
+        return self._indication_id
+
+
+def _indication_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """An indication's names, normalised, longest first (a longer name is taken out first)."""
+    return tuple(sorted({normalise(n) for n in names} - {""}, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=8192)
+def _without_names(condition: str, names: tuple[str, ...]) -> str:
+    text = normalise(condition)
+    for name in names:
+        text = _whole_words(name).sub(" ", text)
+    return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=2048)
+def _whole_words(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+ALLERGY_WORDS = ("allergy", "allergic", "allergies")
 
 
 @dataclass
@@ -193,6 +275,8 @@ def _terms(values: list[str], terms: list[str], out: Outcome) -> Cond:
 
 def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
     wanted = {c.lower() for c in classes}
+    if wanted.isdisjoint(ctx.med_class_ids):
+        return False
     hit = False
     for med in ctx.meds:
         if med.is_self or med.match is None:
@@ -209,27 +293,13 @@ def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
     return hit
 
 
-def _med_names(ctx: Context, names: list[str], out: Outcome) -> Cond:
-    wanted = {n.lower() for n in names}
-    hit = False
-    for med in ctx.meds:
-        if med.is_self:
-            continue
-        by_key = med.match is not None and med.match.key.lower() in wanted
-        if by_key or any(has_term(med.text, n) for n in names):
-            hit = True
-            out.matched.append(med.display)
-            if med.match is not None:
-                out.med_keys.add(med.match.key)
-    return hit
-
-
 # Statuses under which a plain condition term (e.g. "asthma") counts: anything but absent,
 # only thought about, or someone else's.
 _TERM_NOT_COUNTING = frozenset({"negated", "hypothetical", "family"})
 
 
-def _term_asserted(line: str, terms: list[str]) -> bool:
+@functools.lru_cache(maxsize=16384)
+def _term_asserted(line: str, terms: tuple[str, ...]) -> bool:
     """Whether one of `terms` is named in `line` as something the person has or had
     ("no asthma", "risk of cancer", "mother had lymphoma" do not count)."""
     if not any(has_term(line, t) for t in terms):
@@ -243,38 +313,39 @@ def _term_asserted(line: str, terms: list[str]) -> bool:
 
 
 def _allergy_lines(ctx: Context) -> list[str]:
-    """Allergy lines that state an allergy ("no known drug allergies" does not)."""
-    read = reader()
-    lines = []
-    for line in ctx.profile.allergies:
-        mentions = read.read(line, extra_terms=["allergy", "allergic", "allergies"])
-        if mentions and all(m.status == "negated" for m in mentions):
-            continue
-        lines.append(line)
-    return lines
+    return ctx.allergy_lines
 
 
 def _self_allergy(ctx: Context, out: Outcome) -> Cond:
     """An allergy to this medicine under any name (brands, misspellings through the
     vocabulary) or to an ingredient of one of its products."""
-    ident = ctx.mono.identity
-    names = {ctx.mono.key, ident.generic, *ident.substances, *ident.brands}
     hit = False
     for line in _allergy_lines(ctx):
-        resolved = ctx.vocab.resolve_medication(line)
-        if any(names_in(line, n) for n in names) or (
-            resolved is not None and resolved.key.lower() in ctx.own_names
-        ):
-            out.matched.append(line)
+        matched = _allergy_line_to_self(ctx.mono, ctx.vocab, line, ctx.own_names)
+        if matched is not None:
+            out.matched.append(matched)
             hit = True
-            continue
-        for product in ctx.mono.products:
-            found = next((e for e in product.excipients if names_in(line, e, fuzzy=False)), None)
-            if found is not None:
-                out.matched.append(f"{line} ({found} is an ingredient of {product.name})")
-                hit = True
-                break
     return hit
+
+
+@memo.by_identity(objects=2)
+def _allergy_line_to_self(
+    mono: Monograph, vocab: Vocabulary, line: str, own_names: frozenset[str]
+) -> str | None:
+    """What an allergy line says about this medicine (the line, or the line and the
+    ingredient it names), or None: once per line, document and vocabulary."""
+    ident = mono.identity
+    names = {mono.key, ident.generic, *ident.substances, *ident.brands}
+    resolved = vocab.resolve_medication(line)
+    if any(names_in(line, n) for n in names) or (
+        resolved is not None and resolved.key.lower() in own_names
+    ):
+        return line
+    for product in mono.products:
+        found = next((e for e in product.excipients if names_in(line, e, fuzzy=False)), None)
+        if found is not None:
+            return f"{line} ({found} is an ingredient of {product.name})"
+    return None
 
 
 def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
@@ -285,7 +356,7 @@ def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
             klass = classes.get(cid)
             if klass is None:
                 continue
-            found = klass.match(line)
+            found = _allergen_match(cid, line)
             if found is None:
                 continue
             _, member = found
@@ -301,12 +372,36 @@ def _allergy_classes(ctx: Context, class_ids: list[str], out: Outcome) -> Cond:
     return hit
 
 
-def _concept_present(mentions: list[Mention], concepts: set[str]) -> bool:
-    """A mention of one of `concepts` (or beneath them) that is there now, not a sign."""
+@functools.lru_cache(maxsize=16384)
+def _allergen_match(class_id: str, line: str) -> tuple[str, Member | None] | None:
+    """`AllergenClass.match` (the bundled classes never change), once per allergy line."""
+    return allergen_classes()[class_id].match(line)
+
+
+@functools.lru_cache(maxsize=16384)
+def _concept_present(line: str, concepts: frozenset[str]) -> bool:
+    """A mention in `line` of one of `concepts` (or beneath them) that is there now, not a
+    sign."""
     read = reader()
     return any(
-        m.status == "present" and not m.sign and read.is_a(m.concept, concepts) for m in mentions
+        m.status == "present" and not m.sign and read.is_a(m.concept, concepts)
+        for m in read.read(line)
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_concepts(terms: tuple[str, ...]) -> frozenset[str]:
+    read = reader()
+    return frozenset(c for c in (read.head_concept(t) for t in terms) if c)
+
+
+def _indication_ids_of(mono: Monograph, items: list[str]) -> frozenset[str]:
+    """A rule's indications as ids of the monograph (an unknown one stays as written)."""
+    out = set()
+    for item in items:
+        ind = mono.indication(item)
+        out.add(ind.id if ind is not None else item)
+    return frozenset(out)
 
 
 def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
@@ -315,6 +410,8 @@ def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
     rule wants the concept present."""
     read = reader()
     wanted = match.condition_concepts_any
+    if ctx.mention_concepts.isdisjoint(wanted):
+        return False  # no mention is one of them or beneath them
     statuses = set(match.condition_status_any)
     hits: list[str] = []
     doubtful: list[str] = []
@@ -375,112 +472,297 @@ def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
     return False
 
 
-def evaluate(match: Match, ctx: Context) -> Outcome:
-    """Fired, not fired, or undecided (with the missing fields named)."""
-    p = ctx.profile
-    out = Outcome(state="no")
-    conds: list[Cond] = []
-    if match.allergies_any:
-        conds.append(_terms(p.allergies, match.allergies_any, out))
-    if match.allergy_to_self:
-        conds.append(_self_allergy(ctx, out))
-    if match.allergy_classes_any:
-        conds.append(_allergy_classes(ctx, match.allergy_classes_any, out))
-    if match.conditions_any:
-        read = reader()
-        heads = {c for c in (read.head_concept(t) for t in match.conditions_any) if c}
-        hits = [
-            original
-            for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True)
-            if not any(has_term(original, t) for t in match.conditions_excluding)
-            and (
-                _term_asserted(treated, match.conditions_any)
-                or (heads and _concept_present(read.read(treated), heads))
+# --- the steps of a rule, in the order their matched words are reported ----------------------
+# Each step answers one field of a `Match` (True holds, False does not, None: the profile does
+# not say) and records what it matched in the outcome. A rule's plan lists only the steps of
+# the fields it sets, worked out once per rule (`_plan`).
+Step = Callable[[Match, Context, Outcome], Cond]
+
+
+def _step_allergies(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _terms(ctx.profile.allergies, match.allergies_any, out)
+
+
+def _step_self_allergy(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _self_allergy(ctx, out)
+
+
+def _step_allergy_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _allergy_classes(ctx, match.allergy_classes_any, out)
+
+
+def _conditions_step(match: Match) -> Step:
+    """The `conditions_any` step of one rule: its terms, their concepts and the words that
+    exclude a line worked out once, and each (line, line without the indication) answered
+    once (a pure function of the words)."""
+    terms = tuple(match.conditions_any)
+    excluding = tuple(match.conditions_excluding)
+    heads = _head_concepts(terms)
+    answers: dict[tuple[str, str], bool] = {}
+
+    def holds(original: str, treated: str) -> bool:
+        found = answers.get((original, treated))
+        if found is None:
+            found = not any(has_term(original, t) for t in excluding) and bool(
+                _term_asserted(treated, terms) or (heads and _concept_present(treated, heads))
             )
-        ]
+            if len(answers) >= LINE_ANSWERS:
+                answers.clear()
+            answers[(original, treated)] = found
+        return found
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        pairs = zip(ctx.profile.conditions, ctx.treated_conditions, strict=True)
+        hits = [original for original, treated in pairs if holds(original, treated)]
         out.matched.extend(hits)
-        conds.append(bool(hits))
-    if match.condition_concepts_any:
-        conds.append(_concepts(ctx, match, out))
-    if match.medication_classes_any:
-        conds.append(_med_classes(ctx, match.medication_classes_any, out))
-    if match.medication_names_any:
-        conds.append(_med_names(ctx, match.medication_names_any, out))
-    if match.vaccine_classes_any:
-        conds.append(_vaccines(ctx, match.vaccine_classes_any, out))
-    for name in ("pregnant", "breastfeeding"):
+        return bool(hits)
+
+    return step
+
+
+LINE_ANSWERS = 4096  # condition lines remembered per rule
+
+
+def _step_concepts(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _concepts(ctx, match, out)
+
+
+def _step_med_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _med_classes(ctx, match.medication_classes_any, out)
+
+
+def _med_names_step(match: Match) -> Step:
+    """The `medication_names_any` step of one rule, each medication line answered once (by
+    its key or its words: a pure function of the line and its resolution)."""
+    names = list(match.medication_names_any)
+    wanted = {n.lower() for n in names}
+    answers: dict[tuple[str, str | None], bool] = {}
+
+    def names_it(med: MedEntry) -> bool:
+        key = med.match.key if med.match is not None else None
+        found = answers.get((med.text, key))
+        if found is None:
+            by_key = key is not None and key.lower() in wanted
+            found = by_key or any(has_term(med.text, n) for n in names)
+            if len(answers) >= LINE_ANSWERS:
+                answers.clear()
+            answers[(med.text, key)] = found
+        return found
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        hit = False
+        for med in ctx.meds:
+            if med.is_self or not names_it(med):
+                continue
+            hit = True
+            out.matched.append(med.display)
+            if med.match is not None:
+                out.med_keys.add(med.match.key)
+        return hit
+
+    return step
+
+
+def _step_vaccines(match: Match, ctx: Context, out: Outcome) -> Cond:
+    return _vaccines(ctx, match.vaccine_classes_any, out)
+
+
+# Steps answered from single profile values: (condition, matched words). They have no side
+# effects, so a plan asks them first; one that does not hold settles the rule at once.
+Scalar = Callable[[Match, Context], tuple[Cond, str | None]]
+
+
+def _stance(name: str) -> Scalar:
+    def scalar(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+        p = ctx.profile
         wanted = getattr(match, name)
-        if wanted is None:
-            continue
         value = getattr(p, name)
         if value is None and p.sex == "male":
             value = False
         ok = None if value is None else value == wanted
-        conds.append(ok)
-        if ok and wanted:
-            out.matched.append(name)
-    if match.age_at_least_years is not None:
-        ok = None if p.age_years is None else p.age_years >= match.age_at_least_years
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"age {p.age_years:g}")
-    if match.age_below_years is not None:
-        ok = None if p.age_years is None else p.age_years < match.age_below_years
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"age {p.age_years:g}")
-    if match.indication_not_in:
-        excluded = set()
-        for item in match.indication_not_in:
-            ind = ctx.mono.indication(item)
-            excluded.add(ind.id if ind is not None else item)
-        ok = None if p.indication is None else ctx.indication_id() not in excluded
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"indication {p.indication}")
-    if match.indication_in:
-        wanted = set()
-        for item in match.indication_in:
-            ind = ctx.mono.indication(item)
-            wanted.add(ind.id if ind is not None else item)
-        ok = None if p.indication is None else ctx.indication_id() in wanted
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"indication {p.indication}")
-    for bound, holds in (
-        (match.weight_below_kg, lambda w, b: w < b),
-        (match.weight_at_least_kg, lambda w, b: w >= b),
-    ):
-        if bound is None:
-            continue
-        ok = None if p.weight_kg is None else holds(p.weight_kg, bound)
-        conds.append(ok)
-        if ok:
-            out.matched.append(f"weight {p.weight_kg:g} kg")
+        return ok, name if ok and wanted else None
+
+    return scalar
+
+
+def _age_at_least(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    age = ctx.profile.age_years
+    assert match.age_at_least_years is not None
+    ok = None if age is None else age >= match.age_at_least_years
+    return ok, f"age {age:g}" if ok else None
+
+
+def _age_below(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    age = ctx.profile.age_years
+    assert match.age_below_years is not None
+    ok = None if age is None else age < match.age_below_years
+    return ok, f"age {age:g}" if ok else None
+
+
+def _indication(ids: frozenset[str], *, inside: bool) -> Scalar:
+    """The person's indication is (`inside`) or is not one of the rule's (as the monograph's
+    indication ids, worked out with the plan)."""
+
+    def scalar(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+        p = ctx.profile
+        ok = None if p.indication is None else (ctx.indication_id() in ids) == inside
+        return ok, f"indication {p.indication}" if ok else None
+
+    return scalar
+
+
+def _weight_below(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    w = ctx.profile.weight_kg
+    assert match.weight_below_kg is not None
+    ok = None if w is None else w < match.weight_below_kg
+    return ok, f"weight {w:g} kg" if ok else None
+
+
+def _weight_at_least(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    w = ctx.profile.weight_kg
+    assert match.weight_at_least_kg is not None
+    ok = None if w is None else w >= match.weight_at_least_kg
+    return ok, f"weight {w:g} kg" if ok else None
+
+
+def _scalar_step(scalar: Scalar) -> Step:
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        ok, matched = scalar(match, ctx)
+        if matched is not None:
+            out.matched.append(matched)
+        return ok
+
+    return step
+
+
+def _step_kidney(match: Match, ctx: Context, out: Outcome) -> Cond:
+    assert match.crcl_below_ml_min is not None
+    below = ctx.kidney.below(match.crcl_below_ml_min)
+    if below is None and ctx.kidney.known:
+        # An estimate whose range straddles the threshold, or contradictory facts.
+        out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
+    if below:
+        out.matched.append(kidney_text(ctx.kidney))
+    return below
+
+
+def _surgery(match: Match, ctx: Context) -> tuple[Cond, str | None]:
+    d = ctx.profile.planned_surgery_date
+    planned = d is not None and (ctx.today is None or d >= ctx.today)
+    ok = planned == match.surgery_planned
+    if not (ok and planned):
+        return ok, None
+    assert d is not None
+    undated = d == dt.date.max  # advice for the 'surgery' event: date not told
+    return ok, "surgery planned" if undated else f"surgery planned {d}"
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    scalars: tuple[Scalar, ...]  # asked first: one that does not hold settles the rule
+    steps: tuple[Step, ...]  # every field, in the order matched words are reported
+    # Profile lists that must not all be empty for the rule to hold (a rule on medications
+    # cannot hold for a person who lists none).
+    lists: tuple[tuple[str, ...], ...]
+
+
+def _plan_for(match: Match, mono: Monograph) -> RulePlan:
+    scalars: list[Scalar] = []
+    steps: list[Step] = []
+    lists: list[tuple[str, ...]] = []
+    if match.allergies_any:
+        steps.append(_step_allergies)
+        lists.append(("allergies",))
+    if match.allergy_to_self:
+        steps.append(_step_self_allergy)
+        lists.append(("allergies",))
+    if match.allergy_classes_any:
+        steps.append(_step_allergy_classes)
+        lists.append(("allergies",))
+    if match.conditions_any:
+        steps.append(_conditions_step(match))
+        lists.append(("conditions",))
+    if match.condition_concepts_any:
+        steps.append(_step_concepts)
+        lists.append(("conditions",))
+    if match.medication_classes_any:
+        steps.append(_step_med_classes)
+        lists.append(("medications",))
+    if match.medication_names_any:
+        steps.append(_med_names_step(match))
+        lists.append(("medications",))
+    if match.vaccine_classes_any:
+        steps.append(_step_vaccines)
+        lists.append(("planned_vaccines", "medications"))
+    ordered: list[tuple[bool, Scalar]] = [
+        (match.pregnant is not None, _stance("pregnant")),
+        (match.breastfeeding is not None, _stance("breastfeeding")),
+        (match.age_at_least_years is not None, _age_at_least),
+        (match.age_below_years is not None, _age_below),
+        (
+            bool(match.indication_not_in),
+            _indication(_indication_ids_of(mono, match.indication_not_in), inside=False),
+        ),
+        (
+            bool(match.indication_in),
+            _indication(_indication_ids_of(mono, match.indication_in), inside=True),
+        ),
+        (match.weight_below_kg is not None, _weight_below),
+        (match.weight_at_least_kg is not None, _weight_at_least),
+    ]
+    for used, scalar in ordered:
+        if used:
+            scalars.append(scalar)
+            steps.append(_scalar_step(scalar))
     if match.crcl_below_ml_min is not None:
-        below = ctx.kidney.below(match.crcl_below_ml_min)
-        if below is None and ctx.kidney.known:
-            # An estimate whose range straddles the threshold, or contradictory facts.
-            out.missing.append(ctx.kidney.missing[0] if ctx.kidney.missing else "kidney")
-        conds.append(below)
-        if below:
-            out.matched.append(kidney_text(ctx.kidney))
+        steps.append(_step_kidney)
     if match.surgery_planned is not None:
-        d = p.planned_surgery_date
-        planned = d is not None and (ctx.today is None or d >= ctx.today)
-        ok = planned == match.surgery_planned
-        conds.append(ok)
-        if ok and planned:
-            assert d is not None
-            undated = d == dt.date.max  # advice for the 'surgery' event: date not told
-            out.matched.append("surgery planned" if undated else f"surgery planned {d}")
-    out.missing.extend(n for n in match.needs if ctx.missing(n))
-    out.missing = list(dict.fromkeys(out.missing))
-    if any(c is False for c in conds):
-        out.state = "no"
-    elif out.missing:
+        scalars.append(_surgery)
+        steps.append(_scalar_step(_surgery))
+    return RulePlan(tuple(scalars), tuple(steps), tuple(dict.fromkeys(lists)))
+
+
+@memo.by_identity()
+def rule_plans(mono: Monograph) -> tuple[RulePlan, ...]:
+    """The plan of each of a monograph's screening rules, in order (once per document)."""
+    return tuple(_plan_for(rule.match, mono) for rule in mono.screening)
+
+
+def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcome:
+    """Fired, not fired, or undecided (with the missing fields named).
+
+    `plan`: the match's plan when already made (`rule_plans`). A rule that does not hold is
+    settled by its first condition that fails (the cheap ones on single values and empty
+    lists first): its outcome is "no" whatever the others say, and it names nothing."""
+    if plan is None:
+        plan = _plan_for(match, ctx.mono)
+    out = Outcome(state="no")
+    p = ctx.profile
+    for names in plan.lists:
+        for name in names:
+            if getattr(p, name):
+                break
+        else:
+            return out
+    for scalar in plan.scalars:
+        if scalar(match, ctx)[0] is False:
+            return out
+    unknown = False
+    for step in plan.steps:
+        cond = step(match, ctx, out)
+        if cond is False:
+            out.matched.clear()
+            out.missing.clear()
+            out.med_keys.clear()
+            out.refs.clear()
+            return out
+        unknown = unknown or cond is None
+    if match.needs:
+        out.missing.extend(n for n in match.needs if ctx.missing(n))
+    if out.missing:
+        out.missing = list(dict.fromkeys(out.missing))
         out.state = "undecided"
-    elif any(c is None for c in conds):
+    elif unknown:
         # Unknown, and the rule does not list the field in `needs`: it does not match.
         out.state = "no"
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from druginfo.engine import memo
 from druginfo.engine.matching import Context, evaluate
 from druginfo.model import MonitoringItem, MonitoringRule, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
@@ -60,16 +61,11 @@ def monitoring_calendar(
     end = start_date + dt.timedelta(days=duration_days) if duration_days else None
     ctx = Context(mono, profile, vocab if vocab is not None else _NoVocab())
     items: list[MonitoringItem] = []
-    for rule in mono.monitoring:
-        if rule.when is not None:
-            consults_vocab = bool(
-                rule.when.medication_classes_any
-                or rule.when.medication_names_any
-                or rule.when.vaccine_classes_any
-            )
-            if not (vocab is None and consults_vocab) and not applies(rule, ctx):
-                continue
-        for month in schedule_months(rule):
+    for rule, consults_vocab, months in _schedules(mono):
+        asked = rule.when is not None and not (vocab is None and consults_vocab)
+        if asked and not applies(rule, ctx):
+            continue
+        for month in months:
             if end is not None and month and add_months(start_date, month) > end:
                 continue
             items.append(
@@ -82,6 +78,20 @@ def monitoring_calendar(
             )
     items.sort(key=lambda i: i.due)
     return items
+
+
+@memo.by_identity()
+def _schedules(mono: Monograph) -> tuple[tuple[MonitoringRule, bool, tuple[int, ...]], ...]:
+    """Each monitoring rule, whether its `when` asks the vocabulary, and its months (once per
+    document)."""
+    out = []
+    for rule in mono.monitoring:
+        when = rule.when
+        consults_vocab = when is not None and bool(
+            when.medication_classes_any or when.medication_names_any or when.vaccine_classes_any
+        )
+        out.append((rule, consults_vocab, tuple(schedule_months(rule))))
+    return tuple(out)
 
 
 class _NoVocab:

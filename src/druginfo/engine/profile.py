@@ -26,6 +26,8 @@ _SEXES: Mapping[str, str] = {"female": "female", "f": "female", "male": "male", 
 _LIST_FIELDS = ("conditions", "allergies", "medications", "planned_vaccines")
 _BOOL_FIELDS = ("pregnant", "breastfeeding", "weight_confirmed")
 _DATE_FIELDS = ("planned_surgery_date", "start_date")
+_PROFILE_FIELD_SET = frozenset(PROFILE_FIELDS)
+_LIST_FIELD_SET = frozenset(_LIST_FIELDS)
 
 
 def _unknown_field(name: object, known: tuple[str, ...], prefix: str = "") -> InputError:
@@ -63,7 +65,15 @@ def _text_list(field: str, value: object) -> list[str]:
         )
     if len(value) > 200:
         raise InputError(field, "has more than 200 entries")
-    return [_text(f"{field}[{i}]", item) for i, item in enumerate(value)]
+    out = []
+    for i, item in enumerate(value):
+        if type(item) is str:  # the usual case, checked here without naming the item
+            text = " ".join(item.split())
+            if text and len(text) <= 500:
+                out.append(text)
+                continue
+        out.append(_text(f"{field}[{i}]", item))  # says what is wrong with it
+    return out
 
 
 def _date(field: str, value: object) -> dt.date:
@@ -121,10 +131,32 @@ def _kidney(value: object) -> Kidney:
     return Kidney(**parsed)
 
 
+def _remembered(parse: Callable[[object], float]) -> Callable[[object], float]:
+    """A quantity reader remembered per written value ('82 kg', 58): people write the same
+    few. Keyed by type too (`True == 1`, and true is refused); errors are not remembered."""
+    memo: dict[tuple[type, object], float] = {}
+
+    def read(value: object) -> float:
+        kind = type(value)
+        if kind not in (str, int, float):
+            return parse(value)
+        found = memo.get((kind, value))
+        if found is None:
+            found = parse(value)
+            if len(memo) >= QUANTITY_MEMO_SIZE:
+                memo.clear()
+            memo[(kind, value)] = found
+        return found
+
+    return read
+
+
+QUANTITY_MEMO_SIZE = 4096
+
 _PARSERS: Mapping[str, Callable[[object], object]] = {
-    "age_years": units.age_years,
-    "weight_kg": units.weight_kg,
-    "height_cm": units.height_cm,
+    "age_years": _remembered(units.age_years),
+    "weight_kg": _remembered(units.weight_kg),
+    "height_cm": _remembered(units.height_cm),
     "sex": _sex,
     "indication": lambda v: _text("indication", v),
     "kidney": _kidney,
@@ -145,11 +177,11 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
             raise InputError(str(key), "field names must be text")
         if key in PASS_THROUGH_FIELDS:
             continue
-        if key not in PROFILE_FIELDS:
+        if key not in _PROFILE_FIELD_SET:
             raise _unknown_field(key, PROFILE_FIELDS)
         if value is None:
             continue
-        if key in _LIST_FIELDS:
+        if key in _LIST_FIELD_SET:
             values[key] = _text_list(key, value)
         elif key in _BOOL_FIELDS:
             values[key] = _bool(key, value)

@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, document_refs, external, fallback_refs
-from druginfo.engine.matching import Context, evaluate, has_term
+from druginfo.engine.matching import Context, evaluate, has_term, rule_plans
 from druginfo.model import (
     Alert,
     InteractionPair,
@@ -122,17 +123,25 @@ def _medication_rules(mono: Monograph) -> list[ScreeningRule]:
     ]
 
 
-def _unknown_medication_alerts(ctx: Context, has_table: bool) -> list[Alert]:
-    """An unrecognised medicine could be one that must not be combined: never skip it."""
-    med_rules = _medication_rules(ctx.mono)
-    severity: Severity = "moderate" if med_rules or has_table else "low"
-    refs = [c for r in med_rules for c in r.claims] or fallback_refs(ctx.mono, (Topic.interaction,))
+@memo.by_identity()
+def _medication_rule_summary(mono: Monograph) -> tuple[bool, tuple[str, ...], str]:
+    """(any medication rule, what to cite, the classes checked in words): per document."""
+    med_rules = _medication_rules(mono)
+    refs = [c for r in med_rules for c in r.claims] or fallback_refs(mono, (Topic.interaction,))
     checked = sorted({t for r in med_rules for t in r.match.medication_classes_any})
     against = f" (e.g. for {', '.join(checked)})" if checked else ""
+    return bool(med_rules), tuple(dict.fromkeys(refs)), against
+
+
+def _unknown_medication_alerts(ctx: Context, has_table: bool) -> list[Alert]:
+    """An unrecognised medicine could be one that must not be combined: never skip it."""
+    unknown = [m for m in ctx.meds if m.match is None and m.vaccine is None]
+    if not unknown:
+        return []
+    has_rules, refs, against = _medication_rule_summary(ctx.mono)
+    severity: Severity = "moderate" if has_rules or has_table else "low"
     alerts = []
-    for med in ctx.meds:
-        if med.match is not None or med.vaccine is not None:
-            continue
+    for med in unknown:
         alerts.append(
             Alert(
                 kind="cannot-decide",
@@ -146,7 +155,7 @@ def _unknown_medication_alerts(ctx: Context, has_table: bool) -> list[Alert]:
                 ),
                 matched=med.text,
                 field="medications",
-                sources=list(dict.fromkeys(refs)),
+                sources=list(refs),
             )
         )
     return alerts
@@ -240,8 +249,8 @@ def screen_details(
     result = Screening()
     if not mono.screening:
         result.alerts.append(no_rules_alert(mono))
-    for rule in mono.screening:
-        out = evaluate(rule.match, ctx)
+    for rule, plan in zip(mono.screening, rule_plans(mono), strict=True):
+        out = evaluate(rule.match, ctx, plan)
         if out.state == "fired":
             result.med_keys[len(result.alerts)] = set(out.med_keys)
             result.alerts.append(rule_alert(rule, out.matched_text, out.refs))

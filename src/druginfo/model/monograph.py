@@ -504,14 +504,18 @@ class Monograph(BaseModel):
                 return s
         raise KeyError(source_id)
 
+    @functools.cached_property
+    def _indications_by_name(self) -> dict[str, Indication]:
+        """Every indication under each of its names, first in document order winning."""
+        index: dict[str, Indication] = {}
+        for ind in self.indications:
+            for name in (ind.id.replace("-", " "), ind.name, *ind.synonyms):
+                index.setdefault(_indication_key(name), ind)
+        return index
+
     def indication(self, text: str) -> Indication | None:
         """Find an indication by id, name or synonym, case-insensitively."""
-        needle = " ".join(text.lower().replace("-", " ").split())
-        for ind in self.indications:
-            names = [ind.id.replace("-", " "), ind.name, *ind.synonyms]
-            if any(needle == " ".join(n.lower().replace("-", " ").split()) for n in names):
-                return ind
-        return None
+        return self._indications_by_name.get(_indication_key(text))
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
@@ -525,3 +529,8 @@ class Monograph(BaseModel):
 
     def event(self, name: str) -> EventAdvice | None:
         return next((e for e in self.events if e.event == name), None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _indication_key(name: str) -> str:
+    return " ".join(name.lower().replace("-", " ").split())

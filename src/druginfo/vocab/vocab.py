@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -90,6 +91,11 @@ class Vocab:
         self._med_cache: dict[str, list[NameMatch]] = {}
         # The vaccine vocabulary is fixed once built: answers per text never change.
         self._vaccine_cache: dict[str, VaccineMatch | None] = {}
+        # Names, classes and near misses asked again and again (every rule, every check);
+        # forgotten whenever the vocabulary learns anything (`_forget`).
+        self._resolve_memo: dict[str, NameMatch | None] = {}
+        self._class_memo: dict[str, list[ClassMembership]] = {}
+        self._fuzzy_memo: dict[tuple[str, int], NameMatch | None] = {}
         for d in data.drugs:
             self._add_name(d.key, d.key, curated=True)
             for n in [*d.brands, *d.synonyms]:
@@ -135,6 +141,7 @@ class Vocab:
                 continue
             self._add_name(name, key, curated=False)
             self._add_aliases(name, key, brand=form != normalise(key))
+        self._forget()
 
     def _add_aliases(self, name: str, key: str, *, brand: bool) -> None:
         """Shorter forms of a multi-word name: its leading words ('Fluad' of 'Fluad Tetra')
@@ -184,6 +191,7 @@ class Vocab:
             self._atc.setdefault(key, {}).setdefault(code, (name, source))
             if in_class:
                 self._add_atc_membership(key, code, name, source)
+        self._forget()
 
     def _key_for_substance(self, name: str) -> str:
         known = self._names.get(normalise(name))
@@ -238,7 +246,14 @@ class Vocab:
 
     def _invalidate(self) -> None:
         self._choices = None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop every remembered answer: the names, aliases or classes have changed."""
         self._med_cache.clear()
+        self._resolve_memo.clear()
+        self._class_memo.clear()
+        self._fuzzy_memo.clear()
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
@@ -336,6 +351,14 @@ class Vocab:
         return NameMatch(key=hit.key, matched=hit.name, display=display, score=score, exact=exact)
 
     def _fuzzy(self, text: str, min_length: int = MIN_FUZZY_LENGTH) -> NameMatch | None:
+        key = (text, min_length)
+        if key in self._fuzzy_memo:
+            return self._fuzzy_memo[key]
+        found = self._fuzzy_uncached(text, min_length)
+        _bounded_put(self._fuzzy_memo, key, found)
+        return found
+
+    def _fuzzy_uncached(self, text: str, min_length: int) -> NameMatch | None:
         query = normalise(text)
         letters = len(query.replace(" ", ""))
         if letters < min_length or letters > MAX_FUZZY_LENGTH:
@@ -367,6 +390,13 @@ class Vocab:
     def resolve(self, text: str) -> NameMatch | None:
         if not isinstance(text, str) or not text.strip():
             return None
+        if text in self._resolve_memo:
+            return self._resolve_memo[text]
+        found = self._resolve(text)
+        _bounded_put(self._resolve_memo, text, found)
+        return found
+
+    def _resolve(self, text: str) -> NameMatch | None:
         hit = self._exact(text)
         if hit is not None:
             return hit
@@ -435,9 +465,8 @@ class Vocab:
             return []
         cached = self._med_cache.get(text)
         if cached is None:
-            if len(self._med_cache) >= 20_000:  # a server sees endless new strings
-                self._med_cache.clear()
-            cached = self._med_cache[text] = self._find_medications(text)
+            cached = self._find_medications(text)
+            _bounded_put(self._med_cache, text, cached)
         return list(cached)
 
     def _find_medications(self, text: str) -> list[NameMatch]:
@@ -488,6 +517,13 @@ class Vocab:
     def classes_of(self, key: str) -> list[ClassMembership]:
         if not isinstance(key, str):
             return []
+        found = self._class_memo.get(key)
+        if found is None:
+            found = self._classes_of(key)
+            _bounded_put(self._class_memo, key, found)
+        return list(found)
+
+    def _classes_of(self, key: str) -> list[ClassMembership]:
         k = key.strip().lower()
         members = self._members.get(k)
         if members is None:
@@ -503,13 +539,22 @@ class Vocab:
             return None
         if text in self._vaccine_cache:
             return self._vaccine_cache[text]
-        if len(self._vaccine_cache) >= 20_000:
-            self._vaccine_cache.clear()
-        found = self._vaccine_cache[text] = self._vaccines.match(text)
+        found = self._vaccines.match(text)
+        _bounded_put(self._vaccine_cache, text, found)
         return found
 
     def source(self, source_id: str) -> Source | None:
         return self._sources.get(source_id)
+
+
+# Entries per memo: a server sees endless new strings, so a full memo starts afresh.
+MEMO_SIZE = 20_000
+
+
+def _bounded_put(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 def _distinct_in_order(found: list[NameMatch], text: str) -> list[NameMatch]:
