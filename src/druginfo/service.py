@@ -445,13 +445,15 @@ def with_vocabulary_name(
         return hits
     if any(h.match == "name" and h.key == match.key for h in hits):
         return hits
-    docs = store.documents_for(match.key)
-    if not docs:
+    # One document (the one its page shows), not every one of the key: at scale a substance
+    # has dozens of leaflets, and decoding them all cost more than the search.
+    doc = store.get_monograph(match.key)
+    if doc is None:
         return hits
     found = SearchHit(
         key=match.key,
         name=match.display,
-        language=docs[0].language,
+        language=doc.language,
         snippet=f"{match.matched} contains {match.key}",
         score=100.0,
         match="name",

@@ -102,3 +102,32 @@ def test_name_matches_come_before_text_matches(store: Store, make_mono: MakeMono
     hits = store.search("deltacillin")
     assert [h.key for h in hits][:2] == ["deltacillin", "omega"]
     assert hits[0].match == "name"
+
+
+@pytest.mark.parametrize("analysed", [False, True])
+def test_a_rare_word_outweighs_a_common_one(
+    store: Store, make_mono: MakeMono, analysed: bool
+) -> None:
+    """Inverse document frequency: with 'tablet' in every leaflet, the leaflet that says
+    'zymurgy' three times beats the one that says 'tablet' three times (on PostgreSQL from
+    its column statistics once the table is analysed, by counting before)."""
+    rows = [(f"aa{n:02d}", "en", "Other", f"Take one tablet. {FILLER}") for n in range(30)]
+    rows.insert(10, ("rareheavy", "en", "Other", f"Zymurgy zymurgy zymurgy. {FILLER} One tablet."))
+    rows.insert(20, ("commonheavy", "en", "Other", f"Tablet tablet tablet. {FILLER} Zymurgy once."))
+    _fill(store, make_mono, rows)
+    if analysed and store.backend == "postgresql":
+        store._conn.execute("ANALYZE chunks")
+    hits = store.search("tablet zymurgy", limit=5)
+    assert [h.key for h in hits][:2] == ["rareheavy", "commonheavy"]
+
+
+def test_words_as_typed_rank_before_the_same_words_apart(store: Store, make_mono: MakeMono) -> None:
+    rows = [
+        ("apart", "en", "Other", "The site was red. A reaction followed the injection. " * 3),
+        ("together", "en", "Other", f"{FILLER} Injection site reaction. {FILLER}"),
+        ("apart2", "en", "Other", "Injection, then a reaction at another site."),
+    ]
+    _fill(store, make_mono, rows)
+    hits = store.search("injection site reaction", limit=5)
+    assert hits[0].key == "together"
+    assert {h.key for h in hits} == {"apart", "together", "apart2"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,12 +28,14 @@ from druginfo.model import (
     Monograph,
     SearchHit,
 )
-from druginfo.store import common
+from druginfo.store import common, ranking
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 from druginfo.store.sql import SqlReads, class_from_row
 
-TEXT_CANDIDATES = 1000
+TEXT_CANDIDATES = 500  # matching rows ranked per query (see store.ranking)
+RERANK = 200  # of which the best are scored again from their text
+IDF_PROBE = 10000  # matches counted per word group when the table has no statistics yet
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, key, language, kind, curated, display_name,"
     " brands, document_date, checksum, monograph)"
@@ -60,6 +63,7 @@ class PostgresStore(SqlReads):
             raise InputError("db", f"cannot connect to PostgreSQL: {exc}".strip()) from exc
         self._lock = threading.RLock()
         self._decoded = common.MonographCache()
+        self._stats: tuple[float, tuple[float, dict[str, float], float]] | None = None
         if migrate:
             self.migrate()
         self._conn.execute("SET pg_trgm.similarity_threshold = 0.25")
@@ -285,7 +289,7 @@ class PostgresStore(SqlReads):
 
     def _name_rows(self, where: str, params: dict[str, object]) -> list[tuple[NameRow, str]]:
         rows = self._query(
-            "SELECT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
+            "SELECT DISTINCT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
             " FROM names n JOIN documents d ON d.id = n.doc WHERE " + where,
             params,
         )
@@ -321,61 +325,129 @@ class PostgresStore(SqlReads):
         return common.rank_name_hits(norm, (r for r, _ in exact), (r for r, _ in prefix), fuzzy)
 
     def _text_hits(self, query: str, limit: int, language: str | None) -> list[SearchHit]:
+        """As in SQLite (see `store.ranking`): the GIN index finds at most TEXT_CANDIDATES
+        matching rows, newest first; BM25 in two passes ranks them. `ts_rank` is not used:
+        it has no inverse document frequency, and ordering by it reads every matching row."""
         q = common.parse_text_query(common.strip_diacritics(query).casefold())
         if q.is_empty():
             return []
-        expressions = [_tsquery(q.groups)]
-        if len(q.groups) > 1 and not q.explicit_phrases:
-            expressions.insert(0, _tsquery([q.tokens]))
         lang_sql = " AND lang = %(lang)s" if language else ""
-        # As in SQLite: rank at most TEXT_CANDIDATES matching rows (the newest), keep the
-        # best row per (key, language), and build headlines only for the rows shown.
-        best: dict[tuple[str, str], tuple[float, int, str]] = {}
-        info: dict[int, tuple[str, str, str, str]] = {}
-        for i, expr in enumerate(expressions):
-            ranked = self._query(
-                "SELECT c.id, ts_rank(c.tsv, to_tsquery('simple', %(q)s), 1) AS r,"
-                " d.key, d.language, d.display_name, c.section"
-                " FROM (SELECT id, doc, section, tsv FROM chunks"
-                " WHERE tsv @@ to_tsquery('simple', %(q)s)" + lang_sql + " ORDER BY id DESC"
-                " LIMIT %(cap)s) c JOIN documents d ON d.id = c.doc"
-                " ORDER BY r DESC, c.id DESC LIMIT %(fetch)s",
-                {"q": expr, "lang": language, "cap": TEXT_CANDIDATES, "fetch": limit * 4},
+        params: dict[str, object] = {"q": _tsquery(q.groups), "lang": language}
+        ids = [
+            r[0]
+            for r in self._query(
+                "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s)"
+                + lang_sql
+                + " ORDER BY id DESC LIMIT %(cap)s",
+                {**params, "cap": TEXT_CANDIDATES},
             )
-            boost = 1.0 if i == 0 and len(expressions) > 1 else 0.0
-            for rowid, rank, key, lang, display, section in ranked:
-                info[rowid] = (key, lang, display, section)
-                score = common.text_score(10.0 * float(rank) + boost)
-                if (key, lang) not in best or score > best[(key, lang)][0]:
-                    best[(key, lang)] = (score, rowid, expr)
-            if len(best) >= limit:
-                break
-        chosen = sorted(best.values(), key=lambda x: -x[0])[:limit]
-        snippets: dict[int, str] = {}
-        options = (
-            f'StartSel="{common.HIGHLIGHT_START}", StopSel="{common.HIGHLIGHT_END}",'
-            ' MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=" … "'
-        )
-        for _, rowid, expr in chosen:
-            row = self._query(
-                "SELECT ts_headline('simple', body, to_tsquery('simple', %s), %s)"
-                " FROM chunks WHERE id = %s",
-                (expr, options, rowid),
+        ]
+        if not ids:
+            return []
+        # A row's length: its bytes (PostgreSQL keeps no token count; the size of a stored
+        # value is read from its header). BM25 only compares lengths with their average.
+        candidates = [
+            ranking.Candidate(r[0], r[1], int(r[2]))
+            for r in self._query(
+                "SELECT id, section, octet_length(section) + octet_length(body) FROM chunks"
+                " WHERE id = ANY(%(ids)s)",
+                {"ids": ids},
             )
-            if row:
-                snippets[rowid] = row[0][0]
+        ]
+        weights = self._idf(q)
+        bm25 = ranking.Bm25(q, weights, None)
+        together: set[int] = set()
+        if bm25.phrased:
+            # The words as typed, side by side, among the candidates only (by their ids: a
+            # phrase search over an id range may be planned as a scan of the whole table).
+            together = {
+                r[0]
+                for r in self._query(
+                    "SELECT id FROM chunks WHERE id = ANY(%(ids)s)"
+                    " AND tsv @@ to_tsquery('simple', %(phrase)s)",
+                    {"ids": ids, "phrase": _tsquery([q.tokens])},
+                )
+            }
+        best = bm25.first_pass(candidates, together)[: max(RERANK, 2 * limit)]
+        text: dict[int, bytes] = {}
+        documents: dict[int, tuple[str, str, str]] = {}
+        for rowid, body, key, lang, display in self._query(
+            "SELECT c.id, convert_to(c.body, 'UTF8'), d.key, d.language, d.display_name"
+            " FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.id = ANY(%(ids)s)",
+            {"ids": [c.rowid for c in best]},
+        ):
+            text[rowid] = bytes(body)
+            documents[rowid] = (key, lang, display)
+        ranked = bm25.second_pass([(c, text[c.rowid]) for c in best if c.rowid in text])
+        shown = common.parse_text_query(query)  # the words as typed, for the snippets
         return [
             SearchHit(
-                key=info[rowid][0],
-                name=info[rowid][2],
-                language=info[rowid][1],
-                section=info[rowid][3] or None,
-                snippet=snippets.get(rowid),
-                score=score,
+                key=documents[c.rowid][0],
+                name=documents[c.rowid][2],
+                language=documents[c.rowid][1],
+                section=c.section or None,
+                snippet=common.make_snippet(shown, text[c.rowid].decode("utf-8", "replace")),
+                score=c.score,
                 match="text",
             )
-            for score, rowid, _ in chosen
+            for c in ranking.best_per_document(ranked, limit, documents)
         ]
+
+    def _idf(self, q: common.TextQuery) -> list[float]:
+        """Each word group's inverse document frequency from PostgreSQL's own statistics of
+        the tsvector column (what its planner uses): the frequency of a common lexeme is in
+        its most-common-elements list, a prefix sums the listed lexemes it starts, and any
+        other word is rarer than the rarest listed one (half of it, as the planner assumes).
+        Counting matches instead would read every matching row of a common word."""
+        if len(q.groups) < 2:
+            return [1.0]
+        rows, frequency, floor = self._lexeme_stats()
+        if not frequency:  # never analysed (a new store): count, at most IDF_PROBE each
+            total = self._query("SELECT count(*) FROM chunks")[0][0] or 1
+            return [
+                ranking.idf(
+                    total,
+                    self._query(
+                        "SELECT count(*) FROM (SELECT 1 FROM chunks"
+                        " WHERE tsv @@ to_tsquery('simple', %(q)s) LIMIT %(probe)s) m",
+                        {"q": _tsquery([group]), "probe": IDF_PROBE},
+                    )[0][0],
+                )
+                for group in q.groups
+            ]
+        weights = []
+        for group in q.groups:
+            freqs = []
+            for token in group:
+                if len(token) >= 4:  # matched as a prefix (see _tsquery)
+                    f = sum(v for k, v in frequency.items() if k.startswith(token))
+                else:
+                    f = frequency.get(token, 0.0)
+                freqs.append(min(1.0, f) if f > 0 else floor)
+            weights.append(ranking.idf(rows, min(freqs) * rows))
+        return weights
+
+    def _lexeme_stats(self) -> tuple[float, dict[str, float], float]:
+        """(rows, frequency of each most common lexeme, frequency assumed for the others),
+        read from pg_class and pg_stats at most once a minute (they change at ANALYZE)."""
+        now = time.monotonic()
+        if self._stats is not None and now - self._stats[0] < 60:
+            return self._stats[1]
+        found = self._query(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+            " FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = 'chunks'"
+            " AND s.attname = 'tsv' AND s.schemaname = current_schema()"
+            " WHERE c.oid = 'chunks'::regclass"
+        )
+        rows = max(1.0, float(found[0][0])) if found else 1.0
+        elems = (found[0][1] or []) if found else []
+        freqs = (found[0][2] or []) if found else []
+        frequency = {str(e): float(f) for e, f in zip(elems, freqs, strict=False)}
+        # the list ends with the minimum and maximum frequency and the frequency of nulls
+        floor = float(freqs[len(elems)]) / 2 if len(freqs) > len(elems) else 1.0 / rows
+        stats = (rows, frequency, max(floor, 1.0 / rows))
+        self._stats = (now, stats)
+        return stats
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:

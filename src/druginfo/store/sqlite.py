@@ -25,13 +25,14 @@ from druginfo.model import (
     Monograph,
     SearchHit,
 )
-from druginfo.store import common
+from druginfo.store import common, ranking
 from druginfo.store.base import UpsertOutcome
 from druginfo.store.common import NameRow
 from druginfo.store.sql import SqlReads, class_from_row
 
-TEXT_CANDIDATES = 1000
-RANK_IN_PYTHON = 200
+TEXT_CANDIDATES = 500  # matching rows ranked per query (see store.ranking)
+RERANK = 200  # of which the best are scored again from their text
+IDF_PROBE = 2000  # matches counted per word group for its weight
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -280,7 +281,7 @@ class SqliteStore(SqlReads):
 
     def _name_rows(self, where: str, params: Sequence[object]) -> list[tuple[NameRow, str]]:
         rows = self._query(
-            "SELECT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
+            "SELECT DISTINCT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
             " FROM names n JOIN documents d ON d.id = n.doc WHERE " + where,
             params,
         )
@@ -315,118 +316,112 @@ class SqliteStore(SqlReads):
         return common.rank_name_hits(norm, (r for r, _ in exact), (r for r, _ in prefix), fuzzy)
 
     def _text_hits(self, query: str, limit: int, language: str | None) -> list[SearchHit]:
+        """Text matches ranked by BM25 over at most TEXT_CANDIDATES matching rows, in two
+        passes (see `store.ranking`): FTS5 only finds them, newest first, which costs the
+        same at any corpus size; only the best RERANK rows' text is read."""
         q = common.parse_text_query(query)
         if q.is_empty():
             return []
-        expressions = [common.fts5_match(q)]
-        if len(q.tokens) > 1 and not q.explicit_phrases and len(q.groups) > 1:
-            # The words as typed, side by side, rank before the same words anywhere.
-            expressions.insert(0, common.fts5_match(q, as_one_phrase=True))
-        # Matching row ids first (the FTS index alone, at most TEXT_CANDIDATES), ranked (see
-        # _rank), then the best row per (key, language), then snippets for the rows shown.
-        best: dict[tuple[str, str], tuple[float, int, str]] = {}
-        info: dict[int, tuple[str, str, str, str]] = {}
-        for i, expr in enumerate(expressions):
+        expr = common.fts5_match(q)
+        if language:
+            expr = f"({expr}) AND lang : {common.fts5_phrase([language])}"
+        ids = [
+            r[0]
+            for r in self._query(
+                "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (expr, TEXT_CANDIDATES),
+            )
+        ]
+        if not ids:
+            return []
+        # Each row's length in tokens is FTS5's own count (its docsize table: one varint per
+        # column), so ranking needs no row's text until the second pass.
+        candidates = [
+            ranking.Candidate(r[0], r[1], ranking.varint_sum(r[2]))
+            for r in self._query(
+                "SELECT c.id, c.section, s.sz FROM chunks c"
+                " JOIN chunks_fts_docsize s ON s.id = c.id"
+                f" WHERE c.id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        ]
+        rows, average = self._fts_totals()
+        weights = self._idf(q, ids[-1] if len(ids) >= TEXT_CANDIDATES else 0, rows)
+        bm25 = ranking.Bm25(q, weights, average)
+        together: set[int] = set()
+        if bm25.phrased:
+            # The words as typed, side by side, among the candidates (bounded by their rowid
+            # range: the phrase is never searched for through the whole index; ascending,
+            # because FTS5 walks a phrase backwards by first reading its doclists whole).
+            phrase = common.fts5_match(q, as_one_phrase=True)
             if language:
-                expr = f"({expr}) AND lang : {common.fts5_phrase([language])}"
-            candidates = [
+                phrase = f"({phrase}) AND lang : {common.fts5_phrase([language])}"
+            together = {
                 r[0]
                 for r in self._query(
                     "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
-                    " ORDER BY rowid DESC LIMIT ?",
-                    (expr, TEXT_CANDIDATES),
+                    " AND rowid BETWEEN ? AND ? LIMIT ?",  # ascending: FTS5 seeks to the bound
+                    (phrase, ids[-1], ids[0], TEXT_CANDIDATES),
                 )
-            ]
-            ranked = self._rank(expr, q, candidates, limit * 4)
-            new_ids = [r[0] for r in ranked if r[0] not in info]
-            for j in range(0, len(new_ids), 500):
-                part = new_ids[j : j + 500]
-                marks = ",".join("?" * len(part))
-                for r in self._query(
-                    "SELECT c.id, d.key, d.language, d.display_name, c.section FROM chunks c"
-                    f" JOIN documents d ON d.id = c.doc WHERE c.id IN ({marks})",
-                    part,
-                ):
-                    info[r[0]] = (r[1], r[2], r[3], r[4])
-            band = len(expressions) - 1 - i  # the phrase as typed ranks above its words
-            for rowid, relevance in ranked:
-                if rowid not in info:
-                    continue
-                key, lang = info[rowid][0], info[rowid][1]
-                unit = relevance / (1.0 + relevance)
-                score = round(common.TEXT_MAX * (band + unit) / len(expressions), 4)
-                if (key, lang) not in best or score > best[(key, lang)][0]:
-                    best[(key, lang)] = (score, rowid, expr)
-            if len(best) >= limit or len(candidates) >= TEXT_CANDIDATES:
-                break  # enough distinct documents, or the phrase alone is already common
-        chosen = sorted(best.values(), key=lambda x: -x[0])[:limit]
-        # Snippets from the chosen rows' text (FTS5's snippet() re-runs the whole match for
-        # every row it is asked about, which costs as much as the search on common words).
-        ids = [rowid for _, rowid, _ in chosen]
-        snippets: dict[int, str] = {}
-        if ids:
-            for rowid, body in self._query(
-                f"SELECT id, body FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids
-            ):
-                snippets[rowid] = common.make_snippet(q, body)
+            }
+        best = bm25.first_pass(candidates, together)[: max(RERANK, 2 * limit)]
+        text: dict[int, bytes] = {}
+        documents: dict[int, tuple[str, str, str]] = {}  # row → (key, language, display name)
+        for rowid, body, key, lang, display in self._query(
+            "SELECT c.id, CAST(c.body AS BLOB), d.key, d.language, d.display_name FROM chunks c"
+            f" JOIN documents d ON d.id = c.doc WHERE c.id IN ({','.join('?' * len(best))})",
+            [c.rowid for c in best],
+        ):
+            text[rowid] = body
+            documents[rowid] = (key, lang, display)
+        ranked = bm25.second_pass([(c, text[c.rowid]) for c in best if c.rowid in text])
         return [
             SearchHit(
-                key=info[rowid][0],
-                name=info[rowid][2],
-                language=info[rowid][1],
-                section=info[rowid][3] or None,
-                snippet=snippets.get(rowid),
-                score=score,
+                key=documents[c.rowid][0],
+                name=documents[c.rowid][2],
+                language=documents[c.rowid][1],
+                section=c.section or None,
+                snippet=common.make_snippet(q, text[c.rowid].decode("utf-8", "replace")),
+                score=c.score,
                 match="text",
             )
-            for score, rowid, _ in chosen
+            for c in ranking.best_per_document(ranked, limit, documents)
         ]
 
-    def _rank(
-        self, expr: str, q: common.TextQuery, candidates: list[int], n: int
-    ) -> list[tuple[int, float]]:
-        """The best `n` of the matching rows, as (rowid, relevance ≥ 0), best first.
+    def _fts_totals(self) -> tuple[int, float | None]:
+        """(rows, average tokens per row) of the whole text index, from FTS5's own totals
+        record (row 1 of its data table: the row count, then the tokens of each column)."""
+        found = self._query("SELECT block FROM chunks_fts_data WHERE id = 1")
+        numbers = ranking.varints(found[0][0]) if found and found[0][0] else []
+        if len(numbers) < 2 or numbers[0] <= 0:
+            return 0, None
+        return numbers[0], sum(numbers[1:]) / numbers[0]
 
-        FTS5's bm25 first counts every row matching each phrase of the query (its IDF), which
-        costs as much as the match itself on common words; so it is used only where it is
-        cheap enough to be worth it:
+    def _idf(self, q: common.TextQuery, lowest: int, rows: int) -> list[float]:
+        """Each word group's inverse document frequency among the rows from `lowest` up (the
+        rows the candidates were drawn from: the whole store when the query is selective).
 
-        - as many matches as TEXT_CANDIDATES (an unselective query: "tell your doctor"):
-          FTS5's bm25 over those candidates (the most recently stored matching rows);
-        - at most RANK_IN_PYTHON matches: a BM25-like score computed here from the rows'
-          text (term frequency, length, the words in the section title);
-        - in between: FTS5's bm25.
+        A group found in more than IDF_PROBE of those rows is not counted to the end: its
+        frequency is the density of its newest IDF_PROBE matches, which bounds the cost of a
+        common word while its weight, small anyway, stays right to within sampling error.
+        One group alone needs no weight (it scales every row alike).
         """
-        if len(candidates) >= TEXT_CANDIDATES:
-            # BM25 over the candidate window only: the rowid bound lets FTS5 skip the rest of
-            # the doclist, so a common word costs the same at any corpus size. Words in a
-            # section's title weigh more than in its body; the language column not at all.
-            rows = self._query(
-                "SELECT rowid, bm25(chunks_fts, 3.0, 1.0, 0.0) AS r FROM chunks_fts"
-                " WHERE chunks_fts MATCH ? AND rowid >= ? ORDER BY r LIMIT ?",
-                (expr, min(candidates), n),
-            )
-            return [(r[0], max(0.0, -float(r[1]))) for r in rows]
-        if len(candidates) <= RANK_IN_PYTHON:
-            rows = (
-                self._query(
-                    "SELECT id, section, body FROM chunks WHERE id IN"
-                    f" ({','.join('?' * len(candidates))})",
-                    candidates,
-                )
-                if candidates
-                else []
-            )
-            score = common.relevance_scorer(q)
-            scored = [(rowid, score(section, body)) for rowid, section, body in rows]
-            scored.sort(key=lambda x: (-x[1], -x[0]))
-            return scored[:n]
-        rows = self._query(
-            "SELECT rowid, bm25(chunks_fts, 3.0, 1.0, 0.0) AS r FROM chunks_fts"
-            " WHERE chunks_fts MATCH ? ORDER BY r LIMIT ?",
-            (expr, n),
-        )
-        return [(r[0], max(0.0, -float(r[1]))) for r in rows]
+        if len(q.groups) < 2:
+            return [1.0]
+        top = self._query("SELECT max(id) FROM chunks")[0][0] or 0
+        weights = []
+        for group in q.groups:
+            n, low = self._query(
+                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM chunks_fts"
+                " WHERE chunks_fts MATCH ? AND rowid >= ? ORDER BY rowid DESC LIMIT ?)",
+                (common.fts5_phrase(group), lowest, IDF_PROBE),
+            )[0]
+            if n < IDF_PROBE and lowest == 0 and rows:
+                weights.append(ranking.idf(rows, n))  # exact: every match counted
+            else:
+                span = top - (low if n >= IDF_PROBE else lowest) + 1
+                weights.append(ranking.idf(max(span, n), n))
+        return weights
 
     # interactions and classes ---------------------------------------------------------------
     def add_interactions(self, pairs: Iterable[InteractionPair]) -> int:
