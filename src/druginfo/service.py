@@ -24,18 +24,18 @@ from druginfo.model import (
     SearchHit,
     Source,
 )
-from druginfo.model.facts import FactSet, FactsReport
 from druginfo.sources.curated import curated_fingerprint, curated_keys, load_curated
 from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
-from druginfo.store.private import PrivateRecords
 from druginfo.vocab import Vocab
 from druginfo.vocab.base import NameMatch, Vocabulary
 
 if TYPE_CHECKING:  # the engine, reconciliation and ingestion load when first used, so
     # that a command which only shows a monograph does not pay for importing them
+    from druginfo.model.facts import FactSet, FactsReport
     from druginfo.reconcile import ReconcileReport
+    from druginfo.store.private import PrivateRecords
 
 # Interaction tables the engine may cite, by the source id stored with each pair.
 TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
@@ -78,6 +78,8 @@ class Service:
     def private(self) -> PrivateRecords:
         """People's own records (accounts, diaries, saved plans), always read by owner."""
         if self._private is None:
+            from druginfo.store.private import PrivateRecords
+
             self._private = PrivateRecords(self.store)  # type: ignore[arg-type]
         return self._private
 
@@ -478,8 +480,6 @@ def refresh_curated(store: Store) -> None:
     An unchanged monograph is not even loaded: the fingerprint of its files (YAML and model
     code) is compared with the one recorded when it was last stored.
     """
-    from druginfo.ingest import curated_checksum
-
     meta = getattr(store, "meta", None)
     set_meta = getattr(store, "set_meta", None)
     for key in curated_keys():
@@ -487,6 +487,8 @@ def refresh_curated(store: Store) -> None:
         fingerprint = curated_fingerprint(key)
         if meta is not None and meta(mark) == fingerprint:
             continue
+        from druginfo.ingest import curated_checksum
+
         mono = load_curated(key)
         store.upsert_monograph(mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono))
         if set_meta is not None:

@@ -21,14 +21,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from druginfo.errors import DruginfoError, UnknownDrug
 from druginfo.model import Claim, Monograph, Source
-
-# libyaml's safe loader (same rules as yaml.SafeLoader) parses the bundled YAML ~6x faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MONOGRAPH_FILE = "monograph.yaml"
 SOURCES_FILE = "sources.yaml"
@@ -86,8 +82,14 @@ def load_curated(key: str) -> Monograph:
 
 
 def _read_yaml(file: Traversable, label: str) -> Any:
+    # Imported here: a start that finds every curated monograph stored and current reads no
+    # YAML at all (service.refresh_curated compares fingerprints first).
+    import yaml
+
+    # libyaml's safe loader (the rules of yaml.SafeLoader) parses the bundled YAML ~6x faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         raise CuratedDataError(label, f"not valid YAML: {exc}") from exc
 
