@@ -11,8 +11,9 @@ import datetime as dt
 import functools
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from druginfo.model.base import BaseModel
 from druginfo.model.source import Claim, Source, Topic
 
 Severity = Literal["high", "moderate", "low"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from druginfo.model.base import BaseModel
 
 
 class Kidney(BaseModel):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from druginfo.model.base import BaseModel
 
 InteractionLevel = Literal["major", "moderate", "minor", "unknown"]
 

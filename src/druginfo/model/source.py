@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from druginfo.model.base import BaseModel
 
 
 class SourceKind(StrEnum):

@@ -55,21 +55,29 @@ def curated_keys() -> list[str]:
 
 
 def curated_fingerprint(key: str) -> str:
-    """A hash of everything a curated monograph is made from: its YAML files and the model
-    code that validates them. Equal fingerprints give equal monographs, so a start can skip
-    loading (and validating) an unchanged monograph that the store already holds."""
+    """A hash of everything a curated monograph is made from: its YAML files, the model code
+    that validates them and this loader. Equal fingerprints give equal monographs, so a start
+    can skip loading (and validating) an unchanged monograph that the store already holds."""
     import hashlib
 
     digest = hashlib.sha256()
-    folder = _root().joinpath(key.strip().lower())
-    model = resources.files("druginfo").joinpath("model")
-    for base in (folder, model):
-        if not base.is_dir():
-            continue
-        for file in sorted(base.iterdir(), key=lambda f: f.name):
-            if file.is_file() and file.name.endswith((".yaml", ".py")):
-                digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    for file in fingerprint_files(key):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def fingerprint_files(key: str) -> list[Traversable]:
+    """The files a curated monograph is made from, in a fixed order."""
+    package = resources.files("druginfo")
+    files: list[Traversable] = []
+    for base in (_root().joinpath(key.strip().lower()), package.joinpath("model")):
+        if base.is_dir():
+            files += sorted(
+                (f for f in base.iterdir() if f.is_file() and f.name.endswith((".yaml", ".py"))),
+                key=lambda f: f.name,
+            )
+    files.append(package.joinpath("sources", "curated.py"))  # how the files become a monograph
+    return files
 
 
 def load_curated(key: str) -> Monograph:

@@ -11,9 +11,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from druginfo.model import Source
+from druginfo.model.base import BaseModel
 
 DATA_DIR = ("data", "vocab")
 
