@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from druginfo.errors import InputError, UnknownDrug
@@ -25,7 +25,6 @@ from druginfo.model import (
     Source,
 )
 from druginfo.sources.curated import curated_fingerprint, curated_keys, load_curated
-from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
 from druginfo.vocab import Vocab
@@ -37,8 +36,34 @@ if TYPE_CHECKING:  # the engine, reconciliation and ingestion load when first us
     from druginfo.reconcile import ReconcileReport
     from druginfo.store.private import PrivateRecords
 
-# Interaction tables the engine may cite, by the source id stored with each pair.
-TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
+
+class _TableSources(Mapping[str, Source]):
+    """Interaction tables the engine may cite, by the source id stored with each pair.
+
+    Filled on first use: the table readers (CSV parsing, their Source records) are not
+    needed by a command that only shows a monograph."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, Source] | None = None
+
+    def _all(self) -> dict[str, Source]:
+        if self._sources is None:
+            from druginfo.sources.ddinter import DDINTER_SOURCE
+
+            self._sources = {DDINTER_SOURCE.id: DDINTER_SOURCE}
+        return self._sources
+
+    def __getitem__(self, source_id: str) -> Source:
+        return self._all()[source_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+TABLE_SOURCES: Mapping[str, Source] = _TableSources()
 
 
 # No medicine name is longer; a longer "name" is refused before any matching runs, so that
@@ -235,6 +260,10 @@ class Service:
 
     def brand_documents(self, key: str, brand: str) -> list[Monograph]:
         """The documents of one product (brand) of a substance, in the store's order."""
+        by_brand = getattr(self.store, "brand_documents", None)
+        if by_brand is not None:  # reads only that product's documents
+            found: list[Monograph] = by_brand(key, brand)
+            return found
         wanted = brand.lower()
         return [
             d

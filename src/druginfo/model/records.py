@@ -1,7 +1,5 @@
 """Records the store keeps beside monographs: interaction pairs, classes, search hits, diary."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 

@@ -4,8 +4,6 @@ Engine code works with claim ids; `sources` maps short citation keys (S1, S2, ..
 quoted evidence so that every interface shows the same citations.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 

@@ -4,8 +4,6 @@ A claim is the smallest citable unit: the exact words of one source, filed under
 Structured facts (dose rules, screening rules, ...) never stand alone; they point at claims.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 
