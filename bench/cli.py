@@ -3,8 +3,11 @@ beside `python -c pass` measured in the same run.
 
 Each command runs N times as a fresh process (stdout to a pipe); the figure is the median
 wall time and the median CPU time (user + system, from the child's rusage: what the command
-costs, whatever else the machine is doing), with the minimum beside them. The store is
-filled once before timing (the first-use fill is not start-up).
+costs, whatever else the machine is doing), with the minimum beside them, and the CPU time as
+a multiple of `python -c pass`; the targets are judged on CPU. The store is filled once
+before timing (the first-use fill is not start-up), and shown once so that the vocabulary
+cache of the filled store exists, as after any first run; nothing else is kept between
+runs (stored monographs are read and rendered anew each time).
 
     .venv/bin/python bench/cli.py [--runs 15] [--db sqlite:///PATH]
 
@@ -47,16 +50,25 @@ def measure(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[list[float]
     return walls, cpus
 
 
-def report(label: str, walls: list[float], cpus: list[float], target_ms: float | None) -> None:
+def report(
+    label: str,
+    walls: list[float],
+    cpus: list[float],
+    target_ms: float | None,
+    base_cpu: list[float] | None = None,
+) -> None:
+    """The verdict is on CPU time (what the command costs, whatever else the machine runs);
+    the wall time and the ratio to `python -c pass` of the same run stand beside it."""
     wall = statistics.median(walls) * 1000
     cpu = statistics.median(cpus) * 1000
+    ratio = f"  {cpu / (statistics.median(base_cpu) * 1000):5.1f}x pass" if base_cpu else ""
     verdict = ""
     if target_ms is not None:
-        met = min(wall, cpu) <= target_ms
-        verdict = f" | target <= {target_ms:.0f} ms: {'MET' if met else 'NOT MET'}"
+        met = cpu <= target_ms
+        verdict = f" | target cpu <= {target_ms:.0f} ms: {'MET' if met else 'NOT MET'}"
     print(
-        f"{label:<28} wall p50 {wall:7.1f} ms (min {min(walls) * 1000:6.1f})"
-        f"  cpu p50 {cpu:7.1f} ms (min {min(cpus) * 1000:6.1f}){verdict}"
+        f"{label:<30} wall p50 {wall:7.1f} ms (min {min(walls) * 1000:6.1f})"
+        f"  cpu p50 {cpu:7.1f} ms (min {min(cpus) * 1000:6.1f}){ratio}{verdict}"
     )
 
 
@@ -93,15 +105,14 @@ def main() -> None:
         print(f"store filled (first use) in {time.perf_counter() - started:.1f} s")
         base = measure([sys.executable, "-c", "pass"], args.runs, env)
         report("python -c pass", *base, None)
-        report("druginfo --help", *measure([druginfo, "--help"], args.runs, env), 150)
-        report(
-            "druginfo show kineret", *measure([druginfo, "show", "kineret"], args.runs, env), 300
-        )
-        report(
-            "druginfo show xeljanz --json",
-            *measure([druginfo, "show", "xeljanz", "--json"], args.runs, env),
-            300,
-        )
+        for label, cmd, target in (
+            ("druginfo --help", ["--help"], 150),
+            ("druginfo show kineret", ["show", "kineret"], 300),
+            # a brand among several products of one substance (more documents read)
+            ("druginfo show humira", ["show", "humira"], 300),
+            ("druginfo show xeljanz --json", ["show", "xeljanz", "--json"], 300),
+        ):
+            report(label, *measure([druginfo, *cmd], args.runs, env), target, base[1])
         first_serve(druginfo, env, Path(tmp))
 
 

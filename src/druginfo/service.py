@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from druginfo.errors import InputError, UnknownDrug
@@ -24,21 +24,46 @@ from druginfo.model import (
     SearchHit,
     Source,
 )
-from druginfo.model.facts import FactSet, FactsReport
 from druginfo.sources.curated import curated_fingerprint, curated_keys, load_curated
-from druginfo.sources.ddinter import DDINTER_SOURCE
 from druginfo.store import open_store
 from druginfo.store.base import Store
-from druginfo.store.private import PrivateRecords
 from druginfo.vocab import Vocab
 from druginfo.vocab.base import NameMatch, Vocabulary
 
 if TYPE_CHECKING:  # the engine, reconciliation and ingestion load when first used, so
     # that a command which only shows a monograph does not pay for importing them
+    from druginfo.model.facts import FactSet, FactsReport
     from druginfo.reconcile import ReconcileReport
+    from druginfo.store.private import PrivateRecords
 
-# Interaction tables the engine may cite, by the source id stored with each pair.
-TABLE_SOURCES: dict[str, Source] = {DDINTER_SOURCE.id: DDINTER_SOURCE}
+
+class _TableSources(Mapping[str, Source]):
+    """Interaction tables the engine may cite, by the source id stored with each pair.
+
+    Filled on first use: the table readers (CSV parsing, their Source records) are not
+    needed by a command that only shows a monograph."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, Source] | None = None
+
+    def _all(self) -> dict[str, Source]:
+        if self._sources is None:
+            from druginfo.sources.ddinter import DDINTER_SOURCE
+
+            self._sources = {DDINTER_SOURCE.id: DDINTER_SOURCE}
+        return self._sources
+
+    def __getitem__(self, source_id: str) -> Source:
+        return self._all()[source_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+TABLE_SOURCES: Mapping[str, Source] = _TableSources()
 
 
 # No medicine name is longer; a longer "name" is refused before any matching runs, so that
@@ -83,6 +108,8 @@ class Service:
     def private(self) -> PrivateRecords:
         """People's own records (accounts, diaries, saved plans), always read by owner."""
         if self._private is None:
+            from druginfo.store.private import PrivateRecords
+
             self._private = PrivateRecords(self.store)  # type: ignore[arg-type]
         return self._private
 
@@ -248,6 +275,10 @@ class Service:
 
     def brand_documents(self, key: str, brand: str) -> list[Monograph]:
         """The documents of one product (brand) of a substance, in the store's order."""
+        by_brand = getattr(self.store, "brand_documents", None)
+        if by_brand is not None:  # reads only that product's documents
+            found: list[Monograph] = by_brand(key, brand)
+            return found
         wanted = brand.lower()
         return [
             d
@@ -552,8 +583,6 @@ def refresh_curated(store: Store) -> None:
     An unchanged monograph is not even loaded: the fingerprint of its files (YAML and model
     code) is compared with the one recorded when it was last stored.
     """
-    from druginfo.ingest import curated_checksum
-
     meta = getattr(store, "meta", None)
     set_meta = getattr(store, "set_meta", None)
     for key in curated_keys():
@@ -561,6 +590,8 @@ def refresh_curated(store: Store) -> None:
         fingerprint = curated_fingerprint(key)
         if meta is not None and meta(mark) == fingerprint:
             continue
+        from druginfo.ingest import curated_checksum
+
         mono = load_curated(key)
         store.upsert_monograph(mono, doc_id=f"curated:{key}", checksum=curated_checksum(mono))
         if set_meta is not None:

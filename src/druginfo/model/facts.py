@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from druginfo.model.base import BaseModel
 
 FactTopic = Literal[
     "dose",

@@ -5,14 +5,13 @@ them for any drug: a new medicine needs new data, not new code. Every structured
 ids of the claims it rests on; `Monograph` refuses to load if one of them is missing.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import functools
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from druginfo.model.base import BaseModel
 from druginfo.model.source import Claim, Source, Topic
 
 Severity = Literal["high", "moderate", "low"]
@@ -125,7 +124,7 @@ class Product(Cited):
     )
 
     @model_validator(mode="after")
-    def _measures_within_container(self) -> Product:
+    def _measures_within_container(self) -> "Product":
         """A mark or range beyond what the container holds is a data error, not a dose."""
         limits = [self.graduation_mg, self.min_measurable_mg]
         limits += [hi for _, hi in self.measurable_ranges_mg]
@@ -234,7 +233,7 @@ class DoseRule(Cited):
     notes: list[Statement] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> DoseRule:
+    def _consistent(self) -> "DoseRule":
         if self.basis == "fixed" and self.dose_mg is None:
             raise ValueError(f"dose rule {self.id}: fixed rule needs dose_mg")
         if self.basis == "per-kg" and (
@@ -406,7 +405,7 @@ class EventAdvice(BaseModel):
     steps: list[Statement] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _known(self) -> EventAdvice:
+    def _known(self) -> "EventAdvice":
         if self.event not in EVENTS:
             raise ValueError(f"unknown event {self.event!r}")
         return self
@@ -456,7 +455,7 @@ class Monograph(BaseModel):
     conflicts: list[Conflict] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> Monograph:
+    def _references_resolve(self) -> "Monograph":
         source_ids = {s.id for s in self.sources}
         claim_ids: set[str] = set()
         for c in self.claims:

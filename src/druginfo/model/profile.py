@@ -4,12 +4,12 @@ Raw input (JSON/YAML with unit strings such as "44 lb") is turned into this by
 `druginfo.engine.profile.parse_profile`, which raises `InputError` naming the field.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from druginfo.model.base import BaseModel
 
 
 class Kidney(BaseModel):

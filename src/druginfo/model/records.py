@@ -1,11 +1,11 @@
 """Records the store keeps beside monographs: interaction pairs, classes, search hits, diary."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from druginfo.model.base import BaseModel
 
 InteractionLevel = Literal["major", "moderate", "minor", "unknown"]
 

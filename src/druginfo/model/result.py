@@ -4,13 +4,12 @@ Engine code works with claim ids; `sources` maps short citation keys (S1, S2, ..
 quoted evidence so that every interface shows the same citations.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from druginfo.model.base import BaseModel
 from druginfo.model.monograph import AlertKind, Severity
 
 Decision = Literal["ok", "caution", "do-not-use", "cannot-decide"]

@@ -4,12 +4,12 @@ A claim is the smallest citable unit: the exact words of one source, filed under
 Structured facts (dose rules, screening rules, ...) never stand alone; they point at claims.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from druginfo.model.base import BaseModel
 
 
 class SourceKind(StrEnum):

@@ -21,14 +21,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from druginfo.errors import DruginfoError, UnknownDrug
 from druginfo.model import Claim, Monograph, Source
-
-# libyaml's safe loader (same rules as yaml.SafeLoader) parses the bundled YAML ~6x faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MONOGRAPH_FILE = "monograph.yaml"
 SOURCES_FILE = "sources.yaml"
@@ -59,21 +55,29 @@ def curated_keys() -> list[str]:
 
 
 def curated_fingerprint(key: str) -> str:
-    """A hash of everything a curated monograph is made from: its YAML files and the model
-    code that validates them. Equal fingerprints give equal monographs, so a start can skip
-    loading (and validating) an unchanged monograph that the store already holds."""
+    """A hash of everything a curated monograph is made from: its YAML files, the model code
+    that validates them and this loader. Equal fingerprints give equal monographs, so a start
+    can skip loading (and validating) an unchanged monograph that the store already holds."""
     import hashlib
 
     digest = hashlib.sha256()
-    folder = _root().joinpath(key.strip().lower())
-    model = resources.files("druginfo").joinpath("model")
-    for base in (folder, model):
-        if not base.is_dir():
-            continue
-        for file in sorted(base.iterdir(), key=lambda f: f.name):
-            if file.is_file() and file.name.endswith((".yaml", ".py")):
-                digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    for file in fingerprint_files(key):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def fingerprint_files(key: str) -> list[Traversable]:
+    """The files a curated monograph is made from, in a fixed order."""
+    package = resources.files("druginfo")
+    files: list[Traversable] = []
+    for base in (_root().joinpath(key.strip().lower()), package.joinpath("model")):
+        if base.is_dir():
+            files += sorted(
+                (f for f in base.iterdir() if f.is_file() and f.name.endswith((".yaml", ".py"))),
+                key=lambda f: f.name,
+            )
+    files.append(package.joinpath("sources", "curated.py"))  # how the files become a monograph
+    return files
 
 
 def load_curated(key: str) -> Monograph:
@@ -86,8 +90,14 @@ def load_curated(key: str) -> Monograph:
 
 
 def _read_yaml(file: Traversable, label: str) -> Any:
+    # Imported here: a start that finds every curated monograph stored and current reads no
+    # YAML at all (service.refresh_curated compares fingerprints first).
+    import yaml
+
+    # libyaml's safe loader (the rules of yaml.SafeLoader) parses the bundled YAML ~6x faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         raise CuratedDataError(label, f"not valid YAML: {exc}") from exc
 

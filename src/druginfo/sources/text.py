@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from lxml import etree
-from lxml import html as lxml_html
+if TYPE_CHECKING:  # lxml loads with the first markup parsed: names and sentences need none
+    from lxml import etree
 
 # Elements whose text ends a block (HTML/XHTML of leaflets, and the HL7 narrative of SPL).
 BLOCK_TAGS = frozenset(
@@ -125,6 +126,9 @@ def xhtml_blocks(markup: str) -> list[str]:
     """
     if not markup or not markup.strip():
         return []
+    from lxml import etree
+    from lxml import html as lxml_html
+
     try:
         root = etree.fromstring(markup.encode("utf-8"))
     except etree.XMLSyntaxError:

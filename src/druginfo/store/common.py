@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from druginfo.model import DrugSummary, InteractionPair, Monograph, SearchHit
 
 # Plain-text markers around matched words in snippets: safe to print in a terminal and easy
@@ -326,6 +324,8 @@ def trigram_match(norm: str) -> str | None:
 
 def fuzzy_score(query_norm: str, candidate_norm: str) -> float:
     """Similarity of whole names (not substrings: 'site' must not match a long brand)."""
+    from rapidfuzz import fuzz  # here: opening a store to read a monograph needs no matcher
+
     return float(fuzz.ratio(query_norm, candidate_norm))
 
 

@@ -51,7 +51,9 @@ class PostgresStore(SqlReads):
     _P = "%s"
 
     def _decode(self, value: Any) -> Monograph:
-        return Monograph.model_validate(value)
+        from druginfo.model.trusted import monograph_from_data  # validated when it was written
+
+        return monograph_from_data(value)
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url

@@ -116,6 +116,21 @@ class SqlReads:
         )
         return [m for m in (self._decoded_row(r[0], str(r[1])) for r in rows) if m is not None]
 
+    def brand_documents(self, key: str, brand: str) -> list[Monograph]:
+        """`documents_for(key)` limited to the documents naming `brand` (any case) among
+        their brands, read from the stored brand list: only those are decoded (a substance
+        with many products, such as adalimumab's 22 leaflets, need not decode them all to
+        show one)."""
+        wanted = brand.lower()
+        rows = self._query(
+            f"SELECT id, checksum, brands FROM documents WHERE key = {self._P}"
+            " ORDER BY curated DESC, language <> 'en', language,"
+            " document_date IS NULL, document_date DESC, doc_id",
+            (key,),
+        )
+        picked = [r for r in rows if wanted in (b.lower() for b in _brand_list(r[2]))]
+        return [m for m in (self._decoded_row(r[0], str(r[1])) for r in picked) if m is not None]
+
     def _decoded_row(self, row: object, checksum: str) -> Monograph | None:
         def load() -> Monograph | None:
             blob = self._query(f"SELECT monograph FROM documents WHERE id = {self._P}", (row,))
@@ -142,3 +157,11 @@ class SqlReads:
 
 def class_from_row(r: Sequence[object]) -> ClassEntry:
     return ClassEntry(system=str(r[0]), code=str(r[1]), name=str(r[2]), parent=r[3])
+
+
+def _brand_list(value: Any) -> list[str]:
+    """The brands column: JSON text (SQLite) or already decoded (PostgreSQL's jsonb)."""
+    import json
+
+    brands = json.loads(value) if isinstance(value, str | bytes) else value
+    return [str(b) for b in brands or []]

@@ -571,9 +571,11 @@ def _prepare(
 
 
 def decode_monograph(value: bytes | str) -> Monograph:
+    from druginfo.model.trusted import monograph_from_json  # validated when it was written
+
     if isinstance(value, bytes):
         value = zlib.decompress(value).decode("utf-8")
-    return Monograph.model_validate_json(value)
+    return monograph_from_json(value)
 
 
 def _statements(script: str) -> Iterator[str]:

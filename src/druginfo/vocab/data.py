@@ -11,13 +11,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from druginfo.model import Source
-
-# libyaml's safe loader (same rules as yaml.SafeLoader) parses the bundled YAML ~6x faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from druginfo.model.base import BaseModel
 
 DATA_DIR = ("data", "vocab")
 
@@ -185,7 +182,10 @@ def _read(name: str) -> Any:
         .joinpath(name)
         .read_text(encoding="utf-8")
     )
-    return yaml.load(text, Loader=SAFE_LOADER)
+    import yaml  # here: a vocabulary loaded from the cache (store/vocab_cache.py) reads no YAML
+
+    # libyaml's safe loader (the rules of yaml.SafeLoader) parses the bundled YAML ~6x faster.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 OPEN_NAMES_FILE = "open-names.tsv.gz"

@@ -12,9 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from druginfo.model import ClassEntry, Source
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch
 from druginfo.vocab.data import ClassDef, VocabData, bundled_data, open_names
@@ -366,6 +363,9 @@ class Vocab:
         limit = max_edits(letters)
         if limit == 0:
             return None
+        from rapidfuzz import process  # here: exact names (most) need no fuzzy matcher loaded
+        from rapidfuzz.distance import OSA
+
         found = process.extract(
             query, self._fuzzy_choices(), scorer=OSA.distance, score_cutoff=limit, limit=25
         )
@@ -428,6 +428,8 @@ class Vocab:
         shared = self.alias_candidates(text)
         if len(shared) > 1:
             return shared[: max(limit, 10)]
+        from rapidfuzz import fuzz, process
+
         found = process.extract(
             query, self._fuzzy_choices(), scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 8
         )
