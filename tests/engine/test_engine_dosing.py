@@ -40,6 +40,20 @@ def test_ra_by_synonym_no_weight_needed(mono: Monograph) -> None:
     assert cannot(alerts) == []
 
 
+@pytest.mark.parametrize(
+    "kidney",
+    [{"severe_kidney_disease": False}, {"crcl_ml_min": 90}, {"egfr_ml_min_1_73m2": 75}],
+)
+def test_kidney_note_says_each_thing_once(mono: Monograph, kidney: dict[str, Any]) -> None:
+    """The unchanged-interval note once read "(no severe kidney disease; no severe kidney
+    disease)": what the assessment says and its note are each given once."""
+    reg, _ = run(mono, age_years=50, indication="RA", kidney=kidney)
+    assert reg is not None
+    (note,) = [n for n in reg.notes if n.startswith("Kidney function (")]
+    said = note[len("Kidney function (") : note.index("):")].split("; ")
+    assert len(said) == len(set(said)), note
+
+
 def test_crcl_25_every_48_hours(mono: Monograph) -> None:
     reg, alerts = run(
         mono, age_years=70, indication="rheumatoid arthritis", kidney={"crcl_ml_min": 25}

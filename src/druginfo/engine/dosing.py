@@ -778,9 +778,11 @@ def _kidney(
     applying = [k for k, state in zip(kidney_rules, states, strict=True) if state]
     if not applying:
         limits = ", ".join(f"{k.crcl_below_ml_min:g}" for k in kidney_rules)
+        # The assessment's note may say what kidney_text says ("no severe kidney disease").
+        said = "; ".join(dict.fromkeys(t for t in (kidney_text(assessment), assessment.note) if t))
         notes.append(
-            f"Kidney function ({kidney_text(assessment)}; {assessment.note}): no change to the "
-            f"interval (it changes below {limits} mL/min)."
+            f"Kidney function ({said}): no change to the interval (it changes below "
+            f"{limits} mL/min)."
         )
         refs.extend(kidney_refs)
         return

@@ -33,7 +33,7 @@ _LIST_FIELD_SET = frozenset(_LIST_FIELDS)
 def _unknown_field(name: object, known: tuple[str, ...], prefix: str = "") -> InputError:
     label = f"{prefix}{name}"
     hint = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
-    suggestion = f"; did you mean {prefix}{hint[0]!r}?" if hint else ""
+    suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
     return InputError(
         label, f"unknown field {label!r}{suggestion} Known fields: {', '.join(known)}"
     )
