@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from druginfo.interfaces.web import TEMPLATES_DIR
-from druginfo.interfaces.web.ratelimit import RateLimiter
 from druginfo.interfaces.web.security import (
     CONTENT_SECURITY_POLICY,
     WEB_BODY_LIMIT,
@@ -178,18 +177,6 @@ def test_failed_sign_ins_are_limited(client: BrowserClient, member: BrowserClien
         "/account/sign-in", data={"username": "member-one", "password": "a long passphrase"}
     )
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
-
-
-def test_rate_limiter_window_slides() -> None:
-    now = [0.0]
-    limiter = RateLimiter(2, 60, clock=lambda: now[0])
-    assert limiter.retry_after("k") == 0
-    limiter.hit("k")
-    limiter.hit("k")
-    assert limiter.retry_after("k") == pytest.approx(60)
-    assert limiter.retry_after("other") == 0
-    now[0] = 61
-    assert limiter.retry_after("k") == 0
 
 
 def test_registration_checks(client: BrowserClient) -> None:
