@@ -16,6 +16,7 @@ from druginfo.interfaces.web.security import (
     CONTENT_SECURITY_POLICY,
     WEB_BODY_LIMIT,
     RedactQueryStrings,
+    redact_submitted,
     safe_local_path,
 )
 from support.web_client import BrowserClient, csrf_token_of
@@ -266,3 +267,28 @@ def test_pages_carry_the_token_in_every_post_form(member: BrowserClient) -> None
         assert forms, url
         for body in forms:
             assert csrf_token_of(body), url
+
+
+@pytest.mark.parametrize(
+    ("message", "values", "expected"),
+    [
+        ("could not read 'abc'; write a number", ["abc"], "could not read (what you entered);"),
+        ('unknown outcome "heart attack"', ["heart attack "], "unknown outcome (what you entered)"),
+        ("entry: HIV positive is not an id", ["HIV positive"], "entry: (what you entered) is"),
+        (
+            "could not read 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…; write",
+            ["a" * 90],
+            "read (what",
+        ),
+        ("field 'x' is wrong; x means", ["x"], "field (what you entered) is wrong; x means"),
+        ("severity: 'sev' is not mild, moderate", ["mild", "sev"], "not mild, moderate"),
+    ],
+)
+def test_error_messages_lose_what_was_submitted(
+    message: str, values: list[str], expected: str
+) -> None:
+    redacted = redact_submitted(message, values)
+    assert expected in redacted
+    for value in values:
+        if len(value.strip()) >= 8:
+            assert value.strip()[:8] not in redacted

@@ -49,7 +49,11 @@ from druginfo.interfaces.web.report import (
     parse_details,
     report_pdf,
 )
-from druginfo.interfaces.web.security import safe_local_path
+from druginfo.interfaces.web.security import (
+    redact_submitted,
+    safe_local_path,
+    submitted_values,
+)
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
 from druginfo.service import best_document
 from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
@@ -157,6 +161,8 @@ def render_page(
     signed-in person."""
     context.setdefault("lang", "en")
     context.setdefault("acknowledgements", [])
+    if isinstance(context.get("message"), str):  # an error page's explanation
+        context["message"] = redact_submitted(context["message"], submitted_values(request))
     auth = auth or _auth_of(request)
     if auth is not None:
         context.update(auth.prepare(request))
@@ -832,7 +838,8 @@ def build_site_router(service: Service) -> APIRouter:
             details, chosen = parse_details(data, outcomes)
         except InputError as exc:
             if fmt == "json":
-                return JSONResponse({"error": exc.message, "field": exc.field}, 422)
+                message = redact_submitted(exc.message, submitted_values(request))
+                return JSONResponse({"error": message, "field": exc.field}, 422)
             return render(
                 request,
                 "error.html",
