@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -292,3 +293,30 @@ def test_error_messages_lose_what_was_submitted(
     for value in values:
         if len(value.strip()) >= 8:
             assert value.strip()[:8] not in redacted
+
+
+def test_deleting_an_account_takes_this_browsers_plans_and_name_count(
+    app: object, fake: Any
+) -> None:
+    with (
+        BrowserClient(app, base_url="http://druginfo.test") as person,  # type: ignore[arg-type]
+        BrowserClient(app, base_url="http://druginfo.test") as guesser,  # type: ignore[arg-type]
+    ):
+        before = person.post("/plan", data=NOMID_CHILD).url.path  # made before signing up
+        person.register("leaving.person")
+        kept = person.post("/plan", data=NOMID_CHILD).url.path
+        r = guesser.post(
+            "/account/sign-in", data={"username": "leaving.person", "password": "wrong guess 1"}
+        )
+        assert r.status_code == 401
+        store = fake.private._store
+        names = "SELECT count(*) FROM limited_attempts WHERE bucket = 'sign-in-name'"
+        assert store._query(names)[0][0] == 1
+        assert person.get(kept).status_code == 200
+        assert store._query("SELECT count(*) FROM plans")[0][0] == 2  # a visitor's and an account's
+        gone = person.post("/account/delete", data={"password": "a long passphrase"})
+        assert gone.status_code == 200
+        assert person.get(before).status_code == 404  # signed out again: the visitor's plan is gone
+        assert person.get(kept).status_code == 404
+        assert store._query(names)[0][0] == 0
+        assert store._query("SELECT count(*) FROM plans")[0][0] == 0

@@ -285,6 +285,11 @@ class PrivateRecords:
         )
         return [_plan(r) for r in rows]
 
+    def delete_plans(self, owner: str) -> int:
+        """Every plan of one owner (a browser's visitor plans when its person deletes their
+        account: those were theirs too)."""
+        return self._count("DELETE FROM plans WHERE owner = ?", (owner,))
+
     def delete_plan(self, owner: str, plan_id: str) -> bool:
         if not is_id(plan_id):
             return False

@@ -24,7 +24,7 @@ from druginfo.interfaces.web.auth import (
     normalise_username,
 )
 from druginfo.interfaces.web.ratelimit import AttemptLimiter, Limit, address_key
-from druginfo.store.private import account_owner, iter_export
+from druginfo.store.private import account_owner, iter_export, visitor_owner
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -209,6 +209,10 @@ def add_account_routes(router: APIRouter, service: Service, auth: Auth, render: 
             )
             return page
         service.private.delete_account(account.id)
+        # What else this person left here: the plans this browser made before signing in, and
+        # the count of failed sign-ins under their name.
+        service.private.delete_plans(visitor_owner(auth.visitor(request)))
+        limiter.reset((SIGN_IN_PER_NAME, account.username))
         response = render(request, "account_deleted.html", title="Account deleted")
         auth.sign_out(request, response)
         return response
