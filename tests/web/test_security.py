@@ -320,3 +320,21 @@ def test_deleting_an_account_takes_this_browsers_plans_and_name_count(
         assert person.get(kept).status_code == 404
         assert store._query(names)[0][0] == 0
         assert store._query("SELECT count(*) FROM plans")[0][0] == 0
+
+
+def test_health_forms_stay_out_of_the_browsers_autofill(member: BrowserClient) -> None:
+    """Ages, weights, conditions and reactions typed on a shared computer must not be offered
+    to the next person who types there."""
+    from druginfo.interfaces.web.forms import DIARY_FIELDS, PLAN_FIELDS
+
+    personal = (set(PLAN_FIELDS) | set(DIARY_FIELDS)) - {"drug"}
+    for url in ("/plan", "/diary"):
+        html = member.get(url).text
+        assert "=&#34;" not in html, url  # attributes are markup, not escaped text
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, re.S):
+            head = form[: form.index(">")]
+            inputs = re.findall(r"<(?:input|textarea)\b[^>]*>", form)
+            asks = [i for i in inputs if re.search(r'name="([^"]+)"', i)]
+            names = {re.search(r'name="([^"]+)"', i).group(1) for i in asks}  # type: ignore[union-attr]
+            if names & personal:
+                assert 'autocomplete="off"' in head, (url, head)
