@@ -214,3 +214,15 @@ def test_sqlite_deletes_overwrite_the_text(tmp_path: Path, monkeypatch: pytest.M
     records.delete_account(acc.id)
     store.close()
     assert b"SECRET-REACTION" not in path.read_bytes()
+
+
+def test_expired_plans_leave_the_store_when_another_is_saved(
+    records: PrivateRecords, store: Store
+) -> None:
+    s: Any = store
+    visitor = visitor_owner("a-browser-that-left")
+    records.save_plan(visitor, "anakinra", {"weight": "31.5"}, -1)  # already past its time
+    assert s._query("SELECT count(*) FROM plans")[0][0] == 1
+    records.save_plan(visitor_owner("another-browser"), "anakinra", {"weight": "60"}, 3600)
+    rows = s._query("SELECT answers FROM plans")
+    assert [r[0] for r in rows] == ['{"weight": "60"}']

@@ -188,9 +188,15 @@ class PrivateRecords:
         self._run("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
     def purge_expired(self) -> None:
+        """Ended sessions and visitors' expired plans (health answers) leave the store, not
+        just the views: run whenever a plan is saved or someone signs in, so they never
+        outlive their two hours by much on a site in use."""
         now = _now()
-        self._run("DELETE FROM sessions WHERE expires <= ?", (now,))
-        self._run("DELETE FROM plans WHERE expires IS NOT NULL AND expires <= ?", (now,))
+        with self._store._tx() as conn:
+            conn.execute(self._sql("DELETE FROM sessions WHERE expires <= ?"), (now,))
+            conn.execute(
+                self._sql("DELETE FROM plans WHERE expires IS NOT NULL AND expires <= ?"), (now,)
+            )
 
     # diary -------------------------------------------------------------------------------
     def add_entry(self, account_id: str, entry: DiaryEntry) -> DiaryEntry:
@@ -255,6 +261,7 @@ class PrivateRecords:
     ) -> SavedPlan:
         """A plan's answers under an owner (`account_owner` / `visitor_owner`); `lifetime_s`
         None keeps it until the owner deletes it."""
+        self.purge_expired()
         now = _now()
         expires = None if lifetime_s is None else now + lifetime_s
         plan = SavedPlan(

@@ -14,3 +14,8 @@ CREATE TABLE limited_attempts (
 );
 CREATE INDEX limited_attempts_key ON limited_attempts (bucket, key_hash, at);
 CREATE INDEX limited_attempts_expires ON limited_attempts (expires);
+
+-- Expired visitor plans (health answers) and ended sessions are deleted whenever a plan is
+-- saved or someone signs in; these keep that delete from reading the whole table.
+CREATE INDEX plans_expires ON plans (expires);
+CREATE INDEX sessions_expires ON sessions (expires);
