@@ -25,7 +25,6 @@ def site_app(service: object) -> FastAPI:
     """Only the web site (with its security layer and error pages): the pages must not depend
     on the API routers being present."""
     app = FastAPI()
-    app.state.service = service  # as create_app: error pages find the signed-in person
     install_error_handlers(app, render_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_site_router(service))  # type: ignore[arg-type]
