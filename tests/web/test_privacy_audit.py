@@ -28,8 +28,8 @@ PLAN = {
     "conditions": "tuberculosis",
 }
 DIARY = {"drug": "anakinra", "reaction": "hives on both arms", "started": "2026-01-05"}
-# What a link or a GET form may carry: record ids, a medicine's name, a page's language/brand/leaflet,
-# search text, a status filter. Never an answer about the person.
+# What a link or a GET form may carry: record ids, a medicine's name, a page's language, brand
+# or leaflet, search text, a status filter. Never an answer about the person.
 PUBLIC_PARAMS = {"entry", "added", "drug", "lang", "brand", "asked", "leaflet", "q", "status"}
 PERSONAL_PARAMS = (set(PLAN_FIELDS) | set(DIARY_FIELDS)) - {"drug"}
 
