@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +140,89 @@ def test_times_are_utc(records: PrivateRecords) -> None:
     saved = records.add_entry(acc.id, entry("itch"))
     assert saved.created is not None and saved.created.tzinfo is not None
     assert abs(saved.created.timestamp() - time.time()) < 60
+
+
+def _everything(store: Store) -> list[tuple[str, str]]:
+    """(table, text of a row) of every row of every table in the store."""
+    s: Any = store
+    if s.backend == "sqlite":
+        tables = [
+            r[0]
+            for r in s._query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+    else:
+        tables = [
+            r[0]
+            for r in s._query(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        ]
+    assert {"accounts", "sessions", "diary_entries", "plans", "limited_attempts"} <= set(tables)
+    return [(t, repr(tuple(row))) for t in tables for row in s._query(f'SELECT * FROM "{t}"')]
+
+
+def test_deleting_an_account_leaves_no_row_that_mentions_it(
+    records: PrivateRecords, store: Store
+) -> None:
+    """Not a list of tables to clean: every row of every table is searched for the person."""
+    hal = records.create_account("hal.person", "argon2-hash-of-hal")
+    ida = records.create_account("ida.person", "argon2-hash-of-ida")
+    assert hal and ida
+    records.add_entry(hal.id, entry("numb lips after the third dose"))
+    records.save_plan(account_owner(hal.id), "anakinra", {"conditions": "hepatitis B"}, None)
+    token = records.open_session(hal.id, 3600)
+    records.add_entry(ida.id, entry("sore throat"))
+    traces = [hal.id, "hal.person", "argon2-hash-of-hal", "numb lips", "hepatitis B"]
+    traces.append(token_hash(token))
+    before = "\n".join(text for _, text in _everything(store))
+    assert all(t in before for t in traces)  # the search below can find each of them
+
+    records.delete_account(hal.id)
+    left = [(table, t) for table, text in _everything(store) for t in traces if t in text]
+    assert left == []
+    assert "sore throat" in "\n".join(text for _, text in _everything(store))
+
+
+def test_sqlite_deletes_overwrite_the_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deleted diary entry is not left readable in the database file's free space, even
+    with a SQLite built without secure delete by default (as many are; Debian's is not)."""
+    import sqlite3
+
+    from druginfo.store.sqlite import SqliteStore
+
+    real_connect = sqlite3.connect
+
+    def connect_like_other_builds(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)
+        conn.execute("PRAGMA secure_delete = OFF")
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect_like_other_builds)
+    path = tmp_path / "private.db"
+    SqliteStore(path).close()  # made and migrated (a migration turns secure delete on too)
+    store = SqliteStore(path)  # a later start: only the connection's own settings apply
+    records = PrivateRecords(store)
+    acc = records.create_account("jo.person", "h")
+    assert acc
+    for i in range(50):
+        records.add_entry(acc.id, entry(f"SECRET-REACTION-{i} tingling hands"))
+    store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"SECRET-REACTION-7 " in path.read_bytes()
+    records.delete_account(acc.id)
+    store.close()
+    assert b"SECRET-REACTION" not in path.read_bytes()
+
+
+def test_expired_plans_leave_the_store_when_another_is_saved(
+    records: PrivateRecords, store: Store
+) -> None:
+    s: Any = store
+    visitor = visitor_owner("a-browser-that-left")
+    records.save_plan(visitor, "anakinra", {"weight": "31.5"}, -1)  # already past its time
+    assert s._query("SELECT count(*) FROM plans")[0][0] == 1
+    records.save_plan(visitor_owner("another-browser"), "anakinra", {"weight": "60"}, 3600)
+    rows = s._query("SELECT answers FROM plans")
+    assert [r[0] for r in rows] == ['{"weight": "60"}']

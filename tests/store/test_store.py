@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from druginfo.model import ClassEntry, DiaryEntry, Feedback, InteractionPair, Monograph
+from druginfo.model import ClassEntry, Feedback, InteractionPair, Monograph
 from druginfo.store import common, open_store
 from druginfo.store.base import Store
 
@@ -228,21 +228,7 @@ def test_classes(store: Store) -> None:
     assert len(store.members_of("")) == 5
 
 
-def test_diary_and_feedback(store: Any) -> None:
-    e = store.add_diary_entry(
-        DiaryEntry(
-            drug="anakinra", reaction="red skin", started=dt.date(2026, 1, 2), severity="mild"
-        )
-    )
-    assert e.id is not None and e.created is not None
-    store.add_diary_entry(
-        DiaryEntry(
-            drug="etanercept", reaction="headache", started=dt.date(2026, 1, 1), severity="moderate"
-        )
-    )
-    assert [x.reaction for x in store.diary()] == ["headache", "red skin"]
-    mine = store.diary("anakinra")
-    assert len(mine) == 1 and mine[0].started == dt.date(2026, 1, 2) and mine[0].id == e.id
+def test_feedback(store: Any) -> None:
     f = store.add_feedback(Feedback(page="/drugs/anakinra", helpful=False, text="typo"))
     assert f.id is not None
     assert [(x.page, x.helpful, x.text) for x in store.feedback()] == [

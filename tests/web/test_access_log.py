@@ -79,3 +79,51 @@ def test_access_log_holds_no_profile_field(served: tuple[str, Capture]) -> None:
     assert plan in log and "POST /plan" in log
     for secret in ("63.5", "pregnant", "methotrexate", "age_years", "weight="):
         assert secret not in log, secret
+
+
+def test_logs_hold_no_account_or_diary_detail(served: tuple[str, Capture]) -> None:
+    """Registering, signing in (and failing to), writing the diary and reading its reports:
+    neither the access log nor any other log names the person or what they wrote."""
+    base, capture = served
+    everything = Capture()
+    logging.getLogger().addHandler(everything)
+    name = "lena.logcheck"
+    reaction = "tongue swelling after the second injection"
+    try:
+        with httpx.Client(base_url=base, follow_redirects=True) as c:
+
+            def token() -> str:
+                return TOKEN.search(c.get("/account/sign-in").text).group(1)  # type: ignore[union-attr]
+
+            password = "a long passphrase"
+            form = {"username": name, "password": password, "confirm": password}
+            assert (
+                c.post("/account/register", data={**form, "csrf_token": token()}).status_code == 200
+            )
+            c.post("/account/sign-out", data={"csrf_token": token()})
+            wrong = {"username": name, "password": "not the password", "csrf_token": token()}
+            assert c.post("/account/sign-in", data=wrong).status_code == 401
+            right = {"username": name, "password": password, "csrf_token": token()}
+            assert c.post("/account/sign-in", data=right).status_code == 200
+            entry = {
+                "drug": "anakinra",
+                "reaction": reaction,
+                "started": "2026-01-05",
+                "severity": "moderate",
+                "csrf_token": token(),
+            }
+            added = c.post("/diary", data=entry)
+            assert added.status_code == 200 and reaction in added.text
+            entry_id = added.url.params["added"]
+            c.get("/diary", params={"drug": "anakinra"})
+            c.get("/diary/report.html", params={"entry": entry_id})
+            c.post("/diary/report.pdf", data={"entry": entry_id, "outcomes": "hospitalised"})
+            c.get("/account/export.json")
+            c.get("/api/diary")
+    finally:
+        logging.getLogger().removeHandler(everything)
+    time.sleep(0.3)
+    log = "\n".join(capture.lines + everything.lines)
+    assert "POST /account/sign-in" in log and "/diary/report.html" in log
+    for secret in (name, "lena", "tongue", "passphrase", entry_id, "drug=", "hospitalised"):
+        assert secret not in log, secret

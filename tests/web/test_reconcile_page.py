@@ -22,12 +22,18 @@ from druginfo.errors import UnknownDrug
 from druginfo.interfaces.web.reconcile import build_reconcile_router
 from druginfo.reconcile import ReconcileReport, reconcile_facts
 from druginfo.sources.curated import load_curated
+from druginfo.store.private import PrivateRecords
+from druginfo.store.sqlite import SqliteStore
 
 AS_OF = dt.date(2026, 11, 29)
 
 
 class ReconcileOnly:
-    """The one service call the page makes, answered from hand-written fact sets."""
+    """The one service call the page makes, answered from hand-written fact sets (and the
+    private records every page reads the signed-in person from)."""
+
+    def __init__(self) -> None:
+        self.private = PrivateRecords(SqliteStore(":memory:"))
 
     def reconcile(self, name: str) -> ReconcileReport:
         if name in ("anakinra", "Kineret"):

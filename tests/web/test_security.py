@@ -7,16 +7,17 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from druginfo.interfaces.web import TEMPLATES_DIR
-from druginfo.interfaces.web.ratelimit import RateLimiter
 from druginfo.interfaces.web.security import (
     CONTENT_SECURITY_POLICY,
     WEB_BODY_LIMIT,
     RedactQueryStrings,
+    redact_submitted,
     safe_local_path,
 )
 from support.web_client import BrowserClient, csrf_token_of
@@ -180,18 +181,6 @@ def test_failed_sign_ins_are_limited(client: BrowserClient, member: BrowserClien
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
 
 
-def test_rate_limiter_window_slides() -> None:
-    now = [0.0]
-    limiter = RateLimiter(2, 60, clock=lambda: now[0])
-    assert limiter.retry_after("k") == 0
-    limiter.hit("k")
-    limiter.hit("k")
-    assert limiter.retry_after("k") == pytest.approx(60)
-    assert limiter.retry_after("other") == 0
-    now[0] = 61
-    assert limiter.retry_after("k") == 0
-
-
 def test_registration_checks(client: BrowserClient) -> None:
     def register(name: str, password: str, confirm: str | None = None) -> int:
         data = {"username": name, "password": password, "confirm": confirm or password}
@@ -279,3 +268,73 @@ def test_pages_carry_the_token_in_every_post_form(member: BrowserClient) -> None
         assert forms, url
         for body in forms:
             assert csrf_token_of(body), url
+
+
+@pytest.mark.parametrize(
+    ("message", "values", "expected"),
+    [
+        ("could not read 'abc'; write a number", ["abc"], "could not read (what you entered);"),
+        ('unknown outcome "heart attack"', ["heart attack "], "unknown outcome (what you entered)"),
+        ("entry: HIV positive is not an id", ["HIV positive"], "entry: (what you entered) is"),
+        (
+            "could not read 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…; write",
+            ["a" * 90],
+            "read (what",
+        ),
+        ("field 'x' is wrong; x means", ["x"], "field (what you entered) is wrong; x means"),
+        ("severity: 'sev' is not mild, moderate", ["mild", "sev"], "not mild, moderate"),
+    ],
+)
+def test_error_messages_lose_what_was_submitted(
+    message: str, values: list[str], expected: str
+) -> None:
+    redacted = redact_submitted(message, values)
+    assert expected in redacted
+    for value in values:
+        if len(value.strip()) >= 8:
+            assert value.strip()[:8] not in redacted
+
+
+def test_deleting_an_account_takes_this_browsers_plans_and_name_count(
+    app: object, fake: Any
+) -> None:
+    with (
+        BrowserClient(app, base_url="http://druginfo.test") as person,  # type: ignore[arg-type]
+        BrowserClient(app, base_url="http://druginfo.test") as guesser,  # type: ignore[arg-type]
+    ):
+        before = person.post("/plan", data=NOMID_CHILD).url.path  # made before signing up
+        person.register("leaving.person")
+        kept = person.post("/plan", data=NOMID_CHILD).url.path
+        r = guesser.post(
+            "/account/sign-in", data={"username": "leaving.person", "password": "wrong guess 1"}
+        )
+        assert r.status_code == 401
+        store = fake.private._store
+        names = "SELECT count(*) FROM limited_attempts WHERE bucket = 'sign-in-name'"
+        assert store._query(names)[0][0] == 1
+        assert person.get(kept).status_code == 200
+        assert store._query("SELECT count(*) FROM plans")[0][0] == 2  # a visitor's and an account's
+        gone = person.post("/account/delete", data={"password": "a long passphrase"})
+        assert gone.status_code == 200
+        assert person.get(before).status_code == 404  # signed out again: the visitor's plan is gone
+        assert person.get(kept).status_code == 404
+        assert store._query(names)[0][0] == 0
+        assert store._query("SELECT count(*) FROM plans")[0][0] == 0
+
+
+def test_health_forms_stay_out_of_the_browsers_autofill(member: BrowserClient) -> None:
+    """Ages, weights, conditions and reactions typed on a shared computer must not be offered
+    to the next person who types there."""
+    from druginfo.interfaces.web.forms import DIARY_FIELDS, PLAN_FIELDS
+
+    personal = (set(PLAN_FIELDS) | set(DIARY_FIELDS)) - {"drug"}
+    for url in ("/plan", "/diary"):
+        html = member.get(url).text
+        assert "=&#34;" not in html, url  # attributes are markup, not escaped text
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, re.S):
+            head = form[: form.index(">")]
+            inputs = re.findall(r"<(?:input|textarea)\b[^>]*>", form)
+            asks = [i for i in inputs if re.search(r'name="([^"]+)"', i)]
+            names = {re.search(r'name="([^"]+)"', i).group(1) for i in asks}  # type: ignore[union-attr]
+            if names & personal:
+                assert 'autocomplete="off"' in head, (url, head)

@@ -69,7 +69,7 @@ def _out(entry: DiaryEntry) -> DiaryEntryOut:
 
 def build_private_api_router(service: Service) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["your records"], responses=PRIVATE_ERRORS)
-    auth = Auth(service.private)
+    auth = Auth.of(service.private)
 
     def unauthorized() -> JSONResponse:
         return json_error(401, "sign in first (the session cookie is missing or expired)")

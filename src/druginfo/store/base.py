@@ -12,7 +12,6 @@ from typing import Literal, Protocol
 
 from druginfo.model import (
     ClassEntry,
-    DiaryEntry,
     DrugSummary,
     Feedback,
     InteractionPair,
@@ -84,9 +83,5 @@ class Store(Protocol):
 
     def members_of(self, code_prefix: str, system: str = "atc") -> list[ClassEntry]: ...
 
-    # people's own records ------------------------------------------------------------------
-    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry: ...
-
-    def diary(self, drug: str | None = None) -> list[DiaryEntry]: ...
-
+    # feedback (anonymous; private records: druginfo.store.private) -------------------------
     def add_feedback(self, feedback: Feedback) -> Feedback: ...

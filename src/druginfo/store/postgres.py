@@ -21,7 +21,6 @@ from psycopg.types.json import Jsonb
 from druginfo.errors import InputError
 from druginfo.model import (
     ClassEntry,
-    DiaryEntry,
     DrugSummary,
     Feedback,
     InteractionPair,
@@ -523,39 +522,7 @@ class PostgresStore(SqlReads):
         )
         return [class_from_row(r) for r in rows]
 
-    # people's own records --------------------------------------------------------------------
-    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
-        entry = DiaryEntry.model_validate(entry.model_dump())
-        created = entry.created or common.utcnow()
-        with self._tx() as conn:
-            row = conn.execute(
-                "INSERT INTO diary (drug, reaction, started, severity, outcome, created)"
-                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-                (entry.drug, entry.reaction, entry.started, entry.severity, entry.outcome, created),
-            ).fetchone()
-        assert row is not None
-        return entry.model_copy(update={"id": int(row[0]), "created": created})
-
-    def diary(self, drug: str | None = None) -> list[DiaryEntry]:
-        sql = "SELECT id, drug, reaction, started, severity, outcome, created FROM diary"
-        params: tuple[object, ...] = ()
-        if drug is not None:
-            sql += " WHERE drug = %s"
-            params = (drug,)
-        rows = self._query(sql + " ORDER BY started, id", params)
-        return [
-            DiaryEntry(
-                id=r[0],
-                drug=r[1],
-                reaction=r[2],
-                started=r[3],
-                severity=r[4],
-                outcome=r[5],
-                created=r[6],
-            )
-            for r in rows
-        ]
-
+    # feedback (anonymous; private records: druginfo.store.private) -------------------------
     def add_feedback(self, feedback: Feedback) -> Feedback:
         feedback = Feedback.model_validate(feedback.model_dump())
         created = feedback.created or common.utcnow()

@@ -15,7 +15,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -40,6 +40,17 @@ class Account:
     id: str
     username: str
     created: dt.datetime
+
+
+@dataclass(frozen=True)
+class LimitedKey:
+    """One counter of an attempt limit: `key_hash` is already a keyed hash of the name or
+    address (the store never sees either), counted in `bucket` up to `limit` per `window_s`."""
+
+    bucket: str
+    key_hash: str
+    limit: int
+    window_s: float
 
 
 @dataclass(frozen=True)
@@ -177,9 +188,15 @@ class PrivateRecords:
         self._run("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
     def purge_expired(self) -> None:
+        """Ended sessions and visitors' expired plans (health answers) leave the store, not
+        just the views: run whenever a plan is saved or someone signs in, so they never
+        outlive their two hours by much on a site in use."""
         now = _now()
-        self._run("DELETE FROM sessions WHERE expires <= ?", (now,))
-        self._run("DELETE FROM plans WHERE expires IS NOT NULL AND expires <= ?", (now,))
+        with self._store._tx() as conn:
+            conn.execute(self._sql("DELETE FROM sessions WHERE expires <= ?"), (now,))
+            conn.execute(
+                self._sql("DELETE FROM plans WHERE expires IS NOT NULL AND expires <= ?"), (now,)
+            )
 
     # diary -------------------------------------------------------------------------------
     def add_entry(self, account_id: str, entry: DiaryEntry) -> DiaryEntry:
@@ -244,6 +261,7 @@ class PrivateRecords:
     ) -> SavedPlan:
         """A plan's answers under an owner (`account_owner` / `visitor_owner`); `lifetime_s`
         None keeps it until the owner deletes it."""
+        self.purge_expired()
         now = _now()
         expires = None if lifetime_s is None else now + lifetime_s
         plan = SavedPlan(
@@ -274,10 +292,72 @@ class PrivateRecords:
         )
         return [_plan(r) for r in rows]
 
+    def delete_plans(self, owner: str) -> int:
+        """Every plan of one owner (a browser's visitor plans when its person deletes their
+        account: those were theirs too)."""
+        return self._count("DELETE FROM plans WHERE owner = ?", (owner,))
+
     def delete_plan(self, owner: str, plan_id: str) -> bool:
         if not is_id(plan_id):
             return False
         return self._count("DELETE FROM plans WHERE owner = ? AND id = ?", (owner, plan_id)) == 1
+
+    # attempt limits ----------------------------------------------------------------------
+    def take_attempt(self, keys: Sequence[LimitedKey], now: float) -> tuple[float, list[str]]:
+        """Count one attempt against every key, or none at all: when some key already has its
+        limit of attempts inside its window, (seconds until the oldest leaves it, []) and
+        nothing is recorded; otherwise (0, the new attempts' ids).
+
+        Check and record are one transaction, serialised per key (SQLite's write lock; an
+        advisory lock per key on PostgreSQL), so processes sharing the store cannot together
+        let more attempts through than one process would. Expired rows are pruned here too.
+        """
+        ordered = sorted(keys, key=lambda k: (k.bucket, k.key_hash))
+        with self._store._tx() as conn:
+            if self._p == "%s":
+                for k in ordered:
+                    conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                        (f"{k.bucket}:{k.key_hash}",),
+                    )
+            conn.execute(self._sql("DELETE FROM limited_attempts WHERE expires <= ?"), (now,))
+            wait = 0.0
+            for k in ordered:
+                cur = conn.execute(
+                    self._sql(
+                        "SELECT count(*), min(at) FROM limited_attempts"
+                        " WHERE bucket = ? AND key_hash = ? AND at > ?"
+                    ),
+                    (k.bucket, k.key_hash, now - k.window_s),
+                )
+                count, oldest = cur.fetchone()
+                if int(count) >= k.limit:
+                    wait = max(wait, float(oldest) + k.window_s - now)
+            if wait > 0:
+                return wait, []
+            ids = []
+            for k in ordered:
+                ids.append(new_id())
+                conn.execute(
+                    self._sql(
+                        "INSERT INTO limited_attempts (id, bucket, key_hash, at, expires)"
+                        " VALUES (?, ?, ?, ?, ?)"
+                    ),
+                    (ids[-1], k.bucket, k.key_hash, now, now + k.window_s),
+                )
+            return 0.0, ids
+
+    def forget_attempts(self, ids: Sequence[str] = (), keys: Sequence[LimitedKey] = ()) -> None:
+        """Remove attempts by id (an attempt that turned out not to count) and every attempt of
+        some keys (a name whose owner just signed in)."""
+        with self._store._tx() as conn:
+            for attempt_id in ids:
+                conn.execute(self._sql("DELETE FROM limited_attempts WHERE id = ?"), (attempt_id,))
+            for k in keys:
+                conn.execute(
+                    self._sql("DELETE FROM limited_attempts WHERE bucket = ? AND key_hash = ?"),
+                    (k.bucket, k.key_hash),
+                )
 
 
 def account_owner(account_id: str) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from druginfo.model import (
     ClassEntry,
-    DiaryEntry,
     DrugSummary,
     Feedback,
     InteractionPair,
@@ -41,6 +40,9 @@ _PRAGMAS = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA cache_size=-32000",
     "PRAGMA temp_store=MEMORY",
+    # Deleted rows (a person's diary, a deleted account) are overwritten, not left in free pages;
+    # some SQLite builds default to this, others do not.
+    "PRAGMA secure_delete=ON",
 )
 
 
@@ -496,45 +498,7 @@ class SqliteStore(SqlReads):
         )
         return [class_from_row(r) for r in rows]
 
-    # people's own records --------------------------------------------------------------------
-    def add_diary_entry(self, entry: DiaryEntry) -> DiaryEntry:
-        entry = DiaryEntry.model_validate(entry.model_dump())
-        created = entry.created or common.utcnow()
-        with self._tx() as conn:
-            cur = conn.execute(
-                "INSERT INTO diary (drug, reaction, started, severity, outcome, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    entry.drug,
-                    entry.reaction,
-                    entry.started.isoformat(),
-                    entry.severity,
-                    entry.outcome,
-                    created.isoformat(),
-                ),
-            )
-        return entry.model_copy(update={"id": int(cur.lastrowid or 0), "created": created})
-
-    def diary(self, drug: str | None = None) -> list[DiaryEntry]:
-        sql = "SELECT id, drug, reaction, started, severity, outcome, created FROM diary"
-        params: tuple[object, ...] = ()
-        if drug is not None:
-            sql += " WHERE drug = ?"
-            params = (drug,)
-        rows = self._query(sql + " ORDER BY started, id", params)
-        return [
-            DiaryEntry(
-                id=r[0],
-                drug=r[1],
-                reaction=r[2],
-                started=dt.date.fromisoformat(r[3]),
-                severity=r[4],
-                outcome=r[5],
-                created=dt.datetime.fromisoformat(r[6]),
-            )
-            for r in rows
-        ]
-
+    # feedback (anonymous; private records: druginfo.store.private) -------------------------
     def add_feedback(self, feedback: Feedback) -> Feedback:
         feedback = Feedback.model_validate(feedback.model_dump())
         created = feedback.created or common.utcnow()

@@ -23,8 +23,8 @@ from druginfo.interfaces.web.auth import (
     hash_password,
     normalise_username,
 )
-from druginfo.interfaces.web.ratelimit import RateLimiter
-from druginfo.store.private import account_owner, iter_export
+from druginfo.interfaces.web.ratelimit import AttemptLimiter, Limit, address_key
+from druginfo.store.private import account_owner, iter_export, visitor_owner
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 Render = Callable[..., HTMLResponse]
 
 # Failed sign-ins: 5 per name and 20 per address in 15 minutes; new accounts: 10 per address an hour.
-SIGN_IN_PER_NAME = (5, 15 * 60)
-SIGN_IN_PER_ADDRESS = (20, 15 * 60)
-REGISTER_PER_ADDRESS = (10, 3600)
+SIGN_IN_PER_NAME = Limit("sign-in-name", 5, 15 * 60)
+SIGN_IN_PER_ADDRESS = Limit("sign-in-address", 20, 15 * 60)
+REGISTER_PER_ADDRESS = Limit("register-address", 10, 3600)
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return address_key(request.client.host if request.client else None)
 
 
 def _form_text(form: Any, name: str, limit: int) -> str:
@@ -47,9 +47,7 @@ def _form_text(form: Any, name: str, limit: int) -> str:
 
 
 def add_account_routes(router: APIRouter, service: Service, auth: Auth, render: Render) -> None:
-    by_name = RateLimiter(*SIGN_IN_PER_NAME)
-    by_address = RateLimiter(*SIGN_IN_PER_ADDRESS)
-    registrations = RateLimiter(*REGISTER_PER_ADDRESS)
+    limiter = AttemptLimiter(service.private)
 
     def form_page(
         request: Request,
@@ -83,28 +81,28 @@ def add_account_routes(router: APIRouter, service: Service, auth: Auth, render: 
         auth.check_csrf(request, form)
         username = normalise_username(_form_text(form, "username", 64))
         password = _form_text(form, "password", MAX_PASSWORD)
-        keys = (f"name:{username}",)
-        address = (f"addr:{_client(request)}",)
-        wait = max(by_name.retry_after(*keys), by_address.retry_after(*address))
-        if wait > 0:
+        # Counted before the password is checked (and before any hash is computed), so
+        # simultaneous guesses in several processes cannot all pass one check.
+        name = (SIGN_IN_PER_NAME, username)
+        attempt = limiter.take(name, (SIGN_IN_PER_ADDRESS, _client(request)))
+        if not attempt.allowed:
             return form_page(
                 request,
                 "sign-in",
                 429,
-                f"Too many failed attempts. Try again in {int(wait // 60) + 1} minutes.",
+                f"Too many failed attempts. Try again in {int(attempt.wait // 60) + 1} minutes.",
                 username,
-                headers={"Retry-After": str(int(wait) + 1)},
+                headers={"Retry-After": str(int(attempt.wait) + 1)},
             )
         account = None
         if USERNAME.fullmatch(username) and MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
             account = auth.verify(username, password)
         if account is None:
-            by_name.hit(*keys)
-            by_address.hit(*address)
             return form_page(
                 request, "sign-in", 401, "That user name and password do not match.", username
             )
-        by_name.reset(*keys)
+        limiter.forgive(attempt)  # only failures count
+        limiter.reset(name)
         response = RedirectResponse("/diary", status_code=303)
         auth.sign_in(request, response, account)
         return response
@@ -132,18 +130,16 @@ def add_account_routes(router: APIRouter, service: Service, auth: Auth, render: 
             error = "The two passwords differ."
         if error:
             return form_page(request, "register", 422, error, username)
-        address = f"addr:{_client(request)}"
-        wait = registrations.retry_after(address)
-        if wait > 0:
+        attempt = limiter.take((REGISTER_PER_ADDRESS, _client(request)))
+        if not attempt.allowed:
             return form_page(
                 request,
                 "register",
                 429,
                 "Too many new accounts from here. Try again later.",
                 username,
-                headers={"Retry-After": str(int(wait) + 1)},
+                headers={"Retry-After": str(int(attempt.wait) + 1)},
             )
-        registrations.hit(address)
         account = service.private.create_account(username, hash_password(password))
         if account is None:
             return form_page(request, "register", 409, "That user name is taken.", username)
@@ -213,6 +209,10 @@ def add_account_routes(router: APIRouter, service: Service, auth: Auth, render: 
             )
             return page
         service.private.delete_account(account.id)
+        # What else this person left here: the plans this browser made before signing in, and
+        # the count of failed sign-ins under their name.
+        service.private.delete_plans(visitor_owner(auth.visitor(request)))
+        limiter.reset((SIGN_IN_PER_NAME, account.username))
         response = render(request, "account_deleted.html", title="Account deleted")
         auth.sign_out(request, response)
         return response

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -52,6 +53,9 @@ _HASHER = PasswordHasher()
 _CURRENT_CSRF: ContextVar[str] = ContextVar("druginfo_csrf", default="")
 
 
+_BY_RECORDS: weakref.WeakKeyDictionary[PrivateRecords, Auth] = weakref.WeakKeyDictionary()
+
+
 def csrf_field() -> Markup:
     """The hidden input every state-changing form carries (a Jinja global)."""
     return Markup('<input type="hidden" name="{}" value="{}">').format(
@@ -74,6 +78,15 @@ class Auth:
         self.records = records
         self._key: bytes | None = None
         self._dummy_hash: str | None = None
+
+    @classmethod
+    def of(cls, records: PrivateRecords) -> Auth:
+        """The one Auth of these records: every router (pages, reconcile page, private API) and
+        the error pages read the signed-in person the same way, from the same object."""
+        found = _BY_RECORDS.get(records)
+        if found is None:
+            found = _BY_RECORDS.setdefault(records, cls(records))
+        return found
 
     # keys ----------------------------------------------------------------------------------
     @property

@@ -48,19 +48,19 @@ def source_disputes(request: Request, drug: str | None) -> dict[str, dict[str, s
 
 
 def build_reconcile_router(service: Service) -> APIRouter:
-    from druginfo.interfaces.web.routes import _ENV
+    from druginfo.interfaces.web.auth import Auth
+    from druginfo.interfaces.web.routes import _ENV, render_page
 
     _ENV.globals.setdefault("source_disputes", source_disputes)
 
     router = APIRouter(include_in_schema=False)
+    auth = Auth.of(service.private)
 
     def render(
         request: Request, template: str, status: int = 200, **context: object
     ) -> HTMLResponse:
-        context.setdefault("lang", "en")
-        context.setdefault("acknowledgements", [])
-        html = _ENV.get_template(template).render(request=request, path=request.url.path, **context)
-        return HTMLResponse(html, status_code=status)
+        # The site's own page renderer: the header shows the signed-in person's account link.
+        return render_page(request, template, status, auth=auth, **context)
 
     @router.get("/drugs/{name}/reconcile", response_class=HTMLResponse)
     def reconcile_page(

@@ -49,7 +49,11 @@ from druginfo.interfaces.web.report import (
     parse_details,
     report_pdf,
 )
-from druginfo.interfaces.web.security import safe_local_path
+from druginfo.interfaces.web.security import (
+    redact_submitted,
+    safe_local_path,
+    submitted_values,
+)
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
 from druginfo.service import best_document, childrens_leaflet
 from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
@@ -147,16 +151,43 @@ def render_error(
     if status == 401:
         links = [("Sign in", "/account/sign-in"), ("Create an account", "/account/register")]
     message = f"{field}: {error}" if field else error
-    html = _ENV.get_template("error.html").render(
-        request=request,
-        path=request.url.path,
-        lang="en",
-        acknowledgements=[],
-        title=title,
-        message=message,
-        suggestions=links,
+    return render_page(
+        request, "error.html", status, title=title, message=message, suggestions=links
     )
-    return HTMLResponse(html, status_code=status)
+
+
+def render_page(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    *,
+    auth: Auth | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page of the site, whichever router serves it (every page goes through here). The
+    header's account link, the CSRF token of its forms and the visitor cookie come from the
+    Auth of the service (`Auth.of`: one per store; found through the app when not given), so no
+    page can forget them — the reconcile page and error pages once said "Sign in" to a
+    signed-in person."""
+    context.setdefault("lang", "en")
+    context.setdefault("acknowledgements", [])
+    if isinstance(context.get("message"), str):  # an error page's explanation
+        context["message"] = redact_submitted(context["message"], submitted_values(request))
+    auth = auth or _auth_of(request)
+    if auth is not None:
+        context.update(auth.prepare(request))
+    html = _ENV.get_template(template).render(request=request, path=request.url.path, **context)
+    response = HTMLResponse(html, status_code=status_code)
+    if auth is not None:
+        auth.finish(request, response)
+    return response
+
+
+def _auth_of(request: Request) -> Auth | None:
+    """The Auth of the service the app serves (create_app sets `app.state.service`)."""
+    service = getattr(request.app.state, "service", None)
+    records = getattr(service, "private", None)
+    return Auth.of(records) if records is not None else None
 
 
 def _first_letter(summary: DrugSummary) -> str:
@@ -167,20 +198,12 @@ def _first_letter(summary: DrugSummary) -> str:
 def build_site_router(service: Service) -> APIRouter:
     """All pages of the site, bound to one service; the app mounts STATIC_DIR at /static."""
     router = APIRouter(include_in_schema=False)
-    env = _ENV
-
-    auth = Auth(service.private)
+    auth = Auth.of(service.private)
 
     def render(
         request: Request, template: str, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
-        context.setdefault("lang", "en")
-        context.setdefault("acknowledgements", [])
-        context.update(auth.prepare(request))
-        html = env.get_template(template).render(request=request, path=request.url.path, **context)
-        response = HTMLResponse(html, status_code=status_code)
-        auth.finish(request, response)
-        return response
+        return render_page(request, template, status_code, auth=auth, **context)
 
     def unknown_drug(request: Request, exc: UnknownDrug) -> HTMLResponse:
         return render(
@@ -873,7 +896,8 @@ def build_site_router(service: Service) -> APIRouter:
             details, chosen = parse_details(data, outcomes)
         except InputError as exc:
             if fmt == "json":
-                return JSONResponse({"error": exc.message, "field": exc.field}, 422)
+                message = redact_submitted(exc.message, submitted_values(request))
+                return JSONResponse({"error": message, "field": exc.field}, 422)
             return render(
                 request,
                 "error.html",

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 
+from druginfo.interfaces.web.auth import SESSION_COOKIE
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -67,6 +69,52 @@ PRIVATE_API_PREFIXES = ("/api/diary", "/api/account")
 MACHINE_PREFIXES = ("/api", "/cds-services", "/fhir", "/openapi.json")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Answers about a person (their plans, diary, account, check results, what they searched for):
+# never stored by a browser's or anyone's cache, so they cannot outlive a sign-out on a shared
+# computer or be served from a proxy to someone else.
+PRIVATE_PREFIXES = (
+    "/plan",
+    "/diary",
+    "/account",
+    "/api/diary",
+    "/api/account",
+    "/api/check",
+    "/cds-services",
+    "/search",
+    "/suggest",
+    "/api/search",
+)
+
+
+def _cookie_names(header: str) -> set[str]:
+    return {part.split("=", 1)[0].strip() for part in header.split(";")}
+
+
+def cache_policy(
+    path: str, method: str, status: int, headers: dict[str, str], response_headers: set[bytes]
+) -> bytes | None:
+    """The Cache-Control a response gets when its route set none.
+
+    - no-store: a person's own answers (PRIVATE_PREFIXES), anything answering a write or a
+      signed-in request, and every error (an error is about the request that caused it);
+    - private: other pages (their forms carry a token bound to this browser's cookie, so a
+      shared cache must never hand one browser's page to another) and anything setting a
+      cookie;
+    - nothing: static files and public API answers, which anyone may cache.
+    """
+    if b"cache-control" in response_headers:
+        return None
+    signed_in = SESSION_COOKIE in _cookie_names(headers.get("cookie", ""))
+    private = any(
+        path == p or path.startswith((p + "/", p + ".", p + "?")) for p in PRIVATE_PREFIXES
+    )
+    if private or method not in SAFE_METHODS or signed_in or status >= 400:
+        return b"no-store"
+    public_file = path.startswith(("/static/", "/docs/assets/"))
+    if b"set-cookie" in response_headers or not (_is_machine(path) or public_file):
+        return b"private"
+    return None
 
 
 def _is_machine(path: str) -> bool:
@@ -116,6 +164,9 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                policy = cache_policy(path, method, int(message["status"]), headers, present)
+                if policy is not None:
+                    extra.append((b"cache-control", policy))
                 if scope.get("scheme") == "https" and b"strict-transport-security" not in present:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = [*message.get("headers", []), *extra]
@@ -220,3 +271,36 @@ def install_log_redaction() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactQueryStrings) for f in access.filters):
         access.addFilter(RedactQueryStrings())
+
+
+# ---------------------------------------------------------------------------------- error pages
+
+WHAT_YOU_ENTERED = "(what you entered)"
+
+
+def submitted_values(request: Any) -> list[str]:
+    """What this request carried: its query values and, once a handler has read it, its form
+    (Starlette keeps the parsed form on the request, `_form`)."""
+    values = [v for _, v in getattr(request, "query_params", {}).items()]
+    form = getattr(request, "_form", None)
+    if form is not None:
+        values += [v for _, v in form.multi_items() if isinstance(v, str)]
+    return values
+
+
+def redact_submitted(message: str, values: list[str]) -> str:
+    """`message` without the values a person submitted. Error pages say which field to fix and
+    how; repeating the value (a diagnosis typed in the wrong box, say) only spreads it further
+    — into screenshots, printouts and pasted bug reports."""
+    for value in sorted({v.strip() for v in values if v.strip()}, key=len, reverse=True):
+        for quoted in (repr(value), f'"{value}"', f"'{value}'"):
+            message = message.replace(quoted, WHAT_YOU_ENTERED)
+        if len(value) >= 8:  # unquoted too; shorter ones could be words of the message itself
+            message = message.replace(value, WHAT_YOU_ENTERED)
+        # A long value shortened for the message ("'the first words…").
+        for size in range(min(len(value), 200), 7, -1):
+            cut = value[:size]
+            if cut + "…" in message:
+                message = re.sub(r"'?" + re.escape(cut + "…"), WHAT_YOU_ENTERED, message)
+                break
+    return message
