@@ -26,6 +26,7 @@ import yaml
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
+from druginfo.facts.strength import effect, states_strength
 from druginfo.model import Alert, Basis, Monograph, Profile, Severity, Source, SourceKind
 from druginfo.model.facts import Fact, FactSet
 from druginfo.vocab.base import Vocabulary
@@ -106,21 +107,22 @@ class _Cite:
 
 
 def _severity(fact: Fact) -> tuple[Severity, bool]:
-    """(severity, blocking) of a statement by its strength. A contraindication fact was read
-    from the document's "Do not use" statements (its extraction checked that), so it forbids
-    even where the list item's own words do not repeat the prohibition."""
+    """(severity, blocking) of a statement by its strength (data/facts/strength.yaml: "should
+    not be used with" and "not recommended" are high and blocking, "tell your doctor" a
+    caution). A contraindication fact was read from the document's "Do not use" statements
+    (its extraction checked that), so it forbids even where the list item's own words do not
+    repeat the prohibition."""
     strength = fact.strength
     if strength is None and _ADVICE.search(fact.quote) and not _PROHIBITION.search(fact.quote):
         strength = "caution"  # 'talk to your doctor before using … if …' asks, not forbids
     if strength is None and fact.topic == "contraindication":
-        strength = "must-not"
+        strength = states_strength(fact.quote) or "must-not"
     if strength is None:
-        strength = "must-not" if _PROHIBITION.search(fact.quote) else "caution"
-    if strength == "must-not":
-        return "high", True
-    if strength == "avoid":
-        return "high", False
-    return "moderate", False
+        strength = states_strength(fact.quote) or (
+            "must-not" if _PROHIBITION.search(fact.quote) else "caution"
+        )
+    severity, blocking = effect(strength)
+    return severity, blocking  # type: ignore[return-value]
 
 
 def _own_names(mono: Monograph) -> set[str]:
@@ -317,8 +319,10 @@ def _milder(profile_text: str, quote: str) -> bool:
     q = normalise(quote)
     if any(has_term(p, w) for w in _PAST_OR_DORMANT):
         return True
+    # 'moderate heart failure' is not milder than "heart failure that is moderate or severe":
+    # a form the sentence names itself is one it forbids.
     return any(
-        has_term(q, strong) and any(has_term(p, w) for w in weaker)
+        has_term(q, strong) and any(has_term(p, w) and not has_term(q, w) for w in weaker)
         for strong, weaker in _MILDER.items()
     )
 
@@ -326,13 +330,36 @@ def _milder(profile_text: str, quote: str) -> bool:
 _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
 
 
-def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
+def _around(quote: str, condition: str | None) -> str:
+    """The words about the condition itself: a few before its mention and a few after
+    ("heart failure that is moderate or severe"); the whole quote where it is not found.
+    'uncontrolled diabetes … or ketoacidosis' does not make the ketoacidosis 'uncontrolled'."""
+    find = getattr(_finder(), "find", None)
+    spans = [
+        (m.start, m.end)
+        for m in (find(quote) if find and condition else [])
+        if m.kind == "condition" and m.key == condition
+    ]
+    if not spans:
+        return quote
+    parts = []
+    for start, end in spans:
+        # Back to the list's separator: "severe dehydration or lactic acidosis" does not
+        # make the lactic acidosis severe.
+        head = re.split(r"[,;(]|\s(?:or|and)\s", quote[:start])[-1]
+        before = head.split()[-3:]
+        after = quote[end:].split()[:5]
+        parts.append(" ".join([*before, quote[start:end], *after]))
+    return " ".join(parts)
+
+
+def _unstated_qualifier(profile_text: str, quote: str, condition: str | None = None) -> str | None:
     """A form word the leaflet puts on the condition ('acute heart failure') that the
     profile's words do not have. A profile that states one of the quote's forms has said which
     form it is ('active TB' against "a severe infection such as … active tuberculosis")."""
     p = set(normalise(profile_text).split())
-    q = set(normalise(quote).split())
-    if any(word in p and word in q for word in _FORM_WORDS):
+    q = set(normalise(_around(quote, condition)).split())
+    if any(word in p and word in q for word in (*_FORM_WORDS, "moderate", "mild")):
         return None
     for word in _FORM_WORDS:
         if word in q and word not in p:
@@ -380,6 +407,8 @@ _QUALIFIERS = frozenset(
         "acute",
         "history",
         "of",
+        "in",
+        "ago",
         "past",
         "previous",
         "previously",
@@ -449,6 +478,26 @@ def _kidney_conditions(profile: Profile) -> dict[str, str]:
     return {}
 
 
+_SEVERITY_RANK = {"low": 0, "moderate": 1, "high": 2}
+
+
+def _condition_outcome(condition: str, fact: Fact) -> tuple[Fact, Severity, bool, bool, str | None]:
+    """What one sentence makes of one listed condition: (fact, severity, blocking, milder,
+    unstated form word)."""
+    severity, blocking = _severity(fact)
+    # A leaflet that forbids a past episode ('has previously had intussusception') is met by
+    # a past one: only a present-tense prohibition is softened by 'history of'.
+    milder = _milder(condition, fact.quote) and not fact.history
+    unstated = _unstated_qualifier(condition, fact.quote, fact.condition)
+    if milder:
+        severity, blocking = "moderate", False
+    elif unstated and blocking:
+        # The leaflet forbids only the 'acute' or 'severe' form, and the profile does not
+        # say which form: a high alert for the doctor, not a block we cannot justify.
+        blocking = False
+    return fact, severity, blocking, milder, unstated
+
+
 def _conditions(
     fs: FactSet,
     facts: list[Fact],
@@ -469,16 +518,12 @@ def _conditions(
         grouped = [f for f in stated if f not in direct and f.condition in groups]
         if not direct and not grouped:
             continue
-        fact = (direct or grouped)[0]
-        severity, blocking = _severity(fact)
-        milder = _milder(condition, fact.quote)
-        unstated = _unstated_qualifier(condition, fact.quote)
-        if milder:
-            severity, blocking = "moderate", False
-        elif unstated and blocking:
-            # The leaflet forbids only the 'acute' or 'severe' form, and the profile does
-            # not say which form: a high alert for the doctor, not a block we cannot justify.
-            blocking = False
+        # Several sentences may meet one condition ('a severe infection' and 'active
+        # tuberculosis' both meet active TB): the strongest that applies speaks.
+        fact, severity, blocking, milder, unstated = max(
+            (_condition_outcome(condition, f) for f in [*direct, *grouped]),
+            key=lambda o: (o[2], _SEVERITY_RANK[o[1]], o[0] in direct),
+        )
         result.alerts.append(
             _alert(
                 kind="contraindication" if blocking else "warning",
@@ -695,12 +740,15 @@ def _vaccines(
         for f in facts
         if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
     ]
+    vague = False
     if not live_facts:
-        live_facts = _live_vaccine_sentences(cite.mono, fs)
+        live_facts, vague = _live_vaccine_sentences(cite.mono, fs)
     if not live_facts:
         return
     fact = sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
     severity, blocking = _severity(fact)
+    if vague:
+        severity, blocking = "high", False
     lines = [*profile.planned_vaccines, *(m for m in profile.medications if vocab.vaccine(m))]
     for text in lines:
         vm = vocab.vaccine(text)
@@ -747,19 +795,17 @@ _LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
 _SOME_VACCINES = re.compile(r"\bvaccin", re.IGNORECASE)
 
 
-def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
+def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> tuple[list[Fact], bool]:
     """The document's own sentences about live vaccines, where extraction named none: the
     standard leaflet wording ("You should not be given live vaccines …") is enough to warn.
     A prohibition of "certain vaccines" that does not say which is read as about live ones,
-    as a high alert that does not block (the doctor knows which)."""
+    as a high alert that does not block (the doctor knows which): the second value is True
+    for such a vague prohibition."""
     out = _vaccine_sentences(mono, fs, _LIVE_WORDS)
     if out:
-        return out
-    return [
-        f.model_copy(update={"strength": "avoid"})
-        for f in _vaccine_sentences(mono, fs, _SOME_VACCINES)
-        if f.strength == "must-not"
-    ]
+        return out, False
+    vague = [f for f in _vaccine_sentences(mono, fs, _SOME_VACCINES) if f.strength == "must-not"]
+    return vague, bool(vague)
 
 
 def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> list[Fact]:
@@ -843,6 +889,21 @@ def _stances(
         )
 
 
+def _limit_indication(fact: Fact) -> str | None:
+    return fact.population.indication if fact.population is not None else None
+
+
+def _treats(indication: str, limit_indication: str) -> bool:
+    """The person's indication is the one an age limit is stated for (by the condition
+    vocabulary's names, or as a member of its group: Crohn's disease under inflammatory bowel
+    disease)."""
+    if has_term(indication, limit_indication) or has_term(limit_indication, indication):
+        return True
+    find = getattr(_finder(), "find", None)
+    keys = {m.key for m in (find(indication) if find else []) if m.kind == "condition"}
+    return limit_indication in keys or bool(keys & _condition_groups().get(limit_indication, set()))
+
+
 def _ages(
     fs: FactSet,
     facts: list[Fact],
@@ -852,12 +913,15 @@ def _ages(
     generic: str,
     result: LeafletScreening,
 ) -> None:
+    """Age limits, each for the population it was stated for: a limit the leaflet gives for
+    one indication ('psoriatic arthritis … under 18') does not refuse a person treated for
+    another ('plaque psoriasis … from 6'); where the person's indication is not given and a
+    limit for some indication is above their age, the check says the indication is missing."""
     limits = [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
     if not limits:
         return
-    fact = max(limits, key=lambda f: f.age_min_years or 0)
-    minimum = fact.age_min_years or 0
     if profile.age_years is None:
+        fact = max(limits, key=lambda f: f.age_min_years or 0)
         result.alerts.append(
             _alert(
                 kind="cannot-decide",
@@ -873,22 +937,61 @@ def _ages(
             )
         )
         return
-    if profile.age_years >= minimum:
-        return
-    blocking = bool(_PROHIBITION.search(fact.quote))
-    result.alerts.append(
-        _alert(
-            kind="contraindication" if blocking else "warning",
-            trigger="age-limit",
-            severity="high",
-            blocking=blocking,
-            title=f"Not for under {minimum:g}-year-olds: {generic}",
-            detail=f"The profile's age is {profile.age_years:g}. {_says(fact)}",
-            matched=f"age {profile.age_years:g}",
-            refs=[cite(fs, fact)],
-            basis=basis,
+    age = profile.age_years
+    below = [f for f in limits if age < (f.age_min_years or 0)]
+    applying = [
+        f
+        for f in below
+        if _limit_indication(f) is None
+        or (profile.indication and _treats(profile.indication, _limit_indication(f) or ""))
+    ]
+    if applying:
+        # The strongest statement first ('do not use' over 'not recommended'), then the highest.
+        fact = max(
+            applying,
+            key=lambda f: (bool(_PROHIBITION.search(f.quote)), f.age_min_years or 0),
         )
-    )
+        minimum = fact.age_min_years or 0
+        blocking = bool(_PROHIBITION.search(fact.quote))
+        scope = _limit_indication(fact)
+        result.alerts.append(
+            _alert(
+                kind="contraindication" if blocking else "warning",
+                trigger="age-limit",
+                severity="high",
+                blocking=blocking,
+                title=f"Not for under {minimum:g}-year-olds"
+                + (f" with {scope}" if scope else "")
+                + f": {generic}",
+                detail=f"The profile's age is {age:g}. {_says(fact)}",
+                matched=f"age {age:g}",
+                refs=[cite(fs, fact)],
+                basis=basis,
+            )
+        )
+        return
+    unknown = [f for f in below if _limit_indication(f) and not profile.indication]
+    if unknown:
+        scopes = list(dict.fromkeys(_limit_indication(f) or "" for f in unknown))
+        fact = max(unknown, key=lambda f: f.age_min_years or 0)
+        result.alerts.append(
+            _alert(
+                kind="cannot-decide",
+                trigger="age-limit",
+                severity="high",
+                blocking=False,
+                title="Indication needed: the leaflet sets an age limit for some uses",
+                detail=(
+                    f"The profile's age is {age:g}, and the leaflet limits the use at this age "
+                    f"for {', '.join(scopes)}. Add 'indication' (what it is used for) to the "
+                    f"profile. {_says(fact)}"
+                ),
+                matched=None,
+                refs=[cite(fs, f) for f in unknown[:3]],
+                basis=basis,
+                field_name="indication",
+            )
+        )
 
 
 def _dedupe(alerts: list[Alert]) -> list[Alert]:

@@ -11,10 +11,35 @@ import re
 
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
-from druginfo.model import Claim, Monograph, Source, SourceKind
+from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
 from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet
 
 LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
+# A short statement that opens a list of who must not use the medicine ("Rotarix should not be
+# given", "You must not be given Inflectra if:", "Do not use ProQuad"), written as a sentence of
+# the section rather than as its heading.
+_FORBIDDING_LEAD = re.compile(
+    r"^\W*(?:[\w/-]+\s+){0,4}?(?:must|should|shall|do|does)\s+not\s+(?:be\s+)?"
+    r"(?:given|used|use|take|taken|receive|have|start)\b(?:\s+[\w/-]+){0,4}?"
+    r"(?:\s*:|\s+if\b(?!\s+any\s+of)|\s*$)",
+    re.IGNORECASE,
+)
+_LEAD_TOPICS = frozenset(
+    {Topic.contraindication, Topic.warning, Topic.other, Topic.allergy, Topic.vaccine}
+)
+# What ends such a list: the next subsection or the closing advice.
+_LIST_END = re.compile(
+    r"^\W*(?:warnings?\s+and\s+precautions|talk\s+to|tell\s+your|ask\s+your|check\s+with|"
+    r"other\s+medicines|pregnancy|children\s+and|if\s+(?:you\s+are\s+)?not\s+sure|"
+    r"if\s+any\s+of\s+the\s+above|(?:do\s+not|don[’']t)\s+(?:use|take|give)\b.*\bif\s+any)",
+    re.IGNORECASE,
+)
+# An item of such a list: 'if your child has …', 'you have heart failure …'.
+_ITEM = re.compile(
+    r"^\W*(?:if\s+|are\s+|have\s+|has\s+)|^\W*(?:you|your\s+child|the\s+(?:person|patient|child))\s+"
+    r"(?:have|has|had|are|is|were|was|suffer|suffers|receive|take|are\s+taking)\b",
+    re.IGNORECASE,
+)
 
 
 def readable_language(language: str) -> bool:
@@ -45,13 +70,16 @@ def claim_facts(
     finder: MentionFinder,
     curated: bool,
     lead: str | None = None,
+    by_structure: bool = False,
 ) -> list[Fact]:
     """The facts of one claim: its heading names the topic first (through the shared topic
     vocabulary), then the claim's own topic (a curator's, a QRD section's, a LOINC code's or a
     page's heading path), then the statement's words when both are broad."""
     # A document's own heading is read through the one topic vocabulary ("16 How supplied/
     # storage and handling" is storage whatever LOINC filed it under); a curator's topic stands.
-    path = [claim.section] if (claim.section and not curated) else []
+    # An item of a 'Do not use' list the structure found (by_structure) is read as such
+    # whatever its broad section heading says.
+    path = [claim.section] if (claim.section and not curated and not by_structure) else []
     facts = facts_from_text(
         claim.quote,
         claim.section,
@@ -85,12 +113,27 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
     by_source: dict[str, list[Fact]] = {s.id: [] for s in monograph.sources}
     languages = {s.id: (s.language or monograph.language or "en") for s in monograph.sources}
     lead: Claim | None = None  # the last "... include:" of the section, while its list runs
+    forbidding: Claim | None = None  # a "Rotarix should not be given" lead, while items follow
     for claim in monograph.claims:
         if claim.source not in by_source or not readable_language(languages[claim.source]):
             continue  # the readers know English words only: other languages yield no facts
         if lead is not None and (lead.source, lead.section) != (claim.source, claim.section):
             lead = None
+        if forbidding is not None and (
+            (forbidding.source, forbidding.section) != (claim.source, claim.section)
+            or _LIST_END.match(claim.quote)
+        ):
+            forbidding = None
         lead_text = lead.quote if lead is not None else None
+        listed = forbidding is not None and _ITEM.match(claim.quote) is not None
+        if forbidding is not None and listed:
+            # An item of a "Do not use" list whose lead is a sentence of the section, not a
+            # heading: the item is a contraindication as under a 'Do not use' heading.
+            claim = claim.model_copy(update={"topic": Topic.contraindication})
+            lead_text = forbidding.quote.rstrip(" .") + ("" if lead_text else ":")
+            lead_text = lead_text if lead_text.endswith(":") else lead_text + ":"
+        if claim.topic in _LEAD_TOPICS and _FORBIDDING_LEAD.match(claim.quote):
+            forbidding = claim
         if claim.quote.rstrip().endswith(":"):
             lead = claim
         elif re.search(r"[.!?]\W*$", claim.quote):
@@ -103,6 +146,7 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
                 finder=finder,
                 curated=monograph.curated,
                 lead=lead_text,
+                by_structure=listed,
             )
         )
     sets: list[FactSet] = []

@@ -26,6 +26,7 @@ from druginfo.facts.intervals import (
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
 from druginfo.facts.stances import read_missed_dose, read_stance
+from druginfo.facts.strength import read_strength, states_strength
 from druginfo.facts.temperature import find_temperatures
 from druginfo.facts.topics import classify, statement_topic, vocabulary
 from druginfo.model import Topic
@@ -68,21 +69,6 @@ _ALLERGIC_TO = re.compile(
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:it|them|this\s+(?:drug|medicine|medication))\b", re.I)
-_STRENGTH: tuple[tuple[Strength, re.Pattern[str]], ...] = (
-    (
-        "must-not",
-        re.compile(
-            r"\b(?:must\s+not|do\s+not|don[’']t|should\s+not|never|cannot)\s+(?:\w+\s+){0,3}?"
-            r"(?:use|take|be\s+(?:given|used|taken)|receive|get|have|combine|give)\b"
-            r"|\bcontraindicated\b|\bmust\s+not\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "avoid",
-        re.compile(r"\bnot\s+recommended\b|\bavoid\w*\b|\bshould\s+not\b", re.IGNORECASE),
-    ),
-)
 _AGE_LIMIT = re.compile(
     r"\b(?:not\s+(?:be\s+)?(?:used|given|recommended|approved|studied|established)|"
     r"should\s+not|must\s+not|do\s+not|don[’']t|has\s+not\s+been|have\s+not\s+been|no\s+"
@@ -478,10 +464,7 @@ def _stances(text: str, topic: Topic, ctx: Context, section: str | None) -> Iter
 
 
 def _strength(text: str) -> Strength:
-    for strength, pattern in _STRENGTH:
-        if pattern.search(text):
-            return strength
-    return "caution"
+    return read_strength(text)
 
 
 def _mention_facts(
@@ -522,6 +505,31 @@ def _mention_facts(
                     "section": section,
                 }
             )
+        elif (
+            m.kind == "medicine"
+            and topic is Topic.contraindication
+            and not m.historical
+            and _forbids_with(text, ctx, m)
+        ):
+            # A medicine named in a "Do not use" statement ('if you are taking other medicines
+            # to prevent blood clotting (e.g. warfarin …)'): must not be combined.
+            if m.key.lower() in own or m.text.lower() in own:
+                continue
+            key = ("interaction", m.key)
+            if key in seen:
+                continue
+            seen.add(key)
+            classes = finder.classes_of(m.key)
+            yield Fact.model_validate(
+                {
+                    "topic": "interaction",
+                    "with": m.key,
+                    "class": classes[0] if classes else None,
+                    "strength": states_strength(text) or "must-not",
+                    "quote": text,
+                    "section": section,
+                }
+            )
         elif m.kind == "medicine" and topic is Topic.interaction:
             if m.key.lower() in own or m.text.lower() in own:
                 continue
@@ -540,12 +548,7 @@ def _mention_facts(
                     "section": section,
                 }
             )
-        elif (
-            m.kind == "condition"
-            and topic is Topic.contraindication
-            and _contraindicates(text)
-            and (m.hypothetical or m.historical)
-        ):
+        elif m.kind == "condition" and _condition_forbidden(text, topic, ctx, m):
             key = ("contraindication", m.key)
             if key in seen:
                 continue
@@ -587,9 +590,33 @@ def _mention_facts(
     ):
         pop = read_population(text)
         if pop is not None and pop.age_max_years is not None and pop.age_min_years is None:
-            yield Fact(
-                topic="age-limit", age_min_years=pop.age_max_years, quote=text, section=section
-            )
+            # A limit stated for some indications ("… under 18 years of age with Crohn's
+            # disease", "… for the treatment of heart failure") holds for those only.
+            scoped: list[str | None] = list(_limit_indications(text, mentions))
+            for indication in scoped or [None]:
+                yield Fact(
+                    topic="age-limit",
+                    age_min_years=pop.age_max_years,
+                    population=Population(indication=indication) if indication else None,
+                    quote=text,
+                    section=section,
+                )
+
+
+# The reason a statement gives ("because it has not been studied", "due to the risk of
+# infection") names no indication.
+_REASON = re.compile(r"\b(?:because|since|due\s+to|as\s+(?:it|there|the)|owing\s+to)\b", re.I)
+
+
+def _limit_indications(text: str, mentions: list[Mention]) -> list[str]:
+    """The conditions an age-limit statement is for, in order, outside its reason clause."""
+    cut = _REASON.search(text)
+    end = cut.start() if cut else len(text)
+    out: list[str] = []
+    for m in mentions:
+        if m.kind == "condition" and m.start < end and not m.negated and m.key not in out:
+            out.append(m.key)
+    return out
 
 
 _MUST_NOT_USE = re.compile(
@@ -597,7 +624,10 @@ _MUST_NOT_USE = re.compile(
     r"(?:use|take|give|be\s+(?:given|used|treated)|receive|start)\b|\bcontraindicated\b",
     re.IGNORECASE,
 )
-_IF_ITEM = re.compile(r"^\W*if\s+(?:you|your\s+child|the\s+patient|he|she)\b", re.IGNORECASE)
+_IF_ITEM = re.compile(
+    r"^\W*if\s+(?:you|your\s+(?:child|baby)|the\s+(?:patient|person|child)|he|she)\b",
+    re.IGNORECASE,
+)
 _SUPPOSING = re.compile(
     r"\b(?:think|suspect|believe)\s+(?:you|she|he)\s+(?:may|might)\s+be\b", re.I
 )
@@ -610,6 +640,11 @@ _ADVICE = re.compile(
 )
 
 
+_RELATIVE_MODAL = re.compile(
+    r"\b(?:that|which|who)\s+(?:may|might|could|can|will)\b", re.IGNORECASE
+)
+
+
 def _contraindicates(text: str) -> bool:
     """A condition under 'Do not use' is a contraindication only where the statement says so:
     a list item opening with 'if you ...' (the heading's own clause), or words forbidding use.
@@ -617,10 +652,73 @@ def _contraindicates(text: str) -> bool:
     if _MUST_NOT_USE.search(text):
         return True
     own_words = _SUPPOSING.sub(" ", text)  # "if you think you may be pregnant" is no consequence
+    own_words = _RELATIVE_MODAL.sub(" ", own_words)  # "… treatments that can weaken …" neither
     return (
         bool(_IF_ITEM.search(text))
         and not _ADVICE.search(text)
         and not _CONSEQUENCE.search(own_words)
+    )
+
+
+# A prohibition of this medicine that goes on to the person's state: "This medicine should not
+# be used if you have type 1 diabetes", "The use of X is not recommended if you have severe
+# heart failure". Outside the 'Do not use' section such a sentence is a contraindication too.
+_FORBIDDEN_IF = re.compile(
+    r"\b(?:(?:must|should|shall)\s+not|do\s+not|don[’']t|never)\s+(?:\w+\s+){0,3}?"
+    r"(?:use[ds]?|take|taken|be\s+(?:used|given|taken|started)|receive|give|start)\b[^.;]{0,40}?"
+    r"\bif\s+(?:you|your\s+child|the\s+patient|the\s+person)\b"
+    r"|\bnot\s+recommended\b[^.;]{0,30}?\bif\s+(?:you|your\s+child|the\s+patient)\b",
+    re.IGNORECASE,
+)
+# A list item ('you have heart failure that is moderate or severe') under a lead that forbids
+# ("You should not be given Remicade if:") states the person's state without 'if'.
+_STATE_ITEM = re.compile(
+    r"^\W*(?:you|your\s+child|the\s+(?:person|patient|child)(?:\s+to\s+be\s+vaccinated)?)\s+"
+    r"(?:have|has|had|are|is|suffer|suffers|were|was)\b",
+    re.IGNORECASE,
+)
+_FINITE = re.compile(r"\b(?:is|are|was|were|may|might|can|could|will|should|must)\b", re.I)
+
+
+def _lead_forbids(ctx: Context) -> bool:
+    return ctx.lead is not None and bool(_MUST_NOT_USE.search(ctx.lead))
+
+
+def _condition_forbidden(text: str, topic: Topic, ctx: Context, m: Mention) -> bool:
+    """A condition the statement names as a reason not to use the medicine."""
+    if topic is Topic.contraindication:
+        if (m.hypothetical or m.historical or _IF_ITEM.search(text)) and _contraindicates(text):
+            return True  # every condition of an 'if you …' item is in the item's 'if'
+        if _contraindicates(text) and _lead_forbids(ctx) and not m.negated:
+            return True
+        # An item under a forbidding lead states the person's state without 'if'.
+        return (
+            _lead_forbids(ctx)
+            and bool(_STATE_ITEM.search(text) or re.match(r"\W*if\b", text, re.I))
+            and not _ADVICE.search(text)
+        )
+    if topic in _NO_STANCE_TOPICS:
+        return False
+    at = _FORBIDDEN_IF.search(text)
+    return at is not None and m.start >= at.start() and not m.historical
+
+
+def _forbids_with(text: str, ctx: Context, m: Mention) -> bool:
+    """A medicine named in a 'Do not use' statement is one not to combine: the statement
+    forbids in its own words or is an 'if you are taking …' item, or it is an item of a
+    forbidding lead or heading that names the medicine without a sentence of its own
+    ('rifampicin (used to treat tuberculosis)'). A medicine inside an 'allergic to …' phrase
+    is an allergy, not a combination."""
+    for allergic in _ALLERGIC_TO.finditer(text):
+        if allergic.start() <= m.start < allergic.end():
+            return False
+    if _ADVICE.search(text) and not _MUST_NOT_USE.search(text):
+        return False
+    if _contraindicates(text) or _lead_forbids(ctx):
+        return True
+    heading = ctx.path[-1] if ctx.path else ""
+    return bool(_MUST_NOT_USE.search(heading) or re.match(r"\s*do\s+not\b", heading, re.I)) and (
+        len(text.split()) <= 30 and not _FINITE.search(text)
     )
 
 
