@@ -28,6 +28,7 @@ from druginfo.facts import extract_facts  # noqa: E402
 from druginfo.facts.mentions import default_finder  # noqa: E402
 from druginfo.sources.base import ParsedDocument  # noqa: E402
 from druginfo.sources.epi import parse_epi  # noqa: E402
+from druginfo.store.common import monograph_names  # noqa: E402
 from druginfo.vocab import Vocab  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data" / "ema-epi"
@@ -55,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--list-unread", type=int, default=0)
     parser.add_argument("--list-unresolved", type=int, default=0)
+    parser.add_argument("--names-only", action="store_true", help="only the name measure")
     args = parser.parse_args()
     vocab = Vocab.bundled()
     finder = default_finder()
@@ -66,6 +68,12 @@ def main() -> None:
     unread: list[tuple[str, str, str]] = []
     unresolved: list[tuple[str, str]] = []
     docs = leaflets()
+    # A fresh install's vocabulary: the bundled one plus every name the stored leaflets teach
+    # (what Service.build_vocab does with store.names()).
+    learned = Vocab.bundled()
+    learned.extend_names(
+        (name, r.monograph.key) for r in docs for name, _ in monograph_names(r.monograph)
+    )
     for record in docs:
         mono = record.monograph
         own = {
@@ -76,10 +84,15 @@ def main() -> None:
         }  # fmt: skip
         for substance in mono.identity.substances or [mono.identity.generic]:
             counts["generic names"] += 1
-            if vocab.resolve(substance) is not None:
-                counts["generic names resolved"] += 1
+            counts["generic names resolved by the bundled vocabulary alone"] += (
+                vocab.resolve(substance) is not None
+            )
+            if learned.resolve(substance) is not None:
+                counts["generic names resolved (bundled + names the leaflets teach)"] += 1
             else:
                 unresolved.append((mono.key, substance))
+        if args.names_only:
+            continue
         by_claim: dict[str, list[str]] = {}
         for fs in extract_facts(mono, finder=finder):
             for f in fs.facts:
@@ -119,9 +132,9 @@ def main() -> None:
     for k, v in counts.items():
         print(f"{k:55s} {v}")
     for kind, key, text in unread[: args.list_unread]:
-        print(f"UNREAD {kind:9s} {key:24s} {' '.join(text.split())[:160]}")
+        print(f"UNREAD\t{kind}\t{key}\t{' '.join(text.split())[:160]}")
     for key, substance in unresolved[: args.list_unresolved]:
-        print(f"UNRESOLVED {key:24s} {substance}")
+        print(f"UNRESOLVED\t{key}\t{substance}")
 
 
 if __name__ == "__main__":

@@ -182,3 +182,33 @@ def test_the_strongest_sentence_meeting_a_condition_speaks(vocab: Vocab) -> None
         (Topic.contraindication, "Do not take Plovimab", "if you have active tuberculosis."),
     )  # fmt: skip
     assert run(vocab, m, conditions=["active tuberculosis"]).decision == "do-not-use"
+
+
+def test_coordinated_form_words_belong_to_the_condition(vocab: Vocab) -> None:
+    m = mono(
+        (Topic.contraindication, "Do not take Plovimab",
+         "if you have a severe or uncontrolled infection, do not start Plovimab."),
+    )  # fmt: skip
+    assert run(vocab, m, conditions=["severe infection"]).decision == "do-not-use"
+
+
+def test_a_list_led_by_will_not_be_given_names_a_medicine_not_to_combine(vocab: Vocab) -> None:
+    m = mono(
+        (Topic.warning, "2. Before you are given Plovimab", "You will not be given Plovimab:"),
+        (Topic.warning, "2. Before you are given Plovimab",
+         "if you are already taking ibuprofen (a medicine for pain)."),
+        (Topic.warning, "2. Before you are given Plovimab",
+         "If any of these apply, tell your doctor."),
+    )  # fmt: skip
+    result = run(vocab, m, medications=["ibuprofen 200 mg"])
+    assert result.decision == "do-not-use", [(a.trigger, a.blocking) for a in result.alerts]
+
+
+def test_a_prohibition_naming_a_medicine_as_its_object_blocks(vocab: Vocab) -> None:
+    m = mono(
+        (Topic.warning, "Warnings and precautions",
+         "Do not give naproxen to children for 6 weeks after vaccination with Plovimab."),
+    )  # fmt: skip
+    result = run(vocab, m, age_years=8, weight_kg=25, medications=["naproxen 250 mg"])
+    alert = next(a for a in result.alerts if a.kind == "interaction")
+    assert alert.blocking and alert.matched and "naproxen" in alert.matched

@@ -330,6 +330,29 @@ def _milder(profile_text: str, quote: str) -> bool:
 _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
 
 
+_ADJECTIVES = frozenset({*_FORM_WORDS, "moderate", "mild"})
+
+
+def _words_before(text: str) -> list[str]:
+    """Up to three words before a mention, back to a list's separator: "severe dehydration or
+    lactic acidosis" does not make the lactic acidosis severe, while "a severe or
+    uncontrolled infection" is severe (the separator joins two of its form words)."""
+    tokens = re.findall(r"[,;(]|\w+", text)
+    out: list[str] = []
+    i = len(tokens) - 1
+    while i >= 0 and len(out) < 3:
+        tok = tokens[i]
+        if tok in (",", ";", "(") or tok.lower() in ("or", "and"):
+            prev = tokens[i - 1].lower() if i > 0 else ""
+            if prev not in _ADJECTIVES:
+                break
+            i -= 1
+            continue
+        out.insert(0, tok)
+        i -= 1
+    return out
+
+
 def _around(quote: str, condition: str | None) -> str:
     """The words about the condition itself: a few before its mention and a few after
     ("heart failure that is moderate or severe"); the whole quote where it is not found.
@@ -344,10 +367,7 @@ def _around(quote: str, condition: str | None) -> str:
         return quote
     parts = []
     for start, end in spans:
-        # Back to the list's separator: "severe dehydration or lactic acidosis" does not
-        # make the lactic acidosis severe.
-        head = re.split(r"[,;(]|\s(?:or|and)\s", quote[:start])[-1]
-        before = head.split()[-3:]
+        before = _words_before(quote[:start])
         after = quote[end:].split()[:5]
         parts.append(" ".join([*before, quote[start:end], *after]))
     return " ".join(parts)

@@ -19,7 +19,7 @@ LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
 # given", "You must not be given Inflectra if:", "Do not use ProQuad"), written as a sentence of
 # the section rather than as its heading.
 _FORBIDDING_LEAD = re.compile(
-    r"^\W*(?:[\w/-]+\s+){0,4}?(?:must|should|shall|do|does)\s+not\s+(?:be\s+)?"
+    r"^\W*(?:[\w/-]+\s+){0,4}?(?:must|should|shall|do|does|will|may|can)\s*not\s+(?:be\s+)?"
     r"(?:given|used|use|take|taken|receive|have|start)\b(?:\s+[\w/-]+){0,4}?"
     r"(?:\s*:|\s+if\b(?!\s+any\s+of)|\s*$)",
     re.IGNORECASE,

@@ -507,9 +507,15 @@ def _mention_facts(
             )
         elif (
             m.kind == "medicine"
-            and topic is Topic.contraindication
             and not m.historical
-            and _forbids_with(text, ctx, m)
+            and (
+                (topic is Topic.contraindication and _forbids_with(text, ctx, m))
+                or (
+                    topic not in _NO_STANCE_TOPICS
+                    and topic is not Topic.interaction
+                    and _PROHIBITS_OBJECT.search(text[: m.start])
+                )
+            )
         ):
             # A medicine named in a "Do not use" statement ('if you are taking other medicines
             # to prevent blood clotting (e.g. warfarin …)'): must not be combined.
@@ -620,8 +626,16 @@ def _limit_indications(text: str, mentions: list[Mention]) -> list[str]:
 
 
 _MUST_NOT_USE = re.compile(
-    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never|will\s+not|cannot|may\s+not)\s+"
+    r"(?:\w+\s+){0,2}?"
     r"(?:use|take|give|be\s+(?:given|used|treated)|receive|start)\b|\bcontraindicated\b",
+    re.IGNORECASE,
+)
+# A prohibition that names the medicine it forbids as its object: "Do not give acetylsalicylic
+# acid to children for 4 weeks after vaccination", "you must not take ketoconazole".
+_PROHIBITS_OBJECT = re.compile(
+    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,1}?"
+    r"(?:give|take|use|combine\s+\w+\s+with|receive)\s+(?:\w+\s+){0,2}?$",
     re.IGNORECASE,
 )
 _IF_ITEM = re.compile(
