@@ -147,7 +147,9 @@ class Service:
         """Stored combinations one of whose substances is `key` (by any of its names:
         'fviii' of 'fviii + vwf' is coagulation factor VIII)."""
         out = []
-        for combo in sorted(k for k in self.vocab.known_keys() if " + " in k):
+        known = getattr(self.vocab, "known_keys", None)
+        keys: set[str] = known() if callable(known) else set()
+        for combo in sorted(k for k in keys if " + " in k):
             for part in combo.split(" + "):
                 hit = self.vocab.resolve(part)
                 if part == key or (hit is not None and hit.exact and hit.key == key):
