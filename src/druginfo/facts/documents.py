@@ -11,8 +11,9 @@ import re
 
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
+from druginfo.facts.population import merge
 from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
-from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet
+from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet, Population
 
 LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
 # A short statement that opens a list of who must not use the medicine ("Rotarix should not be
@@ -97,6 +98,37 @@ def claim_facts(
     ]
 
 
+# A dose sentence that continues the one before ("This will be followed by one 15 mg tablet
+# once a day", "Then 40 mg every other week"): it is for the same people.
+_CONTINUATION = re.compile(
+    r"^\W*(?:(?:this|that|these|it)\s+(?:will\s+be|is|are)\s+followed\b|then\b|"
+    r"after\s+(?:that|this)\b|afterwards\b|thereafter\b)",
+    re.IGNORECASE,
+)
+
+
+def _continue_dose(
+    claim: Claim, facts: list[Fact], last: tuple[str, str | None, Population] | None
+) -> tuple[list[Fact], tuple[str, str | None, Population] | None]:
+    """Dose facts of a continuing sentence take the population of the dose before it in the
+    same section (their own bands, where stated, still win); the population of the latest
+    dose that states one is remembered for the next sentence."""
+    doses = [f for f in facts if f.topic in ("dose", "kidney")]
+    if not doses:
+        return facts, last
+    same = last is not None and (last[0], last[1]) == (claim.source, claim.section)
+    if same and last is not None and _CONTINUATION.match(claim.quote):
+        facts = [
+            f.model_copy(update={"population": merge(last[2], f.population)}) if f in doses else f
+            for f in facts
+        ]
+        return facts, last
+    stated = next((f.population for f in doses if f.population is not None), None)
+    if stated is not None:
+        return facts, (claim.source, claim.section, stated)
+    return facts, last if same else None
+
+
 def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) -> list[FactSet]:
     """One FactSet per Source of the monograph, facts in document order."""
     finder = finder or default_finder()
@@ -114,6 +146,7 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
     languages = {s.id: (s.language or monograph.language or "en") for s in monograph.sources}
     lead: Claim | None = None  # the last "... include:" of the section, while its list runs
     forbidding: Claim | None = None  # a "Rotarix should not be given" lead, while items follow
+    last_dose: tuple[str, str | None, Population] | None = None  # (source, section, population)
     for claim in monograph.claims:
         if claim.source not in by_source or not readable_language(languages[claim.source]):
             continue  # the readers know English words only: other languages yield no facts
@@ -138,17 +171,17 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
             lead = claim
         elif re.search(r"[.!?]\W*$", claim.quote):
             lead = None  # a full sentence ends the list the lead-in introduced
-        by_source[claim.source].extend(
-            claim_facts(
-                claim,
-                own_names=own,
-                own_key=monograph.key,
-                finder=finder,
-                curated=monograph.curated,
-                lead=lead_text,
-                by_structure=listed,
-            )
+        facts = claim_facts(
+            claim,
+            own_names=own,
+            own_key=monograph.key,
+            finder=finder,
+            curated=monograph.curated,
+            lead=lead_text,
+            by_structure=listed,
         )
+        facts, last_dose = _continue_dose(claim, facts, last_dose)
+        by_source[claim.source].extend(facts)
     sets: list[FactSet] = []
     for source in monograph.sources:
         document = FactDocument(

@@ -235,10 +235,30 @@ def _clauses(text: str, amounts: list[Amount]) -> list[_Clause]:
     return [_Clause(cuts[i], cuts[i + 1]) for i in range(len(amounts))]
 
 
-def _indication(mentions: list[Mention]) -> str | None:
-    names = [m.key for m in mentions if m.kind == "condition" and not m.negated]
-    names = [n for n in names if n not in ("infection", "pain", "fever", "kidney disease")]
-    return names[0] if len(set(names)) == 1 else None
+_NOT_INDICATIONS = ("infection", "pain", "fever", "kidney disease")
+# Between two indications of one list: "rheumatoid arthritis, psoriatic arthritis or axial
+# spondyloarthritis" (commas, 'or', 'and', 'and/or' and nothing else).
+_LIST_GAP = re.compile(r"^[\s,;/]*(?:(?:and/)?or|and)?[\s,;/]*$", re.IGNORECASE)
+
+
+def _indication(mentions: list[Mention], text: str | None = None) -> str | None:
+    """The indication a statement names: one condition, or one list of them ("If you have
+    RA, PsA or axial spondyloarthritis, the dose is …"), written 'A or B or C' so that each
+    fits; conditions named otherwise (as a reason, a warning) make it unknown."""
+    found = [
+        m
+        for m in mentions
+        if m.kind == "condition" and not m.negated and m.key not in _NOT_INDICATIONS
+    ]
+    names = list(dict.fromkeys(m.key for m in found))
+    if len(names) == 1:
+        return names[0]
+    if not names or text is None:
+        return None
+    for a, b in itertools.pairwise(found):
+        if a.key != b.key and not _LIST_GAP.match(text[a.end : b.start]):
+            return None
+    return " or ".join(names)
 
 
 def _doses(
@@ -276,7 +296,7 @@ def _doses(
             durations[0].days if durations else None,
             None,
             route,
-            _with_indication(pop, heading_ind, finder.find(text)),
+            _with_indication(pop, heading_ind, finder.find(text), text),
             text,
             section,
         )
@@ -302,7 +322,13 @@ def _doses(
         if pop is None and len(amounts) == 1:
             pop = read_population(text)
         pop = merge(heading_pop, pop)
-        pop = _with_indication(pop, heading_ind, finder.find(words) or finder.find(text))
+        own_mentions = finder.find(words)
+        pop = _with_indication(
+            pop,
+            heading_ind,
+            own_mentions or finder.find(text),
+            words if own_mentions else text,
+        )
         yield _dose_fact(
             fact_topic,
             amount,
@@ -317,9 +343,9 @@ def _doses(
 
 
 def _with_indication(
-    pop: Population | None, heading_ind: str | None, mentions: list[Mention]
+    pop: Population | None, heading_ind: str | None, mentions: list[Mention], text: str
 ) -> Population | None:
-    ind = _indication(mentions) or heading_ind
+    ind = _indication(mentions, text) or heading_ind
     if ind is None:
         return pop
     data = pop.model_dump(exclude_none=True) if pop else {}
@@ -654,6 +680,12 @@ _ADVICE = re.compile(
 )
 
 
+_CLOSING = re.compile(
+    r"\s(?=if\s+you\s+are\s+not\s+sure\b|warnings\s+and\s+precautions\b|"
+    r"if\s+any\s+of\s+(?:the\s+above|these)\b)",
+    re.IGNORECASE,
+)
+_PARENTHESIS = re.compile(r"\([^()]*\)")
 _RELATIVE_MODAL = re.compile(
     r"\b(?:that|which|who)\s+(?:may|might|could|can|will)\b", re.IGNORECASE
 )
@@ -665,7 +697,11 @@ def _contraindicates(text: str) -> bool:
     'Tell your doctor if ...' under the same heading is a warning, not a contraindication."""
     if _MUST_NOT_USE.search(text):
         return True
+    # The section's closing advice run into the last item ("… problems If you are not sure,
+    # talk to your doctor") is not the item's own words.
+    text = _CLOSING.split(text, maxsplit=1)[0]
     own_words = _SUPPOSING.sub(" ", text)  # "if you think you may be pregnant" is no consequence
+    own_words = _PARENTHESIS.sub(" ", own_words)  # "(your doctor will advise you)" neither
     own_words = _RELATIVE_MODAL.sub(" ", own_words)  # "… treatments that can weaken …" neither
     return (
         bool(_IF_ITEM.search(text))
