@@ -212,3 +212,14 @@ def test_a_prohibition_naming_a_medicine_as_its_object_blocks(vocab: Vocab) -> N
     result = run(vocab, m, age_years=8, weight_kg=25, medications=["naproxen 250 mg"])
     alert = next(a for a in result.alerts if a.kind == "interaction")
     assert alert.blocking and alert.matched and "naproxen" in alert.matched
+
+
+def test_a_condition_not_being_controlled_is_its_uncontrolled_form(vocab: Vocab) -> None:
+    m = mono(
+        (Topic.contraindication, "Do not take Plovimab",
+         "if you have high blood pressure which is not being controlled with other medicines."),
+    )  # fmt: skip
+    result = run(vocab, m, conditions=["high blood pressure"])
+    alert = next(a for a in result.alerts if a.trigger == "high-blood-pressure")
+    assert alert.severity == "high" and not alert.blocking and "uncontrolled" in alert.detail
+    assert run(vocab, m, conditions=["uncontrolled high blood pressure"]).decision == "do-not-use"

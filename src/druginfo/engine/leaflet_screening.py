@@ -331,6 +331,10 @@ _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompe
 
 
 _ADJECTIVES = frozenset({*_FORM_WORDS, "moderate", "mild"})
+# "high blood pressure which is not being controlled" speaks of the uncontrolled form.
+_NOT_CONTROLLED = re.compile(
+    r"\b(?:not|poorly|inadequately)\s+(?:being\s+|well\s+|adequately\s+)?controlled\b", re.I
+)
 
 
 def _words_before(text: str) -> list[str]:
@@ -378,7 +382,7 @@ def _unstated_qualifier(profile_text: str, quote: str, condition: str | None = N
     profile's words do not have. A profile that states one of the quote's forms has said which
     form it is ('active TB' against "a severe infection such as … active tuberculosis")."""
     p = set(normalise(profile_text).split())
-    q = set(normalise(_around(quote, condition)).split())
+    q = set(normalise(_NOT_CONTROLLED.sub(" uncontrolled ", _around(quote, condition))).split())
     if any(word in p and word in q for word in (*_FORM_WORDS, "moderate", "mild")):
         return None
     for word in _FORM_WORDS:
@@ -429,6 +433,9 @@ _QUALIFIERS = frozenset(
         "of",
         "in",
         "ago",
+        "uncontrolled",
+        "unstable",
+        "decompensated",
         "past",
         "previous",
         "previously",
