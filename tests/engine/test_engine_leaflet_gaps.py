@@ -223,3 +223,33 @@ def test_a_condition_not_being_controlled_is_its_uncontrolled_form(vocab: Vocab)
     alert = next(a for a in result.alerts if a.trigger == "high-blood-pressure")
     assert alert.severity == "high" and not alert.blocking and "uncontrolled" in alert.detail
     assert run(vocab, m, conditions=["uncontrolled high blood pressure"]).decision == "do-not-use"
+
+
+def test_a_condition_another_medicine_treats_is_not_the_persons(vocab: Vocab) -> None:
+    m = mono(
+        (Topic.contraindication, "Do not take Plovimab",
+         "if you are already taking ketoconazole or nefazodone (medicine to treat depression)."),
+    )  # fmt: skip
+    result = run(vocab, m, conditions=["depression"])
+    assert not [a for a in result.alerts if a.trigger == "depression"]
+
+
+def test_an_allergy_to_a_class_is_no_combination_with_it(vocab: Vocab) -> None:
+    m = mono(
+        (Topic.contraindication, "Do not use Plovimab",
+         "if you are allergic to other nonsteroidal anti-inflammatory drugs (NSAID)."),
+    )  # fmt: skip
+    result = run(vocab, m, medications=["ibuprofen 400 mg"])
+    assert not [a for a in result.alerts if a.kind == "interaction" and a.blocking]
+
+
+def test_a_list_item_under_a_do_not_heading_without_forbidding_words_is_no_block(
+    vocab: Vocab,
+) -> None:
+    """Leaflets often file their 'Other medicines' list under the 'Do not take' heading."""
+    m = mono(
+        (Topic.contraindication, "Do not take Plovimab",
+         "medicines used to treat pain and inflammation (such as naproxen)"),
+    )  # fmt: skip
+    result = run(vocab, m, medications=["naproxen 250 mg"])
+    assert not [a for a in result.alerts if a.kind == "interaction" and a.blocking]

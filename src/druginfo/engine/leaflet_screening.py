@@ -669,6 +669,7 @@ def _medicines(
             )
 
 
+_IF_ITEM = re.compile(r"^\W*if\s+(?:you|your|the\s+(?:person|patient|child))\b", re.IGNORECASE)
 _MEDICINE_WORDS = re.compile(
     r"\b(?:medicines?|medications?|treatments?|therapy|therapies|taking|drugs?)\b", re.IGNORECASE
 )
@@ -703,6 +704,10 @@ def _class_statements(
     ]
     if not claims:
         return
+    # The strongest statement first: a 'Do not use' sentence over an 'Other medicines' one.
+    claims.sort(
+        key=lambda c: (c.topic.value != "contraindication", not _PROHIBITION.search(c.quote))
+    )
     class_def = getattr(vocab, "class_def", None)
     own = _own_names(mono)
     for line in profile.medications:
@@ -714,14 +719,18 @@ def _class_statements(
         for cm in vocab.classes_of(match.key):
             cdef = class_def(cm.class_id) if class_def is not None else None
             pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
-            claim = next((c for c in claims if pattern and pattern.search(c.quote)), None)
+            claim = next((c for c in claims if pattern and _names_class(pattern, c.quote)), None)
             if claim is None:
                 continue
             fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
                         else "interaction", quote=claim.quote, claim=claim.id,
                         source=claim.source)  # fmt: skip
             severity, blocking = _severity(fact)
-            if claim.topic.value == "interaction" and not _PROHIBITION.search(claim.quote):
+            if not _PROHIBITION.search(claim.quote) and (
+                claim.topic.value == "interaction" or not _IF_ITEM.match(claim.quote)
+            ):
+                # Neither its words nor an 'if you …' item of the 'Do not use' list forbid
+                # (a list item often filed under that heading belongs to 'Other medicines').
                 severity, blocking = "moderate", False
             result.med_keys.add(match.key)
             result.alerts.append(
@@ -746,6 +755,19 @@ def _class_statements(
                 )
             )
             break
+
+
+_ALLERGIC = re.compile(r"\b(?:allergic|hypersensitive|hypersensitivity)\b", re.IGNORECASE)
+
+
+def _names_class(pattern: re.Pattern[str], quote: str) -> bool:
+    """The sentence names the class as medicines taken, not as an allergy ('if you are
+    allergic to other NSAIDs' is about an allergy: the allergy check reads it)."""
+    at = pattern.search(quote)
+    if at is None:
+        return False
+    allergic = _ALLERGIC.search(quote)
+    return allergic is None or allergic.start() > at.start()
 
 
 def _article_for(name: str) -> str:

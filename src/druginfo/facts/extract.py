@@ -727,15 +727,25 @@ _STATE_ITEM = re.compile(
     r"(?:have|has|had|are|is|suffer|suffers|were|was)\b",
     re.IGNORECASE,
 )
-_FINITE = re.compile(r"\b(?:is|are|was|were|may|might|can|could|will|should|must)\b", re.I)
 
 
 def _lead_forbids(ctx: Context) -> bool:
     return ctx.lead is not None and bool(_MUST_NOT_USE.search(ctx.lead))
 
 
+# "nefazodone (medicine to treat depression)": a condition named as what another medicine
+# is for is no condition of the person's.
+_TREATS_BEFORE = re.compile(
+    r"\b(?:to\s+treat|used\s+(?:to\s+treat|for|in)|for\s+(?:the\s+)?treat(?:ment|ing)\s+"
+    r"(?:of\s+)?|treatment\s+of|medicines?\s+for|drugs?\s+for)\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
 def _condition_forbidden(text: str, topic: Topic, ctx: Context, m: Mention) -> bool:
     """A condition the statement names as a reason not to use the medicine."""
+    if _TREATS_BEFORE.search(text[max(0, m.start - 60) : m.start]):
+        return False
     if topic is Topic.contraindication:
         if (m.hypothetical or m.historical or _IF_ITEM.search(text)) and _contraindicates(text):
             return True  # every condition of an 'if you …' item is in the item's 'if'
@@ -755,21 +765,16 @@ def _condition_forbidden(text: str, topic: Topic, ctx: Context, m: Mention) -> b
 
 def _forbids_with(text: str, ctx: Context, m: Mention) -> bool:
     """A medicine named in a 'Do not use' statement is one not to combine: the statement
-    forbids in its own words or is an 'if you are taking …' item, or it is an item of a
-    forbidding lead or heading that names the medicine without a sentence of its own
-    ('rifampicin (used to treat tuberculosis)'). A medicine inside an 'allergic to …' phrase
-    is an allergy, not a combination."""
+    forbids in its own words or is an 'if you are taking …' item, or it is an item of a lead
+    that forbids ("Do not take X with any of the following:"). A heading alone does not do:
+    a leaflet's 'Other medicines' list is often filed under the 'Do not take' heading before
+    it. A medicine inside an 'allergic to …' phrase is an allergy, not a combination."""
     for allergic in _ALLERGIC_TO.finditer(text):
         if allergic.start() <= m.start < allergic.end():
             return False
     if _ADVICE.search(text) and not _MUST_NOT_USE.search(text):
         return False
-    if _contraindicates(text) or _lead_forbids(ctx):
-        return True
-    heading = ctx.path[-1] if ctx.path else ""
-    return bool(_MUST_NOT_USE.search(heading) or re.match(r"\s*do\s+not\b", heading, re.I)) and (
-        len(text.split()) <= 30 and not _FINITE.search(text)
-    )
+    return _contraindicates(text) or _lead_forbids(ctx)
 
 
 def _allergen(phrase: str, finder: MentionFinder, own_key: str | None) -> str | None:
