@@ -381,6 +381,30 @@ class Service:
         pairs = self.store.interactions_among([key, *others])
         return [p for p in pairs if key in (p.drug_a, p.drug_b)]
 
+    # --- product choice on pages (appended) ----------------------------------------------------
+
+    def leaflet_siblings(self, mono: Monograph) -> list[Monograph]:
+        """The leaflets of the product a page shows, in its language: one brand may have
+        several (a children's strength and an adults' one), and the page offers each. A
+        curated monograph, or a leaflet alone for its brand, has none to offer."""
+        if mono.curated or not mono.identity.brands:
+            return []
+        brand = mono.identity.brands[0]
+        docs = [
+            d
+            for d in self.brand_documents(mono.key, brand)
+            if d.language == mono.language and not d.curated and d.sources
+        ]
+        return docs if len(docs) > 1 else []
+
+    def page_leaflet(self, docs: list[Monograph], source_id: str | None) -> Monograph | None:
+        """Which of one brand's leaflets a page shows: the one asked for by its source id, or,
+        unasked, the adults' leaflet (a reader of unknown age is not shown a leaflet written
+        for a child's carer); None when the id names none of them."""
+        if source_id is not None:
+            return next((d for d in docs if d.sources and d.sources[0].id == source_id), None)
+        return pick_by_age(docs, ADULT_YEARS) or (docs[0] if docs else None)
+
 
 def with_vocabulary_name(
     hits: list[SearchHit], match: NameMatch | None, store: Store, limit: int
@@ -543,3 +567,12 @@ def build_vocab(store: Store) -> Vocab:
 
         vocab.extend_from_atc(atc, ATC_SOURCE)
     return vocab
+
+
+# The age at which a page's unknown reader is taken to be an adult (product choice only).
+ADULT_YEARS = 18.0
+
+
+def childrens_leaflet(doc: Monograph) -> bool:
+    """Public name of the test the check uses: a leaflet addressed to a child's carer."""
+    return _childrens(doc)

@@ -4,6 +4,7 @@ phone reader scrolls before the page's first section, and no tap target under 24
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ PAGES: dict[str, tuple[str, str, float]] = {
     "monograph-leaflet": ("/drugs/adalimumab?brand=Humira", "main details.fold", 2.5),
     "monograph-danish": ("/drugs/etanercept?lang=da", "main details.fold", 2.5),
     "advice": ("/drugs/anakinra/advice/missed-dose", "main ol, main ul", 1.5),
+    # A person's own plan and the advice reached from it ({plan}: a plan made in this browser).
+    "plan-result": ("{plan}", "main section.dose", 1.5),
+    "plan-advice": ("{plan}/advice/fever", "main ol, main ul", 1.5),
     "plan-form": ("/plan?drug=anakinra", "main form", 1.5),
     "diary": ("/diary?drug=anakinra", "main form", 1.5),
     "about": ("/about", "main h2", 1.5),
@@ -83,14 +87,38 @@ def pages(browser: Any, base_url: str) -> Iterator[dict[str, Any]]:
             context.close()
 
 
+def make_plan(page: Any, base_url: str) -> str:
+    """A plan for an adult with rheumatoid arthritis who also takes another medicine and has
+    an infection: a result with a dose, several alerts and a monitoring calendar."""
+    page.goto(f"{base_url}/plan?drug=anakinra")
+    page.fill("#f-age_years", "52")
+    page.fill("#f-weight", "70")
+    page.select_option("#f-weight_unit", "kg")
+    ra = page.locator("#f-indication option", has_text="rheumatoid").first.get_attribute("value")
+    page.select_option("#f-indication", ra)
+    page.check("input[name=kidney_severe][value=no]")
+    page.fill("#f-start_date", "2026-12-01")
+    if page.locator("#f-medications").count():
+        page.fill("#f-medications", "methotrexate")
+        page.fill("#f-conditions", "latent tuberculosis")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/plan/[A-Za-z0-9_-]{32}$"))
+    return page.url.removeprefix(base_url)
+
+
+@pytest.fixture(scope="module")
+def plans(pages: dict[str, Any], base_url: str) -> dict[str, str]:
+    return {width: make_plan(page, base_url) for width, page in pages.items()}
+
+
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_page_type_at_phone_and_desktop_width(
-    kind: str, base_url: str, pages: dict[str, Any]
+    kind: str, base_url: str, pages: dict[str, Any], plans: dict[str, str]
 ) -> None:
     path, first_section, screens = PAGES[kind]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, page in pages.items():
-        response = page.goto(base_url + path)
+        response = page.goto(base_url + path.replace("{plan}", plans[width]))
         assert response is not None and response.ok, (kind, response and response.status)
         page.wait_for_load_state("load")
         shot = SHOTS / f"{kind}-{width}.png"
@@ -112,12 +140,21 @@ def test_page_type_at_phone_and_desktop_width(
             )
 
 
+@pytest.mark.parametrize(
+    ("path", "first_mark"),
+    [
+        ("/drugs/anakinra", "section.glance a.cite"),
+        ("{plan}", "section.dose a.cite"),
+        ("/drugs/anakinra/advice/missed-dose", "ol.steps a.cite"),
+    ],
+)
 def test_a_citation_opens_its_folded_source_and_leads_back(
-    base_url: str, pages: dict[str, Any]
+    path: str, first_mark: str, base_url: str, pages: dict[str, Any], plans: dict[str, str]
 ) -> None:
     page = pages["390"]
-    page.goto(base_url + "/drugs/anakinra")
-    mark = page.locator("section.glance a.cite").first
+    page.goto(base_url + path.replace("{plan}", plans["390"]))
+    assert page.locator("sup.cites").count() == 0  # no cluster of markers anywhere
+    mark = page.locator(first_mark).first
     mark.click()
     target = page.locator(mark.get_attribute("href") or "")
     target.wait_for(state="visible")
@@ -125,3 +162,20 @@ def test_a_citation_opens_its_folded_source_and_leads_back(
     back = target.locator("a.backref").first
     back.click()
     assert mark.is_visible()
+
+
+def test_the_index_folds_by_letter_on_a_phone_and_a_letter_opens_its_names(
+    base_url: str, pages: dict[str, Any]
+) -> None:
+    page = pages["390"]
+    page.goto(base_url + "/")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4 * PHONE["height"], f"the A-Z index is {height / PHONE['height']:.1f} screens"
+    page.locator("nav.letters a", has_text="K").click()
+    group = page.locator("details#letter-K")
+    assert group.get_attribute("open") is not None
+    assert group.locator("ul.az a").first.is_visible()
+    # Wide screens show every name at once.
+    desktop = pages["1280"]
+    desktop.goto(base_url + "/")
+    assert desktop.locator("details.az-letter:not([open])").count() == 0

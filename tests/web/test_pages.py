@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -139,7 +140,11 @@ def test_index_lists_medicines_a_to_z_with_search_box(client: TestClient) -> Non
     letters = [a.text for a in page.xpath('//nav[@class="letters"]/a')]
     assert letters == sorted(letters) and {"H", "K"} <= set(letters)
     links = page.xpath('//ul[@class="az"]//a/@href')
-    assert "/drugs/anakinra" in links and "/drugs/adalimumab" in links
+    # A substance of one product links to it; one shared by several products links to the
+    # product the entry names (its own leaflet, not another brand's).
+    assert "/drugs/anakinra" in links and "/drugs/adalimumab?brand=Humira" in links
+    (humira,) = page.xpath('//ul[@class="az"]//a[@href="/drugs/adalimumab?brand=Humira"]')
+    assert humira.text.startswith("Humira")
     assert DISCLAIMER in unescape(r.text)
 
 
@@ -253,6 +258,8 @@ def test_monograph_opens_with_a_cited_at_a_glance_card(
     rule = next(r for r in mono.dose_rules if r.basis == "fixed")
     volume = f"{rule.dose_mg / product.strength_mg * product.volume_ml:.2f}".rstrip("0")
     assert f"{rule.dose_mg:g} mg = {volume} mL" in rows["Usual dose"]
+    # The card says how often in plain words; the exact hours are in the dosing section.
+    assert "once a day" in rows["Usual dose"] and "hours" not in rows["Usual dose"]
     blocking = [s.title for s in mono.screening if s.kind == "contraindication" and s.blocking]
     assert blocking[0] in rows["Do not use"]
     assert "°C" in rows["Storage"]
@@ -371,9 +378,7 @@ def test_plan_result_shows_decision_dose_and_volume(client: TestClient) -> None:
     assert page.xpath(f'//a[@href="{plan_url}/edit"]')
     for href in page.xpath("//a/@href"):
         assert "weight" not in href and "age_years" not in href, href
-    # Every S-key cited has its quote in the sources list.
-    for key in {a.text for a in page.xpath('//a[@class="cite"]')}:
-        assert page.xpath(f'//li[@id="src-{key}"]/q')
+    assert_one_marker_per_statement(page)
 
 
 def test_negative_weight_is_422_with_message_next_to_weight(client: TestClient) -> None:
@@ -464,8 +469,8 @@ def test_advice_page_renders_steps_with_sources(client: TestClient) -> None:
     assert r.status_code == 200
     page = tree(r.text)
     assert page.xpath('//ol[@class="steps"]/li')
-    keys = {a.text for a in page.xpath('//ol[@class="steps"]//a[@class="cite"]')}
-    assert keys and all(page.xpath(f'//li[@id="src-{k}"]') for k in keys)
+    assert page.xpath('//ol[@class="steps"]//a[@class="cite"]')
+    assert_one_marker_per_statement(page)
     plan_url = client.post("/plan", data=NOMID_CHILD).url.path
     with_profile = client.get(f"{plan_url}/advice/fever")
     assert with_profile.status_code == 200
@@ -652,3 +657,26 @@ def test_pdf_without_a_unicode_font_still_renders(monkeypatch: pytest.MonkeyPatc
     built = report_module.build_report(entry)
     assert report_module.report_pdf(built).startswith(b"%PDF")
     assert report_module._latin1("“a” – 2 °C 中") == '"a" - 2 degC ?'
+
+
+def assert_one_marker_per_statement(page: Any) -> None:
+    """Result pages cite as monograph pages do: one numbered marker per statement (never a
+    cluster such as [S3, S4, S5]), numbered notes in order, each quoting its sources and
+    leading back to every place that cites it."""
+    assert not page.xpath('//sup[@class="cites"]')
+    notes = page.xpath('//ol[@class="footnotes"]/li')
+    numbers = [int(li.get("id").removeprefix("fn-")) for li in notes]
+    assert numbers == list(range(1, len(notes) + 1))
+    marks = page.xpath('//a[@class="cite"]')
+    assert marks
+    for a in marks:
+        assert a.text == a.get("href").removeprefix("#fn-")
+        assert a.get("title") and a.get("id")
+        sibling = a.getnext()
+        assert sibling is None or sibling.get("class") != "cite", "two markers side by side"
+        note = page.xpath(f'//li[@id="fn-{a.text}"]')[0]
+        assert note.xpath(".//q")
+        assert f"#{a.get('id')}" in note.xpath('.//a[@class="backref"]/@href')
+    for li in notes:
+        for doc in li.xpath('.//a[@class="doc"]/@href'):
+            assert page.xpath(f'//ol[@class="documents"]/li[@id="{doc[1:]}"]')

@@ -67,8 +67,9 @@ def test_real_plan_for_a_child_with_nomid(real: TestClient) -> None:
     page = lxml_html.fromstring(r.text)
     dose = " ".join(page.xpath('//p[@class="dose-main"]')[0].text_content().split())
     assert "20 mg" in dose and "0.13 mL" in dose
-    cited = {a.text for a in page.xpath('//a[@class="cite"]')}
-    assert cited and all(page.xpath(f'//li[@id="src-{k}"]/q') for k in cited)
+    cited = {a.get("href") for a in page.xpath('//a[@class="cite"]')}
+    assert cited and all(page.xpath(f'//li[@id="{k[1:]}"]//q') for k in cited)
+    assert not page.xpath('//sup[@class="cites"]')
     ics = real.get(f"{r.url.path}.ics")
     assert ics.status_code == 200
     assert Calendar.from_ical(ics.content).walk("VEVENT")
@@ -173,7 +174,11 @@ def test_leaflet_cards_quote_their_own_leaflet_in_its_language(real: TestClient)
             continue
         with_card += 1
         for row in card[0].xpath("./dl/div"):
-            (mark,) = row.xpath('.//a[@class="cite"]')
+            marks = row.xpath('.//a[@class="cite"]')
+            if not marks:  # only the dose may refer to its section instead of quoting
+                assert row.get("class") == "glance-dose" and row.xpath('.//a[@class="more"]')
+                continue
+            (mark,) = marks
             note = page.xpath(f'//li[@id="{mark.get("href")[1:]}"]')
             assert note, link
     assert with_card >= len(sample) * 0.7

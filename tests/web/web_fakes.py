@@ -40,6 +40,7 @@ from druginfo.model import (
     SourceRef,
     Topic,
 )
+from druginfo.service import Service
 from druginfo.sources.curated import load_curated
 from druginfo.store.private import PrivateRecords
 from druginfo.store.sqlite import SqliteStore
@@ -171,6 +172,13 @@ class FakeService:
             for d in self.all_docs
             if d.key == key and wanted in (b.lower() for b in d.identity.brands)
         ]
+
+    # The page's product choice is the real service's, over these documents.
+    def leaflet_siblings(self, mono: Monograph) -> list[Monograph]:
+        return Service.leaflet_siblings(self, mono)  # type: ignore[arg-type]
+
+    def page_leaflet(self, docs: list[Monograph], source_id: str | None) -> Monograph | None:
+        return Service.page_leaflet(self, docs, source_id)  # type: ignore[arg-type]
 
     def list_drugs(self) -> list[DrugSummary]:
         out = []

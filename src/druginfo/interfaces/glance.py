@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from druginfo.interfaces import present
+from druginfo.interfaces import glance_dose, present
 from druginfo.model import Claim, DoseRule, Monograph, Product, Topic
 from druginfo.wording import every_hours_words, number
 
@@ -108,7 +108,11 @@ def usual_dose_rule(mono: Monograph) -> DoseRule | None:
     is what most readers take, and a weight-based dose cannot be one number for everyone.
     """
     order = {ind.id: i for i, ind in enumerate(mono.indications)}
-    rules = sorted(mono.dose_rules, key=lambda r: order.get(r.indication, len(order)))
+    # A repeated dose is the usual one; a first (loading) dose given once is not.
+    rules = sorted(
+        mono.dose_rules,
+        key=lambda r: (r.schedule == "once", order.get(r.indication, len(order))),
+    )
     for rule in rules:
         if rule.basis == "fixed" and (rule.age_min_years or 0) >= 12:
             return rule
@@ -143,7 +147,17 @@ def dose_line(mono: Monograph, rule: DoseRule) -> str:
     route = ROUTE_WORDS.get(rule.route, rule.route)
     who = names.get(rule.indication, rule.indication)
     band = present.age_band(rule.age_min_years, rule.age_max_years)
-    return f"{amount}, {every_hours_words(rule.every_hours)}, {route} — {who}, {band}"
+    return f"{amount}, {_often(rule)}, {route} — {who}, {band}"
+
+
+def _often(rule: DoseRule) -> str:
+    """How often, in the card's plain words ('every two weeks'); the exact hours are in the
+    dosing section beside the full rule."""
+    if rule.schedule != "repeated" or rule.every_hours is None:
+        return present.schedule_words(rule)
+    words = every_hours_words(rule.every_hours)
+    plain = re.search(r"\((.+)\)$", words)
+    return plain.group(1) if plain else words
 
 
 def _container(form: str) -> str:
@@ -162,16 +176,6 @@ _USED_FOR = {
     "da": re.compile(r"\b(?:anvendes|bruges|benyttes) (?:til|mod|ved)\b", re.I),
     "pt": re.compile(r"\b(?:é|são) (?:utilizad|usad)[oa]s? (?:para|no|na|em)\b", re.I),
 }
-_DOSE = {
-    "en": re.compile(r"\b(?:recommended|usual) (?:starting |initial |daily )?doses?\b", re.I),
-    "da": re.compile(r"\b(?:anbefalede|sædvanlige) (?:start|daglige )?dosis\b", re.I),
-    "pt": re.compile(r"\bdose (?:inicial |diária )?(?:recomendada|habitual|normal)\b", re.I),
-}
-_AMOUNT = re.compile(
-    r"\d\s*(?:mg|g|ml|mikrogram|micrograms?|microgramas|µg|units?|enheder|unidades|IE|IU|"
-    r"tablets?|tabletter?|comprimidos?|capsules?|kapsler?|cápsulas?|doses?)\b",
-    re.I,
-)
 _TEMPERATURE = re.compile(
     r"\d\s*°?\s*C\b|refrigerator|fridge|køleskab|frigorífico|frigorifico|below \d|under \d", re.I
 )
@@ -204,11 +208,12 @@ def _leaflet_lines(mono: Monograph) -> list[GlanceLine]:
         lines.append(
             GlanceLine("for", present.ui_word("for", lang), used.quote, [used.id], "about")
         )
-    dose = _first(_claims_of(mono, {Topic.dosing}), _DOSE.get(lang), _AMOUNT)
+    names = [*mono.identity.brands, *mono.identity.substances, mono.identity.generic]
+    dose = glance_dose.usual_dose(_claims_of(mono, {Topic.dosing}), lang, names)
     if dose is not None:
-        lines.append(
-            GlanceLine("dose", present.ui_word("dose", lang), dose.quote, [dose.id], "how")
-        )
+        text = dose.text if dose.claim else present.ui_word("see-dosing", lang)
+        claims = [dose.claim.id] if dose.claim else []
+        lines.append(GlanceLine("dose", present.ui_word("dose", lang), text, claims, "how"))
     contra = _claims_of(mono, {Topic.contraindication})
     if contra:
         first = contra[0]
@@ -226,6 +231,8 @@ def _leaflet_lines(mono: Monograph) -> list[GlanceLine]:
                 "storage", present.ui_word("storage", lang), store.quote, [store.id], "storage"
             )
         )
+    for line in lines:
+        line.text = present.display_text(line.text)
     return lines
 
 

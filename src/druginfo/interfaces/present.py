@@ -88,6 +88,11 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "dose rules for this medicine, so a personal plan cannot be made for it.",
         "other-products": "Other products with the same active substance",
         "skip": "Skip to main content",
+        "see-dosing": "See the dosing section.",
+        "compare": "Compare what the sources say",
+        "leaflets": "This product has several leaflets",
+        "for-children": "written for children",
+        "shown": "shown here",
     },
     "da": {
         "at-a-glance": "Kort fortalt",
@@ -110,6 +115,11 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "for dette lægemiddel, så der kan ikke laves en personlig plan.",
         "other-products": "Andre produkter med samme aktive stof",
         "skip": "Gå til indholdet",
+        "see-dosing": "Se afsnittet om dosering.",
+        "compare": "Sammenlign, hvad kilderne siger",
+        "leaflets": "Produktet har flere indlægssedler",
+        "for-children": "skrevet til børn",
+        "shown": "vises her",
     },
     "pt": {
         "at-a-glance": "Em resumo",
@@ -132,12 +142,45 @@ UI_WORDS: dict[str, dict[str, str]] = {
         "para este medicamento, por isso não é possível fazer um plano pessoal.",
         "other-products": "Outros produtos com a mesma substância ativa",
         "skip": "Saltar para o conteúdo",
+        "see-dosing": "Consulte a secção sobre a dose.",
+        "compare": "Compare o que dizem as fontes",
+        "leaflets": "Este produto tem vários folhetos",
+        "for-children": "escrito para crianças",
+        "shown": "mostrado aqui",
     },
 }
 
 
 def ui_word(key: str, language: str = "en") -> str:
     return UI_WORDS.get(language, {}).get(key) or UI_WORDS["en"][key]
+
+
+def leaflet_label(doc: Monograph, for_children: bool, language: str = "en") -> str:
+    """A leaflet as its reader picks it: its title, which names the strength and form
+    ("Humira 20 mg solution for injection in pre-filled syringe"), and whom it is written
+    for when that is a child's carer."""
+    title = doc.sources[0].document if doc.sources else doc.identity.generic
+    return f"{title} ({ui_word('for-children', language)})" if for_children else title
+
+
+def heading(title: str, names: Iterable[str]) -> str:
+    """A leaflet's section title with the medicine's name as the medicine writes it: the
+    converter lower-cases it ("1. What rayvow is and what it is used for")."""
+    for name in names:
+        if not name or name.lower() == name:
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(name.lower())}(?!\w)")
+        title = pattern.sub(name.replace("\\", "\\\\"), title)
+    return title
+
+
+def name_brand(display: str, key: str) -> str | None:
+    """'Bretaris Genuair (aclidinium)' → 'Bretaris Genuair': the product a search hit or an
+    index entry names, None when it names only the substance."""
+    brand, sep, _ = display.partition(" (")
+    if not sep or brand.strip().lower() == key.lower():
+        return None
+    return brand.strip()
 
 
 def group_title(group: str, language: str = "en") -> str:
@@ -382,9 +425,28 @@ KIND_WORDS = {
 }
 
 
-def long_date(value: dt.date | None) -> str:
-    """'16 February 2022': the way people write dates, unambiguous in every country."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+MONTHS_IN: dict[str, tuple[str, ...]] = {
+    "da": (
+        "januar", "februar", "marts", "april", "maj", "juni",
+        "juli", "august", "september", "oktober", "november", "december",
+    ),
+    "pt": (
+        "janeiro", "fevereiro", "março", "abril", "maio", "junho",
+        "julho", "agosto", "setembro", "outubro", "novembro", "dezembro",
+    ),
+}  # fmt: skip
+
+
+def long_date(value: dt.date | None, language: str = "en") -> str:
+    """'16 February 2022' ('16. februar 2022', '16 de fevereiro de 2022'): the way people
+    write dates in the page's language, unambiguous in every country."""
+    if not value:
+        return ""
+    if language == "da":
+        return f"{value.day}. {MONTHS_IN['da'][value.month - 1]} {value.year}"
+    if language == "pt":
+        return f"{value.day} de {MONTHS_IN['pt'][value.month - 1]} de {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def _unstop(text: str) -> str:
@@ -552,33 +614,86 @@ class Citations:
 
 
 @dataclass
+class ResultNote:
+    """One numbered source note of an engine result's page: the quotes behind one statement."""
+
+    number: int
+    refs: list[tuple[SourceRef, DocumentRef]]
+    backrefs: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ResultCitations:
-    """Citations of an engine result: its S-keys are already numbered by the engine."""
+    """Citations of an engine result (a personal check, an advice), laid out as the monograph
+    page lays out its own: one marker per statement, numbered in the order the page first
+    cites it, whose note lists every quote behind the statement and leads back to each place
+    citing it. The engine's S-keys stay in the result (API, calendar) but are not shown: a row
+    of them after one sentence was a cluster nobody could tap."""
 
     sources: dict[str, SourceRef]
     acknowledgements: dict[tuple[str, str], str] = field(default_factory=dict)
+    _numbers: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _uses: dict[int, int] = field(default_factory=dict)
+    _documents: dict[tuple[str, str], DocumentRef] = field(default_factory=dict)
+
+    def number_for(self, keys: Iterable[str]) -> int | None:
+        known = tuple(dict.fromkeys(k for k in keys if k in self.sources))
+        if not known:
+            return None
+        return self._numbers.setdefault(known, len(self._numbers) + 1)
 
     def cite(self, keys: Iterable[str]) -> Markup:
-        marks: list[str] = []
-        for key in keys:
-            ref = self.sources.get(key)
-            if ref is None:
-                continue
-            hover = f"“{ref.quote}” — {ref.publisher}, {ref.document}"
-            marks.append(
-                f'<a class="cite" href="#src-{escape(key)}" title="{escape(hover)}">'
-                f"{escape(key)}</a>"
-            )
-        if not marks:
+        wanted = list(keys)
+        n = self.number_for(wanted)
+        if n is None:
             return Markup("")
-        return Markup('<sup class="cites">[' + ", ".join(marks) + "]</sup>")
+        first = self.sources[next(k for k in wanted if k in self.sources)]
+        hover = f"“{first.quote}” — {first.publisher}, {first.document}"
+        if len(hover) > 160:
+            hover = hover[:157].rstrip() + "…"
+        use = self._uses.get(n, 0)
+        self._uses[n] = use + 1
+        return Markup(
+            f'<a class="cite" href="#fn-{n}" id="ref-{n}-{use}" '
+            f'title="{escape(hover)}" aria-label="source {n}">{n}</a>'
+        )
+
+    def document(self, ref: SourceRef) -> DocumentRef:
+        key = (ref.publisher, ref.document)
+        if key not in self._documents:
+            self._documents[key] = DocumentRef(
+                number=len(self._documents) + 1,
+                publisher=ref.publisher,
+                title=ref.document,
+                date=ref.reviewed,
+                url=ref.url,
+                kind=ref.kind or "",
+                acknowledgement=self.acknowledgements.get(key),
+            )
+        return self._documents[key]
+
+    def footnotes(self) -> list[ResultNote]:
+        """The notes of every statement cited so far, then one for each source of the result
+        that no statement on the page cited (nothing the result rests on is left out)."""
+        cited = {k for keys in self._numbers for k in keys}
+        for key in sorted(self.sources, key=_key_order):
+            if key not in cited:
+                self.number_for([key])
+        notes: list[ResultNote] = []
+        for keys, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
+            refs = [(self.sources[k], self.document(self.sources[k])) for k in keys]
+            backrefs = [f"ref-{n}-{i}" for i in range(self._uses.get(n, 0))]
+            notes.append(ResultNote(n, refs, backrefs))
+        return notes
+
+    def documents(self) -> list[DocumentRef]:
+        """Every document the result quotes, those cited first in citation order."""
+        for key in sorted(self.sources, key=_key_order):
+            self.document(self.sources[key])
+        return sorted(self._documents.values(), key=lambda d: d.number)
 
     def listing(self) -> list[tuple[str, SourceRef]]:
-        def order(key: str) -> tuple[int, str]:
-            digits = "".join(ch for ch in key if ch.isdigit())
-            return (int(digits) if digits else 10**9, key)
-
-        return [(k, self.sources[k]) for k in sorted(self.sources, key=order)]
+        return [(k, self.sources[k]) for k in sorted(self.sources, key=_key_order)]
 
     def acknowledgement_texts(self) -> list[str]:
         texts: list[str] = []
@@ -587,6 +702,11 @@ class ResultCitations:
             if text and text not in texts:
                 texts.append(text)
         return texts
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return (int(digits) if digits else 10**9, key)
 
 
 def acknowledgement_index(monograph: Monograph | None) -> dict[tuple[str, str], str]:
@@ -630,18 +750,43 @@ class Block:
     items: list[str]
 
 
+# Characters of the Symbol and Wingdings fonts that reach the leaflets' XHTML as Unicode
+# private-use code points (U+F000 + the font's code): browsers show them as empty boxes.
+# Those used as list markers start a list item; arrows become an arrow; the font's space a
+# space; its degree sign only where a C follows ("2 °C"). Any other is left as it is: which
+# font it came from is unknown, and a guessed "≥" in a dose would be worse than a box.
+_FONT_BULLETS = re.compile(r"\s*[\uf0b7\uf0a7\uf09f\uf076\uf0d8\uf097](?:\s|\uf020)+")
+_FONT_ARROWS = re.compile(r"[\uf0e0\uf0e8\uf0da](?:\s|\uf020)*")
+_FONT_DEGREE = re.compile(r"\uf0b0(?=\s?C\b)")
+
+
+def display_text(text: str) -> str:
+    """Leaflet text as shown: the font characters above made readable, nothing else."""
+    text = _FONT_DEGREE.sub("°", text)
+    text = _FONT_ARROWS.sub("→ ", text)
+    return text.replace("\uf020", " ")
+
+
 def blocks(text: str) -> list[Block]:
-    """Leaflet prose as stored: one block per line, list items marked with a bullet."""
+    """Leaflet prose as stored: one block per line, list items marked with a bullet (or a
+    font's bullet character, even in the middle of a line the converter ran together)."""
     out: list[Block] = []
-    for line in paragraphs(text):
-        if line.startswith(LIST_ITEM.strip()):
-            item = line[1:].strip()
-            if out and out[-1].kind == "ul":
-                out[-1].items.append(item)
-            else:
-                out.append(Block("ul", [item]))
+
+    def item(words: str) -> None:
+        if out and out[-1].kind == "ul":
+            out[-1].items.append(words)
         else:
-            out.append(Block("p", [line]))
+            out.append(Block("ul", [words]))
+
+    for line in paragraphs(display_text(text)):
+        pieces = [p.strip() for p in _FONT_BULLETS.split(" " + line)]
+        head, rest = pieces[0], [p for p in pieces[1:] if p]
+        if head.startswith(LIST_ITEM.strip()):
+            item(head[1:].strip())
+        elif head:
+            out.append(Block("p", [head]))
+        for words in rest:
+            item(words)
     return out
 
 

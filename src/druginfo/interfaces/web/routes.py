@@ -51,7 +51,7 @@ from druginfo.interfaces.web.report import (
 )
 from druginfo.interfaces.web.security import safe_local_path
 from druginfo.model import EVENTS, DiaryEntry, DrugSummary, Monograph
-from druginfo.service import best_document
+from druginfo.service import best_document, childrens_leaflet
 from druginfo.store.common import HIGHLIGHT_END, HIGHLIGHT_START
 from druginfo.store.private import Account, SavedPlan, is_id
 
@@ -82,6 +82,11 @@ LANGUAGE_NAMES = {
 }
 
 
+def _late_name_link(key: str, name: str, language: str | None = None, several: bool = False) -> str:
+    # _name_link is defined below: looked up when a page renders, not when this module loads.
+    return _name_link(key, name, language, several)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -91,6 +96,9 @@ def _environment() -> Environment:
     )
     env.filters["urlq"] = lambda value: quote(str(value), safe="")
     env.filters["num"] = wording.number
+    # A sentence put together by the engine may start in lower case; only its first letter
+    # is raised (Jinja's `capitalize` would lower every other letter: "TB", "MMR").
+    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     env.filters["nl2br"] = lambda text: Markup("<br>").join(
         escape(line) for line in str(text).splitlines()
     )
@@ -108,6 +116,8 @@ def _environment() -> Environment:
         paragraphs=present.paragraphs,
         blocks=present.blocks,
         long_date=present.long_date,
+        heading=present.heading,
+        name_link=_late_name_link,
         event_labels=present.EVENT_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -293,6 +303,7 @@ def build_site_router(service: Service) -> APIRouter:
             hits=[(h, _highlight(h.snippet or "", terms)) for h in hits],
             best=best,
             acknowledgements=acks,
+            several={d.key for d in summaries() if len(d.brands) > 1},
         )
 
     # ---------------------------------------------------------------- monograph and advice
@@ -349,6 +360,11 @@ def build_site_router(service: Service) -> APIRouter:
         docs: list[Monograph] = []
         if brand:
             docs = service.brand_documents(match.key, brand)
+            if not docs and len(brand) <= MAX_NAME and _names_same(service, brand, match.key):
+                # A brand of this substance without a document of its own (a search hit
+                # named by the vocabulary): the substance's page, saying what it shows.
+                params = {"asked": brand, **({"lang": lang} if lang else {})}
+                return RedirectResponse(f"{home}?{urlencode(params)}", status_code=302)
             if not docs:
                 return render(
                     request,
@@ -387,6 +403,47 @@ def build_site_router(service: Service) -> APIRouter:
                         link=(home, "Read it in English"),
                     )
                 return unknown_drug(request, exc)
+        # One brand with several leaflets (a children's strength and an adults' one): the
+        # page shows the one asked for, else the adults', and offers each by its title.
+        asked_leaflet = request.query_params.get("leaflet")
+        siblings = service.leaflet_siblings(mono)
+        if siblings:
+            picked = service.page_leaflet(siblings, asked_leaflet)
+            if picked is None:
+                return render(
+                    request,
+                    "error.html",
+                    404,
+                    title="Leaflet not found",
+                    message="This product has no leaflet with that name; its leaflets are "
+                    "listed on its page.",
+                    link=(home, f"Read about {match.key}"),
+                )
+            mono = picked
+        elif asked_leaflet and not (mono.sources and mono.sources[0].id == asked_leaflet):
+            return render(
+                request,
+                "error.html",
+                404,
+                title="Leaflet not found",
+                message="We have no leaflet with that name for this medicine.",
+                link=(home, f"Read about {match.key}"),
+            )
+        leaflet_choices = [
+            (
+                present.leaflet_label(d, childrens_leaflet(d), mono.language),
+                f"{home}?"
+                + urlencode(
+                    {
+                        **({"brand": brand} if brand else {}),
+                        **({"lang": lang} if lang else {}),
+                        "leaflet": d.sources[0].id,
+                    }
+                ),
+                d is mono,
+            )
+            for d in siblings
+        ]
         all_docs = service.documents(match.key)
         if brand:
             languages = sorted({d.language for d in docs} | {mono.language})
@@ -468,6 +525,7 @@ def build_site_router(service: Service) -> APIRouter:
             other_brands=[(b, f"{home}?{urlencode({'brand': b})}") for b in other_brands],
             acknowledgements=[s.acknowledgement for s in mono.sources if s.acknowledgement],
             product_note=product_note.note if product_note else None,
+            leaflet_choices=leaflet_choices,
         )
 
     @router.get("/drugs/{name}/advice/{event}", response_class=HTMLResponse)
@@ -903,6 +961,26 @@ def build_site_router(service: Service) -> APIRouter:
         )
 
     return router
+
+
+def _name_link(key: str, name: str, language: str | None = None, several: bool = False) -> str:
+    """The page of a medicine as a list names it: where several products share the substance
+    (`several`), 'Bretaris Genuair (aclidinium)' opens that product's leaflet, not another
+    brand's."""
+    params: dict[str, str] = {}
+    brand = present.name_brand(name, key) if several else None
+    if brand:
+        params["brand"] = brand
+    if language and language != "en":
+        params["lang"] = language
+    return f"/drugs/{quote(key, safe='')}" + (f"?{urlencode(params)}" if params else "")
+
+
+def _names_same(service: Service, name: str, key: str) -> bool:
+    try:
+        return service.resolve(name).key == key
+    except (UnknownDrug, InputError):
+        return False
 
 
 def _highlight(snippet: str, terms: list[str]) -> Markup:
