@@ -29,6 +29,27 @@ class UnknownDrug(DruginfoError):
         super().__init__(f"unknown medicine {name!r}.{hint}")
 
 
+class NoDocument(UnknownDrug):
+    """A name the vocabulary knows whose medicine has no document of its own in the store:
+    said as such (with the stored products that contain it), never as an unknown name."""
+
+    def __init__(self, name: str, key: str, containing: list[str] | None = None) -> None:
+        self.key = key
+        self.containing = containing or []
+        DruginfoError.__init__(
+            self,
+            f"{name!r} is {key}, a known medicine, but no leaflet or label of it is stored"
+            + (
+                f"; stored products that contain it: {', '.join(self.containing)}"
+                if self.containing
+                else ""
+            )
+            + ".",
+        )
+        self.name = name
+        self.suggestions = self.containing
+
+
 class UnknownEvent(DruginfoError):
     def __init__(self, event: str, known: list[str]) -> None:
         self.event = event

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from druginfo.errors import InputError, UnknownDrug
+from druginfo.errors import InputError, NoDocument, UnknownDrug
 from druginfo.model import (
     AdviceResult,
     CheckResult,
@@ -185,6 +185,20 @@ class Service:
             _remember(self._resolved, memo_key, match)
         return match
 
+    def _containing(self, key: str) -> list[str]:
+        """Stored combinations one of whose substances is `key` (by any of its names:
+        'fviii' of 'fviii + vwf' is coagulation factor VIII)."""
+        out = []
+        known = getattr(self.vocab, "known_keys", None)
+        keys: set[str] = known() if callable(known) else set()
+        for combo in sorted(k for k in keys if " + " in k):
+            for part in combo.split(" + "):
+                hit = self.vocab.resolve(part)
+                if part == key or (hit is not None and hit.exact and hit.key == key):
+                    out.append(combo)
+                    break
+        return out
+
     def monograph(
         self, name: str, language: str | None = None, brand: str | None = None
     ) -> Monograph:
@@ -231,7 +245,9 @@ class Service:
                 )
         mono = self.store.get_monograph(match.key, language)
         if mono is None:
-            raise UnknownDrug(name, self.vocab.suggest(name))
+            # A known substance without a document of its own (one only found inside a
+            # combination) is said as such, with the products that contain it.
+            raise NoDocument(name, match.key, self._containing(match.key))
         if not wanted:
             return mono, None
         return mono, ProductChoice(

@@ -60,7 +60,13 @@ def test_there_are_scenarios_over_a_dozen_medicines() -> None:
     assert len({s["drug"] for s in SCENARIOS}) >= 12
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def _param(s: dict[str, Any]) -> Any:
+    """A scenario the engine still fails stays in the set, marked strict xfail with its reason."""
+    marks = [pytest.mark.xfail(strict=True, reason=s["xfail"])] if "xfail" in s else []
+    return pytest.param(s, id=s["name"], marks=marks)
+
+
+@pytest.mark.parametrize("scenario", [_param(s) for s in SCENARIOS])
 def test_scenario(service: Service, scenario: dict[str, Any]) -> None:
     result = service.check(scenario["drug"], scenario["profile"])
     decisions = scenario["decision"]
@@ -74,6 +80,14 @@ def test_scenario(service: Service, scenario: dict[str, Any]) -> None:
         assert alert.basis is not None and alert.sources
     if result.regimen is not None:
         assert result.regimen.basis is not None and result.regimen.sources
+    if "regimen" in scenario:
+        want_regimen = scenario["regimen"]
+        if want_regimen is None:
+            assert result.regimen is None, result.regimen
+        else:
+            assert result.regimen is not None, shown
+            got = result.regimen.model_dump()
+            assert {k: got.get(k) for k in want_regimen} == want_regimen, got
     if "avoid" in scenario:
         assert result.avoid == scenario["avoid"]
     for trigger in scenario.get("absent", []):

@@ -27,6 +27,7 @@ from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
+from druginfo.facts.strength import Strength, effect, states_strength
 from druginfo.model import Alert, Basis, Claim, Monograph, Profile, Severity, Source, SourceKind
 from druginfo.model.facts import Fact, FactSet
 from druginfo.vocab.base import Vocabulary
@@ -112,25 +113,26 @@ class _Cite:
 
 
 def _severity(fact: Fact) -> tuple[Severity, bool]:
-    """(severity, blocking) of a statement by its strength. A contraindication fact was read
-    from the document's "Do not use" statements (its extraction checked that), so it forbids
-    even where the list item's own words do not repeat the prohibition."""
+    """(severity, blocking) of a statement by its strength (data/facts/strength.yaml: "should
+    not be used with" and "not recommended" are high and blocking, "tell your doctor" a
+    caution). A contraindication fact was read from the document's "Do not use" statements
+    (its extraction checked that), so it forbids even where the list item's own words do not
+    repeat the prohibition."""
     return _strength_severity(fact.strength, fact.topic, fact.quote)
 
 
 @functools.lru_cache(maxsize=8192)
-def _strength_severity(strength: str | None, topic: str, quote: str) -> tuple[Severity, bool]:
+def _strength_severity(strength: Strength | None, topic: str, quote: str) -> tuple[Severity, bool]:
     if strength is None and _ADVICE.search(quote) and not _PROHIBITION.search(quote):
         strength = "caution"  # 'talk to your doctor before using … if …' asks, not forbids
     if strength is None and topic == "contraindication":
-        strength = "must-not"
+        strength = states_strength(quote) or "must-not"
     if strength is None:
-        strength = "must-not" if _PROHIBITION.search(quote) else "caution"
-    if strength == "must-not":
-        return "high", True
-    if strength == "avoid":
-        return "high", False
-    return "moderate", False
+        strength = states_strength(quote) or (
+            "must-not" if _PROHIBITION.search(quote) else "caution"
+        )
+    severity, blocking = effect(strength)
+    return severity, blocking  # type: ignore[return-value]
 
 
 @memo.by_identity()
@@ -358,8 +360,10 @@ def _milder(profile_text: str, quote: str) -> bool:
     q = normalise(quote)
     if any(has_term(p, w) for w in _PAST_OR_DORMANT):
         return True
+    # 'moderate heart failure' is not milder than "heart failure that is moderate or severe":
+    # a form the sentence names itself is one it forbids.
     return any(
-        has_term(q, strong) and any(has_term(p, w) for w in weaker)
+        has_term(q, strong) and any(has_term(p, w) and not has_term(q, w) for w in weaker)
         for strong, weaker in _MILDER.items()
     )
 
@@ -367,14 +371,61 @@ def _milder(profile_text: str, quote: str) -> bool:
 _FORM_WORDS = ("acute", "active", "severe", "uncontrolled", "unstable", "decompensated")
 
 
+_ADJECTIVES = frozenset({*_FORM_WORDS, "moderate", "mild"})
+# "high blood pressure which is not being controlled" speaks of the uncontrolled form.
+_NOT_CONTROLLED = re.compile(
+    r"\b(?:not|poorly|inadequately)\s+(?:being\s+|well\s+|adequately\s+)?controlled\b", re.I
+)
+
+
+def _words_before(text: str) -> list[str]:
+    """Up to three words before a mention, back to a list's separator: "severe dehydration or
+    lactic acidosis" does not make the lactic acidosis severe, while "a severe or
+    uncontrolled infection" is severe (the separator joins two of its form words)."""
+    tokens = re.findall(r"[,;(]|\w+", text)
+    out: list[str] = []
+    i = len(tokens) - 1
+    while i >= 0 and len(out) < 3:
+        tok = tokens[i]
+        if tok in (",", ";", "(") or tok.lower() in ("or", "and"):
+            prev = tokens[i - 1].lower() if i > 0 else ""
+            if prev not in _ADJECTIVES:
+                break
+            i -= 1
+            continue
+        out.insert(0, tok)
+        i -= 1
+    return out
+
+
+def _around(quote: str, condition: str | None) -> str:
+    """The words about the condition itself: a few before its mention and a few after
+    ("heart failure that is moderate or severe"); the whole quote where it is not found.
+    'uncontrolled diabetes … or ketoacidosis' does not make the ketoacidosis 'uncontrolled'."""
+    find = getattr(_finder(), "find", None)
+    spans = [
+        (m.start, m.end)
+        for m in (find(quote) if find and condition else [])
+        if m.kind == "condition" and m.key == condition
+    ]
+    if not spans:
+        return quote
+    parts = []
+    for start, end in spans:
+        before = _words_before(quote[:start])
+        after = quote[end:].split()[:5]
+        parts.append(" ".join([*before, quote[start:end], *after]))
+    return " ".join(parts)
+
+
 @functools.lru_cache(maxsize=8192)
-def _unstated_qualifier(profile_text: str, quote: str) -> str | None:
+def _unstated_qualifier(profile_text: str, quote: str, condition: str | None = None) -> str | None:
     """A form word the leaflet puts on the condition ('acute heart failure') that the
     profile's words do not have. A profile that states one of the quote's forms has said which
     form it is ('active TB' against "a severe infection such as … active tuberculosis")."""
     p = set(normalise(profile_text).split())
-    q = set(normalise(quote).split())
-    if any(word in p and word in q for word in _FORM_WORDS):
+    q = set(normalise(_NOT_CONTROLLED.sub(" uncontrolled ", _around(quote, condition))).split())
+    if any(word in p and word in q for word in (*_FORM_WORDS, "moderate", "mild")):
         return None
     for word in _FORM_WORDS:
         if word in q and word not in p:
@@ -434,6 +485,11 @@ _QUALIFIERS = frozenset(
         "acute",
         "history",
         "of",
+        "in",
+        "ago",
+        "uncontrolled",
+        "unstable",
+        "decompensated",
         "past",
         "previous",
         "previously",
@@ -509,6 +565,26 @@ def _condition_facts(facts: Sequence[Fact]) -> list[Fact]:
     return [f for f in facts if f.topic == "contraindication" and f.condition]
 
 
+_SEVERITY_RANK = {"low": 0, "moderate": 1, "high": 2}
+
+
+def _condition_outcome(condition: str, fact: Fact) -> tuple[Fact, Severity, bool, bool, str | None]:
+    """What one sentence makes of one listed condition: (fact, severity, blocking, milder,
+    unstated form word)."""
+    severity, blocking = _severity(fact)
+    # A leaflet that forbids a past episode ('has previously had intussusception') is met by
+    # a past one: only a present-tense prohibition is softened by 'history of'.
+    milder = _milder(condition, fact.quote) and not fact.history
+    unstated = _unstated_qualifier(condition, fact.quote, fact.condition)
+    if milder:
+        severity, blocking = "moderate", False
+    elif unstated and blocking:
+        # The leaflet forbids only the 'acute' or 'severe' form, and the profile does not
+        # say which form: a high alert for the doctor, not a block we cannot justify.
+        blocking = False
+    return fact, severity, blocking, milder, unstated
+
+
 def _conditions(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -529,16 +605,12 @@ def _conditions(
         grouped = [f for f in stated if f not in direct and f.condition in groups]
         if not direct and not grouped:
             continue
-        fact = (direct or grouped)[0]
-        severity, blocking = _severity(fact)
-        milder = _milder(condition, fact.quote)
-        unstated = _unstated_qualifier(condition, fact.quote)
-        if milder:
-            severity, blocking = "moderate", False
-        elif unstated and blocking:
-            # The leaflet forbids only the 'acute' or 'severe' form, and the profile does
-            # not say which form: a high alert for the doctor, not a block we cannot justify.
-            blocking = False
+        # Several sentences may meet one condition ('a severe infection' and 'active
+        # tuberculosis' both meet active TB): the strongest that applies speaks.
+        fact, severity, blocking, milder, unstated = max(
+            (_condition_outcome(condition, f) for f in [*direct, *grouped]),
+            key=lambda o: (o[2], _SEVERITY_RANK[o[1]], o[0] in direct),
+        )
         result.alerts.append(
             _alert(
                 kind="contraindication" if blocking else "warning",
@@ -671,6 +743,7 @@ def _medicines(
             )
 
 
+_IF_ITEM = re.compile(r"^\W*if\s+(?:you|your|the\s+(?:person|patient|child))\b", re.IGNORECASE)
 _MEDICINE_WORDS = re.compile(
     r"\b(?:medicines?|medications?|treatments?|therapy|therapies|taking|drugs?)\b", re.IGNORECASE
 )
@@ -714,7 +787,11 @@ def _class_statements(
                         else "interaction", quote=claim.quote, claim=claim.id,
                         source=claim.source)  # fmt: skip
             severity, blocking = _severity(fact)
-            if claim.topic.value == "interaction" and not _PROHIBITION.search(claim.quote):
+            if not _PROHIBITION.search(claim.quote) and (
+                claim.topic.value == "interaction" or not _IF_ITEM.match(claim.quote)
+            ):
+                # Neither its words nor an 'if you …' item of the 'Do not use' list forbid
+                # (a list item often filed under that heading belongs to 'Other medicines').
                 severity, blocking = "moderate", False
             result.med_keys.add(match.key)
             result.alerts.append(
@@ -745,25 +822,46 @@ def _class_statements(
 def _claim_naming_class(
     mono: Monograph, vocab: Vocabulary, document_id: str, class_id: str
 ) -> Claim | None:
-    """The document's first medicine sentence naming a class by one of its phrases."""
+    """The document's strongest medicine sentence naming a class by one of its phrases as
+    medicines taken (`_names_class`)."""
     class_def = getattr(vocab, "class_def", None)
     cdef = class_def(class_id) if class_def is not None else None
     pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
     if pattern is None:
         return None
-    return next((c for c in _medicine_claims(mono, document_id) if pattern.search(c.quote)), None)
+    return next(
+        (c for c in _medicine_claims(mono, document_id) if _names_class(pattern, c.quote)), None
+    )
 
 
 @memo.by_identity()
 def _medicine_claims(mono: Monograph, document_id: str) -> tuple[Claim, ...]:
-    """A document's 'Do not use' and 'Other medicines' sentences that speak of medicines."""
-    return tuple(
+    """A document's 'Do not use' and 'Other medicines' sentences that speak of medicines,
+    the strongest first: a 'Do not use' sentence over an 'Other medicines' one."""
+    claims = [
         c
         for c in mono.claims
         if c.source == document_id
         and c.topic.value in ("contraindication", "interaction")
         and _MEDICINE_WORDS.search(c.quote)
+    ]
+    claims.sort(
+        key=lambda c: (c.topic.value != "contraindication", not _PROHIBITION.search(c.quote))
     )
+    return tuple(claims)
+
+
+_ALLERGIC = re.compile(r"\b(?:allergic|hypersensitive|hypersensitivity)\b", re.IGNORECASE)
+
+
+def _names_class(pattern: re.Pattern[str], quote: str) -> bool:
+    """The sentence names the class as medicines taken, not as an allergy ('if you are
+    allergic to other NSAIDs' is about an allergy: the allergy check reads it)."""
+    at = pattern.search(quote)
+    if at is None:
+        return False
+    allergic = _ALLERGIC.search(quote)
+    return allergic is None or allergic.start() > at.start()
 
 
 def _article_for(name: str) -> str:
@@ -780,10 +878,13 @@ def _vaccines(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    fact = _live_vaccine_fact(cite.mono, fs, facts)
-    if fact is None:
+    found = _live_vaccine_fact(cite.mono, fs, facts)
+    if found is None:
         return
+    fact, vague = found
     severity, blocking = _severity(fact)
+    if vague:
+        severity, blocking = "high", False
     lines = [*profile.planned_vaccines, *(m for m in profile.medications if vocab.vaccine(m))]
     for text in lines:
         vm = vocab.vaccine(text)
@@ -825,18 +926,23 @@ def _vaccines(
 
 
 @memo.by_identity(objects=3)
-def _live_vaccine_fact(mono: Monograph, fs: FactSet, facts: Sequence[Fact]) -> Fact | None:
-    """The document's strongest statement about live vaccines (once per document)."""
+def _live_vaccine_fact(
+    mono: Monograph, fs: FactSet, facts: Sequence[Fact]
+) -> tuple[Fact, bool] | None:
+    """The document's strongest statement about live vaccines and whether it is only a vague
+    prohibition of "certain vaccines" (once per document)."""
     live_facts = [
         f
         for f in facts
         if f.topic == "vaccine" and (f.class_ == "live-vaccine" or getattr(f, "live", None))
     ]
+    vague = False
     if not live_facts:
-        live_facts = _live_vaccine_sentences(mono, fs)
+        live_facts, vague = _live_vaccine_sentences(mono, fs)
     if not live_facts:
         return None
-    return sorted(live_facts, key=lambda f: {"must-not": 0, "avoid": 1}.get(f.strength or "", 2))[0]
+    order = {"must-not": 0, "avoid": 1}
+    return sorted(live_facts, key=lambda f: order.get(f.strength or "", 2))[0], vague
 
 
 _LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
@@ -845,24 +951,17 @@ _LIVE_WORDS = re.compile(r"\blive\s+(?:\w+\s+)?vaccin", re.IGNORECASE)
 _SOME_VACCINES = re.compile(r"\bvaccin", re.IGNORECASE)
 
 
-def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> list[Fact]:
+def _live_vaccine_sentences(mono: Monograph, fs: FactSet) -> tuple[list[Fact], bool]:
     """The document's own sentences about live vaccines, where extraction named none: the
     standard leaflet wording ("You should not be given live vaccines …") is enough to warn.
     A prohibition of "certain vaccines" that does not say which is read as about live ones,
-    as a high alert that does not block (the doctor knows which)."""
-    return list(_live_vaccine_sentences_of(mono, fs))
-
-
-@memo.by_identity(objects=2)
-def _live_vaccine_sentences_of(mono: Monograph, fs: FactSet) -> tuple[Fact, ...]:
+    as a high alert that does not block (the doctor knows which): the second value is True
+    for such a vague prohibition."""
     out = _vaccine_sentences(mono, fs, _LIVE_WORDS)
     if out:
-        return tuple(out)
-    return tuple(
-        f.model_copy(update={"strength": "avoid"})
-        for f in _vaccine_sentences(mono, fs, _SOME_VACCINES)
-        if f.strength == "must-not"
-    )
+        return out, False
+    vague = [f for f in _vaccine_sentences(mono, fs, _SOME_VACCINES) if f.strength == "must-not"]
+    return vague, bool(vague)
 
 
 def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> list[Fact]:
@@ -946,6 +1045,21 @@ def _stances(
         )
 
 
+def _limit_indication(fact: Fact) -> str | None:
+    return fact.population.indication if fact.population is not None else None
+
+
+def _treats(indication: str, limit_indication: str) -> bool:
+    """The person's indication is the one an age limit is stated for (by the condition
+    vocabulary's names, or as a member of its group: Crohn's disease under inflammatory bowel
+    disease)."""
+    if has_term(indication, limit_indication) or has_term(limit_indication, indication):
+        return True
+    find = getattr(_finder(), "find", None)
+    keys = {m.key for m in (find(indication) if find else []) if m.kind == "condition"}
+    return limit_indication in keys or bool(keys & _condition_groups().get(limit_indication, set()))
+
+
 def _ages(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -955,12 +1069,15 @@ def _ages(
     generic: str,
     result: LeafletScreening,
 ) -> None:
+    """Age limits, each for the population it was stated for: a limit the leaflet gives for
+    one indication ('psoriatic arthritis … under 18') does not refuse a person treated for
+    another ('plaque psoriasis … from 6'); where the person's indication is not given and a
+    limit for some indication is above their age, the check says the indication is missing."""
     limits = [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
     if not limits:
         return
-    fact = max(limits, key=lambda f: f.age_min_years or 0)
-    minimum = fact.age_min_years or 0
     if profile.age_years is None:
+        fact = max(limits, key=lambda f: f.age_min_years or 0)
         result.alerts.append(
             _alert(
                 kind="cannot-decide",
@@ -976,22 +1093,61 @@ def _ages(
             )
         )
         return
-    if profile.age_years >= minimum:
-        return
-    blocking = bool(_PROHIBITION.search(fact.quote))
-    result.alerts.append(
-        _alert(
-            kind="contraindication" if blocking else "warning",
-            trigger="age-limit",
-            severity="high",
-            blocking=blocking,
-            title=f"Not for under {minimum:g}-year-olds: {generic}",
-            detail=f"The profile's age is {profile.age_years:g}. {_says(fact)}",
-            matched=f"age {profile.age_years:g}",
-            refs=[cite(fs, fact)],
-            basis=basis,
+    age = profile.age_years
+    below = [f for f in limits if age < (f.age_min_years or 0)]
+    applying = [
+        f
+        for f in below
+        if _limit_indication(f) is None
+        or (profile.indication and _treats(profile.indication, _limit_indication(f) or ""))
+    ]
+    if applying:
+        # The strongest statement first ('do not use' over 'not recommended'), then the highest.
+        fact = max(
+            applying,
+            key=lambda f: (bool(_PROHIBITION.search(f.quote)), f.age_min_years or 0),
         )
-    )
+        minimum = fact.age_min_years or 0
+        blocking = bool(_PROHIBITION.search(fact.quote))
+        scope = _limit_indication(fact)
+        result.alerts.append(
+            _alert(
+                kind="contraindication" if blocking else "warning",
+                trigger="age-limit",
+                severity="high",
+                blocking=blocking,
+                title=f"Not for under {minimum:g}-year-olds"
+                + (f" with {scope}" if scope else "")
+                + f": {generic}",
+                detail=f"The profile's age is {age:g}. {_says(fact)}",
+                matched=f"age {age:g}",
+                refs=[cite(fs, fact)],
+                basis=basis,
+            )
+        )
+        return
+    unknown = [f for f in below if _limit_indication(f) and not profile.indication]
+    if unknown:
+        scopes = list(dict.fromkeys(_limit_indication(f) or "" for f in unknown))
+        fact = max(unknown, key=lambda f: f.age_min_years or 0)
+        result.alerts.append(
+            _alert(
+                kind="cannot-decide",
+                trigger="age-limit",
+                severity="high",
+                blocking=False,
+                title="Indication needed: the leaflet sets an age limit for some uses",
+                detail=(
+                    f"The profile's age is {age:g}, and the leaflet limits the use at this age "
+                    f"for {', '.join(scopes)}. Add 'indication' (what it is used for) to the "
+                    f"profile. {_says(fact)}"
+                ),
+                matched=None,
+                refs=[cite(fs, f) for f in unknown[:3]],
+                basis=basis,
+                field_name="indication",
+            )
+        )
 
 
 def _dedupe(alerts: list[Alert]) -> list[Alert]:

@@ -71,7 +71,13 @@ _FORM_AFTER = re.compile(
     re.IGNORECASE,
 )
 _DOSE_BEFORE = re.compile(
-    r"\b(?:dose|doses|dosage|take|inject|use|give)\s+(?:(?:of|a|an|one)\s+)?$|^\s*(?:one|a|an)\s+$",
+    r"\b(?:dose|doses|dosage|take|inject|use|give|swallow)\s+(?:(?:of|a|an|one)\s+)?$"
+    r"|^\s*(?:one|a|an)\s+$"
+    # "The recommended dose is one 200 mg injection": the dose is one unit of that strength.
+    r"|\b(?:dose|dosage)\s+(?:is|will\s+be)\s+(?:one|a|an|1)\s+$"
+    # "This will be followed by one 15 mg tablet", "increased to one 10 mg tablet".
+    r"|\b(?:followed\s+by|then|(?:increased|reduced|decreased|changed)\s+to|continue\s+with)"
+    r"\s+(?:one|a|an|1)\s+$",
     re.IGNORECASE,
 )
 # "in 0.5 to 1.0 mg/kg increments": a step of adjustment, not a dose.

@@ -26,6 +26,7 @@ from druginfo.facts.intervals import (
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
 from druginfo.facts.stances import read_missed_dose, read_stance
+from druginfo.facts.strength import read_strength, states_strength
 from druginfo.facts.temperature import find_temperatures
 from druginfo.facts.topics import classify, statement_topic, vocabulary
 from druginfo.model import Topic
@@ -68,21 +69,6 @@ _ALLERGIC_TO = re.compile(
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:it|them|this\s+(?:drug|medicine|medication))\b", re.I)
-_STRENGTH: tuple[tuple[Strength, re.Pattern[str]], ...] = (
-    (
-        "must-not",
-        re.compile(
-            r"\b(?:must\s+not|do\s+not|don[’']t|should\s+not|never|cannot)\s+(?:\w+\s+){0,3}?"
-            r"(?:use|take|be\s+(?:given|used|taken)|receive|get|have|combine|give)\b"
-            r"|\bcontraindicated\b|\bmust\s+not\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "avoid",
-        re.compile(r"\bnot\s+recommended\b|\bavoid\w*\b|\bshould\s+not\b", re.IGNORECASE),
-    ),
-)
 _AGE_LIMIT = re.compile(
     r"\b(?:not\s+(?:be\s+)?(?:used|given|recommended|approved|studied|established)|"
     r"should\s+not|must\s+not|do\s+not|don[’']t|has\s+not\s+been|have\s+not\s+been|no\s+"
@@ -249,10 +235,30 @@ def _clauses(text: str, amounts: list[Amount]) -> list[_Clause]:
     return [_Clause(cuts[i], cuts[i + 1]) for i in range(len(amounts))]
 
 
-def _indication(mentions: list[Mention]) -> str | None:
-    names = [m.key for m in mentions if m.kind == "condition" and not m.negated]
-    names = [n for n in names if n not in ("infection", "pain", "fever", "kidney disease")]
-    return names[0] if len(set(names)) == 1 else None
+_NOT_INDICATIONS = ("infection", "pain", "fever", "kidney disease")
+# Between two indications of one list: "rheumatoid arthritis, psoriatic arthritis or axial
+# spondyloarthritis" (commas, 'or', 'and', 'and/or' and nothing else).
+_LIST_GAP = re.compile(r"^[\s,;/]*(?:(?:and/)?or|and)?[\s,;/]*$", re.IGNORECASE)
+
+
+def _indication(mentions: list[Mention], text: str | None = None) -> str | None:
+    """The indication a statement names: one condition, or one list of them ("If you have
+    RA, PsA or axial spondyloarthritis, the dose is …"), written 'A or B or C' so that each
+    fits; conditions named otherwise (as a reason, a warning) make it unknown."""
+    found = [
+        m
+        for m in mentions
+        if m.kind == "condition" and not m.negated and m.key not in _NOT_INDICATIONS
+    ]
+    names = list(dict.fromkeys(m.key for m in found))
+    if len(names) == 1:
+        return names[0]
+    if not names or text is None:
+        return None
+    for a, b in itertools.pairwise(found):
+        if a.key != b.key and not _LIST_GAP.match(text[a.end : b.start]):
+            return None
+    return " or ".join(names)
 
 
 def _doses(
@@ -290,7 +296,7 @@ def _doses(
             durations[0].days if durations else None,
             None,
             route,
-            _with_indication(pop, heading_ind, finder.find(text)),
+            _with_indication(pop, heading_ind, finder.find(text), text),
             text,
             section,
         )
@@ -316,7 +322,13 @@ def _doses(
         if pop is None and len(amounts) == 1:
             pop = read_population(text)
         pop = merge(heading_pop, pop)
-        pop = _with_indication(pop, heading_ind, finder.find(words) or finder.find(text))
+        own_mentions = finder.find(words)
+        pop = _with_indication(
+            pop,
+            heading_ind,
+            own_mentions or finder.find(text),
+            words if own_mentions else text,
+        )
         yield _dose_fact(
             fact_topic,
             amount,
@@ -331,9 +343,9 @@ def _doses(
 
 
 def _with_indication(
-    pop: Population | None, heading_ind: str | None, mentions: list[Mention]
+    pop: Population | None, heading_ind: str | None, mentions: list[Mention], text: str
 ) -> Population | None:
-    ind = _indication(mentions) or heading_ind
+    ind = _indication(mentions, text) or heading_ind
     if ind is None:
         return pop
     data = pop.model_dump(exclude_none=True) if pop else {}
@@ -478,10 +490,7 @@ def _stances(text: str, topic: Topic, ctx: Context, section: str | None) -> Iter
 
 
 def _strength(text: str) -> Strength:
-    for strength, pattern in _STRENGTH:
-        if pattern.search(text):
-            return strength
-    return "caution"
+    return read_strength(text)
 
 
 def _mention_facts(
@@ -522,6 +531,37 @@ def _mention_facts(
                     "section": section,
                 }
             )
+        elif (
+            m.kind == "medicine"
+            and not m.historical
+            and (
+                (topic is Topic.contraindication and _forbids_with(text, ctx, m))
+                or (
+                    topic not in _NO_STANCE_TOPICS
+                    and topic is not Topic.interaction
+                    and _PROHIBITS_OBJECT.search(text[: m.start])
+                )
+            )
+        ):
+            # A medicine named in a "Do not use" statement ('if you are taking other medicines
+            # to prevent blood clotting (e.g. warfarin …)'): must not be combined.
+            if m.key.lower() in own or m.text.lower() in own:
+                continue
+            key = ("interaction", m.key)
+            if key in seen:
+                continue
+            seen.add(key)
+            classes = finder.classes_of(m.key)
+            yield Fact.model_validate(
+                {
+                    "topic": "interaction",
+                    "with": m.key,
+                    "class": classes[0] if classes else None,
+                    "strength": states_strength(text) or "must-not",
+                    "quote": text,
+                    "section": section,
+                }
+            )
         elif m.kind == "medicine" and topic is Topic.interaction:
             if m.key.lower() in own or m.text.lower() in own:
                 continue
@@ -540,12 +580,7 @@ def _mention_facts(
                     "section": section,
                 }
             )
-        elif (
-            m.kind == "condition"
-            and topic is Topic.contraindication
-            and _contraindicates(text)
-            and (m.hypothetical or m.historical)
-        ):
+        elif m.kind == "condition" and _condition_forbidden(text, topic, ctx, m):
             key = ("contraindication", m.key)
             if key in seen:
                 continue
@@ -587,17 +622,52 @@ def _mention_facts(
     ):
         pop = read_population(text)
         if pop is not None and pop.age_max_years is not None and pop.age_min_years is None:
-            yield Fact(
-                topic="age-limit", age_min_years=pop.age_max_years, quote=text, section=section
-            )
+            # A limit stated for some indications ("… under 18 years of age with Crohn's
+            # disease", "… for the treatment of heart failure") holds for those only.
+            scoped: list[str | None] = list(_limit_indications(text, mentions))
+            for indication in scoped or [None]:
+                yield Fact(
+                    topic="age-limit",
+                    age_min_years=pop.age_max_years,
+                    population=Population(indication=indication) if indication else None,
+                    quote=text,
+                    section=section,
+                )
+
+
+# The reason a statement gives ("because it has not been studied", "due to the risk of
+# infection") names no indication.
+_REASON = re.compile(r"\b(?:because|since|due\s+to|as\s+(?:it|there|the)|owing\s+to)\b", re.I)
+
+
+def _limit_indications(text: str, mentions: list[Mention]) -> list[str]:
+    """The conditions an age-limit statement is for, in order, outside its reason clause."""
+    cut = _REASON.search(text)
+    end = cut.start() if cut else len(text)
+    out: list[str] = []
+    for m in mentions:
+        if m.kind == "condition" and m.start < end and not m.negated and m.key not in out:
+            out.append(m.key)
+    return out
 
 
 _MUST_NOT_USE = re.compile(
-    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never|will\s+not|cannot|may\s+not)\s+"
+    r"(?:\w+\s+){0,2}?"
     r"(?:use|take|give|be\s+(?:given|used|treated)|receive|start)\b|\bcontraindicated\b",
     re.IGNORECASE,
 )
-_IF_ITEM = re.compile(r"^\W*if\s+(?:you|your\s+child|the\s+patient|he|she)\b", re.IGNORECASE)
+# A prohibition that names the medicine it forbids as its object: "Do not give acetylsalicylic
+# acid to children for 4 weeks after vaccination", "you must not take ketoconazole".
+_PROHIBITS_OBJECT = re.compile(
+    r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,1}?"
+    r"(?:give|take|use|combine\s+\w+\s+with|receive)\s+(?:\w+\s+){0,2}?$",
+    re.IGNORECASE,
+)
+_IF_ITEM = re.compile(
+    r"^\W*if\s+(?:you|your\s+(?:child|baby)|the\s+(?:patient|person|child)|he|she)\b",
+    re.IGNORECASE,
+)
 _SUPPOSING = re.compile(
     r"\b(?:think|suspect|believe)\s+(?:you|she|he)\s+(?:may|might)\s+be\b", re.I
 )
@@ -610,18 +680,101 @@ _ADVICE = re.compile(
 )
 
 
+_CLOSING = re.compile(
+    r"\s(?=if\s+you\s+are\s+not\s+sure\b|warnings\s+and\s+precautions\b|"
+    r"if\s+any\s+of\s+(?:the\s+above|these)\b)",
+    re.IGNORECASE,
+)
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+_RELATIVE_MODAL = re.compile(
+    r"\b(?:that|which|who)\s+(?:may|might|could|can|will)\b", re.IGNORECASE
+)
+
+
 def _contraindicates(text: str) -> bool:
     """A condition under 'Do not use' is a contraindication only where the statement says so:
     a list item opening with 'if you ...' (the heading's own clause), or words forbidding use.
     'Tell your doctor if ...' under the same heading is a warning, not a contraindication."""
     if _MUST_NOT_USE.search(text):
         return True
+    # The section's closing advice run into the last item ("… problems If you are not sure,
+    # talk to your doctor") is not the item's own words.
+    text = _CLOSING.split(text, maxsplit=1)[0]
     own_words = _SUPPOSING.sub(" ", text)  # "if you think you may be pregnant" is no consequence
+    own_words = _PARENTHESIS.sub(" ", own_words)  # "(your doctor will advise you)" neither
+    own_words = _RELATIVE_MODAL.sub(" ", own_words)  # "… treatments that can weaken …" neither
     return (
         bool(_IF_ITEM.search(text))
         and not _ADVICE.search(text)
         and not _CONSEQUENCE.search(own_words)
     )
+
+
+# A prohibition of this medicine that goes on to the person's state: "This medicine should not
+# be used if you have type 1 diabetes", "The use of X is not recommended if you have severe
+# heart failure". Outside the 'Do not use' section such a sentence is a contraindication too.
+_FORBIDDEN_IF = re.compile(
+    r"\b(?:(?:must|should|shall)\s+not|do\s+not|don[’']t|never)\s+(?:\w+\s+){0,3}?"
+    r"(?:use[ds]?|take|taken|be\s+(?:used|given|taken|started)|receive|give|start)\b[^.;]{0,40}?"
+    r"\bif\s+(?:you|your\s+child|the\s+patient|the\s+person)\b"
+    r"|\bnot\s+recommended\b[^.;]{0,30}?\bif\s+(?:you|your\s+child|the\s+patient)\b",
+    re.IGNORECASE,
+)
+# A list item ('you have heart failure that is moderate or severe') under a lead that forbids
+# ("You should not be given Remicade if:") states the person's state without 'if'.
+_STATE_ITEM = re.compile(
+    r"^\W*(?:you|your\s+child|the\s+(?:person|patient|child)(?:\s+to\s+be\s+vaccinated)?)\s+"
+    r"(?:have|has|had|are|is|suffer|suffers|were|was)\b",
+    re.IGNORECASE,
+)
+
+
+def _lead_forbids(ctx: Context) -> bool:
+    return ctx.lead is not None and bool(_MUST_NOT_USE.search(ctx.lead))
+
+
+# "nefazodone (medicine to treat depression)": a condition named as what another medicine
+# is for is no condition of the person's.
+_TREATS_BEFORE = re.compile(
+    r"\b(?:to\s+treat|used\s+(?:to\s+treat|for|in)|for\s+(?:the\s+)?treat(?:ment|ing)\s+"
+    r"(?:of\s+)?|treatment\s+of|medicines?\s+for|drugs?\s+for)\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _condition_forbidden(text: str, topic: Topic, ctx: Context, m: Mention) -> bool:
+    """A condition the statement names as a reason not to use the medicine."""
+    if _TREATS_BEFORE.search(text[max(0, m.start - 60) : m.start]):
+        return False
+    if topic is Topic.contraindication:
+        if (m.hypothetical or m.historical or _IF_ITEM.search(text)) and _contraindicates(text):
+            return True  # every condition of an 'if you …' item is in the item's 'if'
+        if _contraindicates(text) and _lead_forbids(ctx) and not m.negated:
+            return True
+        # An item under a forbidding lead states the person's state without 'if'.
+        return (
+            _lead_forbids(ctx)
+            and bool(_STATE_ITEM.search(text) or re.match(r"\W*if\b", text, re.I))
+            and not _ADVICE.search(text)
+        )
+    if topic in _NO_STANCE_TOPICS:
+        return False
+    at = _FORBIDDEN_IF.search(text)
+    return at is not None and m.start >= at.start() and not m.historical
+
+
+def _forbids_with(text: str, ctx: Context, m: Mention) -> bool:
+    """A medicine named in a 'Do not use' statement is one not to combine: the statement
+    forbids in its own words or is an 'if you are taking …' item, or it is an item of a lead
+    that forbids ("Do not take X with any of the following:"). A heading alone does not do:
+    a leaflet's 'Other medicines' list is often filed under the 'Do not take' heading before
+    it. A medicine inside an 'allergic to …' phrase is an allergy, not a combination."""
+    for allergic in _ALLERGIC_TO.finditer(text):
+        if allergic.start() <= m.start < allergic.end():
+            return False
+    if _ADVICE.search(text) and not _MUST_NOT_USE.search(text):
+        return False
+    return _contraindicates(text) or _lead_forbids(ctx)
 
 
 def _allergen(phrase: str, finder: MentionFinder, own_key: str | None) -> str | None:
