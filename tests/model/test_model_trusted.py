@@ -157,7 +157,8 @@ def test_the_monograph_itself_is_reproduced(kineret: dict[str, Any]) -> None:
 
 
 def test_store_reads_use_it(curated_json: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from druginfo.store.sqlite import decode_monograph, encode_monograph
+    from druginfo.store.common import compress_monograph
+    from druginfo.store.sqlite import decode_monograph
 
     calls: list[type[BaseModel]] = []
     build = trusted.build
@@ -168,5 +169,5 @@ def test_store_reads_use_it(curated_json: dict[str, str], monkeypatch: pytest.Mo
 
     monkeypatch.setattr(trusted, "build", spy)
     text = curated_json["anakinra"]
-    same(decode_monograph(encode_monograph(text)), Monograph.model_validate_json(text))
+    same(decode_monograph(compress_monograph(text)), Monograph.model_validate_json(text))
     assert calls == [Monograph]
