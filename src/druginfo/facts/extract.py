@@ -531,20 +531,12 @@ def _mention_facts(
                     "section": section,
                 }
             )
-        elif (
-            m.kind == "medicine"
-            and not m.historical
-            and (
-                (topic is Topic.contraindication and _forbids_with(text, ctx, m))
-                or (
-                    topic not in _NO_STANCE_TOPICS
-                    and topic is not Topic.interaction
-                    and _PROHIBITS_OBJECT.search(text[: m.start])
-                )
-            )
+        elif m.kind == "medicine" and (
+            (forbidden := _forbids_medicine(text, topic, ctx, m)) or topic is Topic.interaction
         ):
             # A medicine named in a "Do not use" statement ('if you are taking other medicines
-            # to prevent blood clotting (e.g. warfarin …)'): must not be combined.
+            # to prevent blood clotting (e.g. warfarin …)') must not be combined; one named
+            # under "Other medicines" has the strength its sentence states.
             if m.key.lower() in own or m.text.lower() in own:
                 continue
             key = ("interaction", m.key)
@@ -557,25 +549,9 @@ def _mention_facts(
                     "topic": "interaction",
                     "with": m.key,
                     "class": classes[0] if classes else None,
-                    "strength": states_strength(text) or "must-not",
-                    "quote": text,
-                    "section": section,
-                }
-            )
-        elif m.kind == "medicine" and topic is Topic.interaction:
-            if m.key.lower() in own or m.text.lower() in own:
-                continue
-            key = ("interaction", m.key)
-            if key in seen:
-                continue
-            seen.add(key)
-            classes = finder.classes_of(m.key)
-            yield Fact.model_validate(
-                {
-                    "topic": "interaction",
-                    "with": m.key,
-                    "class": classes[0] if classes else None,
-                    "strength": _strength(text),
+                    "strength": (states_strength(text) or "must-not")
+                    if forbidden
+                    else _strength(text),
                     "quote": text,
                     "section": section,
                 }
@@ -761,6 +737,20 @@ def _condition_forbidden(text: str, topic: Topic, ctx: Context, m: Mention) -> b
         return False
     at = _FORBIDDEN_IF.search(text)
     return at is not None and m.start >= at.start() and not m.historical
+
+
+def _forbids_medicine(text: str, topic: Topic, ctx: Context, m: Mention) -> bool:
+    """The sentence forbids taking the medicine it names: a 'Do not use' statement about it,
+    or a prohibition before it outside the 'Other medicines' section."""
+    if m.historical:
+        return False
+    if topic is Topic.contraindication and _forbids_with(text, ctx, m):
+        return True
+    return (
+        topic not in _NO_STANCE_TOPICS
+        and topic is not Topic.interaction
+        and _PROHIBITS_OBJECT.search(text[: m.start]) is not None
+    )
 
 
 def _forbids_with(text: str, ctx: Context, m: Mention) -> bool:
