@@ -367,41 +367,8 @@ def _postgres() -> Iterator[tuple[Any, psutil.Process]]:
     from support import postgres as pg
 
     class BenchServer(pg.PostgresServer):
-        def start(self) -> None:
-            self._cmd(
-                [
-                    str(self.bindir / "initdb"),
-                    "-D",
-                    str(self.data),
-                    "-U",
-                    pg.DB_SUPERUSER,
-                    "-A",
-                    "trust",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                ]
-            )
-            options = (
-                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.tmp} "
-                f"-c {' -c '.join(PG_SETTINGS)}"
-            )
-            self._cmd(
-                [
-                    str(self.bindir / "pg_ctl"),
-                    "-D",
-                    str(self.data),
-                    "-l",
-                    str(self.tmp / "server.log"),
-                    "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ]
-            )
-            self._started = True
+        settings = PG_SETTINGS
+        initdb_sync = True
 
     server = BenchServer()
     try:

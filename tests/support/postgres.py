@@ -99,7 +99,19 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    """One running server; `create_database()` hands out fresh, empty databases."""
+    """One running server; `create_database()` hands out fresh, empty databases.
+
+    Tests run it fast and throw-away (no fsync); a benchmark that measures durable writes
+    states its own `settings` and keeps initdb's sync."""
+
+    settings: tuple[str, ...] = (
+        "fsync=off",
+        "synchronous_commit=off",
+        "full_page_writes=off",
+        "max_connections=40",
+        "shared_buffers=64MB",
+    )
+    initdb_sync = False
 
     def __init__(self) -> None:
         bindir = _find_bindir()
@@ -149,13 +161,11 @@ class PostgresServer:
                 "-E",
                 "UTF8",
                 "--no-locale",
-                "--no-sync",
+                *(() if self.initdb_sync else ("--no-sync",)),
             ]
         )
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.tmp} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=40 -c shared_buffers=64MB"
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.tmp} " + " ".join(
+            f"-c {setting}" for setting in self.settings
         )
         self._cmd(
             [
