@@ -49,6 +49,19 @@ def _table(key: Any, held: Any) -> dict[Any, Any]:
         return values
 
 
+def _recall(values: dict[Any, Any], key: Any, fn: Callable[..., R], args: tuple[Any, ...]) -> R:
+    """The value remembered under `key`, or `fn(*args)` remembered there."""
+    try:
+        return cast(R, values[key])
+    except KeyError:
+        pass
+    value = fn(*args)
+    if len(values) >= MAX_VALUES:
+        values.clear()
+    values[key] = value
+    return value
+
+
 def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Remember `fn(obj_1, …, obj_n, *rest)` by the identity of its first `objects` arguments
     (documents, fact lists, the vocabulary) and the value of the rest (hashable, positional).
@@ -66,16 +79,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 values = entry[1] if entry is not None and entry[0] is obj else None
                 if values is None:
                     values = _table(id(obj), obj)
-                key = (fn, *args[1:])
-                try:
-                    return cast(R, values[key])
-                except KeyError:
-                    pass
-                value = fn(*args, **kwargs)
-                if len(values) >= MAX_VALUES:
-                    values.clear()
-                values[key] = value
-                return value
+                return _recall(values, (fn, *args[1:]), fn, args)
 
             return remembered_one
 
@@ -88,16 +92,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
             entry = _entries.get(ids)
             same = entry is not None and all(a is b for a, b in zip(entry[0], held, strict=True))
             values = entry[1] if entry is not None and same else _table(ids, held)
-            key = (fn, *args[objects:])
-            try:
-                return cast(R, values[key])
-            except KeyError:
-                pass
-            value = fn(*args, **kwargs)
-            if len(values) >= MAX_VALUES:
-                values.clear()
-            values[key] = value
-            return value
+            return _recall(values, (fn, *args[objects:]), fn, args)
 
         return remembered
 
