@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from druginfo.errors import NoDocument, UnknownDrug
-from druginfo.service import Service
+from druginfo.service import Service, cached_vocab
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +70,28 @@ def test_nothing_is_ok_merely_because_no_rule_was_found(service: Service, drug: 
         assert result.regimen is not None and result.regimen.sources
     else:
         assert any(a.kind == "cannot-decide" or a.severity != "low" for a in result.alerts)
+
+
+def test_not_stored_during_the_first_fill_says_not_yet(tmp_path: object) -> None:
+    """A server answers while its first run still stores the bundled leaflets: a medicine not
+    stored yet is said to be loading, and once the fill is complete the plain answer returns."""
+    from pathlib import Path
+
+    from druginfo.ingest import bootstrap_curated
+    from druginfo.store import FILL_MARK, open_store
+
+    store = open_store(f"sqlite:///{Path(str(tmp_path)) / 'filling.db'}", bootstrap=False)
+    try:
+        store.set_meta(FILL_MARK, "started")  # type: ignore[attr-defined]
+        bootstrap_curated(store)  # what a server stores before it answers
+        svc = Service(store, cached_vocab(store))
+        profile = {"age_years": 30, "weight_kg": 70, "sex": "male"}
+        with pytest.raises(NoDocument) as caught:
+            svc.check("baricitinib", profile)
+        assert caught.value.loading and "still being loaded" in str(caught.value)
+        store.set_meta(FILL_MARK, "complete")  # type: ignore[attr-defined]
+        with pytest.raises(NoDocument) as again:
+            svc.check("baricitinib", profile)
+        assert not again.value.loading and "still being loaded" not in str(again.value)
+    finally:
+        store.close()

@@ -33,9 +33,12 @@ class NoDocument(UnknownDrug):
     """A name the vocabulary knows whose medicine has no document of its own in the store:
     said as such (with the stored products that contain it), never as an unknown name."""
 
-    def __init__(self, name: str, key: str, containing: list[str] | None = None) -> None:
+    def __init__(
+        self, name: str, key: str, containing: list[str] | None = None, loading: bool = False
+    ) -> None:
         self.key = key
         self.containing = containing or []
+        self.loading = loading
         DruginfoError.__init__(
             self,
             f"{name!r} is {key}, a known medicine, but no leaflet or label of it is stored"
@@ -44,7 +47,15 @@ class NoDocument(UnknownDrug):
                 if self.containing
                 else ""
             )
-            + ".",
+            + "."
+            # While a server's first run is still storing the bundled leaflets, "not stored"
+            # may only mean "not yet".
+            + (
+                " The bundled leaflets are still being loaded (one-time setup): try again in a"
+                " minute."
+                if loading
+                else ""
+            ),
         )
         self.name = name
         self.suggestions = self.containing

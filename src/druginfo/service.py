@@ -247,12 +247,19 @@ class Service:
         if mono is None:
             # A known substance without a document of its own (one only found inside a
             # combination) is said as such, with the products that contain it.
-            raise NoDocument(name, match.key, self._containing(match.key))
+            raise NoDocument(name, match.key, self._containing(match.key), self._filling())
         if not wanted:
             return mono, None
         return mono, ProductChoice(
             asked=wanted, shown=_shown(mono), note=_other_product_note(mono, wanted)
         )
+
+    def _filling(self) -> bool:
+        """The bundled fill has started and not finished (a server answering meanwhile)."""
+        from druginfo.store import FILL_MARK
+
+        meta = getattr(self.store, "meta", None)
+        return meta is not None and meta(FILL_MARK) == "started"
 
     def monograph_json(
         self, name: str, language: str | None = None, brand: str | None = None
