@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from web_fakes import FakeService
 from druginfo.interfaces.errors import install_error_handlers
 from druginfo.interfaces.web import STATIC_DIR, build_site_router, render_error
 from druginfo.interfaces.web.security import SecurityMiddleware
+from support.browser import chromium_browser, live_server
 from support.web_client import BrowserClient
 
 
@@ -65,3 +67,26 @@ def member(app: FastAPI) -> Iterator[BrowserClient]:
     with BrowserClient(app, base_url="http://druginfo.test") as c:
         c.register("member-one")
         yield c
+
+
+# --- the browser tests' real site and chromium (a module may bring its own base_url) ---
+
+
+@pytest.fixture(scope="module")
+def base_url(filled_db_url: str) -> Iterator[str]:
+    """The real app over the filled store, served by uvicorn for a browser."""
+    from druginfo.interfaces.app import create_app
+    from druginfo.service import Service
+
+    service = Service.open(filled_db_url)
+    try:
+        with live_server(create_app(service)) as url:
+            yield url
+    finally:
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium_browser() as b:
+        yield b

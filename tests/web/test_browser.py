@@ -6,38 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
 
-from support.browser import DESKTOP, PHONE, chromium_browser, live_server
+from support.browser import DESKTOP, PHONE
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def base_url(filled_db_url: str) -> Iterator[str]:
-    from druginfo.interfaces.app import create_app
-    from druginfo.service import Service
-
-    service = Service.open(filled_db_url)
-    try:
-        with live_server(create_app(service)) as url:
-            yield url
-    finally:
-        service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as b:
-        yield b
 
 
 def plan_for_nomid_child(page: Any) -> None:

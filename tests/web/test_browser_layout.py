@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from support.browser import DESKTOP, PHONE, chromium_browser, live_server, register
+from support.browser import DESKTOP, PHONE, register
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
@@ -46,25 +46,6 @@ SMALL_TARGETS_JS = """(selector) => Array.from(document.querySelectorAll(selecto
     return {tag: el.tagName, text: (el.textContent || el.name || '').trim().slice(0, 40),
             w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10}; })
   .filter(t => t.w > 0 && t.h > 0 && (t.w < 24 || t.h < 24))"""
-
-
-@pytest.fixture(scope="module")
-def base_url(filled_db_url: str) -> Iterator[str]:
-    from druginfo.interfaces.app import create_app
-    from druginfo.service import Service
-
-    service = Service.open(filled_db_url)
-    try:
-        with live_server(create_app(service)) as url:
-            yield url
-    finally:
-        service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from support.browser import DESKTOP, chromium_browser, live_server, register
+from support.browser import DESKTOP, live_server, register
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +38,6 @@ def base_url(filled_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
             yield url
     finally:
         service.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as b:
-        yield b
 
 
 def new_person(browser: Any) -> tuple[Any, Any, list[str]]:
