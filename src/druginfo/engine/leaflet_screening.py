@@ -199,7 +199,7 @@ def _screening_facts_of(fs: FactSet) -> tuple[Fact, ...]:
         for f in fs.facts
         if f.topic
         in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
-            "breastfeeding", "age-limit")
+            "breastfeeding", "age-limit", "precaution")
     )  # fmt: skip
 
 
@@ -513,6 +513,10 @@ _QUALIFIERS = frozenset(
 )
 
 
+# A word that tells one form of a disease from another ('type 2', 'hepatitis C', 'stage 4').
+_DISCRIMINATOR = re.compile(r"^(?:\w{1,2}|.*\d.*|type|stage|grade|class)$")
+
+
 def _direct(profile_condition: str, fact: Fact) -> bool:
     """The profile's condition is the one the fact names (by its words, or by the condition
     vocabulary's names: 'severe liver problems' is liver disease), and any other words it has
@@ -521,7 +525,14 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
     quote = set(normalise(fact.quote).split())
     if has_term(profile_condition, stated) or has_term(stated, profile_condition):
         extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
-        return all(w in quote for w in extra - _QUALIFIERS)
+        missing = extra - _QUALIFIERS - quote
+        if not missing:
+            return True
+        # 'pulmonary' only narrows 'tuberculosis'; 'type 2' tells one diabetes from another
+        # that the sentence may name, so a missing discriminator is no match.
+        if any(_DISCRIMINATOR.search(w) for w in missing):
+            return False
+        return _is_a_present(profile_condition, stated)
     for key, words in _conditions_named(profile_condition):
         if key != stated:
             continue
@@ -529,6 +540,15 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
         if all(w in quote for w in extra - _QUALIFIERS):
             return True
     return _is_a_present(profile_condition, stated)
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_exactly(profile_condition: str, stated: str) -> bool:
+    """The profile's words name the sentence's condition itself, not a narrower kind of it:
+    of two cautions met by 'active TB' the one about tuberculosis speaks, not 'an infection'."""
+    return has_term(profile_condition, stated) or any(
+        key == stated for key, _ in _conditions_named(profile_condition)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -561,8 +581,10 @@ def _kidney_conditions(profile: Profile) -> dict[str, str]:
 
 @memo.by_identity()
 def _condition_facts(facts: Sequence[Fact]) -> list[Fact]:
-    """The 'Do not use … if' facts that name a condition (once per document's facts)."""
-    return [f for f in facts if f.topic == "contraindication" and f.condition]
+    """The 'Do not use … if' facts and the warnings section's precautions that name a
+    condition (once per document's facts); where both meet one condition the strongest
+    speaks (`_conditions`)."""
+    return [f for f in facts if f.topic in ("contraindication", "precaution") and f.condition]
 
 
 _SEVERITY_RANK = {"low": 0, "moderate": 1, "high": 2}
@@ -598,7 +620,7 @@ def _conditions(
     treated = profile.indication or ""
     derived = _kidney_conditions(profile)
     for condition in [*profile.conditions, *derived]:
-        if treated and (has_term(condition, treated) and has_term(treated, condition)):
+        if treated and _same_disease(condition, treated):
             continue  # the disease being treated is not a reason against its treatment
         direct = [f for f in stated if _direct(condition, f)]
         groups = condition_groups_of(condition)
@@ -609,7 +631,12 @@ def _conditions(
         # tuberculosis' both meet active TB): the strongest that applies speaks.
         fact, severity, blocking, milder, unstated = max(
             (_condition_outcome(condition, f) for f in [*direct, *grouped]),
-            key=lambda o: (o[2], _SEVERITY_RANK[o[1]], o[0] in direct),
+            key=lambda o: (
+                o[2],
+                _SEVERITY_RANK[o[1]],
+                o[0] in direct,
+                _names_exactly(condition, o[0].condition or ""),
+            ),
         )
         result.alerts.append(
             _alert(
@@ -620,7 +647,7 @@ def _conditions(
                 title=(
                     f"{condition}: do not use {generic}"
                     if blocking
-                    else f"{condition}: ask before using {generic}"
+                    else f"{condition}: ask your doctor before using {generic}"
                 ),
                 detail=(
                     (derived.get(condition) or f"You list {condition!r}.")
@@ -645,6 +672,18 @@ def _conditions(
         )
 
 
+@functools.lru_cache(maxsize=4096)
+def _same_disease(condition: str, treated: str) -> bool:
+    """The profile's condition is the disease the medicine is taken for, give or take a form
+    word ('severe rheumatoid arthritis' for 'rheumatoid arthritis'; 'type 1 diabetes' is not
+    'type 2 diabetes')."""
+    if has_term(condition, treated) and has_term(treated, condition):
+        return True
+    a = set(normalise(condition).split()) - _QUALIFIERS
+    b = set(normalise(treated).split()) - _QUALIFIERS
+    return bool(a) and a == b
+
+
 def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool:
     """A class named beside an example ('TNF blockers such as etanercept') covers every
     member; a class the extraction merely looked up for the named medicine does not, unless
@@ -655,6 +694,9 @@ def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool
     cdef = getattr(vocab, "class_def", lambda _c: None)(cid)
     if cdef is not None and cdef.duplication:
         return True
+    phrases = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+    if phrases is not None and fact.with_ is None and phrases.search(fact.quote):
+        return True  # the sentence names the class by one of its phrases, no member
     words = [w for w in re.split(r"[^a-z0-9]+", (cdef.name if cdef else cid).lower()) if len(w) > 3]
     generic_words = {"inhibitor", "blocker", "medicine", "drug", "agent", "alpha", "factor"}
     return any(has_term(fact.quote, w) for w in words if w not in generic_words)
@@ -710,10 +752,12 @@ def _medicines(
             if key in own:
                 continue
             classes = {c.class_id for c in vocab.classes_of(match.key)}
+            companion = key in _companions(mono)
             hits = [
                 fact
                 for fact, names, klass in inter
-                if key in names or (klass is not None and klass in classes)
+                if key in names
+                or (klass is not None and klass in classes and not (companion and not names))
             ]
             if not hits:
                 continue
@@ -779,6 +823,10 @@ def _class_statements(
         match = vocab.resolve_medication(line)
         if match is None or normalise(match.key) in own or match.key in result.med_keys:
             continue
+        if normalise(match.key) in _companions(mono):
+            # The leaflet says it is used together with this medicine; a class phrase
+            # elsewhere ('medicines that depress the immune system') does not name it.
+            continue
         for cm in vocab.classes_of(match.key):
             claim = _claim_naming_class(mono, vocab, fs.document.id, cm.class_id)
             if claim is None:
@@ -816,6 +864,29 @@ def _class_statements(
                 )
             )
             break
+
+
+@memo.by_identity()
+def _companions(mono: Monograph) -> frozenset[str]:
+    """Medicines the document says it is used together with ("X can be used alone or
+    together with methotrexate"), normalised: a class phrase does not make them a caution,
+    only a sentence naming them does."""
+    from druginfo.facts.precautions import names_companion
+
+    find = getattr(_finder(), "find", None)
+    out: set[str] = set()
+    for claim in mono.claims:
+        if claim.topic.value != "indication" or find is None:
+            continue
+        at = names_companion(claim.quote)
+        if at is None:
+            continue
+        out.update(
+            normalise(m.key)
+            for m in find(claim.quote)
+            if m.kind == "medicine" and m.start >= at.start() and not m.negated
+        )
+    return frozenset(out)
 
 
 @memo.by_identity(objects=2)

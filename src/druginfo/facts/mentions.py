@@ -87,6 +87,7 @@ class MentionFinder:
 
     def __init__(self, vocab: Vocabulary | None = None, names: Iterable[tuple[str, str]] = ()):
         self._vocab = vocab
+        self._phrases: tuple[tuple[str, re.Pattern[str]], ...] | None = None
         self._index: dict[str, _Entry] = {}
         data = bundled_data()
         for d in data.drugs:
@@ -162,6 +163,22 @@ class MentionFinder:
         if vaccine is not None:
             mentions.append(vaccine)
         return sorted(mentions, key=lambda m: m.start)
+
+    def class_phrases(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(class id, the pattern of its phrases) of every vocabulary class a leaflet may name
+        as a whole ('medicines that weaken the immune system'), compiled once per finder."""
+        if self._phrases is None:
+            out: list[tuple[str, re.Pattern[str]]] = []
+            ids = getattr(self._vocab, "class_ids", None)
+            class_def = getattr(self._vocab, "class_def", None)
+            if callable(ids) and callable(class_def):
+                for cid in sorted(ids()):
+                    cdef = class_def(cid)
+                    if cdef is not None and cdef.phrases:
+                        body = "|".join(f"(?:{p})" for p in cdef.phrases)
+                        out.append((cid, re.compile(rf"\b(?:{body})\b", re.IGNORECASE)))
+            self._phrases = tuple(out)
+        return self._phrases
 
     def classes_of(self, key: str) -> list[str]:
         """Vocabulary class ids of a substance, most specific first (as the vocabulary lists)."""
