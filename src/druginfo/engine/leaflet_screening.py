@@ -513,8 +513,10 @@ _QUALIFIERS = frozenset(
 )
 
 
-# A word that tells one form of a disease from another ('type 2', 'hepatitis C', 'stage 4').
-_DISCRIMINATOR = re.compile(r"^(?:\w{1,2}|.*\d.*|type|stage|grade|class)$")
+# A word that tells one form of a disease from another ('type 2', 'hepatitis C', 'stage 4');
+# a year ('treated in 2015') or a site ('pulmonary') does not.
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DISCRIMINATOR = re.compile(r"^(?:[a-z]|\d{1,2}|[ivx]{1,4}|type|stage|grade|class)$")
 
 
 def _direct(profile_condition: str, fact: Fact) -> bool:
@@ -530,6 +532,12 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
             return True
         # 'pulmonary' only narrows 'tuberculosis'; 'type 2' tells one diabetes from another
         # that the sentence may name, so a missing discriminator is no match.
+        # A date ('treated in 2015') only says when; a word that tells one form from
+        # another ('type 2') must be the sentence's; any other ('pulmonary', 'disorder')
+        # must make the profile's condition a kind of the sentence's in the hierarchy.
+        missing = {w for w in missing if not _YEAR.match(w) and w + "s" not in quote}
+        if not missing:
+            return True
         if any(_DISCRIMINATOR.search(w) for w in missing):
             return False
         return _is_a_present(profile_condition, stated)
@@ -634,6 +642,7 @@ def _conditions(
             key=lambda o: (
                 o[2],
                 _SEVERITY_RANK[o[1]],
+                not o[3],  # a sentence covering the person's past state over a softened one
                 o[0] in direct,
                 _names_exactly(condition, o[0].condition or ""),
             ),
@@ -695,8 +704,8 @@ def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool
     if cdef is not None and cdef.duplication:
         return True
     phrases = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
-    if phrases is not None and fact.with_ is None and phrases.search(fact.quote):
-        return True  # the sentence names the class by one of its phrases, no member
+    if phrases is not None and phrases.search(fact.quote):
+        return True  # the sentence names the class by one of its phrases
     words = [w for w in re.split(r"[^a-z0-9]+", (cdef.name if cdef else cid).lower()) if len(w) > 3]
     generic_words = {"inhibitor", "blocker", "medicine", "drug", "agent", "alpha", "factor"}
     return any(has_term(fact.quote, w) for w in words if w not in generic_words)
@@ -779,12 +788,24 @@ def _medicines(
                     ),
                     detail=f"You take {match.display}. {_says(fact)}",
                     matched=match.display,
-                    refs=[cite(fs, f) for f in hits[:2]],
+                    # up to two sentences that say so (a list item and the sentence
+                    # naming its class say the same twice)
+                    refs=[cite(fs, f) for f in _distinct_quotes(hits)[:2]],
                     basis=basis,
                     avoid=f"{match.display} (do not combine)",
                     avoid_kind="medication",
                 )
             )
+
+
+def _distinct_quotes(facts: Sequence[Fact]) -> list[Fact]:
+    seen: set[str] = set()
+    out = []
+    for f in facts:
+        if f.quote not in seen:
+            seen.add(f.quote)
+            out.append(f)
+    return out
 
 
 _IF_ITEM = re.compile(r"^\W*if\s+(?:you|your|the\s+(?:person|patient|child))\b", re.IGNORECASE)

@@ -12,7 +12,7 @@ import re
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
 from druginfo.facts.population import merge
-from druginfo.facts.precautions import lead_kind
+from druginfo.facts.precautions import ends_list, lead_kind
 from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
 from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet, Population
 
@@ -23,7 +23,7 @@ LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
 _FORBIDDING_LEAD = re.compile(
     r"^\W*(?:[\w/-]+\s+){0,4}?(?:must|should|shall|do|does|will|may|can)\s*not\s+(?:be\s+)?"
     r"(?:given|used|use|take|taken|receive|have|start)\b(?:\s+[\w/-]+){0,4}?"
-    r"(?:\s*:|\s+if\b(?!\s+any\s+of)|\s*$)",
+    r"(?:\s*:|\s+if\s*:?\s*$|\s*$)",
     re.IGNORECASE,
 )
 _LEAD_TOPICS = frozenset(
@@ -191,8 +191,13 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
             warn_lead=warn_lead.quote if warn_lead is not None else None,
         )
         if claim.quote.rstrip().endswith(":"):
-            # A new lead ends the list before it; one about side effects ends it too.
-            warn_lead = claim if lead_kind(claim.quote) is not None else None
+            # A new lead ends the list before it, and so does one about side effects or
+            # symptoms; a sub-lead inside the list ('an increased risk of bleeding, such
+            # as:') keeps it.
+            if lead_kind(claim.quote) is not None:
+                warn_lead = claim
+            elif ends_list(claim.quote):
+                warn_lead = None
         facts, last_dose = _continue_dose(claim, facts, last_dose)
         by_source[claim.source].extend(facts)
     sets: list[FactSet] = []

@@ -25,7 +25,7 @@ from druginfo.facts.intervals import (
 )
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
-from druginfo.facts.precautions import Kind, lead_kind, person_condition, person_takes, takes_at
+from druginfo.facts.precautions import LeadKind, lead_kind, person_condition, person_takes, takes_at
 from druginfo.facts.stances import read_missed_dose, read_stance
 from druginfo.facts.strength import read_strength, states_strength
 from druginfo.facts.temperature import find_temperatures
@@ -511,6 +511,7 @@ def _mention_facts(
     own = ctx.own_names
     warns = _in_warnings(text, topic, ctx)
     warn_kind = lead_kind(ctx.warn_lead) if ctx.warn_lead else None
+    precautions: dict[str, bool] = {}
     for m in mentions:
         if m.negated or m.family:
             continue
@@ -553,7 +554,7 @@ def _mention_facts(
             if key in seen:
                 continue
             seen.add(key)
-            classes = finder.classes_of(m.key)
+            classes = finder.classes_of(m.key) or _phrase_classes(m.text, finder)
             yield Fact.model_validate(
                 {
                     "topic": "interaction",
@@ -583,19 +584,12 @@ def _mention_facts(
             and warns
             and (history := person_condition(text, m, warn_kind)) is not None
         ):
-            # A condition the warnings section asks about: the doctor must hear of it first.
-            key = ("precaution", m.key)
-            if key in seen or _TREATS_BEFORE.search(text[max(0, m.start - 60) : m.start]):
+            # A condition the warnings section asks about: the doctor must hear of it first
+            # (one fact per condition; 'a liver problem or a history of liver problems'
+            # covers the past too).
+            if _TREATS_BEFORE.search(text[max(0, m.start - 60) : m.start]):
                 continue
-            seen.add(key)
-            yield Fact(
-                topic="precaution",
-                condition=m.key,
-                history=True if history else None,
-                strength=_strength(text),
-                quote=text,
-                section=section,
-            )
+            precautions[m.key] = precautions.get(m.key, False) or history
         elif m.kind == "condition" and topic is Topic.indication:
             key = ("indication", m.key)
             if key in seen or m.hypothetical or m.historical:
@@ -610,6 +604,17 @@ def _mention_facts(
                 quote=text,
                 section=section,
             )
+    for condition, past in precautions.items():
+        if ("contraindication", condition) in seen:
+            continue  # the sentence forbids it: the stronger fact speaks
+        yield Fact(
+            topic="precaution",
+            condition=condition,
+            history=True if past else None,
+            strength=_strength(text),
+            quote=text,
+            section=section,
+        )
     if warns:
         yield from _class_phrase_facts(text, ctx, section, finder, warn_kind, seen)
     if topic in (Topic.contraindication, Topic.allergy):
@@ -669,6 +674,9 @@ _PROHIBITS_OBJECT = re.compile(
     r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,1}?"
     r"(?:give|take|use|combine\s+\w+\s+with|receive)\s+(?:\w+\s+){0,2}?$",
     re.IGNORECASE,
+)
+_IF_PERSON_BEFORE = re.compile(
+    r"\bif\s+(?:you|your\s+child|the\s+(?:patient|person|child)|he|she)\s*$", re.IGNORECASE
 )
 _IF_ITEM = re.compile(
     r"^\W*if\s+(?:you|your\s+(?:child|baby)|the\s+(?:patient|person|child)|he|she)\b",
@@ -776,10 +784,14 @@ def _forbids_medicine(text: str, topic: Topic, ctx: Context, m: Mention) -> bool
         return False
     if topic is Topic.contraindication and _forbids_with(text, ctx, m):
         return True
+    before = text[: m.start]
+    at = _PROHIBITS_OBJECT.search(before)
     return (
         topic not in _NO_STANCE_TOPICS
         and topic is not Topic.interaction
-        and _PROHIBITS_OBJECT.search(text[: m.start]) is not None
+        and at is not None
+        # 'if you do not take calcium supplements' is a condition, not a prohibition
+        and not _IF_PERSON_BEFORE.search(before[: at.start()])
     )
 
 
@@ -830,7 +842,7 @@ def _class_phrase_facts(
     ctx: Context,
     section: str | None,
     finder: MentionFinder,
-    warn_kind: Kind | None,
+    warn_kind: LeadKind | None,
     seen: set[tuple[str, str]],
 ) -> Iterable[Fact]:
     """Medicines a warnings sentence names only by their class ("Tell your doctor if you are
@@ -856,3 +868,9 @@ def _class_phrase_facts(
 
 def _inside_allergy(text: str, at: int) -> bool:
     return any(a.start() <= at < a.end() for a in _ALLERGIC_TO.finditer(text))
+
+
+def _phrase_classes(words: str, finder: MentionFinder) -> list[str]:
+    """The class a name stands for when it is a class word ('diuretics', 'glucocorticoids'
+    learned as a name): the vocabulary classes whose phrase it is."""
+    return [cid for cid, pattern in finder.class_phrases() if pattern.fullmatch(words.strip())]

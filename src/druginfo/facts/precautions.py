@@ -25,6 +25,9 @@ import yaml
 from druginfo.facts.mentions import Mention
 
 Kind = Literal["state", "event", "taking"]
+# What a lead introduces: items with their own verb ('if you:' → '• have heart problems'),
+# bare nouns ('if you have any of the following:' → '• heart problems'), or medicines.
+LeadKind = Literal["state", "state-nouns", "taking"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class _Rules:
     historical: re.Pattern[str]
     companion: re.Pattern[str]
     finite_verb: re.Pattern[str]
+    lead_nouns: re.Pattern[str]
 
 
 def _alternation(patterns: Sequence[str]) -> re.Pattern[str]:
@@ -69,21 +73,30 @@ def rules() -> _Rules:
         historical=re.compile(raw["historical"], re.IGNORECASE),
         companion=re.compile(raw["companion"], re.IGNORECASE),
         finite_verb=re.compile(raw["finite_verb"], re.IGNORECASE),
+        lead_nouns=re.compile(raw["lead_nouns"], re.IGNORECASE),
     )
 
 
-def lead_kind(lead: str) -> Kind | None:
+def lead_kind(lead: str) -> LeadKind | None:
     """What a list's lead sentence (ending in ':') introduces: the person's states, the
     medicines they take, or neither (side effects to look for, the contents of a pack)."""
     r = rules()
     text = lead.strip()
     if not text.endswith(":"):
         return None
-    if r.lead_taking.search(text) and re.search(r"\bif\b|\btell\b|\btalk\b|\bask\b", text, re.I):
+    if r.lead_taking.search(text):
         return "taking"
     if r.lead_state.search(text) and not r.lead_not.search(_after_if(text)):
-        return "state"
+        return "state-nouns" if r.lead_nouns.search(text) else "state"
     return None
+
+
+def ends_list(lead: str) -> bool:
+    """A lead that is no sub-lead of a warnings list: a sentence with its own subject and
+    verb ('If you notice any of the following side effects, tell …:'), not a noun phrase
+    ('an increased risk of bleeding, such as:')."""
+    r = rules()
+    return bool(r.lead_not.search(lead) or r.finite_verb.search(lead))
 
 
 def _after_if(lead: str) -> str:
@@ -113,7 +126,7 @@ def _openers(text: str) -> tuple[tuple[int, int, Kind], ...]:
     return tuple(kept)
 
 
-def _scope(text: str, at: int, lead: Kind | None, *, blocked: bool = True) -> _Scope:
+def _scope(text: str, at: int, lead: LeadKind | None, *, blocked: bool = True) -> _Scope:
     """The kind of clause a mention at `at` stands in: the last opener before it whose reach
     is not ended by a clause end or a blocker; else the list item's own first words, or the
     lead's kind for a bare item ('• warfarin' under '… taking any of these medicines:')."""
@@ -138,15 +151,17 @@ def _scope(text: str, at: int, lead: Kind | None, *, blocked: bool = True) -> _S
         return _Scope("taking", 0)
     if r.item_state.match(text):
         return _Scope("state", 0)
-    if _sentence(text):
-        return _Scope(None, 0)  # a sentence of its own between the items, not an item
-    return _Scope(lead, 0)  # a bare item: the lead's own words say what it is
+    if lead == "taking" or (lead == "state-nouns" and not _sentence(head)):
+        # A bare item ('• heart problems' under '… if you have any of the following:',
+        # '• warfarin' under '… taking any of these medicines:'): the lead says what it is.
+        return _Scope("taking" if lead == "taking" else "state", 0)
+    return _Scope(None, 0)
 
 
-def _sentence(text: str) -> bool:
-    """A statement with its own verb ("Olumiant can reduce …") or of many words is a sentence
-    between a list's items, not a bare item ('• heart problems')."""
-    return len(text.split()) > 12 or bool(rules().finite_verb.search(text))
+def _sentence(head: str) -> bool:
+    """Words before a mention with a verb of their own ("Olumiant can reduce … infections")
+    or many of them make a sentence between a list's items, not a bare item."""
+    return len(head.split()) > 12 or bool(rules().finite_verb.search(head))
 
 
 def _clause_start(text: str, opener: int) -> int:
@@ -158,7 +173,7 @@ def _clause_start(text: str, opener: int) -> int:
     return last
 
 
-def person_condition(text: str, m: Mention, lead: Kind | None) -> bool | None:
+def person_condition(text: str, m: Mention, lead: LeadKind | None) -> bool | None:
     """None when the mention is no state of the person's; else whether the sentence covers a
     past episode too ('have or have had', 'a history of')."""
     if m.kind != "condition" or m.negated or m.family:
@@ -170,14 +185,14 @@ def person_condition(text: str, m: Mention, lead: Kind | None) -> bool | None:
     return bool(m.historical or rules().historical.search(words))
 
 
-def person_takes(text: str, m: Mention, lead: Kind | None) -> bool:
+def person_takes(text: str, m: Mention, lead: LeadKind | None) -> bool:
     """The medicine is named as one the person takes or has taken."""
     if m.kind != "medicine" or m.negated or m.family:
         return False
     return _scope(text, m.start, lead, blocked=False).kind == "taking"
 
 
-def takes_at(text: str, at: int, lead: Kind | None) -> bool:
+def takes_at(text: str, at: int, lead: LeadKind | None) -> bool:
     """Words at `at` (a class phrase) stand in a clause about medicines the person takes."""
     return _scope(text, at, lead, blocked=False).kind == "taking"
 
