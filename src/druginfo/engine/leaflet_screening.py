@@ -61,12 +61,24 @@ _OTHER_INGREDIENTS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class LeafletRead:
+    """What the documents offered to screen against, for the coverage line: conditions of
+    'Do not use' sentences, conditions the warnings ask about, and medicines (or classes)
+    named as ones to avoid or to tell the doctor about."""
+
+    contraindications: int = 0
+    precautions: int = 0
+    medicines: int = 0
+
+
 @dataclass
 class LeafletScreening:
     alerts: list[Alert] = field(default_factory=list)
     evidence: Evidence = field(default_factory=dict)
     med_keys: set[str] = field(default_factory=set)
     facts_used: int = 0  # screening facts the document offered (0: nothing readable)
+    read: LeafletRead = field(default_factory=LeafletRead)
 
 
 def fact_basis(fs: FactSet) -> Basis:
@@ -189,7 +201,76 @@ def screen_leaflet(
         _stances(fs, screening, profile, cite, basis, generic, result)
         _ages(fs, screening, profile, cite, basis, generic, result)
     result.alerts = _dedupe(result.alerts)
+    contra: set[str] = set()
+    warned: set[str] = set()
+    named: set[str] = set()
+    for fs in fact_sets:
+        c, w, n = _read_of(fs)
+        contra |= c
+        warned |= w
+        named |= n | _classes_named(mono, vocab, fs.document.id)
+    result.read = LeafletRead(len(contra), len(warned - contra), len(named))
+    if profile.conditions and result.facts_used and not (contra or warned):
+        result.alerts.append(_conditions_unscreened(mono, profile))
     return result
+
+
+def _conditions_unscreened(mono: Monograph, profile: Profile) -> Alert:
+    """The leaflet was read but names no condition: the person's conditions were not checked,
+    which must not pass for 'no problem' (the coverage line says so too)."""
+    listed = ", ".join(profile.conditions)
+    generic = mono.identity.generic
+    return _alert(
+        kind="warning",
+        trigger="conditions-not-screened",
+        severity="low",
+        blocking=False,
+        title=f"Your conditions were not checked against the leaflet of {generic}",
+        detail=(
+            f"You list {listed}. The leaflet of {generic} names no condition we could read in "
+            "its 'Do not use' or 'Warnings and precautions' sections, so these were not "
+            "checked. Read its section 2 and ask your doctor or pharmacist."
+        ),
+        matched=None,
+        refs=[],
+        basis="leaflet",
+        field_name="conditions",
+    )
+
+
+@memo.by_identity(objects=2)
+def _classes_named(mono: Monograph, vocab: Vocabulary, document_id: str) -> frozenset[str]:
+    """The vocabulary classes a document's 'Do not use' and 'Other medicines' sentences name
+    by a phrase ('targeted biologic (antibody) therapies'), as `_class_statements` reads them."""
+    ids = getattr(vocab, "class_ids", None)
+    class_def = getattr(vocab, "class_def", None)
+    if not callable(ids) or not callable(class_def):
+        return frozenset()
+    claims = _medicine_claims(mono, document_id)
+    out = set()
+    for cid in ids():
+        cdef = class_def(cid)
+        pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+        if pattern is not None and any(_names_class(pattern, c.quote) for c in claims):
+            out.add(cid)
+    return frozenset(out)
+
+
+@memo.by_identity()
+def _read_of(fs: FactSet) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The conditions forbidden, the conditions asked about and the medicines or classes
+    named by one document (once per document's facts)."""
+    contra: set[str] = set()
+    warned: set[str] = set()
+    named: set[str] = set()
+    for f in _screening_facts(fs):
+        if f.topic == "contraindication" and f.condition:
+            contra.add(f.condition)
+        elif f.topic == "precaution" and f.condition:
+            warned.add(f.condition)
+        elif f.topic == "interaction" and (f.with_ or f.class_):
+            named.add(f.with_ or f.class_ or "")
+    return frozenset(contra), frozenset(warned), frozenset(named)
 
 
 @memo.by_identity()
