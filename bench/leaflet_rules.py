@@ -76,6 +76,15 @@ _WARNING_HEADING = re.compile(
     r"warnings?|precautions?|take\s+special\s+care|talk\s+to\s+your\s+doctor", re.I
 )
 _MED_SECTIONS = ("warning", "contraindication", "interaction")
+# Outside 'Other medicines', a sentence is about medicines the person takes only where it says
+# so ('if you are taking …', 'tell your doctor if you use …', an item under such a lead):
+# "Insulin treatment can cause antibodies" or "contains sodium" is no medicine list.
+_TAKING = re.compile(
+    r"\b(?:tak(?:e|es|ing|en)|us(?:e|es|ing)|receiv(?:e|es|ing|ed)|treated\s+with|"
+    r"on\s+(?:treatment|therapy)\s+with|in\s+combination\s+with|together\s+with)\b",
+    re.IGNORECASE,
+)
+_EXCIPIENT = re.compile(r"\bcontains?\b|\bsodium-free\b|\bper\s+(?:dose|tablet|ml)\b", re.I)
 
 
 def _in_warnings(claim: object) -> bool:
@@ -86,8 +95,14 @@ def _in_warnings(claim: object) -> bool:
 
 def _warnings(mono, by_claim, finder, own, class_phrases, counts, unread) -> None:  # type: ignore[no-untyped-def]
     """Measure 3 for one leaflet."""
+    lead: str | None = None  # the last lead ending in ':' of the section, while it runs
+    section: tuple[str, str | None] | None = None
     for claim in mono.claims:
         text = claim.quote
+        if section != (claim.source, claim.section):
+            section, lead = (claim.source, claim.section), None
+        if text.rstrip().endswith(":"):
+            lead = text
         facts = by_claim.get(claim.id, [])
         mentions = finder.find(text)
         if _in_warnings(claim) and not _ALLERGY.search(text) and not _PREGNANCY.search(text):
@@ -99,7 +114,11 @@ def _warnings(mono, by_claim, finder, own, class_phrases, counts, unread) -> Non
                 if not read:
                     unread.append(("warning-condition", mono.key, text))
         if claim.topic.value in _MED_SECTIONS or _in_warnings(claim):
-            if _ALLERGY.search(text):
+            if _ALLERGY.search(text) or _EXCIPIENT.search(text):
+                continue
+            if claim.topic.value != "interaction" and not _TAKING.search(text) and not (
+                lead is not None and _TAKING.search(lead)
+            ):
                 continue
             meds = {
                 m.key

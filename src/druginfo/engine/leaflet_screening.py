@@ -626,7 +626,7 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
         if key != stated:
             continue
         extra = set(normalise(profile_condition).split()) - set(normalise(words).split())
-        if all(w in quote for w in extra - _QUALIFIERS):
+        if all(w in quote or _YEAR.match(w) for w in extra - _QUALIFIERS):
             return True
     return _is_a_present(profile_condition, stated)
 
