@@ -604,9 +604,21 @@ def _direct(profile_condition: str, fact: Fact) -> bool:
     """The profile's condition is the one the fact names (by its words, or by the condition
     vocabulary's names: 'severe liver problems' is liver disease), and any other words it has
     ('type 2') are in the leaflet's sentence too."""
-    stated = fact.condition or ""
-    quote = set(normalise(fact.quote).split())
+    return _direct_words(profile_condition, fact.condition or "", fact.quote)
+
+
+@functools.lru_cache(maxsize=16384)
+def _direct_words(profile_condition: str, stated: str, sentence: str) -> bool:
+    """`_direct` on plain words (a pure function: remembered across checks)."""
+    quote = set(normalise(sentence).split())
     if has_term(profile_condition, stated) or has_term(stated, profile_condition):
+        if not has_term(profile_condition, stated):
+            # The sentence names a narrower condition than the person ('HIV infection'
+            # against 'an infection'): where the person's words name a condition of their
+            # own, a broader one does not say they have the narrower one.
+            named = {key for key, _ in _conditions_named(profile_condition)}
+            if named and stated not in named:
+                return False
         extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
         missing = extra - _QUALIFIERS - quote
         if not missing:
@@ -712,8 +724,9 @@ def _conditions(
         if treated and _same_disease(condition, treated):
             continue  # the disease being treated is not a reason against its treatment
         direct = [f for f in stated if _direct(condition, f)]
+        direct_ids = {id(f) for f in direct}  # by identity: model equality is slow
         groups = condition_groups_of(condition)
-        grouped = [f for f in stated if f not in direct and f.condition in groups]
+        grouped = [f for f in stated if id(f) not in direct_ids and f.condition in groups]
         if not direct and not grouped:
             continue
         # Several sentences may meet one condition ('a severe infection' and 'active
@@ -724,7 +737,7 @@ def _conditions(
                 o[2],
                 _SEVERITY_RANK[o[1]],
                 not o[3],  # a sentence covering the person's past state over a softened one
-                o[0] in direct,
+                id(o[0]) in direct_ids,
                 _names_exactly(condition, o[0].condition or ""),
             ),
         )
@@ -814,6 +827,26 @@ def _interaction_facts(
     return tuple(out)
 
 
+@memo.by_identity()
+def _interaction_index(
+    inter: tuple[tuple[Fact, frozenset[str], str | None], ...],
+) -> tuple[dict[str, tuple[tuple[int, Fact], ...]], dict[str, tuple[tuple[int, Fact, bool], ...]]]:
+    """The interaction facts by the names they name and by the class they cover, each with
+    its place in the document (once per document: a person's medicine is then two lookups,
+    not a walk over every fact)."""
+    names: dict[str, list[tuple[int, Fact]]] = {}
+    classes: dict[str, list[tuple[int, Fact, bool]]] = {}
+    for i, (fact, keys, klass) in enumerate(inter):
+        for k in keys:
+            names.setdefault(k, []).append((i, fact))
+        if klass is not None:
+            classes.setdefault(klass, []).append((i, fact, bool(keys)))
+    return (
+        {k: tuple(v) for k, v in names.items()},
+        {k: tuple(v) for k, v in classes.items()},
+    )
+
+
 def _medicines(
     mono: Monograph,
     fs: FactSet,
@@ -841,14 +874,14 @@ def _medicines(
             key = normalise(match.key)
             if key in own:
                 continue
-            classes = {c.class_id for c in vocab.classes_of(match.key)}
+            by_name, by_class = _interaction_index(inter)
             companion = key in _companions(mono)
-            hits = [
-                fact
-                for fact, names, klass in inter
-                if key in names
-                or (klass is not None and klass in classes and not (companion and not names))
-            ]
+            found = dict(by_name.get(key, ()))
+            for c in vocab.classes_of(match.key):
+                for order, fact, named in by_class.get(c.class_id, ()):
+                    if not (companion and not named):
+                        found.setdefault(order, fact)
+            hits = [found[i] for i in sorted(found)]  # in document order
             if not hits:
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}

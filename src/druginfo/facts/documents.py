@@ -12,7 +12,7 @@ import re
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
 from druginfo.facts.population import merge
-from druginfo.facts.precautions import ends_list, lead_kind
+from druginfo.facts.precautions import ends_list, is_lead, lead_kind
 from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
 from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet, Population
 
@@ -190,7 +190,7 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
             by_structure=listed,
             warn_lead=warn_lead.quote if warn_lead is not None else None,
         )
-        if claim.quote.rstrip().endswith(":"):
+        if is_lead(claim.quote):
             # A new lead ends the list before it, and so does one about side effects or
             # symptoms; a sub-lead inside the list ('an increased risk of bleeding, such
             # as:') keeps it.

@@ -25,7 +25,14 @@ from druginfo.facts.intervals import (
 )
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
-from druginfo.facts.precautions import LeadKind, lead_kind, person_condition, person_takes, takes_at
+from druginfo.facts.precautions import (
+    LeadKind,
+    is_lead,
+    lead_kind,
+    person_condition,
+    person_takes,
+    takes_at,
+)
 from druginfo.facts.stances import read_missed_dose, read_stance
 from druginfo.facts.strength import read_strength, states_strength
 from druginfo.facts.temperature import find_temperatures
@@ -129,7 +136,7 @@ def facts_from_text(
         own_names=frozenset(n.lower() for n in own_names),
         own_key=own_key,
         lead=lead if lead and lead.rstrip().endswith(":") else None,
-        warn_lead=warn_lead if warn_lead and warn_lead.rstrip().endswith(":") else None,
+        warn_lead=warn_lead if warn_lead and is_lead(warn_lead) else None,
     )
     topic = statement_topic_for(text, ctx)
     heading = section if section is not None else (ctx.path[-1] if ctx.path else None)

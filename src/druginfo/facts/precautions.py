@@ -82,6 +82,8 @@ def lead_kind(lead: str) -> LeadKind | None:
     medicines they take, or neither (side effects to look for, the contents of a pack)."""
     r = rules()
     text = lead.strip()
+    if _OPEN_IF.search(text):
+        text = text + ":"  # "… you should tell your doctor if" runs on into its items
     if not text.endswith(":"):
         return None
     if r.lead_taking.search(text):
@@ -89,6 +91,16 @@ def lead_kind(lead: str) -> LeadKind | None:
     if r.lead_state.search(text) and not r.lead_not.search(_after_if(text)):
         return "state-nouns" if r.lead_nouns.search(text) else "state"
     return None
+
+
+# A lead written without its colon: the sentence stops on its 'if' and the items complete it.
+_OPEN_IF = re.compile(r"\b(?:if|when)(?:\s+(?:you|your\s+child))?\s*$", re.IGNORECASE)
+
+
+def is_lead(text: str) -> bool:
+    """The statement introduces a list: it ends in ':' or stops on its 'if'."""
+    stripped = text.strip()
+    return stripped.endswith(":") or bool(_OPEN_IF.search(stripped))
 
 
 def ends_list(lead: str) -> bool:
