@@ -364,9 +364,11 @@ def print_setup(args: argparse.Namespace, db_url: str) -> None:
         for d in ("fastapi", "starlette", "uvicorn", "h11", "pydantic", "pydantic-core")
     )
     others = ", ".join(f"{d} {_version(d)}" for d in ("uvloop", "httptools"))
+    import druginfo
+
     print(
         f"druginfo HTTP bench at {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, "
-        f"commit {_commit()}"
+        f"commit {_commit()}; druginfo imported from {Path(druginfo.__file__).parent}"
     )
     print(
         f"  re-run: .venv/bin/python bench/http_throughput.py --seconds {args.seconds:g} "
