@@ -116,8 +116,10 @@ def _warnings(mono, by_claim, finder, own, class_phrases, counts, unread) -> Non
         if claim.topic.value in _MED_SECTIONS or _in_warnings(claim):
             if _ALLERGY.search(text) or _EXCIPIENT.search(text):
                 continue
-            if claim.topic.value != "interaction" and not _TAKING.search(text) and not (
-                lead is not None and _TAKING.search(lead)
+            if (
+                claim.topic.value != "interaction"
+                and not _TAKING.search(text)
+                and not (lead is not None and _TAKING.search(lead))
             ):
                 continue
             meds = {

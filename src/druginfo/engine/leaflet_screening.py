@@ -875,17 +875,22 @@ def _medicines(
             if key in own:
                 continue
             by_name, by_class = _interaction_index(inter)
-            companion = key in _companions(mono)
-            found = dict(by_name.get(key, ()))
-            for c in vocab.classes_of(match.key):
-                for order, fact, named in by_class.get(c.class_id, ()):
-                    if not (companion and not named):
-                        found.setdefault(order, fact)
-            hits = [found[i] for i in sorted(found)]  # in document order
-            if not hits:
+            # A sentence naming the medicine speaks first, then the one naming its most
+            # specific class ('biologic therapies' before 'medicines that depress the immune
+            # system'), each in document order. The leaflet's own companion ('used together
+            # with methotrexate') is met only by a sentence naming it.
+            found: dict[int, tuple[int, Fact]] = {i: (0, f) for i, f in by_name.get(key, ())}
+            if key not in _companions(mono):
+                for depth, c in enumerate(vocab.classes_of(match.key), start=1):
+                    for order, fact, _named in by_class.get(c.class_id, ()):
+                        found.setdefault(order, (depth, fact))
+            if not found:
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
-            hits.sort(key=lambda f: rank[f.strength])
+            ordered = sorted(
+                found.items(), key=lambda kv: (rank[kv[1][1].strength], kv[1][0], kv[0])
+            )
+            hits = [fact for _, (_, fact) in ordered]
             fact = hits[0]
             severity, blocking = _severity(fact)
             result.med_keys.add(match.key)

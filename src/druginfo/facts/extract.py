@@ -622,8 +622,12 @@ def _mention_facts(
             quote=text,
             section=section,
         )
-    if warns:
-        yield from _class_phrase_facts(text, ctx, section, finder, warn_kind, seen)
+    if warns or (topic is Topic.interaction and _MEDICINE_WORDS.search(text)):
+        # Under 'Other medicines' a class phrase names medicines to tell the doctor about
+        # ('injectable medicines that depress the immune system, including … biologic
+        # therapies'); elsewhere only in a clause about what the person takes.
+        anywhere = not warns
+        yield from _class_phrase_facts(text, ctx, section, finder, warn_kind, seen, anywhere)
     if topic in (Topic.contraindication, Topic.allergy):
         for allergic in _ALLERGIC_TO.finditer(text):
             target = _allergen(allergic.group(1), finder, ctx.own_key)
@@ -831,6 +835,12 @@ def _allergen(phrase: str, finder: MentionFinder, own_key: str | None) -> str | 
     return words.lower()
 
 
+_MEDICINE_WORDS = re.compile(
+    r"\b(?:medicines?|medications?|treatments?|therapy|therapies|drugs?|taking|using)\b",
+    re.IGNORECASE,
+)
+
+
 def _in_warnings(text: str, topic: Topic, ctx: Context) -> bool:
     """The statement stands in a warnings section ("Warnings and precautions", "Take special
     care", an SPL's warnings), whatever its own words refine its topic to ('… tuberculosis'
@@ -851,6 +861,7 @@ def _class_phrase_facts(
     finder: MentionFinder,
     warn_kind: LeadKind | None,
     seen: set[tuple[str, str]],
+    anywhere: bool = False,
 ) -> Iterable[Fact]:
     """Medicines a warnings sentence names only by their class ("Tell your doctor if you are
     taking medicines that weaken the immune system"): one interaction fact per class of the
@@ -859,7 +870,9 @@ def _class_phrase_facts(
         at = pattern.search(text)
         if at is None or ("interaction", class_id) in seen:
             continue
-        if _inside_allergy(text, at.start()) or not takes_at(text, at.start(), warn_kind):
+        if _inside_allergy(text, at.start()) or not (
+            anywhere or takes_at(text, at.start(), warn_kind)
+        ):
             continue
         seen.add(("interaction", class_id))
         yield Fact.model_validate(
