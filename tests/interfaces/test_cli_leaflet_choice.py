@@ -6,8 +6,6 @@ leaflet has, and over the real bundled data."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from lxml import html as lxml_html
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))  # the invented bundles
 
 import epi_bundles as eb
+from test_cli import run
 
 from druginfo.ingest import ingest
 from druginfo.service import Service, leaflet_id
@@ -53,17 +52,6 @@ LONE = eb.Leaflet(
     for_children=False,
     dose="The recommended dose is 40 mg once a day.",
 )
-
-
-def run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DRUGINFO_DB": db_url, "COLUMNS": "160"}
-    return subprocess.run(
-        [sys.executable, "-m", "druginfo.interfaces.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 @pytest.fixture(scope="module")

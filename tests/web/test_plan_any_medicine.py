@@ -33,18 +33,6 @@ ADULT = {
 }
 
 
-@pytest.fixture(scope="module")
-def real(filled_db_url: str) -> Iterator[BrowserClient]:
-    from druginfo.interfaces.app import create_app
-
-    service = Service.open(filled_db_url)
-    try:
-        with BrowserClient(create_app(service), base_url="http://druginfo.test") as c:
-            yield c
-    finally:
-        service.close()
-
-
 def tree(text: str) -> Any:
     return lxml_html.fromstring(text)
 
@@ -59,44 +47,46 @@ def choices_offered(page: Any) -> list[str]:
     ]
 
 
-def test_the_form_takes_a_typed_name_helped_by_the_store(real: BrowserClient) -> None:
-    page = tree(real.get("/plan").text)
+def test_the_form_takes_a_typed_name_helped_by_the_store(real_site: BrowserClient) -> None:
+    page = tree(real_site.get("/plan").text)
     assert not page.xpath('//select[@name="drug"]')  # no giant select
     (field,) = page.xpath('//input[@id="f-drug"]')
     assert field.get("type") == "text" and field.get("list") == "plan-drugs"
     assert field.get("value") == ""
     # The datalist starts with a few names; the rest come from the store as one types.
     assert 0 < len(page.xpath('//datalist[@id="plan-drugs"]/option')) <= 20
-    names = real.get("/plan/names", params={"q": "olumi"}).json()
+    names = real_site.get("/plan/names", params={"q": "olumi"}).json()
     assert names[0]["value"] == "Olumiant" and "baricitinib" in names[0]["label"]
-    assert {n["value"] for n in real.get("/plan/names", params={"q": "xelj"}).json()} >= {"XELJANZ"}
-    assert real.get("/plan/names", params={"q": "x"}).json() == []
+    assert {n["value"] for n in real_site.get("/plan/names", params={"q": "xelj"}).json()} >= {
+        "XELJANZ"
+    }
+    assert real_site.get("/plan/names", params={"q": "x"}).json() == []
     # A monograph page's link pre-fills the medicine, any medicine.
-    linked = tree(real.get("/plan", params={"drug": "Xeljanz"}).text)
+    linked = tree(real_site.get("/plan", params={"drug": "Xeljanz"}).text)
     assert linked.xpath('//input[@id="f-drug"]/@value') == ["Xeljanz"]
 
 
-def test_what_it_is_for_follows_the_medicine(real: BrowserClient) -> None:
-    curated = real.get("/plan/uses", params={"drug": "Kineret"}).json()
+def test_what_it_is_for_follows_the_medicine(real_site: BrowserClient) -> None:
+    curated = real_site.get("/plan/uses", params={"drug": "Kineret"}).json()
     assert {"id": "nomid", "name": curated["indications"][1]["name"]} in curated["indications"]
     assert curated["uses"] == []
     # A leaflet-only medicine: no curated list, the uses its leaflet's doses are stated for.
-    leaflet = real.get("/plan/uses", params={"drug": "Xeljanz"}).json()
+    leaflet = real_site.get("/plan/uses", params={"drug": "Xeljanz"}).json()
     assert leaflet["indications"] == [] and "rheumatoid arthritis" in leaflet["uses"]
-    assert real.get("/plan/uses", params={"drug": "qqzzxv"}).json() == {
+    assert real_site.get("/plan/uses", params={"drug": "qqzzxv"}).json() == {
         "indications": [],
         "uses": [],
     }
-    page = tree(real.get("/plan", params={"drug": "Xeljanz"}).text)
+    page = tree(real_site.get("/plan", params={"drug": "Xeljanz"}).text)
     assert page.xpath('//select[@id="f-indication"]/@hidden')
     assert "rheumatoid arthritis" in page.xpath('//datalist[@id="plan-uses"]/option/@value')
     assert page.xpath('//label[@id="indication-label"]/@for') == ["f-indication_other"]
 
 
 def test_a_leaflet_only_medicine_gets_a_plan_that_says_it_is_machine_read(
-    real: BrowserClient,
+    real_site: BrowserClient,
 ) -> None:
-    r = real.post("/plan", data={**ADULT, "drug": "Olumiant", "planned_vaccines": "MMR"})
+    r = real_site.post("/plan", data={**ADULT, "drug": "Olumiant", "planned_vaccines": "MMR"})
     assert r.status_code == 200 and re.fullmatch(f"/plan/{ID}", r.url.path)
     page = tree(r.text)
     (note,) = page.xpath('//p[contains(@class, "provenance")]')
@@ -120,8 +110,8 @@ def test_a_leaflet_only_medicine_gets_a_plan_that_says_it_is_machine_read(
         assert "age_years" not in href and "MMR" not in href, href
 
 
-def test_a_leaflet_dose_is_shown_with_its_quote_and_basis(real: BrowserClient) -> None:
-    r = real.post("/plan", data={**ADULT, "drug": "Kevzara"})
+def test_a_leaflet_dose_is_shown_with_its_quote_and_basis(real_site: BrowserClient) -> None:
+    r = real_site.post("/plan", data={**ADULT, "drug": "Kevzara"})
     assert r.status_code == 200
     page = tree(r.text)
     dose = page.xpath('//section[@class="dose"]')[0]
@@ -131,8 +121,10 @@ def test_a_leaflet_dose_is_shown_with_its_quote_and_basis(real: BrowserClient) -
     assert "The leaflet says" in words(dose)
 
 
-def test_a_curated_medicine_says_curated_and_keeps_its_calendar(real: BrowserClient) -> None:
-    r = real.post("/plan", data={**ADULT, "drug": "Kineret", "indication": "rheumatoid-arthritis"})
+def test_a_curated_medicine_says_curated_and_keeps_its_calendar(real_site: BrowserClient) -> None:
+    r = real_site.post(
+        "/plan", data={**ADULT, "drug": "Kineret", "indication": "rheumatoid-arthritis"}
+    )
     assert r.status_code == 200
     page = tree(r.text)
     (note,) = page.xpath('//p[contains(@class, "provenance")]')
@@ -140,23 +132,23 @@ def test_a_curated_medicine_says_curated_and_keeps_its_calendar(real: BrowserCli
     assert page.xpath('//a[contains(@href, ".ics")]') and page.xpath('//ul[@class="what-if"]')
 
 
-def test_an_unknown_name_offers_near_names_and_keeps_the_answers(real: BrowserClient) -> None:
-    r = real.post("/plan", data={**ADULT, "drug": "Olumiantt x"})
+def test_an_unknown_name_offers_near_names_and_keeps_the_answers(real_site: BrowserClient) -> None:
+    r = real_site.post("/plan", data={**ADULT, "drug": "Olumiantt x"})
     assert r.status_code == 422
     page = tree(r.text)
     assert "We do not know the medicine" in words(page.xpath('//p[@id="drug-error"]')[0])
     assert "Olumiant" in choices_offered(page)
     assert page.xpath('//input[@id="f-age_years"]/@value') == ["47"]
     # Choosing one of them checks it with the same answers.
-    picked = real.post("/plan", data={**ADULT, "drug": "Olumiantt x", "pick": "Olumiant"})
+    picked = real_site.post("/plan", data={**ADULT, "drug": "Olumiantt x", "pick": "Olumiant"})
     assert picked.status_code == 200 and re.fullmatch(f"/plan/{ID}", picked.url.path)
     assert "Olumiant (baricitinib): your plan" in words(tree(picked.text).xpath("//h1")[0])
-    edit = tree(real.get(f"{picked.url.path}/edit").text)
+    edit = tree(real_site.get(f"{picked.url.path}/edit").text)
     assert edit.xpath('//input[@id="f-drug"]/@value') == ["Olumiant"]
 
 
-def test_a_shared_name_lists_the_medicines_to_pick_from(real: BrowserClient) -> None:
-    r = real.post("/plan", data={**ADULT, "drug": "insulin"})
+def test_a_shared_name_lists_the_medicines_to_pick_from(real_site: BrowserClient) -> None:
+    r = real_site.post("/plan", data={**ADULT, "drug": "insulin"})
     assert r.status_code == 422
     page = tree(r.text)
     assert "is the name of several medicines" in words(page.xpath('//p[@id="drug-error"]')[0])
@@ -166,22 +158,22 @@ def test_a_shared_name_lists_the_medicines_to_pick_from(real: BrowserClient) -> 
 
 
 def test_a_substance_without_its_own_leaflet_names_the_products_holding_it(
-    real: BrowserClient,
+    real_site: BrowserClient,
 ) -> None:
-    r = real.post("/plan", data={**ADULT, "drug": "metformin"})
+    r = real_site.post("/plan", data={**ADULT, "drug": "metformin"})
     assert r.status_code == 422
     page = tree(r.text)
     message = words(page.xpath('//p[@id="drug-error"]')[0])
     assert "no leaflet or label of metformin on its own" in message
     offered = choices_offered(page)
     assert offered and all("metformin" in n for n in offered)
-    picked = real.post("/plan", data={**ADULT, "drug": "metformin", "pick": offered[0]})
+    picked = real_site.post("/plan", data={**ADULT, "drug": "metformin", "pick": offered[0]})
     assert picked.status_code == 200 and re.fullmatch(f"/plan/{ID}", picked.url.path)
 
 
-def test_bad_names_are_422_and_never_a_plan(real: BrowserClient) -> None:
+def test_bad_names_are_422_and_never_a_plan(real_site: BrowserClient) -> None:
     for name in ("", "a" * 201, "qqzzxvkkw"):
-        r = real.post("/plan", data={**ADULT, "drug": name})
+        r = real_site.post("/plan", data={**ADULT, "drug": name})
         assert r.status_code == 422, name
         assert tree(r.text).xpath('//input[@id="f-drug"]/@aria-invalid') == ["true"], name
 
