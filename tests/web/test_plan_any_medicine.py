@@ -55,7 +55,9 @@ def test_the_form_takes_a_typed_name_helped_by_the_store(real_site: BrowserClien
     assert field.get("value") == ""
     # The datalist starts with a few names; the rest come from the store as one types.
     assert 0 < len(page.xpath('//datalist[@id="plan-drugs"]/option')) <= 20
-    names = real_site.get("/plan/names", params={"q": "olumi"}).json()
+    answer = real_site.get("/plan/names", params={"q": "olumi"})
+    assert answer.headers["cache-control"] == "no-store"  # what one typed is nobody else's
+    names = answer.json()
     assert names[0]["value"] == "Olumiant" and "baricitinib" in names[0]["label"]
     assert {n["value"] for n in real_site.get("/plan/names", params={"q": "xelj"}).json()} >= {
         "XELJANZ"
@@ -149,7 +151,7 @@ def test_an_unknown_name_offers_near_names_and_keeps_the_answers(real_site: Brow
 
 def test_a_shared_name_lists_the_medicines_to_pick_from(real_site: BrowserClient) -> None:
     r = real_site.post("/plan", data={**ADULT, "drug": "insulin"})
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.headers["cache-control"] == "no-store"
     page = tree(r.text)
     assert "is the name of several medicines" in words(page.xpath('//p[@id="drug-error"]')[0])
     offered = choices_offered(page)
@@ -222,3 +224,23 @@ def test_the_invented_store_offers_its_own_names(invented: BrowserClient) -> Non
     assert {n["value"] for n in names} >= {"Zorbrand"}
     uses = invented.get("/plan/uses", params={"drug": "Zorbrand"}).json()
     assert uses["indications"] == []
+
+
+def test_a_dose_the_leaflet_cannot_decide_is_pointed_at_not_guessed(
+    real_site: BrowserClient,
+) -> None:
+    page = tree(real_site.post("/plan", data={**ADULT, "drug": "Olumiant"}).text)
+    (dose,) = page.xpath('//section[@class="dose"]')
+    assert not dose.xpath('.//p[@class="dose-main"]')
+    question = words(dose.xpath('.//p[@class="dose-question"]')[0])
+    assert "No dose is picked for you" in question and "baricitinib" in question
+    assert dose.xpath('.//a[@href="#alerts-title"]') and page.xpath('//*[@id="alerts-title"]')
+
+
+def test_a_plan_on_one_of_a_brands_leaflets_names_the_others(invented: BrowserClient) -> None:
+    page = tree(
+        invented.post("/plan", data={"drug": "Zorbrand", "age_years": "9", "weight": "28"}).text
+    )
+    (other,) = page.xpath('//p[@class="product-leaflets"]')
+    assert eb.ZORBRAND_ADULT.product_name in words(other)
+    assert f"checked against {eb.ZORBRAND_CHILD.product_name}" in words(other)

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from druginfo.engine.dose_rules import DOSE_TRIGGER
 from druginfo.engine.provenance import BASIS_WORDS, document_basis
 from druginfo.errors import AmbiguousName, NoDocument, UnknownDrug
-from druginfo.model import CheckResult, Monograph
+from druginfo.model import Alert, CheckResult, Monograph
 
 MAX_CHOICES = 10  # names offered under the medicine field
 
@@ -112,4 +113,13 @@ def provenance(result: CheckResult, mono: Monograph | None) -> Provenance:
         False,
         "This plan rests on curated rules, written by people from the sources cited below.",
         documents,
+    )
+
+
+def dose_question(result: CheckResult) -> Alert | None:
+    """The alert saying why no dose was decided (the leaflet's several doses, a missing
+    weight), for the dose section to point at instead of a bare 'no dose'."""
+    return next(
+        (a for a in result.alerts if a.kind == "cannot-decide" and a.trigger == DOSE_TRIGGER),
+        None,
     )

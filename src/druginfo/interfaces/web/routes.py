@@ -771,6 +771,7 @@ def build_site_router(service: Service) -> APIRouter:
             acknowledgements=cites.acknowledgement_texts(),
             values=plan.values,
             provenance=plan_view.provenance(result, mono),
+            dose_question=plan_view.dose_question(result),
             leaflet_url=f"/drugs/{quote(plan.drug, safe='')}",
         )
 
