@@ -69,7 +69,7 @@ def test_a_leaflet_only_medicine_from_typing_to_its_plan(
     field.fill("Olumiant")
     field.press("Tab")  # leaving the field asks what the medicine is for
     hint = tab.locator("#uses-hint")
-    hint.wait_for(state="visible")
+    hint.wait_for(state="visible", timeout=90_000)
     assert "rheumatoid arthritis" in hint.inner_text()
     assert tab.locator("#f-indication").is_hidden()
     tab.fill("#f-indication_other", "rheumatoid arthritis")
@@ -77,7 +77,9 @@ def test_a_leaflet_only_medicine_from_typing_to_its_plan(
     tab.screenshot(path=str(SHOTS / f"plan-form-leaflet-{width}.png"), full_page=True)
     assert not small_targets(tab), f"tap targets under 24 px at {width}: {small_targets(tab)[:8]}"
     tab.click("button[type=submit].primary")
-    tab.wait_for_url(re.compile(re.escape(base_url) + PLAN_URL))
+    # The first check of a medicine reads its leaflet's facts: on a loaded machine that may
+    # take longer than a click's usual wait (this is not a timing test).
+    tab.wait_for_url(re.compile(re.escape(base_url) + PLAN_URL), timeout=90_000)
     note = tab.locator("p.provenance")
     assert note.is_visible() and "machine-read from the official leaflet" in note.inner_text()
     box = note.bounding_box()
@@ -104,7 +106,7 @@ def test_a_shared_name_is_answered_with_choices_that_keep_the_answers(
     answer_the_rest(tab)
     tab.click("button[type=submit].primary")
     choices = tab.locator("fieldset.name-choices")
-    choices.wait_for(state="visible")
+    choices.wait_for(state="visible", timeout=90_000)
     assert "several medicines" in tab.locator("#drug-error").inner_text()
     assert tab.locator("#f-age_years").input_value() == "46"
     tab.screenshot(path=str(SHOTS / f"plan-form-choices-{width}.png"), full_page=True)
@@ -114,7 +116,9 @@ def test_a_shared_name_is_answered_with_choices_that_keep_the_answers(
     chosen = labels.first.inner_text().strip()
     labels.first.click()
     tab.click("button[type=submit].primary")
-    tab.wait_for_url(re.compile(re.escape(base_url) + PLAN_URL))
+    # The first check of a medicine reads its leaflet's facts: on a loaded machine that may
+    # take longer than a click's usual wait (this is not a timing test).
+    tab.wait_for_url(re.compile(re.escape(base_url) + PLAN_URL), timeout=90_000)
     assert chosen.split()[0] in tab.locator("h1").inner_text().lower()
     # The plan's address carries only its id, never the answers.
     assert "46" not in tab.url and "insulin" not in tab.url
