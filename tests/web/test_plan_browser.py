@@ -72,6 +72,7 @@ def test_a_leaflet_only_medicine_from_typing_to_its_plan(
     hint.wait_for(state="visible", timeout=90_000)
     assert "rheumatoid arthritis" in hint.inner_text()
     assert tab.locator("#f-indication").is_hidden()
+    assert tab.locator("#indication-other-label").is_hidden()  # no "…or" without a list
     tab.fill("#f-indication_other", "rheumatoid arthritis")
     answer_the_rest(tab)
     tab.screenshot(path=str(SHOTS / f"plan-form-leaflet-{width}.png"), full_page=True)
@@ -122,4 +123,26 @@ def test_a_shared_name_is_answered_with_choices_that_keep_the_answers(
     assert chosen.split()[0] in tab.locator("h1").inner_text().lower()
     # The plan's address carries only its id, never the answers.
     assert "46" not in tab.url and "insulin" not in tab.url
+    assert not violations, violations
+
+
+def test_what_it_is_for_follows_a_changed_medicine_without_a_reload(
+    base_url: str, page: tuple[str, Any, list[str]]
+) -> None:
+    _width, tab, violations = page
+    tab.goto(f"{base_url}/plan")
+    tab.fill("#f-age_years", "33")  # typed first: a change of medicine must not lose it
+    field = tab.locator("#f-drug")
+    field.fill("Kineret")
+    field.press("Tab")
+    select = tab.locator("#f-indication")
+    select.wait_for(state="visible", timeout=90_000)
+    assert select.locator("option", has_text="Rheumatoid arthritis").count() == 1
+    assert tab.locator("#uses-hint").is_hidden()
+    field.fill("Xeljanz")
+    field.press("Tab")
+    tab.locator("#uses-hint").wait_for(state="visible", timeout=90_000)
+    assert select.is_hidden() and tab.locator("#indication-other-label").is_hidden()
+    assert tab.locator("#indication-label").get_attribute("for") == "f-indication_other"
+    assert tab.locator("#f-age_years").input_value() == "33"
     assert not violations, violations
