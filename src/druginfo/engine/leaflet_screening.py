@@ -1271,6 +1271,12 @@ def _treats(indication: str, limit_indication: str) -> bool:
     return limit_indication in keys or bool(keys & _condition_groups().get(limit_indication, set()))
 
 
+def _known_condition(key: str) -> bool:
+    """A key of the condition vocabulary (not words a leaflet used for a use it scoped)."""
+    find = getattr(_finder(), "find", None)
+    return any(m.kind == "condition" and m.key == key for m in (find(key) if find else []))
+
+
 def _ages(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -1331,6 +1337,34 @@ def _ages(
                 + (f" with {scope}" if scope else "")
                 + f": {generic}",
                 detail=f"The profile's age is {age:g}. {_says(fact)}",
+                matched=f"age {age:g}",
+                refs=[cite(fs, fact)],
+                basis=basis,
+            )
+        )
+        return
+    unread = [
+        f
+        for f in below
+        if profile.indication and (scope := _limit_indication(f)) and not _known_condition(scope)
+    ]
+    if unread:
+        # The limit names a use in words the vocabulary does not know, and the person's use
+        # does not contain them: we cannot tell whether it is theirs, so we say so.
+        fact = max(unread, key=lambda f: f.age_min_years or 0)
+        scope = _limit_indication(fact) or ""
+        result.alerts.append(
+            _alert(
+                kind="warning",
+                trigger="age-limit",
+                severity="high",
+                blocking=False,
+                title=f"Age limit for {scope}: check it does not apply",
+                detail=(
+                    f"The profile's age is {age:g} and its indication '{profile.indication}'. "
+                    f"The leaflet limits the use under {fact.age_min_years or 0:g} for {scope}; "
+                    f"we cannot tell whether that is this use. {_says(fact)}"
+                ),
                 matched=f"age {age:g}",
                 refs=[cite(fs, fact)],
                 basis=basis,

@@ -662,14 +662,32 @@ def _mention_facts(
 _REASON = re.compile(r"\b(?:because|since|due\s+to|as\s+(?:it|there|the)|owing\s+to)\b", re.I)
 
 
+# "children and adolescents with <some use> under 18": the words naming the use an age limit
+# is stated for, whether or not the condition vocabulary knows them.
+_LIMIT_SCOPE = re.compile(
+    r"\b(?:children|adolescents|patients|infants|teenagers)\s+with\s+"
+    r"([a-z][a-z'’ -]{2,60}?)\s+(?:who\s+are\s+|aged\s+)?(?:under|below|younger\s+than|"
+    r"less\s+than|<)\s*\d",
+    re.IGNORECASE,
+)
+
+
 def _limit_indications(text: str, mentions: list[Mention]) -> list[str]:
-    """The conditions an age-limit statement is for, in order, outside its reason clause."""
+    """The conditions an age-limit statement is for, in order, outside its reason clause.
+
+    A limit scoped to a use the vocabulary does not know keeps that use's own words: read as
+    unscoped it would refuse every child the medicine is approved for (a limit for alopecia
+    areata blocking a child treated for arthritis)."""
     cut = _REASON.search(text)
     end = cut.start() if cut else len(text)
     out: list[str] = []
     for m in mentions:
         if m.kind == "condition" and m.start < end and not m.negated and m.key not in out:
             out.append(m.key)
+    if not out:
+        scope = _LIMIT_SCOPE.search(text[:end])
+        if scope:
+            out.append(" ".join(scope.group(1).lower().split()))
     return out
 
 
