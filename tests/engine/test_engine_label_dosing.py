@@ -133,3 +133,18 @@ def test_a_fixed_amount_from_a_per_kg_sentence_is_never_a_regimen() -> None:
     assert out.regimen is None
     fixed = {**misread, "quote": "The recommended dose is 50 IU of Quelpin every 4 days."}
     assert label_dose(MONO, fs(fixed), profile(age_years=40, weight_kg=70)).regimen is not None
+
+
+def test_a_band_whose_comparator_was_lost_is_no_ones_dose() -> None:
+    """'for patients 25 kg' (a source that dropped its '≥' or '<') could be either side of 25 kg:
+    never returned, whoever asks; the same dose with its comparator is returned."""
+    lost = {"topic": "dose", "dose_mg": 60, "every_hours": 24,
+            "population": {"age_max_years": 18},
+            "quote": "The recommended dose is 60 mg once a day for children 25 kg."}  # fmt: skip
+    for weight in (15, 40):
+        out = label_dose(MONO, fs(lost), profile(age_years=10, weight_kg=weight))
+        assert out.regimen is None
+    kept = {**lost, "quote": "The recommended dose is 60 mg once a day for children 25 kg or more.",
+            "population": {"age_max_years": 18, "weight_min_kg": 25}}  # fmt: skip
+    out = label_dose(MONO, fs(kept), profile(age_years=10, weight_kg=40))
+    assert out.regimen is not None and out.regimen.dose_mg == 60

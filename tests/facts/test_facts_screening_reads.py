@@ -134,3 +134,31 @@ def test_an_age_limit_for_a_use_the_vocabulary_does_not_know_keeps_its_words() -
     [limit] = [f for f in facts if f.topic == "age-limit"]
     assert limit.population is not None and limit.population.indication == "chronic hiccups"
     assert limit.age_min_years == 16
+
+
+@pytest.mark.parametrize(
+    "heading", ["Use in children and adolescents", "Paediatric population", "Children"]
+)
+def test_a_dose_under_a_heading_for_the_young_is_theirs(heading: str) -> None:
+    facts = facts_from_text(
+        "The recommended dose is 15 mg once a day.", heading, structural=Topic.dosing
+    )
+    [dose] = [f for f in facts if f.topic == "dose"]
+    assert dose.population is not None and dose.population.age_max_years == 18
+
+
+def test_an_adults_dose_under_a_heading_for_the_young_keeps_its_own_group() -> None:
+    facts = facts_from_text(
+        "Adults take 30 mg once a day.", "Use in children and adolescents", structural=Topic.dosing
+    )
+    [dose] = [f for f in facts if f.topic == "dose"]
+    assert dose.population is not None and dose.population.age_max_years is None
+    assert dose.population.age_min_years == 18
+
+
+def test_a_dose_under_a_neutral_heading_stays_unscoped() -> None:
+    facts = facts_from_text(
+        "The recommended dose is 15 mg once a day.", "How to take Zorbital", structural=Topic.dosing
+    )
+    [dose] = [f for f in facts if f.topic == "dose"]
+    assert dose.population is None or dose.population.age_max_years is None

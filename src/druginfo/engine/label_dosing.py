@@ -45,6 +45,17 @@ _SCALED = re.compile(
 )
 
 
+# A band whose comparator was lost in the document ('4 mg once a day for patients 30 kg',
+# where the source's '≥' glyph did not survive): it could as well have been '<', so the dose is
+# for nobody we can name and is never returned.
+_BARE_BAND = re.compile(
+    r"\b(?:for|in)\s+(?:patients|children|adolescents|adults|people|those)\s+(?:weighing\s+)?"
+    r"\d+(?:[.,]\d+)?\s*(?:kg|kilograms?|years?)\b"
+    r"(?!\s*(?:of\s+age\s+)?(?:old\s+)?(?:and\b|or\b|to\b|-|–|\+))",
+    re.IGNORECASE,
+)
+
+
 def _usable(f: Fact) -> bool:
     amount = f.dose_mg is not None or f.dose_mg_per_kg is not None or f.dose_units is not None
     interval = f.every_hours is not None or f.times_per_day is not None
@@ -54,6 +65,7 @@ def _usable(f: Fact) -> bool:
         and amount
         and interval
         and not fixed_but_scaled
+        and not _BARE_BAND.search(f.quote)
         and not getattr(f, "as_needed", None)
     )
 

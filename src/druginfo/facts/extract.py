@@ -24,7 +24,7 @@ from druginfo.facts.intervals import (
     find_time_limits,
 )
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
-from druginfo.facts.population import merge, read_population
+from druginfo.facts.population import merge, read_population, young_only
 from druginfo.facts.precautions import (
     LeadKind,
     is_lead,
@@ -274,6 +274,19 @@ def _indication(mentions: list[Mention], text: str | None = None) -> str | None:
     return " or ".join(names)
 
 
+def _young_bound(pop: Population | None, young_heading: bool, text: str) -> Population | None:
+    """Under 18 for a dose stated for the young (by its heading or its own words) with no age
+    band of its own; a sentence naming adults, or any age, keeps what it says."""
+    if pop is not None and (pop.age_min_years is not None or pop.age_max_years is not None):
+        return pop
+    if not (young_only(text) or (young_heading and not _ADULT_WORD.search(text))):
+        return pop
+    return merge(pop, Population(age_max_years=18.0))
+
+
+_ADULT_WORD = re.compile(r"\badults?\b", re.IGNORECASE)
+
+
 def _doses(
     text: str, topic: Topic, ctx: Context, section: str | None, finder: MentionFinder
 ) -> Iterable[Fact]:
@@ -289,6 +302,9 @@ def _doses(
     heading_ind = None
     for h in ctx.path:
         heading_ind = _indication(finder.find(h)) or heading_ind
+    # A dose under a heading for the young ('Use in children and adolescents') is theirs even
+    # where its sentence names no age: read unscoped it would be offered to adults too.
+    young_heading = any(young_only(h) for h in ctx.path)
     kidney = topic is Topic.kidney or bool(
         re.search(r"\bkidney|\brenal\b|creatinine\s+clearance", text, re.I)
     )
@@ -301,7 +317,7 @@ def _doses(
         if not _DOSE_VERB.search(text) or not timed:
             return  # "as needed" alone says nothing comparable
         first = timed[0]
-        pop = merge(heading_pop, read_population(text))
+        pop = _young_bound(merge(heading_pop, read_population(text)), young_heading, text)
         yield _dose_fact(
             fact_topic,
             None,
@@ -334,7 +350,7 @@ def _doses(
         pop = read_population(words)
         if pop is None and len(amounts) == 1:
             pop = read_population(text)
-        pop = merge(heading_pop, pop)
+        pop = _young_bound(merge(heading_pop, pop), young_heading, words if pop else text)
         own_mentions = finder.find(words)
         pop = _with_indication(
             pop,

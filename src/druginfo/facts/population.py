@@ -141,6 +141,13 @@ def read_population(text: str) -> Population | None:
     return Population(**fields)
 
 
+def young_only(text: str) -> bool:
+    """Text (a heading such as 'Use in children and adolescents', or a sentence) naming only
+    the young, with no age of its own: in EU product information the paediatric population is
+    under 18, so a dose given there is not an adult's dose."""
+    return bool(_YOUNG.search(text)) and not _ADULTS.search(text)
+
+
 def merge(outer: Population | None, inner: Population | None) -> Population | None:
     """A statement's own bands over its heading's: the inner text says more precisely."""
     if outer is None:
