@@ -148,3 +148,27 @@ def test_a_band_whose_comparator_was_lost_is_no_ones_dose() -> None:
             "population": {"age_max_years": 18, "weight_min_kg": 25}}  # fmt: skip
     out = label_dose(MONO, fs(kept), profile(age_years=10, weight_kg=40))
     assert out.regimen is not None and out.regimen.dose_mg == 60
+
+
+def test_no_dose_for_a_use_the_leaflet_does_not_name() -> None:
+    """A dose that names no use 'fits' any use; for one the leaflet never names it is a
+    guess, so the check says the leaflet gives none and asks for the use by another name."""
+    from druginfo.model import Claim, Topic
+
+    uses = Monograph(
+        key="quelpin",
+        identity=Identity(generic="quelpin"),
+        sources=[SRC],
+        claims=[Claim(id="u1", topic=Topic.indication, section="1. What Quelpin is",
+                      source="leaf", quote="Quelpin is used to treat chronic hiccups in adults.")],
+    )  # fmt: skip
+    indication = {"topic": "indication", "condition": "gout",
+                  "quote": "Quelpin is used to treat gout."}  # fmt: skip
+    for name in ("psoriasis", "migraine"):
+        out = label_dose(uses, fs(BARE, indication), profile(age_years=60, indication=name))
+        (alert,) = out.alerts
+        assert out.regimen is None and alert.field == "indication" and name in alert.title
+    for named in ("gout", "chronic hiccups"):  # a vocabulary condition, and the leaflet's words
+        out = label_dose(uses, fs(BARE, indication), profile(age_years=60, indication=named))
+        assert out.regimen is not None and out.regimen.dose_mg == 80
+    assert label_dose(MONO, fs(BARE), profile(age_years=60, indication="migraine")).regimen

@@ -19,9 +19,9 @@ from druginfo import dose_wording
 from druginfo.engine import memo
 from druginfo.engine.citations import Evidence
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
-from druginfo.engine.leaflet_screening import _Cite, fact_basis
+from druginfo.engine.leaflet_screening import _Cite, _treats, fact_basis
 from druginfo.engine.matching import has_term, normalise
-from druginfo.model import Alert, Monograph, Profile, Regimen
+from druginfo.model import Alert, Monograph, Profile, Regimen, Topic
 from druginfo.model.facts import Fact, FactSet
 from druginfo.vocab.base import Vocabulary
 
@@ -211,6 +211,59 @@ def _candidates(
     return pool, steps, several
 
 
+def _uses(mono: Monograph, fact_sets: Sequence[FactSet]) -> tuple[list[Fact], list[str]]:
+    """What the leaflet says it is for: its indication facts and its indication sentences."""
+    facts = [f for fs in fact_sets for f in fs.facts if f.topic == "indication" and f.condition]
+    quotes = [c.quote for c in mono.claims if c.topic is Topic.indication]
+    return facts, quotes
+
+
+def _names_use(mono: Monograph, fact_sets: Sequence[FactSet], indication: str) -> bool:
+    """The person's indication is one the leaflet names (as a use or a dose's population).
+
+    A leaflet that names no use we can read says nothing against it; the leaflet's own words
+    count besides the vocabulary, so a use the vocabulary lacks is not refused."""
+    facts, quotes = _uses(mono, fact_sets)
+    if not facts and not quotes:
+        return True
+    if any(_treats(indication, f.condition or "") for f in facts):
+        return True
+    if any(has_term(q, indication) for q in quotes):
+        return True
+    return any(
+        f.population is not None
+        and f.population.indication
+        and _indication_fits(indication, f.population.indication)
+        for fs in fact_sets
+        for f in fs.facts
+        if f.topic == "dose"
+    )
+
+
+def _not_a_use(
+    mono: Monograph, fact_sets: Sequence[FactSet], indication: str, cite: _Cite
+) -> Alert:
+    """No leaflet dose for a use the leaflet does not name: its doses are for its own uses, and
+    the one that 'fits' an unnamed use only because it names none would be a guess."""
+    facts, _ = _uses(mono, fact_sets)
+    named = list(dict.fromkeys(f.condition for f in facts if f.condition))[:8]
+    pairs = [(fs, f) for fs in fact_sets for f in fs.facts if f.topic == "indication"][:3]
+    return Alert(
+        kind="cannot-decide",
+        trigger="dose",
+        severity="high",
+        title=f"Dose of {mono.identity.generic}: the leaflet gives none for {indication}",
+        detail=(
+            f"The leaflet does not name '{indication}' among its uses"
+            + (f" (it names: {', '.join(named)})" if named else "")
+            + ". It gives no dose for it; only your prescriber can. If the use has another "
+            "name, give that as 'indication'."
+        ),
+        field="indication",
+        sources=[cite(fs, f) for fs, f in pairs],
+    )
+
+
 def label_dose(
     mono: Monograph,
     fact_sets: Sequence[FactSet],
@@ -226,6 +279,9 @@ def label_dose(
     if not pool:
         return out
     steps = list(step_facts)
+    if profile.indication and not _names_use(mono, fact_sets, profile.indication):
+        out.alerts.append(_not_a_use(mono, fact_sets, profile.indication, cite))
+        return out
     kidney = kidney_function(profile)
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
