@@ -36,7 +36,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from druginfo.model import Claim, Identity, Monograph, Section, Source, SourceKind, Topic
+from druginfo.model import Identity, Monograph, Source, SourceKind, Topic
 from druginfo.sources.base import Broken, ParsedDocument
 from druginfo.sources.leaflet_text import LIST_MARK, marked_blocks, repair_text, unmark
 from druginfo.sources.text import (
@@ -546,6 +546,43 @@ def _heading(
     return None
 
 
+def _heading_at(
+    block: str, masked: str, at: int, rules: list[tuple[re.Pattern[str], Topic]]
+) -> bool:
+    """`_heading(block[at:], masked[at:], rules) is not None`, without copying the rest of
+    the block at every sentence end (a long block has hundreds)."""
+    if at == 0:
+        return _heading(block, masked, rules) is not None
+    for pattern, _topic in _unanchored(rules):
+        m = pattern.match(masked, at)
+        if not m:
+            continue
+        end = m.end()
+        n = len(block)
+        while end < n and block[end].isspace():
+            end += 1
+        if end == n or block[end] == ":" or block[end].isupper():
+            return True
+    return False
+
+
+_UNANCHORED: dict[re.Pattern[str], re.Pattern[str]] = {}  # bounded: the template's rules
+
+
+def _unanchored(
+    rules: list[tuple[re.Pattern[str], Topic]],
+) -> list[tuple[re.Pattern[str], Topic]]:
+    """The rules without their leading '^' (which matches only at a string's real start,
+    not at `pos`); `pattern.match(text, pos)` anchors them at `pos` instead."""
+    out = []
+    for p, t in rules:
+        q = _UNANCHORED.get(p)
+        if q is None:
+            q = _UNANCHORED[p] = re.compile(p.pattern[1:], p.flags)
+        out.append((q, t))
+    return out
+
+
 def _is_caps_heading(block: str) -> bool:
     if len(block.split()) > 15:
         return False
@@ -558,13 +595,21 @@ def _split_section(
 ) -> list[_Sub]:
     rules = _compile_subheadings(number or "", language)
     brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
+    # Most pieces are whole blocks: their masked text is computed once, for both uses.
+    masked: dict[str, str] = {}
     pieces: list[str] = []
     for block in blocks:
-        for part in _split_embedded(block, brand_re, rules):
+        for part in _split_embedded(block, brand_re, rules, masked):
             pieces.extend(_split_trailing_heading(part))
     subs = [_Sub(title=title, topic=default)]
     for i, block in enumerate(pieces):
-        found = _heading(block, _mask_brand(block, brand_re), rules) if rules else None
+        if rules:
+            mask = masked.get(block)
+            if mask is None:
+                mask = _mask_brand(block, brand_re)
+            found = _heading(block, mask, rules)
+        else:
+            found = None
         if found:
             sub_title, topic, rest = found
             subs.append(_Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
@@ -585,15 +630,18 @@ _SENTENCE_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])
 
 
 def _split_embedded(
-    block: str, brand_re: re.Pattern[str] | None, rules: list[tuple[re.Pattern[str], Topic]]
+    block: str,
+    brand_re: re.Pattern[str] | None,
+    rules: list[tuple[re.Pattern[str], Topic]],
+    masked_blocks: dict[str, str] | None = None,
 ) -> list[str]:
     if not rules or block.startswith(LIST_MARK):
         return [block]
     masked = _mask_brand(block, brand_re)
+    if masked_blocks is not None:
+        masked_blocks[block] = masked
     cuts = [
-        m.end()
-        for m in _SENTENCE_GAP.finditer(block)
-        if _heading(block[m.end() :], masked[m.end() :], rules) is not None
+        m.end() for m in _SENTENCE_GAP.finditer(block) if _heading_at(block, masked, m.end(), rules)
     ]
     if not cuts:
         return [block]
@@ -1079,29 +1127,42 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
         language=leaflet.language,
         acknowledgement=ACKNOWLEDGEMENT,
     )
-    claims: list[Claim] = []
-    sections: list[Section] = []
+    # Claims and sections go to the Monograph's constructor as plain dicts, validated there in
+    # one call (pydantic builds the same models from them): constructing a leaflet's ~200
+    # claims one by one cost twice as much.
+    claims: list[dict[str, Any]] = []
+    sections: list[dict[str, Any]] = []
     for number, title, blocks in leaflet.aligned:
         if not blocks:
             continue
         default = _NUMBER_TOPIC[number] if number else Topic.other
         for sub in _split_section(number, title, default, blocks, leaflet.language, leaflet.brand):
             ids: list[str] = []
+            sub_title = sub.title
+            sub_topic = sub.topic
+            pregnancy = sub_topic is Topic.pregnancy
             for block in sub.blocks:
                 for sentence in split_sentences(unmark(block)):
                     claim_id = f"{stem}-s{len(claims) + 1}"
                     claims.append(
-                        Claim(
-                            id=claim_id,
-                            topic=_sentence_topic(sub.topic, sentence),
-                            source=source_id,
-                            quote=sentence,
-                            section=sub.title,
-                        )
+                        {
+                            "id": claim_id,
+                            "topic": _sentence_topic(sub_topic, sentence)
+                            if pregnancy
+                            else sub_topic,
+                            "source": source_id,
+                            "quote": sentence,
+                            "section": sub_title,
+                        }
                     )
                     ids.append(claim_id)
             sections.append(
-                Section(topic=sub.topic, title=sub.title, text="\n".join(sub.blocks), claims=ids)
+                {
+                    "topic": sub_topic,
+                    "title": sub_title,
+                    "text": "\n".join(sub.blocks),
+                    "claims": ids,
+                }
             )
     if not claims:
         raise EpiError("no leaflet text in any numbered or named section")
@@ -1118,8 +1179,8 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
         language=leaflet.language,
         document_date=leaflet.date,
         sources=[source],
-        claims=claims,
-        sections=sections,
+        claims=claims,  # validated into Claim models
+        sections=sections,  # ... and Section models
     )
 
 
