@@ -547,18 +547,17 @@ def _heading(
 
 
 def _heading_at(
-    block: str, masked: str, at: int, rules: list[tuple[re.Pattern[str], Topic]]
+    block: str, masked: str, at: int, unanchored: list[tuple[re.Pattern[str], Topic]]
 ) -> bool:
     """`_heading(block[at:], masked[at:], rules) is not None`, without copying the rest of
-    the block at every sentence end (a long block has hundreds)."""
-    if at == 0:
-        return _heading(block, masked, rules) is not None
-    for pattern, _topic in _unanchored(rules):
+    the block at every sentence end (a long block has hundreds); `unanchored` is
+    `_unanchored(rules)`."""
+    n = len(block)
+    for pattern, _topic in unanchored:
         m = pattern.match(masked, at)
         if not m:
             continue
         end = m.end()
-        n = len(block)
         while end < n and block[end].isspace():
             end += 1
         if end == n or block[end] == ":" or block[end].isupper():
@@ -566,20 +565,23 @@ def _heading_at(
     return False
 
 
-_UNANCHORED: dict[re.Pattern[str], re.Pattern[str]] = {}  # bounded: the template's rules
+_UNANCHORED: dict[int, tuple[object, list[tuple[re.Pattern[str], Topic]]]] = {}
 
 
 def _unanchored(
     rules: list[tuple[re.Pattern[str], Topic]],
 ) -> list[tuple[re.Pattern[str], Topic]]:
     """The rules without their leading '^' (which matches only at a string's real start,
-    not at `pos`); `pattern.match(text, pos)` anchors them at `pos` instead."""
-    out = []
-    for p, t in rules:
-        q = _UNANCHORED.get(p)
-        if q is None:
-            q = _UNANCHORED[p] = re.compile(p.pattern[1:], p.flags)
-        out.append((q, t))
+    not at `pos`); `pattern.match(text, pos)` anchors them at `pos` instead. Remembered
+    per rules list (the template's few, from `_compile_subheadings`): the entry keeps the
+    list itself, so its id cannot be reused by another list while it is remembered."""
+    found = _UNANCHORED.get(id(rules))
+    if found is not None and found[0] is rules:
+        return found[1]
+    if len(_UNANCHORED) >= 256:
+        _UNANCHORED.clear()
+    out = [(re.compile(p.pattern[1:], p.flags), t) for p, t in rules]
+    _UNANCHORED[id(rules)] = (rules, out)
     return out
 
 
@@ -640,8 +642,11 @@ def _split_embedded(
     masked = _mask_brand(block, brand_re)
     if masked_blocks is not None:
         masked_blocks[block] = masked
+    unanchored = _unanchored(rules)
     cuts = [
-        m.end() for m in _SENTENCE_GAP.finditer(block) if _heading_at(block, masked, m.end(), rules)
+        m.end()
+        for m in _SENTENCE_GAP.finditer(block)
+        if _heading_at(block, masked, m.end(), unanchored)
     ]
     if not cuts:
         return [block]
