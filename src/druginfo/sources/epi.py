@@ -532,6 +532,8 @@ def _heading(
     block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
 ) -> tuple[str, Topic, str] | None:
     """(title, topic, rest of the block) when the block opens with a template sub-heading."""
+    if not rules or not _any_rule(rules).match(masked):
+        return None  # most blocks: no rule matches here, found with one expression
     for pattern, topic in rules:
         m = pattern.match(masked)
         if not m:
@@ -552,6 +554,8 @@ def _heading_at(
     """`_heading(block[at:], masked[at:], rules) is not None`, without copying the rest of
     the block at every sentence end (a long block has hundreds); `unanchored` is
     `_unanchored(rules)`."""
+    if not _any_rule(unanchored).match(masked, at):
+        return False  # most sentence ends: no rule matches there, found with one expression
     n = len(block)
     for pattern, _topic in unanchored:
         m = pattern.match(masked, at)
@@ -583,6 +587,27 @@ def _unanchored(
     out = [(re.compile(p.pattern[1:], p.flags), t) for p, t in rules]
     _UNANCHORED[id(rules)] = (rules, out)
     return out
+
+
+_ANY_RULE: dict[int, tuple[object, re.Pattern[str]]] = {}
+
+
+def _any_rule(rules: list[tuple[re.Pattern[str], Topic]]) -> re.Pattern[str]:
+    """One expression matching wherever any of `rules` matches (their alternation, same
+    flags; the rules have no groups a reference could count): a sub-heading is looked for
+    at every block and sentence end, and almost never found. Remembered like `_unanchored`."""
+    found = _ANY_RULE.get(id(rules))
+    if found is not None and found[0] is rules:
+        return found[1]
+    if len(_ANY_RULE) >= 256:
+        _ANY_RULE.clear()
+    flags = {p.flags for p, _ in rules}
+    if len(flags) == 1:
+        combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in rules), flags.pop())
+    else:  # mixed flags cannot share one expression: a pattern that lets everything through
+        combined = re.compile("")
+    _ANY_RULE[id(rules)] = (rules, combined)
+    return combined
 
 
 def _is_caps_heading(block: str) -> bool:
