@@ -1,7 +1,7 @@
 """The pool's window: documents read but not yet handed back are bounded in documents (so
-memory stays bounded whatever the corpus and however a product's languages group), and it is
-deep enough to keep workers parsing while the writer is busy; results still come back in
-input order."""
+memory stays bounded whatever the corpus and however a product's languages group), the
+window is used in full (reading runs that far ahead of the writer, so workers keep parsing
+while it is busy), and results still come back in input order."""
 
 from __future__ import annotations
 
