@@ -253,3 +253,25 @@ def test_a_list_item_under_a_do_not_heading_without_forbidding_words_is_no_block
     )  # fmt: skip
     result = run(vocab, m, medications=["naproxen 250 mg"])
     assert not [a for a in result.alerts if a.kind == "interaction" and a.blocking]
+
+
+UNREAD_SCOPE = mono(
+    (Topic.children, "Children and adolescents",
+     "Do not give Plovimab to children with chronic hiccups under 12 years old, because there "
+     "is no information on use in this disease."),
+)  # fmt: skip
+
+
+def test_a_limit_for_an_unknown_use_does_not_refuse_a_child_treated_for_another(
+    vocab: Vocab,
+) -> None:
+    result = run(vocab, UNREAD_SCOPE, age_years=8, weight_kg=25, indication="asthma")
+    alert = next(a for a in result.alerts if a.trigger == "age-limit")
+    assert not alert.blocking and alert.severity == "high" and result.decision != "ok"
+    assert "chronic hiccups" in alert.title
+
+
+def test_a_limit_for_an_unknown_use_refuses_a_child_treated_for_it(vocab: Vocab) -> None:
+    result = run(vocab, UNREAD_SCOPE, age_years=8, weight_kg=25, indication="chronic hiccups")
+    alert = next(a for a in result.alerts if a.trigger == "age-limit")
+    assert alert.blocking and result.decision == "do-not-use"

@@ -122,3 +122,15 @@ def test_strength_is_read_from_data(text: str, strength: str, blocking: bool) ->
     assert read_strength(text) == strength
     severity, blocks = effect(read_strength(text))
     assert blocks is blocking and severity == ("high" if blocking else "moderate")
+
+
+def test_an_age_limit_for_a_use_the_vocabulary_does_not_know_keeps_its_words() -> None:
+    facts = facts_from_text(
+        "Do not give Zorbital to adolescents with chronic hiccups under 16 years old, because "
+        "there is no information on use in this disease.",
+        "Children and adolescents",
+        structural=Topic.children,
+    )
+    [limit] = [f for f in facts if f.topic == "age-limit"]
+    assert limit.population is not None and limit.population.indication == "chronic hiccups"
+    assert limit.age_min_years == 16
