@@ -348,6 +348,13 @@ def run_scale(
             f" (target >= 50 %: {'MET' if ratio >= 0.5 else 'NOT MET'});"
             f" CPU per document baseline/ingest {cpu_ratio:.1%}"
         )
+    # How busy each run kept the machine (CPU seconds per wall second): a rate below the
+    # CPUs' worth says the run waited (on reads, fsync, or workers on the writer).
+    cpus = os.cpu_count() or 1
+    busy = f"ingest {ours['cpu'] / ours['seconds']:.2f} of {cpus} CPUs"
+    if base is not None:
+        busy = f"baseline {base['cpu'] / base['seconds']:.2f} of 1 CPU (one process), " + busy
+    print(f"[{label} {backend}] CPU busy: {busy} (load average {os.getloadavg()[0]:.1f})")
     if label != "1x":
         verdict = "MET" if our_rss <= 500 else "NOT MET"
         print(f"[{label} {backend}] peak RSS {our_rss:,.0f} MB (target <= 500 MB: {verdict})")

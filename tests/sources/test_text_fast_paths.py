@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from druginfo.sources import leaflet_text
@@ -72,7 +72,8 @@ _WORDS = [
     "m", "Crohn", "s", "disease", "vitamin", "s,", "Store", "STORE", "store", "in", "a",
     "fridge", "2", "C", "8", "C.", "25", "C-8", "C)", "-20", "temperature", "køleskab",
     "Opbevar", "ſtore", "ſ", "ıt", "İt", "K", "\u212aøleskab", "doeſn", "iſ", "wa\u017fn",
-    "ſhould", "can\u2019t", "–", "•", "\u00a0", "\n", "\t", "...", "?!", "”", ")",
+    "ſhould", "can\u2019t", "–", "•", "\u00a0", "\n", "\t", "...", "?!", "”", ")", "°C", "°C.",
+    "2°C", "c",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join)
 spaced = st.lists(
@@ -89,6 +90,9 @@ def test_split_sentences_matches_its_definition(text: str) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(texts, spaced, st.text(max_size=80)), st.sampled_from(["en", "da", "pt"]))
+@example("Store at 2 °C 8 °C in a fridge", "en")  # a range already marked, no bare "2 C"
+@example("Opbevar ved 15 °C 25 °C.", "da")
+@example("Store below 30C.", "pt")
 def test_repair_text_matches_its_definition(text: str, language: str) -> None:
     assert leaflet_text.repair_text(text, language) == reference_repair(text, language)
 

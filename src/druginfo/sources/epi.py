@@ -36,7 +36,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from druginfo.model import Claim, Identity, Monograph, Section, Source, SourceKind, Topic
+from druginfo.model import Identity, Monograph, Source, SourceKind, Topic
 from druginfo.sources.base import Broken, ParsedDocument
 from druginfo.sources.leaflet_text import LIST_MARK, marked_blocks, repair_text, unmark
 from druginfo.sources.text import (
@@ -532,6 +532,8 @@ def _heading(
     block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
 ) -> tuple[str, Topic, str] | None:
     """(title, topic, rest of the block) when the block opens with a template sub-heading."""
+    if not rules or not _any_rule(rules).match(masked):
+        return None  # most blocks: no rule matches here, found with one expression
     for pattern, topic in rules:
         m = pattern.match(masked)
         if not m:
@@ -546,6 +548,68 @@ def _heading(
     return None
 
 
+def _heading_at(
+    block: str, masked: str, at: int, unanchored: list[tuple[re.Pattern[str], Topic]]
+) -> bool:
+    """`_heading(block[at:], masked[at:], rules) is not None`, without copying the rest of
+    the block at every sentence end (a long block has hundreds); `unanchored` is
+    `_unanchored(rules)`."""
+    if not _any_rule(unanchored).match(masked, at):
+        return False  # most sentence ends: no rule matches there, found with one expression
+    n = len(block)
+    for pattern, _topic in unanchored:
+        m = pattern.match(masked, at)
+        if not m:
+            continue
+        end = m.end()
+        while end < n and block[end].isspace():
+            end += 1
+        if end == n or block[end] == ":" or block[end].isupper():
+            return True
+    return False
+
+
+_UNANCHORED: dict[int, tuple[object, list[tuple[re.Pattern[str], Topic]]]] = {}
+
+
+def _unanchored(
+    rules: list[tuple[re.Pattern[str], Topic]],
+) -> list[tuple[re.Pattern[str], Topic]]:
+    """The rules without their leading '^' (which matches only at a string's real start,
+    not at `pos`); `pattern.match(text, pos)` anchors them at `pos` instead. Remembered
+    per rules list (the template's few, from `_compile_subheadings`): the entry keeps the
+    list itself, so its id cannot be reused by another list while it is remembered."""
+    found = _UNANCHORED.get(id(rules))
+    if found is not None and found[0] is rules:
+        return found[1]
+    if len(_UNANCHORED) >= 256:
+        _UNANCHORED.clear()
+    out = [(re.compile(p.pattern[1:], p.flags), t) for p, t in rules]
+    _UNANCHORED[id(rules)] = (rules, out)
+    return out
+
+
+_ANY_RULE: dict[int, tuple[object, re.Pattern[str]]] = {}
+
+
+def _any_rule(rules: list[tuple[re.Pattern[str], Topic]]) -> re.Pattern[str]:
+    """One expression matching wherever any of `rules` matches (their alternation, same
+    flags; the rules have no groups a reference could count): a sub-heading is looked for
+    at every block and sentence end, and almost never found. Remembered like `_unanchored`."""
+    found = _ANY_RULE.get(id(rules))
+    if found is not None and found[0] is rules:
+        return found[1]
+    if len(_ANY_RULE) >= 256:
+        _ANY_RULE.clear()
+    flags = {p.flags for p, _ in rules}
+    if len(flags) == 1:
+        combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in rules), flags.pop())
+    else:  # mixed flags cannot share one expression: a pattern that lets everything through
+        combined = re.compile("")
+    _ANY_RULE[id(rules)] = (rules, combined)
+    return combined
+
+
 def _is_caps_heading(block: str) -> bool:
     if len(block.split()) > 15:
         return False
@@ -558,13 +622,21 @@ def _split_section(
 ) -> list[_Sub]:
     rules = _compile_subheadings(number or "", language)
     brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
+    # Most pieces are whole blocks: their masked text is computed once, for both uses.
+    masked: dict[str, str] = {}
     pieces: list[str] = []
     for block in blocks:
-        for part in _split_embedded(block, brand_re, rules):
+        for part in _split_embedded(block, brand_re, rules, masked):
             pieces.extend(_split_trailing_heading(part))
     subs = [_Sub(title=title, topic=default)]
     for i, block in enumerate(pieces):
-        found = _heading(block, _mask_brand(block, brand_re), rules) if rules else None
+        if rules:
+            mask = masked.get(block)
+            if mask is None:
+                mask = _mask_brand(block, brand_re)
+            found = _heading(block, mask, rules)
+        else:
+            found = None
         if found:
             sub_title, topic, rest = found
             subs.append(_Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
@@ -585,15 +657,21 @@ _SENTENCE_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])
 
 
 def _split_embedded(
-    block: str, brand_re: re.Pattern[str] | None, rules: list[tuple[re.Pattern[str], Topic]]
+    block: str,
+    brand_re: re.Pattern[str] | None,
+    rules: list[tuple[re.Pattern[str], Topic]],
+    masked_blocks: dict[str, str] | None = None,
 ) -> list[str]:
     if not rules or block.startswith(LIST_MARK):
         return [block]
     masked = _mask_brand(block, brand_re)
+    if masked_blocks is not None:
+        masked_blocks[block] = masked
+    unanchored = _unanchored(rules)
     cuts = [
         m.end()
         for m in _SENTENCE_GAP.finditer(block)
-        if _heading(block[m.end() :], masked[m.end() :], rules) is not None
+        if _heading_at(block, masked, m.end(), unanchored)
     ]
     if not cuts:
         return [block]
@@ -1079,29 +1157,42 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
         language=leaflet.language,
         acknowledgement=ACKNOWLEDGEMENT,
     )
-    claims: list[Claim] = []
-    sections: list[Section] = []
+    # Claims and sections go to the Monograph's constructor as plain dicts, validated there in
+    # one call (pydantic builds the same models from them): constructing a leaflet's ~200
+    # claims one by one cost twice as much.
+    claims: list[dict[str, Any]] = []
+    sections: list[dict[str, Any]] = []
     for number, title, blocks in leaflet.aligned:
         if not blocks:
             continue
         default = _NUMBER_TOPIC[number] if number else Topic.other
         for sub in _split_section(number, title, default, blocks, leaflet.language, leaflet.brand):
             ids: list[str] = []
+            sub_title = sub.title
+            sub_topic = sub.topic
+            pregnancy = sub_topic is Topic.pregnancy
             for block in sub.blocks:
                 for sentence in split_sentences(unmark(block)):
                     claim_id = f"{stem}-s{len(claims) + 1}"
                     claims.append(
-                        Claim(
-                            id=claim_id,
-                            topic=_sentence_topic(sub.topic, sentence),
-                            source=source_id,
-                            quote=sentence,
-                            section=sub.title,
-                        )
+                        {
+                            "id": claim_id,
+                            "topic": _sentence_topic(sub_topic, sentence)
+                            if pregnancy
+                            else sub_topic,
+                            "source": source_id,
+                            "quote": sentence,
+                            "section": sub_title,
+                        }
                     )
                     ids.append(claim_id)
             sections.append(
-                Section(topic=sub.topic, title=sub.title, text="\n".join(sub.blocks), claims=ids)
+                {
+                    "topic": sub_topic,
+                    "title": sub_title,
+                    "text": "\n".join(sub.blocks),
+                    "claims": ids,
+                }
             )
     if not claims:
         raise EpiError("no leaflet text in any numbered or named section")
@@ -1118,8 +1209,8 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
         language=leaflet.language,
         document_date=leaflet.date,
         sources=[source],
-        claims=claims,
-        sections=sections,
+        claims=claims,  # validated into Claim models
+        sections=sections,  # ... and Section models
     )
 
 

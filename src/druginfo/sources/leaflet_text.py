@@ -45,28 +45,34 @@ def marked_blocks(markup: str) -> list[str]:
             return [text] if text else []
     blocks: list[str] = []
     buf: list[str] = []
-    in_item = [False]
+    in_item = False
+    names = _LOCAL_NAMES
 
     def flush() -> None:
-        text = norm_space("".join(buf))
-        buf.clear()
-        if text:
-            blocks.append(LIST_MARK + text if in_item[0] else text)
+        if buf:
+            text = " ".join("".join(buf).split())  # norm_space, inlined: ~170 calls a leaflet
+            buf.clear()
+            if text:
+                blocks.append(LIST_MARK + text if in_item else text)
 
     def walk(el: etree._Element) -> None:
-        name = local_name(el.tag)
+        nonlocal in_item
+        tag = el.tag
+        name = names.get(tag) if isinstance(tag, str) else ""
+        if name is None:
+            name = local_name(tag)
+            if len(names) < 512:
+                names[tag] = name
         if name in _SKIP_TAGS:
             if el.tail:
                 buf.append(el.tail)
             return
         block = name in _BLOCK_TAGS
-        outer = in_item[0]
+        outer = in_item
         if block:
             flush()
             if name == "li":
-                in_item[0] = True
-            elif name in ("p", "div"):
-                in_item[0] = outer  # a paragraph inside a list item is still the item
+                in_item = True
         if name == "br":
             flush()
         elif el.text and name:
@@ -75,7 +81,7 @@ def marked_blocks(markup: str) -> list[str]:
             walk(child)
         if block:
             flush()
-            in_item[0] = outer
+            in_item = outer
         if el.tail:
             buf.append(el.tail)
 
@@ -85,6 +91,11 @@ def marked_blocks(markup: str) -> list[str]:
         walk(child)
     flush()
     return blocks
+
+
+# Tag → local name, for the few dozen tags leaflets use (bounded, whatever tags a document
+# makes up).
+_LOCAL_NAMES: dict[str, str] = {}
 
 
 # --- lost characters ---------------------------------------------------------------------------
@@ -154,21 +165,29 @@ _CONTRACTION_NEEDS: list[tuple[re.Pattern[str], bool]] = [
 _ANY_CONTRACTION = re.compile(r"[nN] [tT]\b|[eEuUyY] [rR][eE]\b| ve\b| ll\b|I m\b")
 
 
+# What _DEGREE or _RANGE needs to change anything (both are case-sensitive): a digit before a
+# "C", or a "°C". Most blocks have neither, and a capital C at all is found at memchr speed.
+_DEGREE_OR_RANGE = re.compile(r"\d ?C|°C")
+
+
 def repair_text(block: str, language: str) -> str:
     """The block with the conversion's unambiguous losses restored (see the module doc)."""
     text = block
     trap = not text.isascii() and any(ch in text for ch in _CASE_TRAPS)
-    lowered = text.lower()
-    if (trap or _TEMPERATURE_STEMS.search(lowered)) and _TEMPERATURE_WORDS.search(text):
+    if (
+        "C" in text
+        and _DEGREE_OR_RANGE.search(text)
+        and (trap or _TEMPERATURE_STEMS.search(text.lower()))
+        and _TEMPERATURE_WORDS.search(text)
+    ):
         text = _DEGREE.sub(_temperature, text)
         text = _RANGE.sub(_range, text)
-        lowered = text.lower()
     if language == "en":
         if _POSSESSIVE_CANDIDATE.search(text):
             text = _POSSESSIVE.sub("'s", text)
-            lowered = text.lower()
         if not trap and not _ANY_CONTRACTION.search(text):
             return text
+        lowered = text.lower()
         for (pattern, replacement), (needs, folded) in zip(
             _CONTRACTIONS, _CONTRACTION_NEEDS, strict=True
         ):

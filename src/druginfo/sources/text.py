@@ -214,16 +214,19 @@ def split_sentences(block: str) -> list[str]:
         return []
     out: list[str] = []
     start = 0
+    n = len(text)
     for m in _SENTENCE_END.finditer(text):
         end = m.end()
-        if not _starts_sentence(text[end : end + 1]):
+        if end >= n:
+            continue
+        ch = text[end]
+        if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):  # _starts_sentence
             continue
         stop = m.start()
         if text[stop] == ".":
-            # The word before the full stop (back to a space or the sentence's start).
-            first = stop
-            while first > start and not text[first - 1].isspace():
-                first -= 1
+            # The word before the full stop (back to a space or the sentence's start): after
+            # norm_space the only whitespace left is the single space.
+            first = max(start, text.rfind(" ", start, stop) + 1)
             token = text[first:stop].lower().lstrip("(\"'“")
             if (
                 token in _ABBREVIATIONS

@@ -1,0 +1,141 @@
+"""The leaflet reader's fast paths give exactly what their plain definitions give:
+`_heading_at` (a template sub-heading looked for at a sentence end, matched in place) against
+`_heading` on the rest of the block copied out, and `_split_section` (each block's masked
+text computed once) against masking every piece again. Texts are generated from the
+template's own headings, brands of several shapes (one word, with spaces, with punctuation,
+a brand that is also a heading word), punctuation, case and spacing of my own making."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from druginfo.model import Topic
+from druginfo.sources import epi
+
+HEADINGS = [
+    "Warnings and precautions",
+    "Do not take",
+    "Other medicines and",
+    "Pregnancy and breast-feeding",
+    "Driving and using machines",
+    "If you take more",
+    "Advarsler og forsigtighedsregler",
+    "Gravidez e amamentação",
+    "Children and adolescents",
+]
+WORDS = ["the", "Zorblex", "Mira Pen", "Q-Vax", "tablet", "Talk", "doctor", "(see", "section 2)"]
+BRANDS = ["Zorblex", "Mira Pen", "Q-Vax", "Warnings", "Other"]
+
+piece = st.one_of(
+    st.sampled_from(HEADINGS),
+    st.sampled_from(WORDS),
+    st.sampled_from([". ", "! ", "? ", ") ", ": ", "  ", " ", ".\u00a0", ",", "\t"]),
+    st.text(alphabet="abcXYZÆØ .:", max_size=6),
+)
+blocks = st.lists(piece, min_size=1, max_size=30).map("".join)
+
+
+def plain_heading(
+    block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
+) -> tuple[str, Topic, str] | None:
+    """`_heading` as it was: every rule tried in turn, no combined expression first."""
+    for pattern, topic in rules:
+        m = pattern.match(masked)
+        if not m:
+            continue
+        title = block[: m.end()].strip()
+        rest = block[m.end() :].lstrip()
+        if rest.startswith(":"):
+            return title, topic, rest[1:].lstrip()
+        if not rest or rest[0].isupper():
+            return title, topic, rest
+    return None
+
+
+def plain_heading_cuts(
+    block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
+) -> list[int]:
+    return [
+        m.end()
+        for m in epi._SENTENCE_GAP.finditer(block)
+        if plain_heading(block[m.end() :], masked[m.end() :], rules) is not None
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    block=blocks,
+    brand=st.sampled_from(BRANDS),
+    where=st.sampled_from([("2", "en"), ("3", "en"), ("4", "en"), ("2", "da"), ("2", "pt")]),
+)
+def test_heading_at_is_heading_on_the_rest(block: str, brand: str, where: tuple[str, str]) -> None:
+    rules = epi._compile_subheadings(*where)
+    brand_re = re.compile(re.escape(brand), re.IGNORECASE)
+    masked = epi._mask_brand(block, brand_re)
+    fast = [
+        m.end()
+        for m in epi._SENTENCE_GAP.finditer(block)
+        if epi._heading_at(block, masked, m.end(), epi._unanchored(rules))
+    ]
+    assert fast == plain_heading_cuts(block, masked, rules)
+    for at in range(len(block) + 1):
+        expected = plain_heading(block[at:], masked[at:], rules) is not None
+        assert epi._heading(block[at:], masked[at:], rules) == plain_heading(
+            block[at:], masked[at:], rules
+        )
+        assert epi._heading_at(block, masked, at, epi._unanchored(rules)) is expected, at
+
+
+def _plain_split_section(
+    number: str | None, title: str, default: Topic, blocks: list[str], language: str, brand: str
+) -> list[tuple[str, Topic, list[str]]]:
+    """`_split_section` as it was: every piece masked again, the rest of the block copied."""
+    rules = epi._compile_subheadings(number or "", language)
+    brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
+    pieces: list[str] = []
+    for block in blocks:
+        parts = [block]
+        if rules and not block.startswith(epi.LIST_MARK):
+            masked = epi._mask_brand(block, brand_re)
+            cuts = plain_heading_cuts(block, masked, rules)
+            if cuts:
+                bounds = [0, *cuts, len(block)]
+                parts = [
+                    block[a:b].strip() for a, b in itertools.pairwise(bounds) if block[a:b].strip()
+                ]
+        for part in parts:
+            pieces.extend(epi._split_trailing_heading(part))
+    subs = [epi._Sub(title=title, topic=default)]
+    for i, block in enumerate(pieces):
+        found = plain_heading(block, epi._mask_brand(block, brand_re), rules) if rules else None
+        if found:
+            sub_title, topic, rest = found
+            subs.append(epi._Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
+        elif number == "6" and epi._is_caps_heading(block):
+            topic = Topic.self_injection if epi._SELF_INJECTION_WORDS.search(block) else default
+            subs.append(epi._Sub(title=block, topic=topic))
+        elif epi._is_own_heading(pieces, i):
+            subs.append(epi._Sub(title=block, topic=default))
+        else:
+            subs[-1].blocks.append(block)
+    return [(s.title, s.topic, s.blocks) for s in subs if s.blocks]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    section=st.lists(blocks, min_size=1, max_size=6),
+    brand=st.sampled_from([*BRANDS, ""]),
+    number=st.sampled_from(["2", "3", "4", "6", None]),
+    language=st.sampled_from(["en", "da", "pt"]),
+)
+def test_split_section_is_the_plain_definition(
+    section: list[str], brand: str, number: str | None, language: str
+) -> None:
+    got = epi._split_section(number, "Title", Topic.other, section, language, brand)
+    assert [(s.title, s.topic, s.blocks) for s in got] == _plain_split_section(
+        number, "Title", Topic.other, section, language, brand
+    )
