@@ -377,13 +377,14 @@ class SqliteStore(SqlReads):
             text[rowid] = body
             documents[rowid] = (key, lang, display)
         ranked = bm25.second_pass([(c, text[c.rowid]) for c in best if c.rowid in text])
+        snippet = common.snippet_maker(q)
         return [
             SearchHit(
                 key=documents[c.rowid][0],
                 name=documents[c.rowid][2],
                 language=documents[c.rowid][1],
                 section=c.section or None,
-                snippet=common.make_snippet(q, text[c.rowid].decode("utf-8", "replace")),
+                snippet=snippet(text[c.rowid].decode("utf-8", "replace")),
                 score=c.score,
                 match="text",
             )

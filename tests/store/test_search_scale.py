@@ -1,0 +1,150 @@
+"""Search at scale: PostgreSQL finds "the newest matches" in id windows, searches common
+words as their listed forms rather than as prefixes, and plans every search statement for
+its own values; snippets are made by one compiled maker per query. The answers must be the
+ones the plain queries give."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from druginfo.model import Monograph
+from druginfo.store import common
+from druginfo.store import postgres as postgres_store
+from druginfo.store.base import Store
+from support.postgres import PostgresServer
+
+MakeMono = Callable[..., Monograph]
+
+
+def _fill(store: Store, make_mono: MakeMono, texts: list[tuple[str, str]]) -> None:
+    """(language, text) → one stored document each, in this order (ids ascending)."""
+    for i, (lang, text) in enumerate(texts):
+        store.upsert_monograph(
+            make_mono(f"med{i:03d}", language=lang, sections=[("Section", text)]),
+            doc_id=f"doc-{i}",
+            checksum=str(i),
+        )
+
+
+def _plain_newest(store: postgres_store.PostgresStore, tsquery: str, lang: str | None) -> list[int]:
+    """The newest matches as one plain query finds them (what the windows must equal)."""
+    lang_sql = " AND lang = %(lang)s" if lang else ""
+    return [
+        r[0]
+        for r in store._query(
+            "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s)"
+            + lang_sql
+            + " ORDER BY id DESC LIMIT %(cap)s",
+            {"q": tsquery, "lang": lang, "cap": postgres_store.TEXT_CANDIDATES},
+        )
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("window", [1, 3, 16, 10_000])
+def test_candidate_windows_find_the_same_rows_as_one_plain_query(
+    postgres_server: PostgresServer,
+    make_mono: MakeMono,
+    monkeypatch: pytest.MonkeyPatch,
+    window: int,
+) -> None:
+    from druginfo.store import open_store
+
+    url = postgres_server.create_database()
+    store = open_store(url)
+    assert isinstance(store, postgres_store.PostgresStore)
+    try:
+        # Words of every density: in every row, in every third, only in the oldest rows,
+        # only in the newest, in one row, in none; two languages.
+        texts = []
+        for i in range(60):
+            words = ["tablet"]
+            if i % 3 == 0:
+                words.append("dizziness")
+            if i < 5:
+                words.append("oldword")
+            if i >= 57:
+                words.append("newword")
+            if i == 30:
+                words.append("onlyonce")
+            texts.append(("da" if i % 4 == 0 else "en", " ".join(words) + "."))
+        _fill(store, make_mono, texts)
+        monkeypatch.setattr(postgres_store, "WINDOW", window)
+        monkeypatch.setattr(postgres_store, "TEXT_CANDIDATES", 7)
+        for word in ["tablet", "dizziness", "oldword", "newword", "onlyonce", "absentword"]:
+            tsq = postgres_store._tsquery([[word]])
+            for lang in (None, "da"):
+                expected = _plain_newest(store, tsq, lang)
+                assert store._candidates(tsq, lang) == expected, (word, lang)
+        assert store._candidates("'tablet'", None)  # found at all
+    finally:
+        store.close()
+
+
+def test_common_words_are_searched_as_their_listed_forms() -> None:
+    listed = ["over", "overdose", "overall", "over-the-counter", "reaction", "reactions", "the"]
+    q = postgres_store._tsquery
+    # a listed word: itself and its listed longer forms, exactly (not a prefix)
+    assert q([["over"]], listed) == "('over' | 'overall' | 'overdose')"  # no '-' form
+    assert q([["reaction"]], listed) == "('reaction' | 'reactions')"
+    # a typed beginning of listed words also keeps its own form
+    assert q([["reac"]], listed) == "('reac' | 'reaction' | 'reactions')"
+    # a word no listed lexeme starts with: a prefix, as without statistics
+    assert q([["dizziness"]], listed) == "'dizziness':*"
+    assert q([["dizziness"]]) == "'dizziness':*"
+    # short words are exact either way; groups keep their phrase operator
+    assert q([["the"]], listed) == "'the'"
+    assert q([["side", "reaction"]], listed) == "('side':* <-> ('reaction' | 'reactions'))"
+    assert q([["the"], ["overdose"]], listed) == "'the' & 'overdose'"
+
+
+@pytest.mark.postgres
+def test_search_after_analyze_still_finds_the_forms_of_a_common_word(
+    postgres_server: PostgresServer, make_mono: MakeMono
+) -> None:
+    """With statistics (ANALYZE), a common word is searched as its listed forms: its
+    plural still matches, and a rare longer form of it is the only thing given up."""
+    from druginfo.store import open_store
+
+    url = postgres_server.create_database()
+    store = open_store(url)
+    assert isinstance(store, postgres_store.PostgresStore)
+    try:
+        texts = [("en", f"Side reaction {i}. Reactions were seen.") for i in range(40)]
+        texts.append(("en", "Singular reaction only, in the newest document."))
+        _fill(store, make_mono, texts)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ANALYZE chunks")
+        store._stats = None
+        listed = store._lexeme_stats()[1]
+        assert "reaction" in listed and "reactions" in listed  # the premise
+        hits = store.search("reactions", limit=50)
+        assert {h.key for h in hits if h.match == "text"} >= {f"med{i:03d}" for i in range(40)}
+        assert "med040" in {h.key for h in store.search("reaction", limit=50)}
+    finally:
+        store.close()
+
+
+def test_snippets_centre_on_the_words_as_typed_whatever_their_case() -> None:
+    hs, he = common.HIGHLIGHT_START, common.HIGHLIGHT_END
+    filler = "Doctors and nurses are mentioned here. " * 12
+    body = filler + "Ask YOUR Doctor, nurse or pharmacist.  Spaces\n fold."
+    q = common.parse_text_query("your doctor nurse")
+    snippet = common.snippet_maker(q)(body)
+    # centred on the three words side by side (not on the first 'Doctors'), case kept
+    assert f"{hs}YOUR{he} {hs}Doctor{he}, {hs}nurse{he}" in snippet
+    assert snippet.startswith("…") and "Spaces fold." in snippet
+    # a text whose lower case is longer ('İ' lowers to two characters) is searched case-blind
+    turkish = "İ" * 300 + " Dizziness may occur."
+    snippet = common.snippet_maker(common.parse_text_query("dizziness"))(turkish)
+    assert f"{hs}Dizziness{he} may occur." in snippet
+    # no word found verbatim: the start of the text
+    plain = common.snippet_maker(common.parse_text_query("zzz"))("Nothing here. " * 30)
+    assert plain.startswith("Nothing here.") and plain.endswith("…")
+    # one maker serves many bodies, each on its own
+    make = common.snippet_maker(common.parse_text_query("rash"))
+    assert make("A rash.") == f"A {hs}rash{he}."
+    assert make("Rashes and more.") == f"{hs}Rashes{he} and more."
