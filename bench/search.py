@@ -11,6 +11,10 @@ Baselines (raw engine queries: no names, no snippets, no folding of duplicates):
   work the store does, done by the engine; the store instead scores the same candidates
   with BM25 in two passes (store/ranking.py). Printed beside: how many of the baseline's
   best 10 documents the store also returns in its best 10 text hits (phrase queries).
+  On PostgreSQL the baseline finds its candidates with the store's own `_candidates` (id
+  windows) and tsquery (common words as their listed forms), so the finding costs the same
+  and the ratio compares the ranking; every baseline statement is planned for its values
+  (no prepared generic plan), as the store's are.
 - "rank-all": the engine's relevance over every match (FTS5 `ORDER BY rank LIMIT 80`,
   PostgreSQL `ORDER BY ts_rank ... LIMIT 80`): what exact ranking of the whole match set
   costs.
@@ -235,16 +239,20 @@ def sqlite_rank_all(store: Any, query: str) -> list[tuple[str, str]]:
 
 
 def pg_same(store: Any, query: str) -> list[tuple[str, str]]:
-    """The store's candidates ranked by ts_rank (the query the store used before)."""
+    """The store's candidates (found as the store finds them: `PostgresStore._candidates`,
+    id windows, common words as their listed forms) ranked by ts_rank in the engine."""
     q = common.parse_text_query(common.strip_diacritics(query).casefold())
     if q.is_empty():
         return []
-    rows = store._query(
-        "SELECT c.id, d.key, d.language FROM (SELECT id, doc, tsv FROM chunks"
-        " WHERE tsv @@ to_tsquery('simple', %(q)s) ORDER BY id DESC LIMIT %(cap)s) c"
-        " JOIN documents d ON d.id = c.doc"
+    tsq = pg_module._tsquery(q.groups, store._lexeme_stats()[1].keys())
+    ids = store._candidates(tsq, None)
+    if not ids:
+        return []
+    rows = store._search_query(
+        "SELECT c.id, d.key, d.language FROM chunks c JOIN documents d ON d.id = c.doc"
+        " WHERE c.id = ANY(%(ids)s)"
         " ORDER BY ts_rank(c.tsv, to_tsquery('simple', %(q)s), 1) DESC, c.id DESC LIMIT 80",
-        {"q": pg_module._tsquery(q.groups), "cap": pg_module.TEXT_CANDIDATES},
+        {"ids": ids, "q": tsq},
     )
     return _documents(rows)
 
@@ -253,10 +261,10 @@ def pg_rank_all(store: Any, query: str) -> list[tuple[str, str]]:
     q = common.parse_text_query(common.strip_diacritics(query).casefold())
     if q.is_empty():
         return []
-    rows = store._query(
+    rows = store._search_query(
         "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s)"
         " ORDER BY ts_rank(tsv, to_tsquery('simple', %(q)s), 1) DESC LIMIT 80",
-        {"q": pg_module._tsquery(q.groups)},
+        {"q": pg_module._tsquery(q.groups, store._lexeme_stats()[1].keys())},
     )
     return [(str(r[0]), "") for r in rows]
 
