@@ -415,7 +415,7 @@ def pg_sizes(store: Any, label: str) -> None:
 
 # PostgreSQL --------------------------------------------------------------------------------
 _PG_INDEXES = {
-    "chunks_tsv": "CREATE INDEX chunks_tsv ON chunks USING gin (tsv)",
+    "chunks_tsv": "CREATE INDEX chunks_tsv ON chunks USING gin (tsv, bucket)",  # migration 0006
     "names_trgm": "CREATE INDEX names_trgm ON names USING gin (norm gin_trgm_ops)",
 }
 

@@ -44,42 +44,61 @@ def _plain_newest(store: postgres_store.PostgresStore, tsquery: str, lang: str |
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("window", [1, 3, 16, 10_000])
-def test_candidate_windows_find_the_same_rows_as_one_plain_query(
+@pytest.mark.parametrize("steps", [1, 2, 6])
+def test_candidate_buckets_find_the_same_rows_as_one_plain_query(
     postgres_server: PostgresServer,
     make_mono: MakeMono,
     monkeypatch: pytest.MonkeyPatch,
-    window: int,
+    steps: int,
 ) -> None:
     from druginfo.store import open_store
 
     url = postgres_server.create_database()
     store = open_store(url)
     assert isinstance(store, postgres_store.PostgresStore)
+    size = 1 << postgres_store.BUCKET_BITS
     try:
-        # Words of every density: in every row, in every third, only in the oldest rows,
-        # only in the newest, in one row, in none; two languages.
-        texts = []
-        for i in range(60):
-            words = ["tablet"]
-            if i % 3 == 0:
-                words.append("dizziness")
-            if i < 5:
-                words.append("oldword")
-            if i >= 57:
-                words.append("newword")
-            if i == 30:
-                words.append("onlyonce")
-            texts.append(("da" if i % 4 == 0 else "en", " ".join(words) + "."))
-        _fill(store, make_mono, texts)
-        monkeypatch.setattr(postgres_store, "WINDOW", window)
-        monkeypatch.setattr(postgres_store, "TEXT_CANDIDATES", 7)
-        for word in ["tablet", "dizziness", "oldword", "newword", "onlyonce", "absentword"]:
-            tsq = postgres_store._tsquery([[word]])
-            for lang in (None, "da"):
-                expected = _plain_newest(store, tsq, lang)
-                assert store._candidates(tsq, lang) == expected, (word, lang)
-        assert store._candidates("'tablet'", None)  # found at all
+        # Rows spread over buckets 0, 1, 3, 4 and 6 (ids restarted past bucket bounds, as
+        # a long-lived store's ids are), the newest bucket nearly empty; words of every
+        # density: in every row, in every third, only in the oldest rows, only in the
+        # newest, in one row, in none; two languages.
+        i = 0
+        for bucket, count in [(0, 12), (1, 12), (3, 12), (4, 20), (6, 3)]:
+            store._query("SELECT setval('chunks_id_seq', %s::bigint)", (bucket * size + 5,))
+            texts = []
+            for _ in range(count):
+                words = ["tablet"]
+                if i % 3 == 0:
+                    words.append("dizziness")
+                if i < 5:
+                    words.append("oldword")
+                if i >= 56:
+                    words.append("newword")
+                if i == 30:
+                    words.append("onlyonce")
+                texts.append(("da" if i % 4 == 0 else "en", f"med{i:03d}", " ".join(words)))
+                i += 1
+            for lang, key, text in texts:
+                store.upsert_monograph(
+                    make_mono(key, language=lang, sections=[("Section", text + ".")]),
+                    doc_id=f"doc-{key}",
+                    checksum=key,
+                )
+        assert {r[0] for r in store._query("SELECT DISTINCT bucket FROM chunks")} == {
+            0,
+            1,
+            3,
+            4,
+            6,
+        }
+        monkeypatch.setattr(postgres_store, "BUCKET_STEPS", steps)
+        for cap in (1, 7, 40):
+            monkeypatch.setattr(postgres_store, "TEXT_CANDIDATES", cap)
+            for word in ["tablet", "dizziness", "oldword", "newword", "onlyonce", "absentword"]:
+                tsq = postgres_store._tsquery([[word]])
+                for language in [None, "da"]:
+                    expected = _plain_newest(store, tsq, language)
+                    assert store._candidates(tsq, language) == expected, (word, language, cap)
     finally:
         store.close()
 
