@@ -19,9 +19,15 @@ Besides req/s and p50/p99, each run reports the server's CPU time per request (u
 of the server process, from psutil, over the run): unlike throughput, it hardly moves when the
 load generator or other work shares the cores.
 
-    .venv/bin/python bench/http_throughput.py [--seconds 6] [--concurrency 8] [--max-requests 20000]
+    .venv/bin/python bench/http_throughput.py [--seconds 6] [--concurrency 8] [--runs 3]
+        [--only get|post|both] [--store sqlite:///path/to/filled.db] [--max-requests 20000]
 
-Targets: throughput (and CPU per request) ratio druginfo/baseline >= 0.5 on both endpoints.
+Each endpoint is measured `--runs` times, druginfo and the baseline taking turns to go first;
+the summary gives the median ratio and its spread. The header prints the commit, the package
+versions, the machine and its load average: everything needed to re-run it and compare.
+
+Targets: CPU per request ratio baseline/druginfo >= 0.5 on both endpoints (the throughput
+ratio is printed beside it; it moves with whatever else shares the cores).
 """
 
 from __future__ import annotations
@@ -317,6 +323,78 @@ def _server(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, cwd=REPO, env=env)
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head}{' (with uncommitted changes)' if dirty else ''}" or "unknown"
+
+
+def print_setup(args: argparse.Namespace, db_url: str) -> None:
+    """Everything needed to re-run the same measurement elsewhere and compare."""
+    import platform
+
+    packages = ", ".join(
+        f"{d} {_version(d)}"
+        for d in ("fastapi", "starlette", "uvicorn", "h11", "pydantic", "pydantic-core")
+    )
+    others = ", ".join(f"{d} {_version(d)}" for d in ("uvloop", "httptools"))
+    import druginfo
+
+    print(
+        f"druginfo HTTP bench at {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, "
+        f"commit {_commit()}; druginfo imported from {Path(druginfo.__file__).parent}"
+    )
+    print(
+        f"  re-run: .venv/bin/python bench/http_throughput.py --seconds {args.seconds:g} "
+        f"--concurrency {args.concurrency} --runs {args.runs} --names {args.names} "
+        f"--only {args.only} --max-requests {args.max_requests}"
+    )
+    print(
+        f"  machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} "
+        f"{platform.release()}; load average at start {load_average()} (1, 5, 15 min)"
+    )
+    print(
+        f"  python {platform.python_version()} ({platform.python_implementation()}); {packages}; "
+        f"not used (pinned away): {others}"
+    )
+    print(
+        f"  servers: uvicorn --loop asyncio --http h11 (pinned in both), 1 worker each, "
+        f"loopback; druginfo = uvicorn --factory druginfo.interfaces.app:app_from_env; "
+        f"store {db_url.split('///')[0]}/// {'(given)' if args.store else '(bundled data)'}"
+    )
+    print(
+        f"  load: {args.concurrency} keep-alive connections from a third process, "
+        f"{args.seconds:g} s per run (at most {args.max_requests} requests), "
+        f"druginfo and baseline alternating first; CPU = user+system of the server process"
+    )
+
+
 def orchestrate(args: argparse.Namespace) -> None:
     import httpx
 
@@ -327,8 +405,9 @@ def orchestrate(args: argparse.Namespace) -> None:
             from druginfo.service import Service
             from druginfo.store import open_store
 
-            db_url = f"sqlite:///{tmp / 'bench.db'}"
-            open_store(db_url, bootstrap=True).close()  # the bundled data, as on a fresh install
+            db_url = args.store or f"sqlite:///{tmp / 'bench.db'}"
+            if not args.store:  # the bundled data, as on a fresh install
+                open_store(db_url, bootstrap=True).close()
             svc = Service.open(db_url)
             names = [d.key for d in svc.list_drugs()][
                 :: max(1, len(svc.list_drugs()) // args.names)
@@ -402,45 +481,67 @@ def orchestrate(args: argparse.Namespace) -> None:
             )
 
             sizes = [len(v) for v in drugs.values()]
-            print(
-                f"druginfo HTTP bench: uvicorn (loop asyncio, http h11, pinned), 1 worker per "
-                f"server, {args.concurrency} connections, {args.seconds:g} s per run, loopback; "
-                f"{os.cpu_count()} CPUs"
-            )
+            print_setup(args, db_url)
             print(
                 f"bodies: GET {len(names)} monographs of {min(sizes):,}-{max(sizes):,} bytes; "
                 f"POST {len(bodies)} checks ({len(CHECK_DRUGS)} medicines x varied profiles; "
                 f"decisions {decisions})"
             )
             header = (
-                f"{'endpoint':22} {'server':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-                f"{'cpu µs/req':>10} {'errors':>6}"
+                f"{'endpoint':22} {'run':>3} {'server':9} {'req/s':>8} {'p50 ms':>8} "
+                f"{'p99 ms':>8} {'cpu µs/req':>10} {'errors':>6}"
             )
             print(header)
             print("-" * len(header))
-            runs = [
+            runs: list[tuple[str, list[tuple[str, str, Any]]]] = [
                 (
                     "GET /api/drugs/{name}",
                     [("GET", f"/api/drugs/{quote(n)}", None) for n in names],
                 ),
                 ("POST /api/check", [("POST", "/api/check", b) for b in bodies]),
             ]
-            for label, requests in runs:
-                ours = measure(app_url, procs[0].pid, requests, args, tmp)
-                bare = measure(base_url, procs[1].pid, requests, args, tmp)
-                for name, res in (("druginfo", ours), ("baseline", bare)):
+            wanted = {"get": runs[:1], "post": runs[1:], "both": runs}[args.only]
+            summary: list[tuple[str, list[float], list[float]]] = []
+            for label, requests in wanted:
+                cpu_ratios: list[float] = []
+                rps_ratios: list[float] = []
+                for run in range(1, args.runs + 1):
+                    # Alternate which server goes first, so a burst of other work on a shared
+                    # machine does not always land on the same one.
+                    order = [("druginfo", app_url, 0), ("baseline", base_url, 1)]
+                    if run % 2 == 0:
+                        order.reverse()
+                    res: dict[str, dict[str, Any]] = {}
+                    for who, url, index in order:
+                        res[who] = measure(url, procs[index].pid, requests, args, tmp)
+                    for who in ("druginfo", "baseline"):
+                        got = res[who]
+                        print(
+                            f"{label:22} {run:3d} {who:9} {got['rps']:8.0f} "
+                            f"{got['p50_ms']:8.2f} {got['p99_ms']:8.2f} {got['cpu_us']:10.0f} "
+                            f"{got['errors']:6d}"
+                        )
+                    mine, bare = res["druginfo"], res["baseline"]
+                    cpu_ratios.append(bare["cpu_us"] / mine["cpu_us"])
+                    rps_ratios.append(mine["rps"] / bare["rps"])
                     print(
-                        f"{label:22} {name:9} {res['rps']:8.0f} {res['p50_ms']:8.2f} "
-                        f"{res['p99_ms']:8.2f} {res['cpu_us']:10.0f} {res['errors']:6d}"
+                        f"{'':22} {run:3d} ratio     CPU per request (baseline/druginfo) "
+                        f"{cpu_ratios[-1]:.2f}, throughput {rps_ratios[-1]:.2f}, "
+                        f"p99 druginfo/baseline {mine['p99_ms'] / bare['p99_ms']:.2f}"
                     )
-                ratio = ours["rps"] / bare["rps"]
-                cpu_ratio = bare["cpu_us"] / ours["cpu_us"]
-                verdict = "MET" if min(ratio, cpu_ratio) >= 0.5 else "NOT MET"
+                summary.append((label, cpu_ratios, rps_ratios))
+            print()
+            print(f"summary over {args.runs} run(s) each (median, min-max):")
+            for label, cpu_ratios, rps_ratios in summary:
+                cpu_mid = statistics.median(cpu_ratios)
+                verdict = "MET" if cpu_mid >= 0.5 else "NOT MET"
                 print(
-                    f"{'':22} ratio     throughput {ratio:.2f}, CPU per request "
-                    f"(baseline/druginfo) {cpu_ratio:.2f}, p99 druginfo/baseline "
-                    f"{ours['p99_ms'] / bare['p99_ms']:.2f} | target >= 0.5: {verdict}"
+                    f"  {label:22} CPU-per-request ratio {cpu_mid:.2f} "
+                    f"({min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}) target >= 0.5: {verdict} | "
+                    f"throughput ratio {statistics.median(rps_ratios):.2f} "
+                    f"({min(rps_ratios):.2f}-{max(rps_ratios):.2f})"
                 )
+            print(f"  load average at the end: {load_average()}")
         finally:
             for p in procs:
                 p.terminate()
@@ -464,6 +565,13 @@ def main() -> None:
     ap.add_argument("--base")
     ap.add_argument("--requests")
     ap.add_argument("--limit", type=int, default=20000)
+    ap.add_argument(
+        "--runs", type=int, default=3, help="runs per endpoint (ratios: median, spread)"
+    )
+    ap.add_argument("--only", choices=["get", "post", "both"], default="both")
+    ap.add_argument(
+        "--store", help="a filled store's URL to serve (default: a new one of the bundled data)"
+    )
     args = ap.parse_args()
     if args.role == "baseline":
         serve_baseline(args.port, args.drug_file, args.db)

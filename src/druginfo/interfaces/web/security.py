@@ -91,6 +91,54 @@ def _cookie_names(header: str) -> set[str]:
     return {part.split("=", 1)[0].strip() for part in header.split(";")}
 
 
+def _prefixes(prefixes: tuple[str, ...], ends: str) -> re.Pattern[str]:
+    """One regex for "path is one of these prefixes, or one of them followed by `ends`"."""
+    alternatives = "|".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"(?:{alternatives})(?:[{re.escape(ends)}]|\Z)")
+
+
+_PRIVATE = _prefixes(PRIVATE_PREFIXES, "/.?")
+_MACHINE = _prefixes(MACHINE_PREFIXES, "/")
+
+
+class PathFacts:
+    """What the middleware decides from the path alone, worked out once per distinct path."""
+
+    __slots__ = ("machine", "private", "public_file", "same_origin")
+
+    def __init__(self, path: str) -> None:
+        self.private = _PRIVATE.match(path) is not None
+        self.machine = _is_machine(path)
+        self.public_file = path.startswith(("/static/", "/docs/assets/"))
+        self.same_origin = needs_same_origin(path)
+
+
+_FACTS: dict[str, PathFacts] = {}
+_FACTS_MAX = 4096  # paths carry what callers type: remembered, but never without bound
+
+
+def path_facts(path: str) -> PathFacts:
+    facts = _FACTS.get(path)
+    if facts is None:
+        facts = PathFacts(path)
+        if len(_FACTS) >= _FACTS_MAX:
+            _FACTS.clear()
+        _FACTS[path] = facts
+    return facts
+
+
+def _policy(
+    facts: PathFacts, method: str, status: int, signed_in: bool, response_headers: set[bytes]
+) -> bytes | None:
+    if b"cache-control" in response_headers:
+        return None
+    if facts.private or method not in SAFE_METHODS or signed_in or status >= 400:
+        return b"no-store"
+    if b"set-cookie" in response_headers or not (facts.machine or facts.public_file):
+        return b"private"
+    return None
+
+
 def cache_policy(
     path: str, method: str, status: int, headers: dict[str, str], response_headers: set[bytes]
 ) -> bytes | None:
@@ -103,22 +151,12 @@ def cache_policy(
       cookie;
     - nothing: static files and public API answers, which anyone may cache.
     """
-    if b"cache-control" in response_headers:
-        return None
     signed_in = SESSION_COOKIE in _cookie_names(headers.get("cookie", ""))
-    private = any(
-        path == p or path.startswith((p + "/", p + ".", p + "?")) for p in PRIVATE_PREFIXES
-    )
-    if private or method not in SAFE_METHODS or signed_in or status >= 400:
-        return b"no-store"
-    public_file = path.startswith(("/static/", "/docs/assets/"))
-    if b"set-cookie" in response_headers or not (_is_machine(path) or public_file):
-        return b"private"
-    return None
+    return _policy(path_facts(path), method, status, signed_in, response_headers)
 
 
 def _is_machine(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in MACHINE_PREFIXES)
+    return _MACHINE.match(path) is not None
 
 
 def needs_same_origin(path: str) -> bool:
@@ -143,11 +181,27 @@ def is_cross_site(headers: dict[str, str]) -> bool:
     return urlsplit(origin.strip()).netloc.lower() != host
 
 
+# The request headers the middleware reads (the last of a repeated one counts, as before).
+_READ = frozenset({b"cookie", b"content-length", b"sec-fetch-site", b"origin", b"host"})
+
+
 def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    """The request headers this middleware reads, by lower-case name. (ASGI servers send
+    names in lower case; others are lowered here.)"""
+    found: dict[str, str] = {}
+    for key, value in scope.get("headers", ()):
+        if key in _READ or key.lower() in _READ:
+            found[key.decode("latin-1").lower()] = value.decode("latin-1")
+    return found
+
+
+_CONTENT_LENGTH = re.compile(r"\d{1,15}")
 
 
 class SecurityMiddleware:
+    """Pure ASGI, per request only what depends on the request: the path's facts are
+    remembered per path and the headers are built once."""
+
     def __init__(
         self, app: ASGIApp, web_limit: int = WEB_BODY_LIMIT, api_limit: int = API_BODY_LIMIT
     ) -> None:
@@ -160,31 +214,37 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                policy = cache_policy(path, method, int(message["status"]), headers, present)
-                if policy is not None:
-                    extra.append((b"cache-control", policy))
-                if scope.get("scheme") == "https" and b"strict-transport-security" not in present:
-                    extra.append((b"strict-transport-security", b"max-age=31536000"))
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
         path = str(scope.get("path", ""))
         method = str(scope.get("method", "GET")).upper()
+        facts = path_facts(path)
         headers = _headers(scope)
-        if method not in SAFE_METHODS and needs_same_origin(path) and is_cross_site(headers):
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                given = message.get("headers", [])
+                present = {k.lower() for k, _ in given}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                cookie = headers.get("cookie")
+                signed_in = cookie is not None and SESSION_COOKIE in _cookie_names(cookie)
+                policy = _policy(facts, method, int(message["status"]), signed_in, present)
+                if policy is not None:
+                    extra.append((b"cache-control", policy))
+                if https and b"strict-transport-security" not in present:
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = [*given, *extra]
+            await send(message)
+
+        if method not in SAFE_METHODS and facts.same_origin and is_cross_site(headers):
             await _refuse(send_with_headers, path, 403, "cross-site requests are refused")
             return
 
-        limit = self.api_limit if _is_machine(path) else self.web_limit
+        limit = self.api_limit if facts.machine else self.web_limit
         length = headers.get("content-length")
         if length is not None:
             text = length.strip()
             # Digits only, and few of them: int() of a 5,000-digit header is itself the attack.
-            if not re.fullmatch(r"\d{1,15}", text):
+            if not _CONTENT_LENGTH.fullmatch(text):
                 await _refuse(send_with_headers, path, 400, "invalid Content-Length")
                 return
             if int(text) > limit:
