@@ -44,13 +44,17 @@ def _plain_newest(store: postgres_store.PostgresStore, tsquery: str, lang: str |
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("steps", [1, 2, 6])
+@pytest.mark.parametrize(("rest_rows", "share"), [(0, 0.0), (3, 0.0), (10**9, 0.0), (3, 0.9)])
 def test_candidate_buckets_find_the_same_rows_as_one_plain_query(
     postgres_server: PostgresServer,
     make_mono: MakeMono,
     monkeypatch: pytest.MonkeyPatch,
-    steps: int,
+    rest_rows: int,
+    share: float,
 ) -> None:
+    """Whether the buckets are walked to the oldest (rest_rows 0), the rest searched at once
+    after the first whole bucket (rest_rows huge) or in between, and whatever share of rows
+    the statistics claim, the candidates are the plain query's."""
     from druginfo.store import open_store
 
     url = postgres_server.create_database()
@@ -91,14 +95,15 @@ def test_candidate_buckets_find_the_same_rows_as_one_plain_query(
             4,
             6,
         }
-        monkeypatch.setattr(postgres_store, "BUCKET_STEPS", steps)
+        monkeypatch.setattr(postgres_store, "REST_ROWS", rest_rows)
         for cap in (1, 7, 40):
             monkeypatch.setattr(postgres_store, "TEXT_CANDIDATES", cap)
             for word in ["tablet", "dizziness", "oldword", "newword", "onlyonce", "absentword"]:
                 tsq = postgres_store._tsquery([[word]])
                 for language in [None, "da"]:
                     expected = _plain_newest(store, tsq, language)
-                    assert store._candidates(tsq, language) == expected, (word, language, cap)
+                    found = store._candidates(tsq, language, share)
+                    assert found == expected, (word, language, cap)
     finally:
         store.close()
 
@@ -167,3 +172,33 @@ def test_snippets_centre_on_the_words_as_typed_whatever_their_case() -> None:
     make = common.snippet_maker(common.parse_text_query("rash"))
     assert make("A rash.") == f"A {hs}rash{he}."
     assert make("Rashes and more.") == f"{hs}Rashes{he} and more."
+
+
+@pytest.mark.postgres
+def test_the_bucket_is_a_key_of_the_text_index_as_the_store_binds_it(
+    postgres_server: PostgresServer, make_mono: MakeMono
+) -> None:
+    """psycopg sends a small Python int as smallint; the store casts it, so GIN gets the
+    bucket as an index key (not a filter applied after reading every match)."""
+    from druginfo.store import open_store
+
+    url = postgres_server.create_database()
+    store = open_store(url)
+    try:
+        _fill(store, make_mono, [("en", "Dizziness and headache.")] * 3)
+        with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+            conn.execute("SET LOCAL enable_seqscan = off")
+            conn.execute("SET LOCAL enable_indexscan = off")
+            plan = "\n".join(
+                r[0]
+                for r in conn.execute(
+                    "EXPLAIN SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s)"
+                    " AND bucket = %(bucket)s::integer ORDER BY id DESC LIMIT 5",
+                    {"q": "'dizziness'", "bucket": 0},
+                    prepare=False,
+                )
+            )
+        index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+        assert any("bucket" in line for line in index_conditions), plan
+    finally:
+        store.close()

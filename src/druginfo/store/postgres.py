@@ -36,7 +36,7 @@ from druginfo.store.sql import SqlReads, class_from_row
 TEXT_CANDIDATES = 500  # matching rows ranked per query (see store.ranking)
 RERANK = 200  # of which the best are scored again from their text
 BUCKET_BITS = 15  # chunks.bucket = id >> BUCKET_BITS (migration 0006; the SQL states it too)
-BUCKET_STEPS = 6  # buckets searched one by one before the rest of the table at once
+REST_ROWS = 2000  # expected matches below the searched buckets that are read at once
 IDF_PROBE = 10000  # matches counted per word group when the table has no statistics yet
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, key, language, kind, curated, display_name,"
@@ -344,8 +344,10 @@ class PostgresStore(SqlReads):
         q = common.parse_text_query(common.strip_diacritics(query).casefold())
         if q.is_empty():
             return []
-        listed = self._lexeme_stats()[1].keys()  # common lexemes: searched exactly
-        ids = self._candidates(_tsquery(q.groups, listed), language)
+        _, frequency, floor = self._lexeme_stats()
+        listed = frequency.keys()  # common lexemes: searched exactly
+        share = min(_share(group, frequency, floor) for group in q.groups if group)
+        ids = self._candidates(_tsquery(q.groups, listed), language, share)
         if not ids:
             return []
         # A row's length: its bytes (PostgreSQL keeps no token count; the size of a stored
@@ -400,7 +402,7 @@ class PostgresStore(SqlReads):
             for c in ranking.best_per_document(ranked, limit, documents)
         ]
 
-    def _candidates(self, tsquery: str, language: str | None) -> list[int]:
+    def _candidates(self, tsquery: str, language: str | None, share: float = 0.0) -> list[int]:
         """The newest TEXT_CANDIDATES rows matching `tsquery`, newest first, found bucket by
         bucket of row ids from the newest down (chunks.bucket = id >> BUCKET_BITS, indexed
         with the text: migration 0006).
@@ -412,11 +414,14 @@ class PostgresStore(SqlReads):
         (skipping through the longer posting list), so only the bucket's matches reach the
         table: three common words went from 320 ms to 6 ms at 20× (loaded machine). An
         equality, not a range: GIN reads every posting list a range covers into a bitmap
-        first. A query too sparse to fill its candidates from the next few buckets searches
-        the rest of the table at once, which is cheap because it has proved rare. The bucket
-        is cast to the column's type: psycopg sends a small Python int as smallint, and
-        btree_gin's integer class does not compare across types (the bucket would be a
-        filter after the table read, not an index key).
+        first. Once the rows left below the searched buckets are expected to hold at most
+        REST_ROWS matches (by the density seen so far; by `share`, the statistics' share of
+        rows holding the query, while nothing was found), they are searched at once: each
+        match is read from the table, few by then. A word found only in old rows (a language
+        ingested first) therefore walks the buckets rather than reading all its matches.
+        The bucket is cast to the column's type: psycopg sends a small Python int as
+        smallint, and btree_gin's integer class does not compare across types (the bucket
+        would be a filter after the table read, not an index key).
 
         Plain index scans are switched off for these statements: otherwise the planner,
         expecting many matches, walks the primary key backwards testing every row's
@@ -442,20 +447,17 @@ class PostgresStore(SqlReads):
                 return [r[0] for r in conn.execute(sql, values, prepare=False).fetchall()]
 
             top = int(row[0])
-            size = 1 << BUCKET_BITS
             bucket = top >> BUCKET_BITS
-            for step in range(1, BUCKET_STEPS + 1):
+            while True:
                 ids.extend(matches("bucket = %(bucket)s::integer", {"bucket": bucket}))
                 if len(ids) >= TEXT_CANDIDATES or bucket == 0:
                     return ids
                 searched = top - (bucket << BUCKET_BITS) + 1
-                if searched >= size:  # judge the density on a whole bucket at least
-                    left = (BUCKET_STEPS - step) * size  # rows the next steps would search
-                    if not ids or (TEXT_CANDIDATES - len(ids)) * searched > left * len(ids):
-                        break  # too sparse for the next buckets: the rest at once
+                below = bucket << BUCKET_BITS
+                density = len(ids) / searched if ids else share
+                if searched >= 1 << BUCKET_BITS and density * below <= REST_ROWS:
+                    break  # judged on a whole bucket at least: few matches left below
                 bucket -= 1
-            else:
-                bucket += 1  # every step was used: `bucket` is the last one searched
             ids.extend(matches("id < %(below)s::bigint", {"below": bucket << BUCKET_BITS}))
         return ids
 
@@ -481,17 +483,7 @@ class PostgresStore(SqlReads):
                 )
                 for group in q.groups
             ]
-        weights = []
-        for group in q.groups:
-            freqs = []
-            for token in group:
-                if len(token) >= 4:  # matched as a prefix (see _tsquery)
-                    f = sum(v for k, v in frequency.items() if k.startswith(token))
-                else:
-                    f = frequency.get(token, 0.0)
-                freqs.append(min(1.0, f) if f > 0 else floor)
-            weights.append(ranking.idf(rows, min(freqs) * rows))
-        return weights
+        return [ranking.idf(rows, _share(group, frequency, floor) * rows) for group in q.groups]
 
     def _lexeme_stats(self) -> tuple[float, dict[str, float], float]:
         """(rows, frequency of each most common lexeme, frequency assumed for the others),
@@ -643,6 +635,20 @@ def _without_nul(mono: Monograph) -> str:
         return value
 
     return json.dumps(clean(mono.model_dump(mode="json")))
+
+
+def _share(group: Sequence[str], frequency: dict[str, float], floor: float) -> float:
+    """The share of text rows holding a word group, from the column's statistics: a word's
+    listed forms summed (a prefix: see _tsquery), else the floor; the group's rarest word
+    bounds it."""
+    shares = []
+    for token in group:
+        if len(token) >= 4:  # matched as a prefix (see _tsquery)
+            f = sum(v for k, v in frequency.items() if k.startswith(token))
+        else:
+            f = frequency.get(token, 0.0)
+        shares.append(min(1.0, f) if f > 0 else floor)
+    return min(shares) if shares else floor
 
 
 def _tsquery(groups: Sequence[Sequence[str]], common: Iterable[str] = ()) -> str:
