@@ -66,3 +66,15 @@ class UnknownEvent(DruginfoError):
         self.event = event
         self.known = known
         super().__init__(f"unknown event {event!r}; known events: {', '.join(known)}")
+
+
+class AmbiguousName(UnknownDrug):
+    """A name several medicines share ('insulin'): resolved to none of them, never guessed;
+    `suggestions` are the candidates to pick from, so interfaces can offer them as choices."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        super().__init__(name, candidates)
+        DruginfoError.__init__(
+            self,
+            f"{name!r} names several medicines: {', '.join(candidates)}. Name the one you mean.",
+        )

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from druginfo.errors import InputError, NoDocument, UnknownDrug
+from druginfo.errors import AmbiguousName, InputError, NoDocument, UnknownDrug
 from druginfo.model import (
     AdviceResult,
     CheckResult,
@@ -181,6 +181,9 @@ class Service:
         if match is None:
             match = vocab.resolve(cleaned)
             if match is None:
+                shared = getattr(vocab, "alias_candidates", None)
+                if callable(shared) and len(shared(cleaned)) > 1:
+                    raise AmbiguousName(cleaned, vocab.suggest(cleaned))
                 raise UnknownDrug(cleaned, vocab.suggest(cleaned))
             _remember(self._resolved, memo_key, match)
         return match
@@ -212,13 +215,16 @@ class Service:
         language: str | None = None,
         brand: str | None = None,
         age_years: float | None = None,
+        leaflet: str | None = None,
     ) -> tuple[Monograph, ProductChoice | None]:
         """The document for a name, and what was chosen when the name was a brand.
 
         A brand shows its own leaflet; one brand with several leaflets (a children's and an
-        adult's) is picked by `age_years` when given, the others offered as alternatives;
-        a brand whose leaflet is not stored shows another product of the substance and says
-        so, never silently."""
+        adult's) is picked by `choose_leaflet` (the one asked for by `leaflet`, else by
+        `age_years`, else the adults'), the others offered as alternatives; a brand whose
+        leaflet is not stored shows another product of the substance and says so, never
+        silently. A `leaflet` id that names none of the product's leaflets is an InputError
+        listing them."""
         match = self.resolve(name)
         wanted = brand or (
             match.matched
@@ -232,7 +238,9 @@ class Service:
             # Curated rules win; among one brand's leaflets, the person's age picks.
             pick = None
             if len(leaflets) > 1 and not any(d.curated for d in in_lang):
-                pick = pick_by_age(leaflets, age_years)
+                pick = self._leaflet_of(leaflets, age_years, leaflet)
+            elif leaflet is not None:
+                pick = self._leaflet_of([d for d in in_lang if d.sources], None, leaflet)
             pick = pick or best_document(own, language)
             if pick is not None:
                 others = [_title(d) for d in in_lang if d is not pick]
@@ -248,6 +256,11 @@ class Service:
             # A known substance without a document of its own (one only found inside a
             # combination) is said as such, with the products that contain it.
             raise NoDocument(name, match.key, self._containing(match.key), self._filling())
+        # A generic name whose document is one of a brand's several leaflets: the same
+        # choice as for the brand (the page and the CLI show the adults' unless asked).
+        siblings = self.leaflet_siblings(mono)
+        if siblings or leaflet is not None:
+            mono = self._leaflet_of(siblings or [mono], age_years, leaflet)
         if not wanted:
             return mono, None
         return mono, ProductChoice(
@@ -480,13 +493,34 @@ class Service:
         ]
         return docs if len(docs) > 1 else []
 
-    def page_leaflet(self, docs: list[Monograph], source_id: str | None) -> Monograph | None:
-        """Which of one brand's leaflets a page shows: the one asked for by its source id, or,
-        unasked, the adults' leaflet (a reader of unknown age is not shown a leaflet written
-        for a child's carer); None when the id names none of them."""
-        if source_id is not None:
-            return next((d for d in docs if d.sources and d.sources[0].id == source_id), None)
-        return pick_by_age(docs, ADULT_YEARS) or (docs[0] if docs else None)
+    def choose_leaflet(
+        self,
+        docs: list[Monograph],
+        age_years: float | None = None,
+        leaflet: str | None = None,
+    ) -> Monograph | None:
+        """Which of one brand's leaflets is shown or checked — the one rule every interface
+        uses (the web's `?leaflet=`, the CLI's `--leaflet`, the check's age): the one asked
+        for by its id; else the one written for the person's age group; else the adults'
+        (a reader of unknown age is not shown a leaflet written for a child's carer), else
+        the first. None when `leaflet` names none of them."""
+        if leaflet is not None:
+            return next((d for d in docs if leaflet_id(d) == leaflet), None)
+        fitting = pick_by_age(docs, ADULT_YEARS if age_years is None else age_years)
+        return fitting or (docs[0] if docs else None)
+
+    def _leaflet_of(
+        self, docs: list[Monograph], age_years: float | None, leaflet: str | None
+    ) -> Monograph:
+        pick = self.choose_leaflet(docs, age_years, leaflet)
+        if pick is None:
+            ids = ", ".join(i for i in (leaflet_id(d) for d in docs) if i)
+            raise InputError(
+                "leaflet",
+                f"no leaflet {leaflet!r} of this product"
+                + (f"; its leaflets are: {ids}" if ids else ""),
+            )
+        return pick
 
 
 def with_vocabulary_name(
@@ -538,6 +572,11 @@ def pick_by_age(docs: list[Monograph], age_years: float | None) -> Monograph | N
     child = age_years < CHILD_BELOW_YEARS
     fitting = [d for d in docs if _childrens(d) == child]
     return fitting[0] if fitting and len(fitting) < len(docs) else None
+
+
+def leaflet_id(doc: Monograph) -> str | None:
+    """The id a leaflet is asked for by (`?leaflet=`, `--leaflet`): its first source's id."""
+    return doc.sources[0].id if doc.sources else None
 
 
 def _speaks_for(doc: Monograph, brand: str) -> bool:

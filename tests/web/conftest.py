@@ -90,3 +90,18 @@ def base_url(filled_db_url: str) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     with chromium_browser() as b:
         yield b
+
+
+@pytest.fixture(scope="module")
+def real_site(filled_db_url: str) -> Iterator[BrowserClient]:
+    """The real app over the filled store, through a browser-like client (the plan form's
+    posts carry the page's CSRF token)."""
+    from druginfo.interfaces.app import create_app
+    from druginfo.service import Service
+
+    service = Service.open(filled_db_url)
+    try:
+        with BrowserClient(create_app(service), base_url="http://druginfo.test") as c:
+            yield c
+    finally:
+        service.close()

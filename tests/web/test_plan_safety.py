@@ -3,11 +3,7 @@ confirmed; a planned live vaccine is shown as something to avoid, not as 'do not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html import unescape
-
-import pytest
-from fastapi.testclient import TestClient
 
 from support.web_client import BrowserClient
 
@@ -22,34 +18,22 @@ CHILD = {
 }
 
 
-@pytest.fixture(scope="module")
-def real(filled_db_url: str) -> Iterator[TestClient]:
-    from druginfo.interfaces.app import create_app
-    from druginfo.service import Service
-
-    service = Service.open(filled_db_url)
-    try:
-        # A browser-like client: the plan form's posts carry the page's CSRF token.
-        with BrowserClient(create_app(service), base_url="http://druginfo.test") as c:
-            yield c
-    finally:
-        service.close()
-
-
-def test_implausible_weight_is_asked_about_then_confirmed(real: TestClient) -> None:
-    r = real.post("/plan", data=CHILD)
+def test_implausible_weight_is_asked_about_then_confirmed(real_site: BrowserClient) -> None:
+    r = real_site.post("/plan", data=CHILD)
     assert r.status_code == 200
     text = unescape(r.text)
     assert "Weight does not fit the age" in text and "150 mg" not in text
     # A heavy but real 3-year-old (24 kg, above the 99.87th percentile): asked, then confirmed.
     heavy = {**CHILD, "weight": "24"}
-    assert "Weight does not fit the age" in unescape(real.post("/plan", data=heavy).text)
-    confirmed = real.post("/plan", data={**heavy, "weight_confirmed": "yes", "height_cm": "104"})
+    assert "Weight does not fit the age" in unescape(real_site.post("/plan", data=heavy).text)
+    confirmed = real_site.post(
+        "/plan", data={**heavy, "weight_confirmed": "yes", "height_cm": "104"}
+    )
     assert confirmed.status_code == 200
     assert "Weight does not fit" not in unescape(confirmed.text)
 
 
-def test_live_vaccine_is_shown_as_avoid(real: TestClient) -> None:
-    r = real.post("/plan", data={**CHILD, "weight": "14", "planned_vaccines": "MMR"})
+def test_live_vaccine_is_shown_as_avoid(real_site: BrowserClient) -> None:
+    r = real_site.post("/plan", data={**CHILD, "weight": "14", "planned_vaccines": "MMR"})
     text = unescape(r.text)
     assert "Avoid:" in text and "MMR" in text

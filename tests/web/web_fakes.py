@@ -177,8 +177,10 @@ class FakeService:
     def leaflet_siblings(self, mono: Monograph) -> list[Monograph]:
         return Service.leaflet_siblings(self, mono)  # type: ignore[arg-type]
 
-    def page_leaflet(self, docs: list[Monograph], source_id: str | None) -> Monograph | None:
-        return Service.page_leaflet(self, docs, source_id)  # type: ignore[arg-type]
+    def choose_leaflet(
+        self, docs: list[Monograph], age_years: float | None = None, leaflet: str | None = None
+    ) -> Monograph | None:
+        return Service.choose_leaflet(self, docs, age_years, leaflet)  # type: ignore[arg-type]
 
     def list_drugs(self) -> list[DrugSummary]:
         out = []

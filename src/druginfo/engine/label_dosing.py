@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from druginfo import dose_wording
 from druginfo.engine import memo
 from druginfo.engine.citations import Evidence
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
@@ -141,34 +142,10 @@ def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, li
 
 
 def _describe(f: Fact) -> str:
-    if f.dose_mg is not None:
-        amount = f"{f.dose_mg:g} mg"
-    elif f.dose_mg_per_kg is not None:
-        amount = f"{f.dose_mg_per_kg:g} mg/kg"
-    elif f.dose_units is not None:
-        amount = f"{f.dose_units:g} units"
-    else:
-        amount = "a dose"
-    hours = _interval(f)
-    who = []
-    pop = f.population
-    if pop is not None:
-        if pop.indication:
-            who.append(pop.indication)
-        if pop.age_min_years is not None:
-            who.append(f"age ≥ {pop.age_min_years:g}")
-        if pop.age_max_years is not None:
-            who.append(f"age < {pop.age_max_years:g}")
-        if pop.weight_min_kg is not None:
-            who.append(f"≥ {pop.weight_min_kg:g} kg")
-        if pop.weight_max_kg is not None:
-            who.append(f"< {pop.weight_max_kg:g} kg")
-        if pop.crcl_below_ml_min is not None:
-            who.append(f"kidney clearance < {pop.crcl_below_ml_min:g} mL/min")
-        if pop.with_medicine is not None:
-            who.append(f"with {pop.with_medicine}")
-    every = f"every {hours:g} h" if hours is not None else "(no interval stated)"
-    return f"{amount} {every}" + (f" ({', '.join(who)})" if who else "")
+    amount = dose_wording.amount_words(f.dose_mg, f.dose_mg_per_kg, f.dose_units)
+    return dose_wording.dose_statement(
+        amount, _interval(f), dose_wording.population_words(f.population)
+    )
 
 
 def _names_other_medicine(f: Fact, mono: Monograph, vocab: Vocabulary | None) -> bool:
@@ -274,10 +251,10 @@ def label_dose(
             dose = round(f.dose_mg_per_kg * profile.weight_kg, 2)
             if f.max_dose_mg is not None and dose > f.max_dose_mg:
                 dose, capped = f.max_dose_mg, True
-        if capped:
-            notes.append(f"Capped at the leaflet's maximum of {f.max_dose_mg:g} mg.")
+        if capped and f.max_dose_mg is not None:
+            notes.append(dose_wording.capped_note(f.max_dose_mg))
         if dose is None and f.dose_units is not None:
-            notes.insert(0, f"{f.dose_units:g} units per dose.")
+            notes.insert(0, dose_wording.units_note(f.dose_units))
         hours = _interval(f)
         notes.append(
             "Read by machine from the leaflet, not checked by a person: confirm with your "

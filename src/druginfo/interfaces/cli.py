@@ -25,6 +25,7 @@ from druginfo.wording import schedule_words
 if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
     from druginfo.interfaces import present
     from druginfo.model import AdviceResult, CheckResult, Monograph
+    from druginfo.service import Service
 
 # The choices named in help texts, kept here so that `--help` needs no model import; the
 # commands validate against the real lists (druginfo.model.EVENTS, layout.SECTION_IDS) and
@@ -191,6 +192,15 @@ def show(
     lang: Annotated[
         str | None, typer.Option("--lang", metavar="CODE", help="Leaflet language: en, da, pt.")
     ] = None,
+    leaflet: Annotated[
+        str | None,
+        typer.Option(
+            "--leaflet",
+            metavar="ID",
+            help="One of the product's leaflets, by the id the summary lists (default: the "
+            "adults' leaflet).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     pager: PagerOption = True,
     db: DbOption = None,
@@ -202,11 +212,14 @@ def show(
         _fail(f"unknown section {section!r}; choose one of {', '.join(SECTION_IDS)}")
     svc = _service(db)
     try:
-        mono, choice = svc.product(name, lang)  # the document, and which when a brand was named
+        # The document (a brand's several leaflets: the one asked for, else the adults'), and
+        # which product when a brand was named.
+        mono, choice = svc.product(name, lang, leaflet=leaflet)
     except UnknownDrug as exc:
         _fail(str(exc))
     except DruginfoError as exc:
         _fail(str(exc))
+    choices = _leaflet_choices(svc, mono)
     if as_json:
         data = mono.model_dump(mode="json")
         if section is not None:
@@ -221,12 +234,31 @@ def show(
                 }
                 for s in reader_sections(mono, section)
             ]
+        if choices:
+            data["leaflet_choices"] = [
+                {"id": i, "title": t, "shown": shown} for i, t, shown in choices
+            ]
         _print_json(data)
         return
     if choice is not None and choice.note:
         out.print(f"[yellow]{escape(choice.note)}[/]")
     with terminal.paged(pager) as console:
-        _render_monograph(console, mono, section, full or section is not None, name)
+        _render_monograph(console, mono, section, full or section is not None, name, choices)
+
+
+def _leaflet_choices(svc: "Service", mono: "Monograph") -> list[tuple[str, str, bool]]:
+    """(id, label, shown) of each leaflet of the product shown, when it has several (a
+    children's and an adults'): the same choice the web page offers with `?leaflet=`."""
+    from druginfo.interfaces import present
+    from druginfo.service import childrens_leaflet, leaflet_id
+
+    out = []
+    for doc in svc.leaflet_siblings(mono):
+        ident = leaflet_id(doc)
+        if ident is not None:
+            label = present.leaflet_label(doc, childrens_leaflet(doc), mono.language)
+            out.append((ident, label, doc is mono))
+    return out
 
 
 # Internal kinds that are worth saying to a reader, in the reader's words.
@@ -234,7 +266,12 @@ _TAG_WORDS = {"contraindication": "Do not use", "serious": "Serious"}
 
 
 def _render_monograph(
-    console: Console, mono: "Monograph", section: str | None, full: bool, asked: str
+    console: Console,
+    mono: "Monograph",
+    section: str | None,
+    full: bool,
+    asked: str,
+    choices: list[tuple[str, str, bool]] | None = None,
 ) -> None:
     from druginfo.interfaces import present
     from druginfo.interfaces.glance import glance
@@ -251,6 +288,8 @@ def _render_monograph(
         )
     if meta:
         console.print(" · ".join(meta), style="dim")
+    if choices:
+        _print_leaflet_choices(console, choices, asked)
     cites = present.Citations(mono)
     if section is None:
         card = glance(mono)
@@ -290,6 +329,19 @@ def _render_monograph(
     for ack in sorted({s.acknowledgement for s in mono.sources if s.acknowledgement}):
         console.print(Text(ack, style="dim"))
     console.print(Text(NOT_ADVICE, style="dim"))
+
+
+def _print_leaflet_choices(
+    console: Console, choices: list[tuple[str, str, bool]], asked: str
+) -> None:
+    """Which of the product's leaflets is shown, and how to show another (`--leaflet ID`)."""
+    console.print(Text(f"\nThis product has {len(choices)} leaflets:", style="bold"))
+    rows: list[tuple[str, Text]] = []
+    for ident, label, shown in choices:
+        text = Text(label, style="bold" if shown else "")
+        text.append(" (shown)" if shown else f"\n  druginfo show {asked} --leaflet {ident}", "dim")
+        rows.append(("•", text))
+    console.print(terminal.bullets(rows, indent=2))
 
 
 def _print_items(console: Console, items: list[Any], cites: "present.Citations") -> None:

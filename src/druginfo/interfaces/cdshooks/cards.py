@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from druginfo import dose_wording
 from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.engine.units import finite_float
 from druginfo.interfaces.cdshooks.fhir_record import (
@@ -25,7 +26,6 @@ from druginfo.interfaces.cdshooks.wire import (
     Suggestion,
 )
 from druginfo.model import Alert, CheckResult, Regimen
-from druginfo.wording import schedule_words
 
 # --- building cards --------------------------------------------------------------------------
 
@@ -171,24 +171,11 @@ class CardMaker:
     ) -> Card | None:
         if regimen.dose_mg is None:
             return None
-        what = f"{regimen.dose_mg:g} mg"
-        if regimen.route:
-            what += f" {regimen.route}"
-        when = schedule_words(regimen.every_hours, regimen.schedule, regimen.min_interval_hours)
-        what += f" {when}" if when else ", interval: prescriber to decide"
-        if regimen.duration_days:
-            what += f" for {regimen.duration_days} days"
-        if regimen.volume_ml is not None:
-            what += f" ({regimen.volume_ml:g} mL)"
+        what = dose_wording.regimen_words(regimen)
         lines = [f"Dose from the sources: **{md_escape(what)}**."]
         if regimen.indication:
             lines.append(f"For: {md_escape(regimen.indication)}.")
-        if regimen.max_dose_mg_per_kg_day is not None:
-            lines.append(f"At most {regimen.max_dose_mg_per_kg_day:g} mg/kg a day.")
-        if regimen.max_dose_mg is not None:
-            lines.append(f"At most {regimen.max_dose_mg:g} mg a day.")
-        if regimen.max_dose_mg_per_dose is not None:
-            lines.append(f"At most {regimen.max_dose_mg_per_dose:g} mg per dose.")
+        lines += dose_wording.limit_lines(regimen)
         lines += [md_escape(n) for n in regimen.notes]
         if regimen.basis:
             lines.append(f"Basis: {BASIS_WORDS.get(regimen.basis, regimen.basis)}.")

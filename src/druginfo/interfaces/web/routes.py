@@ -26,6 +26,7 @@ from druginfo.errors import InputError, UnknownDrug, UnknownEvent
 from druginfo.interfaces import present
 from druginfo.interfaces.glance import glance
 from druginfo.interfaces.ics import calendar_bytes
+from druginfo.interfaces.web import plan_view
 from druginfo.interfaces.web.accounts import add_account_routes
 from druginfo.interfaces.web.auth import VISITOR_PLAN_LIFETIME_S, Auth, csrf_field
 from druginfo.interfaces.web.forms import (
@@ -251,19 +252,20 @@ def build_site_router(service: Service) -> APIRouter:
             count=len(drugs),
         )
 
-    def suggestions(q: str, limit: int = 8) -> list[dict[str, str]]:
-        """Names for the search box. Links go by the name itself (a brand stays a brand), and
-        the drug page redirects to the generic, or to that brand's own leaflet."""
+    def names_like(q: str, limit: int = 8) -> list[tuple[str, str, str]]:
+        """(key, name as typed, label) of the names closest to a partial name: the name the
+        vocabulary resolves it to first, then generics and brands that start with it, then
+        those that contain it. Shared by the search box and the plan form's medicine field."""
         text = q.strip()
         if len(text) < 2 or len(text) > 200:
             return []
-        found: list[dict[str, str]] = []
+        found: list[tuple[str, str, str]] = []
         seen: set[str] = set()
 
         def add(key: str, name: str, label: str) -> None:
             if name.lower() not in seen and len(found) < limit:
                 seen.add(name.lower())
-                found.append({"key": key, "name": label, "url": f"/drugs/{quote(name, safe='')}"})
+                found.append((key, name, label))
 
         try:
             match = service.resolve(text)
@@ -280,6 +282,14 @@ def build_site_router(service: Service) -> APIRouter:
                     if test(b.lower(), needle):
                         add(d.key, b, f"{b} ({d.generic})")
         return found
+
+    def suggestions(q: str, limit: int = 8) -> list[dict[str, str]]:
+        """Names for the search box. Links go by the name itself (a brand stays a brand), and
+        the drug page redirects to the generic, or to that brand's own leaflet."""
+        return [
+            {"key": key, "name": label, "url": f"/drugs/{quote(name, safe='')}"}
+            for key, name, label in names_like(q, limit)
+        ]
 
     @router.get("/suggest")
     def suggest(q: str = "") -> JSONResponse:
@@ -431,7 +441,7 @@ def build_site_router(service: Service) -> APIRouter:
         asked_leaflet = request.query_params.get("leaflet")
         siblings = service.leaflet_siblings(mono)
         if siblings:
-            picked = service.page_leaflet(siblings, asked_leaflet)
+            picked = service.choose_leaflet(siblings, leaflet=asked_leaflet)
             if picked is None:
                 return render(
                     request,
@@ -604,33 +614,50 @@ def build_site_router(service: Service) -> APIRouter:
     # under a random id owned by the account (until deleted) or by this browser (two hours).
     # Every link that re-opens a plan carries that id, never the answers.
 
+    def plan_uses(drug: str) -> tuple[list[Any], list[str]]:
+        """The medicine's curated indications (the select), else the uses its leaflet's doses
+        are stated for (offered for the free-text field); nothing for an unknown name."""
+        mono = try_monograph(drug, "en") if drug and len(drug) <= MAX_NAME else None
+        if mono is None:
+            return [], []
+        if mono.indications:
+            return list(mono.indications), []
+        facts = getattr(service, "document_facts", None)
+        return [], plan_view.leaflet_uses(facts(mono)) if facts is not None else []
+
     def plan_form(
         request: Request,
         values: Mapping[str, str],
         errors: Mapping[str, str] | None = None,
         status_code: int = 200,
         general: str | None = None,
-        suggestions_: list[tuple[str, str]] | None = None,
+        problem: plan_view.NameProblem | None = None,
     ) -> HTMLResponse:
-        drugs = summaries()
-        drug = values.get("drug") or next((d.key for d in drugs if d.curated), "")
-        mono = try_monograph(drug, "en") if drug and len(drug) <= MAX_NAME else None
+        # The medicine is typed (any the store knows, brand or generic), helped by names
+        # from the store as one types; a short list of the curated medicines starts it off.
+        drug = values.get("drug", "")
+        indications, uses = plan_uses(drug) if problem is None else ([], [])
         return render(
             request,
             "plan_form.html",
             status_code,
             title="Personal plan",
-            values={**values, "drug": drug},
+            values=dict(values),
             errors=dict(errors or {}),
             general=general,
-            drugs=[d for d in drugs if d.curated] or drugs,
-            indications=mono.indications if mono else [],
+            drugs=[d for d in summaries() if d.curated],
+            indications=indications,
+            uses=uses,
             weight_units=WEIGHT_UNITS,
-            suggestions=suggestions_ or [],
+            problem=problem,
         )
 
     def run_check(request: Request, data: Mapping[str, Any]) -> tuple[Any, HTMLResponse | None]:
         """The check for submitted fields, or the form page that says what to fix."""
+        picked = data.get("pick")
+        if isinstance(picked, str) and picked.strip():
+            # One of the names offered under the medicine field was chosen.
+            data = {**data, "drug": picked}
         values = {k: str(v).strip() for k, v in data.items() if k in PLAN_FIELDS}
         try:
             plan = parse_plan(data)
@@ -639,13 +666,8 @@ def build_site_router(service: Service) -> APIRouter:
         try:
             result = service.check(plan.drug, plan.profile)
         except UnknownDrug as exc:
-            return None, plan_form(
-                request,
-                values,
-                {"drug": f"We do not know {exc.name!r}."},
-                422,
-                suggestions_=_suggestion_links(exc.suggestions),
-            )
+            problem = plan_view.name_problem(exc)
+            return None, plan_form(request, values, {"drug": problem.message}, 422, problem=problem)
         except InputError as exc:
             field = plan_field_for(exc.field)
             errors = {field: exc.message} if field else {}
@@ -662,6 +684,21 @@ def build_site_router(service: Service) -> APIRouter:
                 404, "This plan is not available: it has expired or belongs to someone else."
             )
         return found
+
+    @router.get("/plan/names")
+    def plan_names(q: str = "") -> JSONResponse:
+        """Names for the plan form's medicine field (its datalist): what to type, and what
+        it is. Only the partial name comes in."""
+        return JSONResponse([{"value": n, "label": label} for _, n, label in names_like(q)])
+
+    @router.get("/plan/uses")
+    def plan_uses_json(drug: str = "") -> JSONResponse:
+        """What the plan form's 'What is it for?' offers for a medicine (its script asks when
+        the medicine field changes). Only a medicine name comes in; nothing personal."""
+        indications, uses = plan_uses(drug.strip())
+        return JSONResponse(
+            {"indications": [{"id": i.id, "name": i.name} for i in indications], "uses": uses}
+        )
 
     @router.get("/plan", response_class=HTMLResponse)
     def plan_get(request: Request, drug: str = "") -> HTMLResponse:
@@ -698,9 +735,13 @@ def build_site_router(service: Service) -> APIRouter:
         if failure is not None:
             return failure
         plan, result = outcome
-        mono = try_monograph(result.drug.generic, "en")
+        # The medicine as named (a brand's own leaflet), else its generic's document.
+        mono = try_monograph(plan.drug, "en") or try_monograph(result.drug.generic, "en")
         cites = present.ResultCitations(result.sources, present.acknowledgement_index(mono))
-        events = [e.event for e in mono.events] if mono and mono.events else list(EVENTS)
+        # Only situations the sources give advice for: a leaflet read by machine has none in
+        # steps, and twelve links to "no specific advice" (a dropped syringe, for a tablet)
+        # would help nobody; the page then points to the leaflet's own words instead.
+        events = [e.event for e in mono.events] if mono and mono.events else []
         brand = result.drug.brands[0] if result.drug.brands else None
         drug_title = f"{brand} ({result.drug.generic})" if brand else result.drug.generic
         label, sentence = present.DECISION_WORDS[result.decision]
@@ -729,6 +770,9 @@ def build_site_router(service: Service) -> APIRouter:
             advice_links=[(present.EVENT_LABELS.get(e, e), f"{home}/advice/{e}") for e in events],
             acknowledgements=cites.acknowledgement_texts(),
             values=plan.values,
+            provenance=plan_view.provenance(result, mono),
+            dose_question=plan_view.dose_question(result),
+            leaflet_url=f"/drugs/{quote(plan.drug, safe='')}",
         )
 
     @router.get("/plan/{plan_id}/edit", response_class=HTMLResponse)
