@@ -9,8 +9,19 @@ Two measures over every English EU leaflet in ../shared/data/ema-epi (issue 13, 
    condition). A sentence that yields nothing is a contraindication the check cannot see.
 2. Every generic name a leaflet gives for its active substance(s) (salts and esters included):
    how many resolve through the bundled vocabulary to a substance.
+3. Warnings sections ("Warnings and precautions", "Take special care"): sentences that ask
+   about a condition of the person ('if you have …', an item under 'Talk to your doctor … if
+   you:') and how many become a rule (a precaution or contraindication fact); sentences that
+   name medicines the person may take (a medicine or a class phrase of the vocabulary, in
+   the warnings, 'Do not use' or 'Other medicines' sections) and how many become a rule (an
+   interaction fact, or a class phrase the screening reads in its section).
+4. A false-alert audit (--audit N): for N leaflets that state an indication, a profile
+   holding only that indication as its condition (with and without `indication` set) is
+   screened against the leaflet; every condition alert on it is counted (target 0).
 
+Run the same script against an older tree for a before/after comparison:
     .venv/bin/python bench/leaflet_rules.py [--list-unread N] [--list-unresolved N]
+        [--list-warnings N] [--audit N] [--src PATH/TO/src]
 """
 
 from __future__ import annotations
@@ -22,7 +33,8 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
+_SRC = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--src=")), None)
+sys.path.insert(0, _SRC or str(REPO / "src"))
 
 from druginfo.facts import extract_facts  # noqa: E402
 from druginfo.facts.mentions import default_finder  # noqa: E402
@@ -52,11 +64,129 @@ def leaflets() -> list[ParsedDocument]:
     return out
 
 
+# A warnings sentence about the person's state: 'if you have/had/suffer …', 'a history of …',
+# or a list item opening with its verb ('have, or have had, tuberculosis').
+_STATE = re.compile(
+    r"\bif\s+(?:you|your\s+child|the\s+(?:patient|person|child))\s+(?:\w+\s+)?"
+    r"(?:have|has|had|suffer|suffers|are\s+suffering)\b|\bhistory\s+of\b"
+    r"|^\W*(?:(?:you|your\s+child)\s+)?(?:(?:ever|previously|already)\s+)?(?:have|has|had|suffer)\b",
+    re.IGNORECASE,
+)
+_WARNING_HEADING = re.compile(
+    r"warnings?|precautions?|take\s+special\s+care|talk\s+to\s+your\s+doctor", re.I
+)
+_MED_SECTIONS = ("warning", "contraindication", "interaction")
+# Outside 'Other medicines', a sentence is about medicines the person takes only where it says
+# so ('if you are taking …', 'tell your doctor if you use …', an item under such a lead):
+# "Insulin treatment can cause antibodies" or "contains sodium" is no medicine list.
+_TAKING = re.compile(
+    r"\b(?:tak(?:e|es|ing|en)|us(?:e|es|ing)|receiv(?:e|es|ing|ed)|treated\s+with|"
+    r"on\s+(?:treatment|therapy)\s+with|in\s+combination\s+with|together\s+with)\b",
+    re.IGNORECASE,
+)
+_EXCIPIENT = re.compile(r"\bcontains?\b|\bsodium-free\b|\bper\s+(?:dose|tablet|ml)\b", re.I)
+
+
+def _in_warnings(claim: object) -> bool:
+    section = getattr(claim, "section", None) or ""
+    topic = getattr(claim, "topic", None)
+    return bool(_WARNING_HEADING.search(section)) or getattr(topic, "value", "") == "warning"
+
+
+def _warnings(mono, by_claim, finder, own, class_phrases, counts, unread) -> None:  # type: ignore[no-untyped-def]
+    """Measure 3 for one leaflet."""
+    lead: str | None = None  # the last lead ending in ':' of the section, while it runs
+    section: tuple[str, str | None] | None = None
+    for claim in mono.claims:
+        text = claim.quote
+        if section != (claim.source, claim.section):
+            section, lead = (claim.source, claim.section), None
+        if text.rstrip().endswith(":"):
+            lead = text
+        facts = by_claim.get(claim.id, [])
+        mentions = finder.find(text)
+        if _in_warnings(claim) and not _ALLERGY.search(text) and not _PREGNANCY.search(text):
+            named = [m for m in mentions if m.kind == "condition" and not m.negated]
+            if named and _STATE.search(text):
+                counts["warnings: condition sentences"] += 1
+                read = any(f in ("precaution", "contraindication") for f in facts)
+                counts["warnings:   … turned into a rule"] += read
+                if not read:
+                    unread.append(("warning-condition", mono.key, text))
+        if claim.topic.value in _MED_SECTIONS or _in_warnings(claim):
+            if _ALLERGY.search(text) or _EXCIPIENT.search(text):
+                continue
+            if (
+                claim.topic.value != "interaction"
+                and not _TAKING.search(text)
+                and not (lead is not None and _TAKING.search(lead))
+            ):
+                continue
+            meds = {
+                m.key
+                for m in mentions
+                if m.kind == "medicine" and m.key.lower() not in own and m.text.lower() not in own
+            }
+            classes = any(p.search(text) for p in class_phrases)
+            if not meds and not classes:
+                continue
+            counts["medicines: sentences naming a medicine or class"] += 1
+            read = any(f.startswith("interaction") for f in facts) or (
+                classes and claim.topic.value in ("contraindication", "interaction")
+            )
+            counts["medicines:   … turned into a rule"] += read
+            if not read:
+                unread.append(("warning-medicine", mono.key, text))
+
+
+def audit(docs: list[ParsedDocument], vocab: Vocab, n: int) -> None:
+    """Measure 4: alerts on a profile whose only condition is the medicine's own indication."""
+    from druginfo.engine.leaflet_screening import screen_leaflet
+    from druginfo.engine.profile import parse_profile
+
+    finder = default_finder()
+    picked = fired = fired_unset = 0
+    examples: list[str] = []
+    for record in docs:
+        if picked >= n:
+            break
+        mono = record.monograph
+        facts = extract_facts(mono, finder=finder)
+        indications = [f.condition for fs in facts for f in fs.facts if f.topic == "indication"]
+        if not indications or not indications[0]:
+            continue
+        indication = indications[0]
+        picked += 1
+        base = {"age_years": 40, "weight_kg": 70, "sex": "male", "conditions": [indication]}
+        for with_indication in (True, False):
+            raw = dict(base, indication=indication) if with_indication else base
+            result = screen_leaflet(mono, facts, parse_profile(raw), vocab)
+            hits = [a for a in result.alerts if (a.matched or "").lower() == indication.lower()]
+            if with_indication:
+                fired += len(hits)
+            else:
+                fired_unset += len(hits)
+            for a in hits[:1]:
+                examples.append(
+                    f"AUDIT\t{mono.key}\t{indication}\t"
+                    f"{'indication set' if with_indication else 'indication unset'}\t"
+                    f"{a.severity}\t{' '.join(a.detail.split())[:140]}"
+                )
+    print(f"false-alert audit: {picked} leaflets, profile = the leaflet's own indication")
+    print(f"  alerts on it, indication set                          {fired}")
+    print(f"  alerts on it, indication not set (condition only)     {fired_unset}")
+    for line in examples:
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--list-unread", type=int, default=0)
     parser.add_argument("--list-unresolved", type=int, default=0)
     parser.add_argument("--names-only", action="store_true", help="only the name measure")
+    parser.add_argument("--list-warnings", type=int, default=0)
+    parser.add_argument("--audit", type=int, default=0, help="leaflets in the false-alert audit")
+    parser.add_argument("--src", default=None, help="the src tree to measure (--src=PATH)")
     args = parser.parse_args()
     vocab = Vocab.bundled()
     finder = default_finder()
@@ -99,6 +229,7 @@ def main() -> None:
                 if f.claim:
                     key = f.topic + (":" + (f.with_ or "") if f.topic == "interaction" else "")
                     by_claim.setdefault(f.claim, []).append(key)
+        _warnings(mono, by_claim, finder, own, class_phrases, counts, unread)
         for claim in mono.claims:
             if claim.topic.value != "contraindication":
                 continue
@@ -131,8 +262,14 @@ def main() -> None:
     print(f"{len(docs)} English leaflets")
     for k, v in counts.items():
         print(f"{k:55s} {v}")
-    for kind, key, text in unread[: args.list_unread]:
+    for kind, key, text in [u for u in unread if not u[0].startswith("warning")][
+        : args.list_unread
+    ]:
         print(f"UNREAD\t{kind}\t{key}\t{' '.join(text.split())[:160]}")
+    for kind, key, text in [u for u in unread if u[0].startswith("warning")][: args.list_warnings]:
+        print(f"UNREAD\t{kind}\t{key}\t{' '.join(text.split())[:160]}")
+    if args.audit:
+        audit(docs, learned, args.audit)
     for key, substance in unresolved[: args.list_unresolved]:
         print(f"UNRESOLVED\t{key}\t{substance}")
 

@@ -90,8 +90,12 @@ def test_scenario(service: Service, scenario: dict[str, Any]) -> None:
             assert {k: got.get(k) for k in want_regimen} == want_regimen, got
     if "avoid" in scenario:
         assert result.avoid == scenario["avoid"]
-    for trigger in scenario.get("absent", []):
-        assert all(a.trigger != trigger for a in result.alerts), shown
+    for absent in scenario.get("absent", []):
+        # A trigger id, or an alert description (as under `alerts`) that no alert may match.
+        if isinstance(absent, dict):
+            assert not any(_matches(a, absent, result) for a in result.alerts), (absent, shown)
+        else:
+            assert all(a.trigger != absent for a in result.alerts), shown
     if "product_note" in scenario:
         assert result.product is not None and scenario["product_note"] in (
             result.product.note or ""

@@ -124,10 +124,12 @@ def check(
     basis = document_basis(mono)
     named = {k for keys in screening.med_keys.values() for k in keys}
     leaflet_rules = 0
+    leaflet_read = None
     no_rules_reason = None
     if not mono.curated and facts:
         leaflet = screen_leaflet(mono, facts, profile, vocab)
         leaflet_rules = leaflet.facts_used
+        leaflet_read = leaflet.read if leaflet_rules else None
         screening.evidence.update(leaflet.evidence)
         # A leaflet naming the pair as a caution does not lower the class rule's high alert.
         if leaflet_rules:
@@ -222,6 +224,7 @@ def check(
             bases,
             has_rules=bool(mono.screening) or leaflet_rules > 0,
             no_rules_reason=no_rules_reason,
+            leaflet=leaflet_read,
         ),
         avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
     )

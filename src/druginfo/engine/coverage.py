@@ -10,16 +10,24 @@ not screened: …".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.model import Coverage, NotScreened, Profile
 from druginfo.vocab.base import Vocabulary
+
+if TYPE_CHECKING:
+    from druginfo.engine.leaflet_screening import LeafletRead
 
 UNKNOWN_MEDICINE_FIX = (
     "check the spelling, write the generic name from the pack (e.g. 'metformin'), or ask your "
     "pharmacist to check it"
 )
 UNKNOWN_VACCINE_FIX = "give the vaccine's product name, or ask whether it is a live vaccine"
+LEAFLET_FIX = (
+    "read the leaflet's section 2 ('Do not use … / Warnings and precautions') and ask your "
+    "doctor or pharmacist"
+)
 
 
 def _plural(n: int, word: str) -> str:
@@ -33,9 +41,13 @@ def build_coverage(
     *,
     has_rules: bool,
     no_rules_reason: str | None = None,
+    leaflet: LeafletRead | None = None,
 ) -> Coverage:
     """`bases`: the kinds of rules applied (curated, leaflet, table, class); `has_rules`: any
-    screening rule about the medicine itself was available (else nothing was screened)."""
+    screening rule about the medicine itself was available (else nothing was screened);
+    `leaflet`: what a machine-read leaflet offered (None for curated rules), so the line says
+    against what the conditions and medicines were screened, and conditions the leaflet gave
+    nothing to screen against are said to be not screened."""
     cov = Coverage(rules=[BASIS_WORDS.get(b, b) for b in dict.fromkeys(bases)])
     meds = vaccines = 0
     for text in profile.medications:
@@ -81,9 +93,32 @@ def build_coverage(
         if profile.allergies:
             cov.screened.append("allergies")
         if profile.conditions:
-            cov.screened.append("conditions")
+            if leaflet is None:
+                cov.screened.append("conditions")
+            elif leaflet.contraindications or leaflet.precautions:
+                cov.screened.append(
+                    "conditions (against the leaflet's "
+                    f"{_plural(leaflet.contraindications, 'contraindication')} and "
+                    f"{_plural(leaflet.precautions, 'warning condition')})"
+                )
+            else:
+                cov.not_screened.append(
+                    NotScreened(
+                        item="your conditions",
+                        field="conditions",
+                        reason="the leaflet names no condition we could read",
+                        fix=LEAFLET_FIX,
+                    )
+                )
         if meds:
-            cov.screened.append(_plural(meds, "medicine"))
+            named = (
+                ""
+                if leaflet is None
+                else f" (against {leaflet.medicines} medicines or classes the leaflet names)"
+                if leaflet.medicines
+                else " (the leaflet names none; drug-class rules only)"
+            )
+            cov.screened.append(_plural(meds, "medicine") + named)
         if vaccines:
             cov.screened.append(_plural(vaccines, "vaccine"))
     else:
@@ -93,8 +128,7 @@ def build_coverage(
                 item="the whole profile",
                 field="drug",
                 reason=no_rules_reason or "no safety rules we can read for this medicine",
-                fix="read the leaflet's section 2 ('Do not use … / Warnings and precautions') "
-                "and ask your doctor or pharmacist",
+                fix=LEAFLET_FIX,
             ),
         )
     cov.summary = summary(cov)

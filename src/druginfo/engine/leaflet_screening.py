@@ -61,12 +61,24 @@ _OTHER_INGREDIENTS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class LeafletRead:
+    """What the documents offered to screen against, for the coverage line: conditions of
+    'Do not use' sentences, conditions the warnings ask about, and medicines (or classes)
+    named as ones to avoid or to tell the doctor about."""
+
+    contraindications: int = 0
+    precautions: int = 0
+    medicines: int = 0
+
+
 @dataclass
 class LeafletScreening:
     alerts: list[Alert] = field(default_factory=list)
     evidence: Evidence = field(default_factory=dict)
     med_keys: set[str] = field(default_factory=set)
     facts_used: int = 0  # screening facts the document offered (0: nothing readable)
+    read: LeafletRead = field(default_factory=LeafletRead)
 
 
 def fact_basis(fs: FactSet) -> Basis:
@@ -189,7 +201,76 @@ def screen_leaflet(
         _stances(fs, screening, profile, cite, basis, generic, result)
         _ages(fs, screening, profile, cite, basis, generic, result)
     result.alerts = _dedupe(result.alerts)
+    contra: set[str] = set()
+    warned: set[str] = set()
+    named: set[str] = set()
+    for fs in fact_sets:
+        c, w, n = _read_of(fs)
+        contra |= c
+        warned |= w
+        named |= n | _classes_named(mono, vocab, fs.document.id)
+    result.read = LeafletRead(len(contra), len(warned - contra), len(named))
+    if profile.conditions and result.facts_used and not (contra or warned):
+        result.alerts.append(_conditions_unscreened(mono, profile))
     return result
+
+
+def _conditions_unscreened(mono: Monograph, profile: Profile) -> Alert:
+    """The leaflet was read but names no condition: the person's conditions were not checked,
+    which must not pass for 'no problem' (the coverage line says so too)."""
+    listed = ", ".join(profile.conditions)
+    generic = mono.identity.generic
+    return _alert(
+        kind="warning",
+        trigger="conditions-not-screened",
+        severity="low",
+        blocking=False,
+        title=f"Your conditions were not checked against the leaflet of {generic}",
+        detail=(
+            f"You list {listed}. The leaflet of {generic} names no condition we could read in "
+            "its 'Do not use' or 'Warnings and precautions' sections, so these were not "
+            "checked. Read its section 2 and ask your doctor or pharmacist."
+        ),
+        matched=None,
+        refs=[],
+        basis="leaflet",
+        field_name="conditions",
+    )
+
+
+@memo.by_identity(objects=2)
+def _classes_named(mono: Monograph, vocab: Vocabulary, document_id: str) -> frozenset[str]:
+    """The vocabulary classes a document's 'Do not use' and 'Other medicines' sentences name
+    by a phrase ('targeted biologic (antibody) therapies'), as `_class_statements` reads them."""
+    ids = getattr(vocab, "class_ids", None)
+    class_def = getattr(vocab, "class_def", None)
+    if not callable(ids) or not callable(class_def):
+        return frozenset()
+    claims = _medicine_claims(mono, document_id)
+    out = set()
+    for cid in ids():
+        cdef = class_def(cid)
+        pattern = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+        if pattern is not None and any(_names_class(pattern, c.quote) for c in claims):
+            out.add(cid)
+    return frozenset(out)
+
+
+@memo.by_identity()
+def _read_of(fs: FactSet) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The conditions forbidden, the conditions asked about and the medicines or classes
+    named by one document (once per document's facts)."""
+    contra: set[str] = set()
+    warned: set[str] = set()
+    named: set[str] = set()
+    for f in _screening_facts(fs):
+        if f.topic == "contraindication" and f.condition:
+            contra.add(f.condition)
+        elif f.topic == "precaution" and f.condition:
+            warned.add(f.condition)
+        elif f.topic == "interaction" and (f.with_ or f.class_):
+            named.add(f.with_ or f.class_ or "")
+    return frozenset(contra), frozenset(warned), frozenset(named)
 
 
 @memo.by_identity()
@@ -199,7 +280,7 @@ def _screening_facts_of(fs: FactSet) -> tuple[Fact, ...]:
         for f in fs.facts
         if f.topic
         in ("allergy", "contraindication", "interaction", "vaccine", "pregnancy",
-            "breastfeeding", "age-limit")
+            "breastfeeding", "age-limit", "precaution")
     )  # fmt: skip
 
 
@@ -513,22 +594,62 @@ _QUALIFIERS = frozenset(
 )
 
 
+# A word that tells one form of a disease from another ('type 2', 'hepatitis C', 'stage 4');
+# a year ('treated in 2015') or a site ('pulmonary') does not.
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DISCRIMINATOR = re.compile(r"^(?:[a-z]|\d{1,2}|[ivx]{1,4}|type|stage|grade|class)$")
+
+
 def _direct(profile_condition: str, fact: Fact) -> bool:
     """The profile's condition is the one the fact names (by its words, or by the condition
     vocabulary's names: 'severe liver problems' is liver disease), and any other words it has
     ('type 2') are in the leaflet's sentence too."""
-    stated = fact.condition or ""
-    quote = set(normalise(fact.quote).split())
+    return _direct_words(profile_condition, fact.condition or "", fact.quote)
+
+
+@functools.lru_cache(maxsize=16384)
+def _direct_words(profile_condition: str, stated: str, sentence: str) -> bool:
+    """`_direct` on plain words (a pure function: remembered across checks)."""
+    quote = set(normalise(sentence).split())
     if has_term(profile_condition, stated) or has_term(stated, profile_condition):
+        if not has_term(profile_condition, stated):
+            # The sentence names a narrower condition than the person ('HIV infection'
+            # against 'an infection'): where the person's words name a condition of their
+            # own, a broader one does not say they have the narrower one.
+            named = {key for key, _ in _conditions_named(profile_condition)}
+            if named and stated not in named:
+                return False
         extra = set(normalise(profile_condition).split()) - set(normalise(stated).split())
-        return all(w in quote for w in extra - _QUALIFIERS)
+        missing = extra - _QUALIFIERS - quote
+        if not missing:
+            return True
+        # 'pulmonary' only narrows 'tuberculosis'; 'type 2' tells one diabetes from another
+        # that the sentence may name, so a missing discriminator is no match.
+        # A date ('treated in 2015') only says when; a word that tells one form from
+        # another ('type 2') must be the sentence's; any other ('pulmonary', 'disorder')
+        # must make the profile's condition a kind of the sentence's in the hierarchy.
+        missing = {w for w in missing if not _YEAR.match(w) and w + "s" not in quote}
+        if not missing:
+            return True
+        if any(_DISCRIMINATOR.search(w) for w in missing):
+            return False
+        return _is_a_present(profile_condition, stated)
     for key, words in _conditions_named(profile_condition):
         if key != stated:
             continue
         extra = set(normalise(profile_condition).split()) - set(normalise(words).split())
-        if all(w in quote for w in extra - _QUALIFIERS):
+        if all(w in quote or _YEAR.match(w) for w in extra - _QUALIFIERS):
             return True
     return _is_a_present(profile_condition, stated)
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_exactly(profile_condition: str, stated: str) -> bool:
+    """The profile's words name the sentence's condition itself, not a narrower kind of it:
+    of two cautions met by 'active TB' the one about tuberculosis speaks, not 'an infection'."""
+    return has_term(profile_condition, stated) or any(
+        key == stated for key, _ in _conditions_named(profile_condition)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -561,8 +682,10 @@ def _kidney_conditions(profile: Profile) -> dict[str, str]:
 
 @memo.by_identity()
 def _condition_facts(facts: Sequence[Fact]) -> list[Fact]:
-    """The 'Do not use … if' facts that name a condition (once per document's facts)."""
-    return [f for f in facts if f.topic == "contraindication" and f.condition]
+    """The 'Do not use … if' facts and the warnings section's precautions that name a
+    condition (once per document's facts); where both meet one condition the strongest
+    speaks (`_conditions`)."""
+    return [f for f in facts if f.topic in ("contraindication", "precaution") and f.condition]
 
 
 _SEVERITY_RANK = {"low": 0, "moderate": 1, "high": 2}
@@ -598,18 +721,25 @@ def _conditions(
     treated = profile.indication or ""
     derived = _kidney_conditions(profile)
     for condition in [*profile.conditions, *derived]:
-        if treated and (has_term(condition, treated) and has_term(treated, condition)):
+        if treated and _same_disease(condition, treated):
             continue  # the disease being treated is not a reason against its treatment
         direct = [f for f in stated if _direct(condition, f)]
+        direct_ids = {id(f) for f in direct}  # by identity: model equality is slow
         groups = condition_groups_of(condition)
-        grouped = [f for f in stated if f not in direct and f.condition in groups]
+        grouped = [f for f in stated if id(f) not in direct_ids and f.condition in groups]
         if not direct and not grouped:
             continue
         # Several sentences may meet one condition ('a severe infection' and 'active
         # tuberculosis' both meet active TB): the strongest that applies speaks.
         fact, severity, blocking, milder, unstated = max(
             (_condition_outcome(condition, f) for f in [*direct, *grouped]),
-            key=lambda o: (o[2], _SEVERITY_RANK[o[1]], o[0] in direct),
+            key=lambda o: (
+                o[2],
+                _SEVERITY_RANK[o[1]],
+                not o[3],  # a sentence covering the person's past state over a softened one
+                id(o[0]) in direct_ids,
+                _names_exactly(condition, o[0].condition or ""),
+            ),
         )
         result.alerts.append(
             _alert(
@@ -620,7 +750,7 @@ def _conditions(
                 title=(
                     f"{condition}: do not use {generic}"
                     if blocking
-                    else f"{condition}: ask before using {generic}"
+                    else f"{condition}: ask your doctor before using {generic}"
                 ),
                 detail=(
                     (derived.get(condition) or f"You list {condition!r}.")
@@ -645,6 +775,18 @@ def _conditions(
         )
 
 
+@functools.lru_cache(maxsize=4096)
+def _same_disease(condition: str, treated: str) -> bool:
+    """The profile's condition is the disease the medicine is taken for, give or take a form
+    word ('severe rheumatoid arthritis' for 'rheumatoid arthritis'; 'type 1 diabetes' is not
+    'type 2 diabetes')."""
+    if has_term(condition, treated) and has_term(treated, condition):
+        return True
+    a = set(normalise(condition).split()) - _QUALIFIERS
+    b = set(normalise(treated).split()) - _QUALIFIERS
+    return bool(a) and a == b
+
+
 def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool:
     """A class named beside an example ('TNF blockers such as etanercept') covers every
     member; a class the extraction merely looked up for the named medicine does not, unless
@@ -655,6 +797,9 @@ def _class_matches(fact: Fact, med_classes: set[str], vocab: Vocabulary) -> bool
     cdef = getattr(vocab, "class_def", lambda _c: None)(cid)
     if cdef is not None and cdef.duplication:
         return True
+    phrases = _phrase_pattern(tuple(cdef.phrases)) if cdef is not None else None
+    if phrases is not None and phrases.search(fact.quote):
+        return True  # the sentence names the class by one of its phrases
     words = [w for w in re.split(r"[^a-z0-9]+", (cdef.name if cdef else cid).lower()) if len(w) > 3]
     generic_words = {"inhibitor", "blocker", "medicine", "drug", "agent", "alpha", "factor"}
     return any(has_term(fact.quote, w) for w in words if w not in generic_words)
@@ -680,6 +825,26 @@ def _interaction_facts(
         klass = f.class_ if f.class_ and _class_matches(f, {f.class_}, vocab) else None
         out.append((f, frozenset(names), klass))
     return tuple(out)
+
+
+@memo.by_identity()
+def _interaction_index(
+    inter: tuple[tuple[Fact, frozenset[str], str | None], ...],
+) -> tuple[dict[str, tuple[tuple[int, Fact], ...]], dict[str, tuple[tuple[int, Fact, bool], ...]]]:
+    """The interaction facts by the names they name and by the class they cover, each with
+    its place in the document (once per document: a person's medicine is then two lookups,
+    not a walk over every fact)."""
+    names: dict[str, list[tuple[int, Fact]]] = {}
+    classes: dict[str, list[tuple[int, Fact, bool]]] = {}
+    for i, (fact, keys, klass) in enumerate(inter):
+        for k in keys:
+            names.setdefault(k, []).append((i, fact))
+        if klass is not None:
+            classes.setdefault(klass, []).append((i, fact, bool(keys)))
+    return (
+        {k: tuple(v) for k, v in names.items()},
+        {k: tuple(v) for k, v in classes.items()},
+    )
 
 
 def _medicines(
@@ -709,16 +874,23 @@ def _medicines(
             key = normalise(match.key)
             if key in own:
                 continue
-            classes = {c.class_id for c in vocab.classes_of(match.key)}
-            hits = [
-                fact
-                for fact, names, klass in inter
-                if key in names or (klass is not None and klass in classes)
-            ]
-            if not hits:
+            by_name, by_class = _interaction_index(inter)
+            # A sentence naming the medicine speaks first, then the one naming its most
+            # specific class ('biologic therapies' before 'medicines that depress the immune
+            # system'), each in document order. The leaflet's own companion ('used together
+            # with methotrexate') is met only by a sentence naming it.
+            found: dict[int, tuple[int, Fact]] = {i: (0, f) for i, f in by_name.get(key, ())}
+            if key not in _companions(mono):
+                for depth, c in enumerate(vocab.classes_of(match.key), start=1):
+                    for order, fact, _named in by_class.get(c.class_id, ()):
+                        found.setdefault(order, (depth, fact))
+            if not found:
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
-            hits.sort(key=lambda f: rank[f.strength])
+            ordered = sorted(
+                found.items(), key=lambda kv: (rank[kv[1][1].strength], kv[1][0], kv[0])
+            )
+            hits = [fact for _, (_, fact) in ordered]
             fact = hits[0]
             severity, blocking = _severity(fact)
             result.med_keys.add(match.key)
@@ -735,12 +907,24 @@ def _medicines(
                     ),
                     detail=f"You take {match.display}. {_says(fact)}",
                     matched=match.display,
-                    refs=[cite(fs, f) for f in hits[:2]],
+                    # up to two sentences that say so (a list item and the sentence
+                    # naming its class say the same twice)
+                    refs=[cite(fs, f) for f in _distinct_quotes(hits)[:2]],
                     basis=basis,
                     avoid=f"{match.display} (do not combine)",
                     avoid_kind="medication",
                 )
             )
+
+
+def _distinct_quotes(facts: Sequence[Fact]) -> list[Fact]:
+    seen: set[str] = set()
+    out = []
+    for f in facts:
+        if f.quote not in seen:
+            seen.add(f.quote)
+            out.append(f)
+    return out
 
 
 _IF_ITEM = re.compile(r"^\W*if\s+(?:you|your|the\s+(?:person|patient|child))\b", re.IGNORECASE)
@@ -779,6 +963,10 @@ def _class_statements(
         match = vocab.resolve_medication(line)
         if match is None or normalise(match.key) in own or match.key in result.med_keys:
             continue
+        if normalise(match.key) in _companions(mono):
+            # The leaflet says it is used together with this medicine; a class phrase
+            # elsewhere ('medicines that depress the immune system') does not name it.
+            continue
         for cm in vocab.classes_of(match.key):
             claim = _claim_naming_class(mono, vocab, fs.document.id, cm.class_id)
             if claim is None:
@@ -816,6 +1004,29 @@ def _class_statements(
                 )
             )
             break
+
+
+@memo.by_identity()
+def _companions(mono: Monograph) -> frozenset[str]:
+    """Medicines the document says it is used together with ("X can be used alone or
+    together with methotrexate"), normalised: a class phrase does not make them a caution,
+    only a sentence naming them does."""
+    from druginfo.facts.precautions import names_companion
+
+    find = getattr(_finder(), "find", None)
+    out: set[str] = set()
+    for claim in mono.claims:
+        if claim.topic.value != "indication" or find is None:
+            continue
+        at = names_companion(claim.quote)
+        if at is None:
+            continue
+        out.update(
+            normalise(m.key)
+            for m in find(claim.quote)
+            if m.kind == "medicine" and m.start >= at.start() and not m.negated
+        )
+    return frozenset(out)
 
 
 @memo.by_identity(objects=2)

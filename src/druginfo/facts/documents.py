@@ -12,6 +12,7 @@ import re
 from druginfo.facts.extract import facts_from_text
 from druginfo.facts.mentions import MentionFinder, default_finder
 from druginfo.facts.population import merge
+from druginfo.facts.precautions import ends_list, is_lead, lead_kind
 from druginfo.model import Claim, Monograph, Source, SourceKind, Topic
 from druginfo.model.facts import DocumentKind, Fact, FactDocument, FactSet, Population
 
@@ -22,7 +23,7 @@ LEAFLET_PUBLISHERS = frozenset({"european medicines agency"})
 _FORBIDDING_LEAD = re.compile(
     r"^\W*(?:[\w/-]+\s+){0,4}?(?:must|should|shall|do|does|will|may|can)\s*not\s+(?:be\s+)?"
     r"(?:given|used|use|take|taken|receive|have|start)\b(?:\s+[\w/-]+){0,4}?"
-    r"(?:\s*:|\s+if\b(?!\s+any\s+of)|\s*$)",
+    r"(?:\s*:|\s+if\s*:?\s*$|\s*$)",
     re.IGNORECASE,
 )
 _LEAD_TOPICS = frozenset(
@@ -72,6 +73,7 @@ def claim_facts(
     curated: bool,
     lead: str | None = None,
     by_structure: bool = False,
+    warn_lead: str | None = None,
 ) -> list[Fact]:
     """The facts of one claim: its heading names the topic first (through the shared topic
     vocabulary), then the claim's own topic (a curator's, a QRD section's, a LOINC code's or a
@@ -89,6 +91,7 @@ def claim_facts(
         own_names=own_names,
         own_key=own_key,
         lead=lead,
+        warn_lead=warn_lead,
         finder=finder,
     )
     basis = "curated" if curated else "machine"
@@ -147,6 +150,7 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
     lead: Claim | None = None  # the last "... include:" of the section, while its list runs
     forbidding: Claim | None = None  # a "Rotarix should not be given" lead, while items follow
     last_dose: tuple[str, str | None, Population] | None = None  # (source, section, population)
+    warn_lead: Claim | None = None  # "Talk to your doctor … if you:", over its items
     for claim in monograph.claims:
         if claim.source not in by_source or not readable_language(languages[claim.source]):
             continue  # the readers know English words only: other languages yield no facts
@@ -157,6 +161,11 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
             or _LIST_END.match(claim.quote)
         ):
             forbidding = None
+        if warn_lead is not None and (warn_lead.source, warn_lead.section) != (
+            claim.source,
+            claim.section,
+        ):
+            warn_lead = None
         lead_text = lead.quote if lead is not None else None
         listed = forbidding is not None and _ITEM.match(claim.quote) is not None
         if forbidding is not None and listed:
@@ -179,11 +188,21 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
             curated=monograph.curated,
             lead=lead_text,
             by_structure=listed,
+            warn_lead=warn_lead.quote if warn_lead is not None else None,
         )
+        if is_lead(claim.quote):
+            # A new lead ends the list before it, and so does one about side effects or
+            # symptoms; a sub-lead inside the list ('an increased risk of bleeding, such
+            # as:') keeps it.
+            if lead_kind(claim.quote) is not None:
+                warn_lead = claim
+            elif ends_list(claim.quote):
+                warn_lead = None
         facts, last_dose = _continue_dose(claim, facts, last_dose)
         by_source[claim.source].extend(facts)
     sets: list[FactSet] = []
     for source in monograph.sources:
+        by_source[source.id] = _without_own_indications(by_source[source.id])
         document = FactDocument(
             id=source.id,
             medicine=monograph.key,
@@ -196,3 +215,14 @@ def extract_facts(monograph: Monograph, *, finder: MentionFinder | None = None) 
         )
         sets.append(FactSet(document=document, facts=by_source[source.id]))
     return sets
+
+
+def _without_own_indications(facts: list[Fact]) -> list[Fact]:
+    """A warnings sentence about the disease the medicine treats ("If you have Crohn's
+    disease, …" in a leaflet for Crohn's disease) is no caution against its treatment: such
+    precaution facts are dropped where the same document names the condition as its
+    indication."""
+    treated = {f.condition for f in facts if f.topic == "indication" and f.condition}
+    if not treated:
+        return facts
+    return [f for f in facts if not (f.topic == "precaution" and f.condition in treated)]

@@ -25,10 +25,18 @@ from druginfo.facts.intervals import (
 )
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
 from druginfo.facts.population import merge, read_population
+from druginfo.facts.precautions import (
+    LeadKind,
+    is_lead,
+    lead_kind,
+    person_condition,
+    person_takes,
+    takes_at,
+)
 from druginfo.facts.stances import read_missed_dose, read_stance
 from druginfo.facts.strength import read_strength, states_strength
 from druginfo.facts.temperature import find_temperatures
-from druginfo.facts.topics import classify, statement_topic, vocabulary
+from druginfo.facts.topics import classify, path_topic, statement_topic, vocabulary
 from druginfo.model import Topic
 from druginfo.model.facts import Fact, Population, Strength
 
@@ -92,6 +100,9 @@ class Context:
     own_names: frozenset[str] = frozenset()  # the document's own medicine, never "interacting"
     own_key: str | None = None
     lead: str | None = None  # the sentence that introduces a list ("... include:")
+    # The lead of a warnings list ("Talk to your doctor before using X if you:"), kept over
+    # the items and the explanations between them until the next lead or section.
+    warn_lead: str | None = None
 
 
 def statement_topic_for(text: str, ctx: Context) -> Topic:
@@ -107,6 +118,7 @@ def facts_from_text(
     own_names: Iterable[str] = (),
     own_key: str | None = None,
     lead: str | None = None,
+    warn_lead: str | None = None,
     finder: MentionFinder | None = None,
 ) -> list[Fact]:
     """Every fact one statement states, in the order of its kinds.
@@ -124,6 +136,7 @@ def facts_from_text(
         own_names=frozenset(n.lower() for n in own_names),
         own_key=own_key,
         lead=lead if lead and lead.rstrip().endswith(":") else None,
+        warn_lead=warn_lead if warn_lead and is_lead(warn_lead) else None,
     )
     topic = statement_topic_for(text, ctx)
     heading = section if section is not None else (ctx.path[-1] if ctx.path else None)
@@ -503,6 +516,9 @@ def _mention_facts(
 ) -> Iterable[Fact]:
     seen: set[tuple[str, str]] = set()
     own = ctx.own_names
+    warns = _in_warnings(text, topic, ctx)
+    warn_kind = lead_kind(ctx.warn_lead) if ctx.warn_lead else None
+    precautions: dict[str, bool] = {}
     for m in mentions:
         if m.negated or m.family:
             continue
@@ -532,7 +548,9 @@ def _mention_facts(
                 }
             )
         elif m.kind == "medicine" and (
-            (forbidden := _forbids_medicine(text, topic, ctx, m)) or topic is Topic.interaction
+            (forbidden := _forbids_medicine(text, topic, ctx, m))
+            or topic is Topic.interaction
+            or (warns and person_takes(text, m, warn_kind))
         ):
             # A medicine named in a "Do not use" statement ('if you are taking other medicines
             # to prevent blood clotting (e.g. warfarin …)') must not be combined; one named
@@ -543,7 +561,7 @@ def _mention_facts(
             if key in seen:
                 continue
             seen.add(key)
-            classes = finder.classes_of(m.key)
+            classes = finder.classes_of(m.key) or _phrase_classes(m.text, finder)
             yield Fact.model_validate(
                 {
                     "topic": "interaction",
@@ -568,6 +586,17 @@ def _mention_facts(
                 quote=text,
                 section=section,
             )
+        elif (
+            m.kind == "condition"
+            and warns
+            and (history := person_condition(text, m, warn_kind)) is not None
+        ):
+            # A condition the warnings section asks about: the doctor must hear of it first
+            # (one fact per condition; 'a liver problem or a history of liver problems'
+            # covers the past too).
+            if _TREATS_BEFORE.search(text[max(0, m.start - 60) : m.start]):
+                continue
+            precautions[m.key] = precautions.get(m.key, False) or history
         elif m.kind == "condition" and topic is Topic.indication:
             key = ("indication", m.key)
             if key in seen or m.hypothetical or m.historical:
@@ -582,6 +611,23 @@ def _mention_facts(
                 quote=text,
                 section=section,
             )
+    for condition, past in precautions.items():
+        if ("contraindication", condition) in seen:
+            continue  # the sentence forbids it: the stronger fact speaks
+        yield Fact(
+            topic="precaution",
+            condition=condition,
+            history=True if past else None,
+            strength=_strength(text),
+            quote=text,
+            section=section,
+        )
+    if warns or (topic is Topic.interaction and _MEDICINE_WORDS.search(text)):
+        # Under 'Other medicines' a class phrase names medicines to tell the doctor about
+        # ('injectable medicines that depress the immune system, including … biologic
+        # therapies'); elsewhere only in a clause about what the person takes.
+        anywhere = not warns
+        yield from _class_phrase_facts(text, ctx, section, finder, warn_kind, seen, anywhere)
     if topic in (Topic.contraindication, Topic.allergy):
         for allergic in _ALLERGIC_TO.finditer(text):
             target = _allergen(allergic.group(1), finder, ctx.own_key)
@@ -639,6 +685,9 @@ _PROHIBITS_OBJECT = re.compile(
     r"\b(?:do\s+not|don[’']t|must\s+not|should\s+not|never)\s+(?:\w+\s+){0,1}?"
     r"(?:give|take|use|combine\s+\w+\s+with|receive)\s+(?:\w+\s+){0,2}?$",
     re.IGNORECASE,
+)
+_IF_PERSON_BEFORE = re.compile(
+    r"\bif\s+(?:you|your\s+child|the\s+(?:patient|person|child)|he|she)\s*$", re.IGNORECASE
 )
 _IF_ITEM = re.compile(
     r"^\W*if\s+(?:you|your\s+(?:child|baby)|the\s+(?:patient|person|child)|he|she)\b",
@@ -746,10 +795,14 @@ def _forbids_medicine(text: str, topic: Topic, ctx: Context, m: Mention) -> bool
         return False
     if topic is Topic.contraindication and _forbids_with(text, ctx, m):
         return True
+    before = text[: m.start]
+    at = _PROHIBITS_OBJECT.search(before)
     return (
         topic not in _NO_STANCE_TOPICS
         and topic is not Topic.interaction
-        and _PROHIBITS_OBJECT.search(text[: m.start]) is not None
+        and at is not None
+        # 'if you do not take calcium supplements' is a condition, not a prohibition
+        and not _IF_PERSON_BEFORE.search(before[: at.start()])
     )
 
 
@@ -780,3 +833,64 @@ def _allergen(phrase: str, finder: MentionFinder, own_key: str | None) -> str | 
     if found:
         return found[0].key
     return words.lower()
+
+
+_MEDICINE_WORDS = re.compile(
+    r"\b(?:medicines?|medications?|treatments?|therapy|therapies|drugs?|taking|using)\b",
+    re.IGNORECASE,
+)
+
+
+def _in_warnings(text: str, topic: Topic, ctx: Context) -> bool:
+    """The statement stands in a warnings section ("Warnings and precautions", "Take special
+    care", an SPL's warnings), whatever its own words refine its topic to ('… tuberculosis'
+    under the warnings heading is still a warning), or it is advice ('Tell your doctor if …')
+    under 'Do not use' that does not forbid."""
+    heading = path_topic(ctx.path)
+    if heading is Topic.warning or (heading is None and ctx.structural is Topic.warning):
+        return True
+    if topic is Topic.contraindication or heading is Topic.contraindication:
+        return bool(_ADVICE.search(text)) and not _MUST_NOT_USE.search(text)
+    return False
+
+
+def _class_phrase_facts(
+    text: str,
+    ctx: Context,
+    section: str | None,
+    finder: MentionFinder,
+    warn_kind: LeadKind | None,
+    seen: set[tuple[str, str]],
+    anywhere: bool = False,
+) -> Iterable[Fact]:
+    """Medicines a warnings sentence names only by their class ("Tell your doctor if you are
+    taking medicines that weaken the immune system"): one interaction fact per class of the
+    vocabulary whose phrase stands in a clause about medicines the person takes."""
+    for class_id, pattern in finder.class_phrases():
+        at = pattern.search(text)
+        if at is None or ("interaction", class_id) in seen:
+            continue
+        if _inside_allergy(text, at.start()) or not (
+            anywhere or takes_at(text, at.start(), warn_kind)
+        ):
+            continue
+        seen.add(("interaction", class_id))
+        yield Fact.model_validate(
+            {
+                "topic": "interaction",
+                "class": class_id,
+                "strength": _strength(text),
+                "quote": text,
+                "section": section,
+            }
+        )
+
+
+def _inside_allergy(text: str, at: int) -> bool:
+    return any(a.start() <= at < a.end() for a in _ALLERGIC_TO.finditer(text))
+
+
+def _phrase_classes(words: str, finder: MentionFinder) -> list[str]:
+    """The class a name stands for when it is a class word ('diuretics', 'glucocorticoids'
+    learned as a name): the vocabulary classes whose phrase it is."""
+    return [cid for cid, pattern in finder.class_phrases() if pattern.fullmatch(words.strip())]

@@ -87,6 +87,7 @@ class MentionFinder:
 
     def __init__(self, vocab: Vocabulary | None = None, names: Iterable[tuple[str, str]] = ()):
         self._vocab = vocab
+        self._phrases: tuple[tuple[str, re.Pattern[str]], ...] | None = None
         self._index: dict[str, _Entry] = {}
         data = bundled_data()
         for d in data.drugs:
@@ -142,6 +143,7 @@ class MentionFinder:
                 break
             if not matched:
                 i += 1
+        raw = self._with_ellipses(text, tokens, forms, raw)
         mentions: list[Mention] = []
         mods = modifiers_for(text, [(s, e) for _, s, e in raw])
         for (entry, start, end), mod in zip(raw, mods, strict=True):
@@ -162,6 +164,75 @@ class MentionFinder:
         if vaccine is not None:
             mentions.append(vaccine)
         return sorted(mentions, key=lambda m: m.start)
+
+    def _with_ellipses(
+        self,
+        text: str,
+        tokens: list[re.Match[str]],
+        forms: list[str],
+        raw: list[tuple[_Entry, int, int]],
+    ) -> list[tuple[_Entry, int, int]]:
+        """Conditions written with a shared word: 'kidney or liver disease' names kidney
+        disease too, 'hepatitis B or C' hepatitis C. The other word (between the two words
+        'or'/'and') is added as a mention where the condition list knows the whole name."""
+        if not raw:
+            return raw
+        taken = {(s, e) for _, s, e in raw}
+        starts = {t.start(): i for i, t in enumerate(tokens)}
+        ends = {t.end(): i for i, t in enumerate(tokens)}
+        extra: list[tuple[_Entry, int, int]] = []
+        for entry, start, end in raw:
+            if entry.kind != "condition":
+                continue
+            first, last = starts.get(start), ends.get(end)
+            if first is None or last is None or last == first:
+                continue
+            words = forms[first : last + 1]
+            # 'kidney or liver disease': the word before 'or' takes the mention's last words.
+            if first >= 2 and forms[first - 1] in ("or", "and"):
+                other = first - 2
+                name = " ".join([forms[other], *words[1:]])
+                self._ellipsis(name, tokens[other], taken, extra)
+            # 'hepatitis B or C': the word after 'or' takes the mention's first words.
+            if last + 2 < len(tokens) and forms[last + 1] in ("or", "and"):
+                other = last + 2
+                name = " ".join([*words[:-1], forms[other]])
+                self._ellipsis(name, tokens[other], taken, extra)
+        if not extra:
+            return raw
+        return sorted([*raw, *extra], key=lambda r: r[1])
+
+    def _ellipsis(
+        self,
+        name: str,
+        token: re.Match[str],
+        taken: set[tuple[int, int]],
+        extra: list[tuple[_Entry, int, int]],
+    ) -> None:
+        entry = self._index.get(name)
+        span = (token.start(), token.end())
+        if entry is None or entry.kind != "condition" or span in taken:
+            return
+        if any(s <= span[0] < e for s, e in taken):
+            return
+        taken.add(span)
+        extra.append((entry, *span))
+
+    def class_phrases(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(class id, the pattern of its phrases) of every vocabulary class a leaflet may name
+        as a whole ('medicines that weaken the immune system'), compiled once per finder."""
+        if self._phrases is None:
+            out: list[tuple[str, re.Pattern[str]]] = []
+            ids = getattr(self._vocab, "class_ids", None)
+            class_def = getattr(self._vocab, "class_def", None)
+            if callable(ids) and callable(class_def):
+                for cid in sorted(ids()):
+                    cdef = class_def(cid)
+                    if cdef is not None and cdef.phrases:
+                        body = "|".join(f"(?:{p})" for p in cdef.phrases)
+                        out.append((cid, re.compile(rf"\b(?:{body})\b", re.IGNORECASE)))
+            self._phrases = tuple(out)
+        return self._phrases
 
     def classes_of(self, key: str) -> list[str]:
         """Vocabulary class ids of a substance, most specific first (as the vocabulary lists)."""

@@ -28,9 +28,31 @@ class StrengthRule:
 
 
 @functools.cache
-def strength_rules() -> tuple[StrengthRule, ...]:
+def _raw() -> dict[str, object]:
     text = resources.files("druginfo").joinpath("data", "facts", "strength.yaml").read_text()
-    raw = yaml.safe_load(text)["strengths"]
+    raw: dict[str, object] = yaml.safe_load(text)
+    return raw
+
+
+@functools.cache
+def _not_prohibitions() -> re.Pattern[str] | None:
+    patterns = _raw().get("not_prohibitions") or []
+    if not isinstance(patterns, list) or not patterns:
+        return None
+    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.IGNORECASE)
+
+
+def _words(text: str) -> str:
+    """The sentence without the words that only look like a prohibition ('if you do not
+    take calcium supplements' is a condition, not 'do not take')."""
+    pattern = _not_prohibitions()
+    return pattern.sub(" ", text) if pattern is not None else text
+
+
+@functools.cache
+def strength_rules() -> tuple[StrengthRule, ...]:
+    raw = _raw()["strengths"]
+    assert isinstance(raw, dict)
     rules = []
     for name in _ORDER:
         entry = raw[name]
@@ -46,6 +68,7 @@ def strength_rules() -> tuple[StrengthRule, ...]:
 
 def read_strength(text: str) -> Strength:
     """The strongest strength the sentence's words state; caution when none."""
+    text = _words(text)
     for rule in strength_rules():
         if rule.pattern is not None and rule.pattern.search(text):
             return rule.strength
@@ -54,6 +77,7 @@ def read_strength(text: str) -> Strength:
 
 def states_strength(text: str) -> Strength | None:
     """The strength the words state, or None when they state none (a list item)."""
+    text = _words(text)
     for rule in strength_rules():
         if rule.pattern is not None and rule.pattern.search(text):
             return rule.strength

@@ -30,6 +30,9 @@ FactTopic = Literal[
     "allergy",
     "vaccine",
     "age-limit",
+    # A condition the warnings section asks about ("Talk to your doctor before using X if you
+    # have, or have had, tuberculosis"): strength caution, not a contraindication.
+    "precaution",
 ]
 DocumentKind = Literal["label", "leaflet", "publisher", "curated"]
 Stance = Literal["must-not", "not-recommended", "if-clearly-needed", "can-use", "ask"]
