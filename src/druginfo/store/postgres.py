@@ -346,7 +346,7 @@ class PostgresStore(SqlReads):
             return []
         _, frequency, floor = self._lexeme_stats()
         listed = frequency.keys()  # common lexemes: searched exactly
-        share = min(_share(group, frequency, floor) for group in q.groups if group)
+        share = min((_share(g, frequency, floor) for g in q.groups if g), default=floor)
         ids = self._candidates(_tsquery(q.groups, listed), language, share)
         if not ids:
             return []
