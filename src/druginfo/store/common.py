@@ -419,36 +419,72 @@ def make_snippet(q: TextQuery, body: str) -> str:
     """About SNIPPET_CHARS characters of `body` around the first match of the query's words,
     each matched word between HIGHLIGHT_START and HIGHLIGHT_END; the start of the text when
     no word is found verbatim (a match through stemming or accents only)."""
+    return snippet_maker(q)(body)
+
+
+def snippet_maker(q: TextQuery) -> Callable[[str], str]:
+    """`make_snippet` for one query and many bodies: its patterns are compiled once (a search
+    makes up to 20 snippets for the same query)."""
     stems = sorted({_stem(w.casefold()) for w in q.tokens if w}, key=len, reverse=True)
-    text = " ".join(body.split())
     if not stems:
-        return text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
+        return _plain_snippet
     word = re.compile(
         r"(?<![^\W_])(?:" + "|".join(map(re.escape, stems)) + r")[^\W_]*", re.IGNORECASE
     )
     # Centre on the whole query as typed if it occurs, else on a word group, else a word.
-    center = None
-    for words in [q.tokens, *q.groups]:
-        seq = [_stem(w.casefold()) for w in words]
-        found = re.search(
-            r"(?<![^\W_])" + r"[^\W_]*[\W_]+".join(map(re.escape, seq)), text, re.IGNORECASE
+    # Searched in the lower-cased text with patterns that start with a literal (the word
+    # boundary is checked behind it): `re` then skips ahead to each occurrence of the first
+    # word instead of trying every position, as it must with IGNORECASE or a leading
+    # look-behind. The case-blind patterns remain for texts whose length lower() changes.
+    sequences = [[re.escape(_stem(w.casefold())) for w in words] for words in [q.tokens, *q.groups]]
+    fast = [
+        re.compile(
+            seq[0]
+            + r"(?<=(?<![^\W_])"
+            + seq[0]
+            + ")"
+            + "".join(r"[^\W_]*[\W_]+" + s for s in seq[1:])
         )
-        if found:
-            center = found.start()
-            break
-    if center is None:
-        first = word.search(text)
-        center = first.start() if first else 0
-    start = max(0, center - SNIPPET_CHARS // 3)
-    if start > 0:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < center else start
-    end = min(len(text), start + SNIPPET_CHARS)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > center else end
-    window = word.sub(lambda m: f"{HIGHLIGHT_START}{m.group(0)}{HIGHLIGHT_END}", text[start:end])
-    return ("…" if start > 0 else "") + window + ("…" if end < len(text) else "")
+        if seq
+        else re.compile("")
+        for seq in sequences
+    ]
+    slow = [
+        re.compile(r"(?<![^\W_])" + r"[^\W_]*[\W_]+".join(seq), re.IGNORECASE) for seq in sequences
+    ]
+
+    def snippet(body: str) -> str:
+        text = " ".join(body.split())
+        low = text.lower()
+        patterns, haystack = (fast, low) if len(low) == len(text) else (slow, text)
+        center = None
+        for pattern in patterns:
+            found = pattern.search(haystack)
+            if found:
+                center = found.start()
+                break
+        if center is None:
+            first = word.search(text)
+            center = first.start() if first else 0
+        start = max(0, center - SNIPPET_CHARS // 3)
+        if start > 0:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < center else start
+        end = min(len(text), start + SNIPPET_CHARS)
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space if space > center else end
+        window = word.sub(
+            lambda m: f"{HIGHLIGHT_START}{m.group(0)}{HIGHLIGHT_END}", text[start:end]
+        )
+        return ("…" if start > 0 else "") + window + ("…" if end < len(text) else "")
+
+    return snippet
+
+
+def _plain_snippet(body: str) -> str:
+    text = " ".join(body.split())
+    return text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
 
 
 def _stem(word: str) -> str:

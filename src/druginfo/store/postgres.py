@@ -6,6 +6,7 @@ configuration, so every language is indexed alike) with GIN, and names use pg_tr
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import threading
@@ -34,6 +35,8 @@ from druginfo.store.sql import SqlReads, class_from_row
 
 TEXT_CANDIDATES = 500  # matching rows ranked per query (see store.ranking)
 RERANK = 200  # of which the best are scored again from their text
+BUCKET_BITS = 15  # chunks.bucket = id >> BUCKET_BITS (migration 0006; the SQL states it too)
+REST_ROWS = 2000  # expected matches below the searched buckets that are read at once
 IDF_PROBE = 10000  # matches counted per word group when the table has no statistics yet
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, key, language, kind, curated, display_name,"
@@ -281,6 +284,15 @@ class PostgresStore(SqlReads):
         return common.summarize_drugs((r[0], r[1], bool(r[2]), r[3], list(r[4])) for r in rows)
 
     # search --------------------------------------------------------------------------------
+    def _search_query(self, sql: str, params: dict[str, object]) -> list[Any]:
+        """A search statement, planned for its own values every time. psycopg prepares a
+        statement run five times, and PostgreSQL then may switch to one generic plan for
+        any values: for a text search that is a walk of the primary key testing every
+        row's tsvector, right for "the" and seconds long for a rare name (seen at 20×:
+        searches went from ~0.1 s to 2–4 s after their fifth run)."""
+        with self._lock:
+            return self._conn.execute(sql, params, prepare=False).fetchall()
+
     def search(self, query: str, limit: int = 20, language: str | None = None) -> list[SearchHit]:
         limit = max(1, min(int(limit), 200))
         query = query.replace("\x00", " ")  # PostgreSQL text cannot hold NUL
@@ -289,7 +301,7 @@ class PostgresStore(SqlReads):
         return common.dedupe_hits(hits, limit, language)
 
     def _name_rows(self, where: str, params: dict[str, object]) -> list[tuple[NameRow, str]]:
-        rows = self._query(
+        rows = self._search_query(
             "SELECT DISTINCT n.key, n.language, n.name, d.display_name, d.curated, n.norm"
             " FROM names n JOIN documents d ON d.id = n.doc WHERE " + where,
             params,
@@ -312,7 +324,7 @@ class PostgresStore(SqlReads):
             )
         fuzzy: list[tuple[NameRow, str]] = []
         if len(norm) >= 4:
-            cands = self._query(
+            cands = self._search_query(
                 "SELECT norm FROM (SELECT DISTINCT norm FROM names WHERE norm %% %(norm)s) c"
                 " ORDER BY similarity(norm, %(norm)s) DESC LIMIT 400",
                 params,
@@ -332,24 +344,17 @@ class PostgresStore(SqlReads):
         q = common.parse_text_query(common.strip_diacritics(query).casefold())
         if q.is_empty():
             return []
-        lang_sql = " AND lang = %(lang)s" if language else ""
-        params: dict[str, object] = {"q": _tsquery(q.groups), "lang": language}
-        ids = [
-            r[0]
-            for r in self._query(
-                "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s)"
-                + lang_sql
-                + " ORDER BY id DESC LIMIT %(cap)s",
-                {**params, "cap": TEXT_CANDIDATES},
-            )
-        ]
+        _, frequency, floor = self._lexeme_stats()
+        listed = frequency.keys()  # common lexemes: searched exactly
+        share = min((_share(g, frequency, floor) for g in q.groups if g), default=floor)
+        ids = self._candidates(_tsquery(q.groups, listed), language, share)
         if not ids:
             return []
         # A row's length: its bytes (PostgreSQL keeps no token count; the size of a stored
         # value is read from its header). BM25 only compares lengths with their average.
         candidates = [
             ranking.Candidate(r[0], r[1], int(r[2]))
-            for r in self._query(
+            for r in self._search_query(
                 "SELECT id, section, octet_length(section) + octet_length(body) FROM chunks"
                 " WHERE id = ANY(%(ids)s)",
                 {"ids": ids},
@@ -359,20 +364,22 @@ class PostgresStore(SqlReads):
         bm25 = ranking.Bm25(q, weights, None)
         together: set[int] = set()
         if bm25.phrased:
-            # The words as typed, side by side, among the candidates only (by their ids: a
-            # phrase search over an id range may be planned as a scan of the whole table).
+            # The words as typed, side by side, among the candidates only: their tsvectors
+            # are read first (MATERIALIZED), so the planner cannot instead search the GIN
+            # index for the phrase, which reads and rechecks every row holding all its words
+            # (0.3 s for three common words at 20×).
             together = {
                 r[0]
-                for r in self._query(
-                    "SELECT id FROM chunks WHERE id = ANY(%(ids)s)"
-                    " AND tsv @@ to_tsquery('simple', %(phrase)s)",
-                    {"ids": ids, "phrase": _tsquery([q.tokens])},
+                for r in self._search_query(
+                    "WITH c AS MATERIALIZED (SELECT id, tsv FROM chunks WHERE id = ANY(%(ids)s))"
+                    " SELECT id FROM c WHERE tsv @@ to_tsquery('simple', %(phrase)s)",
+                    {"ids": ids, "phrase": _tsquery([q.tokens], listed)},
                 )
             }
         best = bm25.first_pass(candidates, together)[: max(RERANK, 2 * limit)]
         text: dict[int, bytes] = {}
         documents: dict[int, tuple[str, str, str]] = {}
-        for rowid, body, key, lang, display in self._query(
+        for rowid, body, key, lang, display in self._search_query(
             "SELECT c.id, convert_to(c.body, 'UTF8'), d.key, d.language, d.display_name"
             " FROM chunks c JOIN documents d ON d.id = c.doc WHERE c.id = ANY(%(ids)s)",
             {"ids": [c.rowid for c in best]},
@@ -381,18 +388,78 @@ class PostgresStore(SqlReads):
             documents[rowid] = (key, lang, display)
         ranked = bm25.second_pass([(c, text[c.rowid]) for c in best if c.rowid in text])
         shown = common.parse_text_query(query)  # the words as typed, for the snippets
+        snippet = common.snippet_maker(shown)
         return [
             SearchHit(
                 key=documents[c.rowid][0],
                 name=documents[c.rowid][2],
                 language=documents[c.rowid][1],
                 section=c.section or None,
-                snippet=common.make_snippet(shown, text[c.rowid].decode("utf-8", "replace")),
+                snippet=snippet(text[c.rowid].decode("utf-8", "replace")),
                 score=c.score,
                 match="text",
             )
             for c in ranking.best_per_document(ranked, limit, documents)
         ]
+
+    def _candidates(self, tsquery: str, language: str | None, share: float = 0.0) -> list[int]:
+        """The newest TEXT_CANDIDATES rows matching `tsquery`, newest first, found bucket by
+        bucket of row ids from the newest down (chunks.bucket = id >> BUCKET_BITS, indexed
+        with the text: migration 0006).
+
+        Why buckets: a GIN index returns a query's matches as a bitmap in no useful order,
+        so "the newest 500 of them" read every matching row from the table to sort them —
+        for a common word most of the table, growing with the corpus (0.2–0.9 s at 20×).
+        `bucket = k` is one more key of the same GIN index, ANDed with the words inside it
+        (skipping through the longer posting list), so only the bucket's matches reach the
+        table: three common words went from 320 ms to 6 ms at 20× (loaded machine). An
+        equality, not a range: GIN reads every posting list a range covers into a bitmap
+        first. Once the rows left below the searched buckets are expected to hold at most
+        REST_ROWS matches (by the density seen so far; by `share`, the statistics' share of
+        rows holding the query, while nothing was found), they are searched at once: each
+        match is read from the table, few by then. A word found only in old rows (a language
+        ingested first) therefore walks the buckets rather than reading all its matches.
+        The bucket is cast to the column's type: psycopg sends a small Python int as
+        smallint, and btree_gin's integer class does not compare across types (the bucket
+        would be a filter after the table read, not an index key).
+
+        Plain index scans are switched off for these statements: otherwise the planner,
+        expecting many matches, walks the primary key backwards testing every row's
+        tsvector — right for "the", but for a word rarer than its statistics say it reads
+        the whole table (1.9 s for a brand name at 20×, 1.7 s at 50×)."""
+        lang_sql = " AND lang = %(lang)s" if language else ""
+        params: dict[str, object] = {"q": tsquery, "lang": language}
+        ids: list[int] = []
+        with self._tx() as conn:
+            row = conn.execute("SELECT max(id) FROM chunks").fetchone()
+            if row is None or row[0] is None:
+                return []
+            conn.execute("SET LOCAL enable_indexscan = off")
+
+            def matches(bounds: str, values: dict[str, object]) -> list[int]:
+                sql = (
+                    "SELECT id FROM chunks WHERE tsv @@ to_tsquery('simple', %(q)s) AND "
+                    + bounds
+                    + lang_sql
+                    + " ORDER BY id DESC LIMIT %(need)s"
+                )
+                values = {**params, **values, "need": TEXT_CANDIDATES - len(ids)}
+                return [r[0] for r in conn.execute(sql, values, prepare=False).fetchall()]
+
+            top = int(row[0])
+            bucket = top >> BUCKET_BITS
+            while True:
+                ids.extend(matches("bucket = %(bucket)s::integer", {"bucket": bucket}))
+                if len(ids) >= TEXT_CANDIDATES or bucket == 0:
+                    return ids
+                searched = top - (bucket << BUCKET_BITS) + 1
+                below = bucket << BUCKET_BITS
+                density = len(ids) / searched if ids else share
+                if searched >= 1 << BUCKET_BITS and density * below <= REST_ROWS:
+                    break  # judged on a whole bucket at least: few matches left below
+                bucket -= 1
+            ids.extend(matches("id < %(below)s::bigint", {"below": bucket << BUCKET_BITS}))
+        return ids
 
     def _idf(self, q: common.TextQuery) -> list[float]:
         """Each word group's inverse document frequency from PostgreSQL's own statistics of
@@ -408,7 +475,7 @@ class PostgresStore(SqlReads):
             return [
                 ranking.idf(
                     total,
-                    self._query(
+                    self._search_query(
                         "SELECT count(*) FROM (SELECT 1 FROM chunks"
                         " WHERE tsv @@ to_tsquery('simple', %(q)s) LIMIT %(probe)s) m",
                         {"q": _tsquery([group]), "probe": IDF_PROBE},
@@ -416,17 +483,7 @@ class PostgresStore(SqlReads):
                 )
                 for group in q.groups
             ]
-        weights = []
-        for group in q.groups:
-            freqs = []
-            for token in group:
-                if len(token) >= 4:  # matched as a prefix (see _tsquery)
-                    f = sum(v for k, v in frequency.items() if k.startswith(token))
-                else:
-                    f = frequency.get(token, 0.0)
-                freqs.append(min(1.0, f) if f > 0 else floor)
-            weights.append(ranking.idf(rows, min(freqs) * rows))
-        return weights
+        return [ranking.idf(rows, _share(group, frequency, floor) * rows) for group in q.groups]
 
     def _lexeme_stats(self) -> tuple[float, dict[str, float], float]:
         """(rows, frequency of each most common lexeme, frequency assumed for the others),
@@ -580,12 +637,47 @@ def _without_nul(mono: Monograph) -> str:
     return json.dumps(clean(mono.model_dump(mode="json")))
 
 
-def _tsquery(groups: Sequence[Sequence[str]]) -> str:
+def _share(group: Sequence[str], frequency: dict[str, float], floor: float) -> float:
+    """The share of text rows holding a word group, from the column's statistics: a word's
+    listed forms summed (a prefix: see _tsquery), else the floor; the group's rarest word
+    bounds it."""
+    shares = []
+    for token in group:
+        if len(token) >= 4:  # matched as a prefix (see _tsquery)
+            f = sum(v for k, v in frequency.items() if k.startswith(token))
+        else:
+            f = frequency.get(token, 0.0)
+        shares.append(min(1.0, f) if f > 0 else floor)
+    return min(shares) if shares else floor
+
+
+def _tsquery(groups: Sequence[Sequence[str]], common: Iterable[str] = ()) -> str:
     """A to_tsquery string from plain word tokens only; longer words also match as prefixes
-    (no stemmer in the 'simple' configuration: 'reaction' finds 'reactions')."""
+    (no stemmer in the 'simple' configuration: 'reaction' finds 'reactions').
+
+    `common`: the lexemes the column's statistics list as most common. A word that begins
+    any of them is searched as those lexemes and itself, not as a prefix: GIN reads every
+    posting list a prefix covers into one bitmap before intersecting it with the other
+    words, so 'over':* (over, overall, overdose, ...) cost 150 ms at 20× where the same
+    query with exact lexemes took 25 ms (exact lexemes are intersected skipping through
+    the rarer word's list). The rare forms left out are rare by definition: they change
+    which of a common word's many matches are found, not whether the query finds any."""
+    listed = sorted(common)
 
     def lexeme(tok: str) -> str:
-        return f"'{tok}'" + (":*" if len(tok) >= 4 else "")
+        if len(tok) < 4:
+            return f"'{tok}'"
+        start = bisect.bisect_left(listed, tok)
+        forms = []
+        for form in listed[start:]:
+            if not form.startswith(tok):
+                break
+            if form.isalnum():
+                forms.append(form)
+        if not forms:
+            return f"'{tok}':*"
+        forms = sorted({tok, *forms})
+        return "(" + " | ".join(f"'{f}'" for f in forms) + ")" if len(forms) > 1 else f"'{tok}'"
 
     parts = []
     for g in groups:

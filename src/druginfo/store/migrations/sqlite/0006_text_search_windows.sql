@@ -1,0 +1,3 @@
+-- Text search at scale (issue 10 item 8): PostgreSQL gets a bucket of row ids indexed with the
+-- text (see postgresql/0006). SQLite needs nothing: FTS5 walks a word's matches in rowid
+-- order and stops after the newest ones. Kept so both backends share migration numbers.
