@@ -201,3 +201,51 @@ def test_conditions_the_leaflet_gives_nothing_for_are_not_called_screened(vocab:
     assert result.coverage is not None
     assert [n.item for n in result.coverage.not_screened] == ["your conditions"]
     assert result.decision != "ok"
+
+
+# --- a medicine of unknown class beside a forbidden class ---------------------------------
+
+VELMORA = Monograph(
+    key="velmora",
+    identity=Identity(generic="velmora", brands=["Velmora"], substances=["velmora"]),
+    sources=[SRC],
+    claims=[
+        Claim(id="v1", topic=T.contraindication, section="Do not use Velmora", source=SRC.id,
+              quote="You must not be given Velmora if you are being treated with medicines that "
+                    "weaken the immune system."),
+        Claim(id="v2", topic=T.contraindication, section="Do not use Velmora", source=SRC.id,
+              quote="if you are allergic to velmora or any of the other ingredients."),
+        Claim(id="v3", topic=T.interaction, section="Other medicines and Velmora",
+              source=SRC.id, quote="Tell your doctor if you take digoxin."),
+    ],
+)  # fmt: skip
+
+
+def velmora(vocab: Vocab, medication: str) -> CheckResult:
+    profile = parse_profile({"age_years": 40, "weight_kg": 70, "medications": [medication]})
+    return check(VELMORA, profile, vocab, facts=extract_facts(VELMORA))
+
+
+def test_a_medicine_of_unknown_class_beside_a_forbidden_class_is_never_ok() -> None:
+    vocab = Vocab.bundled()
+    assert not vocab.classes_of("sertraline") and not vocab.atc_codes("sertraline")
+    result = velmora(vocab, "sertraline")
+    [alert] = [a for a in result.alerts if a.trigger == "interaction-unknown-class"]
+    assert alert.kind == "cannot-decide" and alert.severity == "high" and not alert.blocking
+    assert "ATC" in alert.detail and result.decision == "cannot-decide"
+
+
+def test_a_classified_medicine_is_told_apart() -> None:
+    vocab = Vocab.bundled()
+    vocab.extend_from_atc(
+        [
+            ClassEntry(system="atc", code="L04AA99", name="examplimus", parent="L04AA"),
+            ClassEntry(system="atc", code="N06AB06", name="sertraline", parent="N06AB"),
+        ],
+        ATC_SOURCE,
+    )
+    outside = velmora(vocab, "sertraline")
+    assert not [a for a in outside.alerts if a.trigger.startswith("interaction")]
+    member = velmora(vocab, "examplimus")
+    [alert] = [a for a in member.alerts if a.kind == "interaction"]
+    assert alert.blocking and member.decision == "do-not-use"

@@ -218,6 +218,7 @@ def _uses(mono: Monograph, fact_sets: Sequence[FactSet]) -> tuple[list[Fact], li
     return facts, quotes
 
 
+@memo.by_identity(objects=2)
 def _names_use(mono: Monograph, fact_sets: Sequence[FactSet], indication: str) -> bool:
     """The person's indication is one the leaflet names (as a use or a dose's population).
 

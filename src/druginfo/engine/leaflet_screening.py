@@ -885,6 +885,9 @@ def _medicines(
                     for order, fact, _named in by_class.get(c.class_id, ()):
                         found.setdefault(order, (depth, fact))
             if not found:
+                forbidding = _forbidding_class_facts(by_class)
+                if forbidding and _unclassified(vocab, match.key):
+                    _unknown_class(fs, forbidding, match.display, cite, basis, generic, result)
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
             ordered = sorted(
@@ -915,6 +918,97 @@ def _medicines(
                     avoid_kind="medication",
                 )
             )
+
+
+def _unclassified(vocab: Vocabulary, key: str) -> bool:
+    """No class and no ATC code is known for the substance (a fresh install has no WHO ATC
+    index): whether a leaflet's class names it cannot be told either way."""
+    atc_codes = getattr(vocab, "atc_codes", None)
+    return not vocab.classes_of(key) and not (atc_codes(key) if atc_codes else [])
+
+
+@memo.by_identity()
+def _forbidding_class_facts(
+    by_class: dict[str, tuple[tuple[int, Fact, bool], ...]],
+) -> tuple[Fact, ...]:
+    """A document's class facts that forbid (once per document), in document order."""
+    forbidding = sorted(
+        {(order, fact) for entries in by_class.values() for order, fact, _ in entries
+         if _severity(fact)[1]},
+        key=lambda pair: pair[0],
+    )  # fmt: skip
+    return tuple(_distinct_quotes([fact for _, fact in forbidding]))
+
+
+def _unknown_class(
+    fs: FactSet,
+    forbidding: Sequence[Fact],
+    display: str,
+    cite: _Cite,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    """The forbidding class facts of 'Other medicines' beside a medicine of unknown class."""
+    said = [(f.class_ or "", f.quote, cite(fs, f)) for f in forbidding]
+    _unknown_class_alert(said, display, basis, generic, result)
+
+
+@memo.by_identity(objects=2)
+def _forbidding_class_claims(
+    mono: Monograph, vocab: Vocabulary, document_id: str
+) -> tuple[tuple[str, Claim], ...]:
+    """The document's sentences that forbid a class of medicines by one of its phrases (once
+    per document)."""
+    ids = getattr(vocab, "class_ids", None)
+    out: dict[str, tuple[str, Claim]] = {}
+    for cid in sorted(ids()) if ids else []:
+        claim = _claim_naming_class(mono, vocab, document_id, cid)
+        if claim is None or claim.id in out:
+            continue
+        fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
+                    else "interaction", quote=claim.quote)  # fmt: skip
+        forbids = _PROHIBITION.search(claim.quote) or (
+            claim.topic.value == "contraindication" and _IF_ITEM.match(claim.quote)
+        )
+        if forbids and _severity(fact)[1]:
+            out[claim.id] = (cid, claim)
+    return tuple(out.values())
+
+
+def _unknown_class_alert(
+    said: Sequence[tuple[str, str, str]],
+    display: str,
+    basis: Basis,
+    generic: str,
+    result: LeafletScreening,
+) -> None:
+    """A medicine of unknown class beside a leaflet that forbids a class: it may be one of
+    them, so the answer is 'cannot decide', never 'ok' (natalizumab with fingolimod read as
+    safe because nothing said fingolimod affects the immune system). `said`: (class id,
+    quote, citation) of each forbidding sentence."""
+    if not said:
+        return
+    classes = list(dict.fromkeys(cid for cid, _, _ in said if cid))
+    result.alerts.append(
+        _alert(
+            kind="cannot-decide",
+            trigger="interaction-unknown-class",
+            severity="high",
+            blocking=False,
+            title=f"{generic} with {display}: cannot tell whether the leaflet forbids it",
+            detail=(
+                f"You take {display}, whose drug class we do not know. The leaflet forbids "
+                f"{generic} with some classes of medicines ({', '.join(classes)}); ask your "
+                f"doctor or pharmacist whether {display} is one of them. (Installing the WHO "
+                "ATC classification, `druginfo ingest <ATC csv>`, lets the check tell.) "
+                f'The leaflet says: "{said[0][1].strip()}"'
+            ),
+            matched=display,
+            refs=[ref for _, _, ref in said[:2]],
+            basis=basis,
+        )
+    )
 
 
 def _distinct_quotes(facts: Sequence[Fact]) -> list[Fact]:
@@ -966,6 +1060,11 @@ def _class_statements(
         if normalise(match.key) in _companions(mono):
             # The leaflet says it is used together with this medicine; a class phrase
             # elsewhere ('medicines that depress the immune system') does not name it.
+            continue
+        forbidding = _forbidding_class_claims(mono, vocab, fs.document.id)
+        if forbidding and _unclassified(vocab, match.key):
+            said = [(cid, c.quote, c.id) for cid, c in forbidding]
+            _unknown_class_alert(said, match.display, basis, generic, result)
             continue
         for cm in vocab.classes_of(match.key):
             claim = _claim_naming_class(mono, vocab, fs.document.id, cm.class_id)
@@ -1266,9 +1365,16 @@ def _treats(indication: str, limit_indication: str) -> bool:
     disease)."""
     if has_term(indication, limit_indication) or has_term(limit_indication, indication):
         return True
-    find = getattr(_finder(), "find", None)
-    keys = {m.key for m in (find(indication) if find else []) if m.kind == "condition"}
+    keys = condition_keys(indication)
     return limit_indication in keys or bool(keys & _condition_groups().get(limit_indication, set()))
+
+
+@functools.lru_cache(maxsize=4096)
+def condition_keys(text: str) -> frozenset[str]:
+    """The condition vocabulary's keys a person's words name (remembered: a profile's
+    indication is asked about once per fact of every document it is checked against)."""
+    find = getattr(_finder(), "find", None)
+    return frozenset(m.key for m in (find(text) if find else []) if m.kind == "condition")
 
 
 def _known_condition(key: str) -> bool:
