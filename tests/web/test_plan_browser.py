@@ -90,8 +90,8 @@ def test_a_leaflet_only_medicine_from_typing_to_its_plan(
     assert tab.locator("a[href$='.ics']").count() == 0
     tab.screenshot(path=str(SHOTS / f"plan-result-leaflet-{width}.png"), full_page=True)
     assert not small_targets(tab), f"tap targets under 24 px at {width}: {small_targets(tab)[:8]}"
-    # A citation mark opens the leaflet's own words.
-    mark = tab.locator("ul.alerts a.cite").first
+    # A citation mark (of the dose or of an alert) opens the leaflet's own words.
+    mark = tab.locator("main a.cite").first
     mark.click()
     target = tab.locator(mark.get_attribute("href") or "")
     target.wait_for(state="visible")
