@@ -24,7 +24,7 @@ from druginfo.facts.intervals import (
     find_time_limits,
 )
 from druginfo.facts.mentions import Mention, MentionFinder, default_finder
-from druginfo.facts.population import merge, read_population, young_only
+from druginfo.facts.population import merge, names_adults, read_population, young_only
 from druginfo.facts.precautions import (
     LeadKind,
     is_lead,
@@ -279,12 +279,9 @@ def _young_bound(pop: Population | None, young_heading: bool, text: str) -> Popu
     band of its own; a sentence naming adults, or any age, keeps what it says."""
     if pop is not None and (pop.age_min_years is not None or pop.age_max_years is not None):
         return pop
-    if not (young_only(text) or (young_heading and not _ADULT_WORD.search(text))):
+    if not (young_only(text) or (young_heading and not names_adults(text))):
         return pop
     return merge(pop, Population(age_max_years=18.0))
-
-
-_ADULT_WORD = re.compile(r"\badults?\b", re.IGNORECASE)
 
 
 def _doses(

@@ -141,6 +141,10 @@ def read_population(text: str) -> Population | None:
     return Population(**fields)
 
 
+def names_adults(text: str) -> bool:
+    return bool(_ADULTS.search(text))
+
+
 def young_only(text: str) -> bool:
     """Text (a heading such as 'Use in children and adolescents', or a sentence) naming only
     the young, with no age of its own: in EU product information the paediatric population is
