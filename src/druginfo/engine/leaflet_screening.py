@@ -1379,8 +1379,7 @@ def condition_keys(text: str) -> frozenset[str]:
 
 def _known_condition(key: str) -> bool:
     """A key of the condition vocabulary (not words a leaflet used for a use it scoped)."""
-    find = getattr(_finder(), "find", None)
-    return any(m.kind == "condition" and m.key == key for m in (find(key) if find else []))
+    return key in condition_keys(key)
 
 
 def _ages(
