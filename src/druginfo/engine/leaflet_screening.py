@@ -887,7 +887,8 @@ def _medicines(
             if not found:
                 forbidding = _forbidding_class_facts(by_class)
                 if forbidding and _unclassified(vocab, match.key):
-                    _unknown_class(fs, forbidding, match.display, cite, basis, generic, result)
+                    said = [(f.class_ or "", f.quote, cite(fs, f)) for f in forbidding]
+                    _unknown_class_alert(said, match.display, basis, generic, result)
                 continue
             rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
             ordered = sorted(
@@ -938,20 +939,6 @@ def _forbidding_class_facts(
         key=lambda pair: pair[0],
     )  # fmt: skip
     return tuple(_distinct_quotes([fact for _, fact in forbidding]))
-
-
-def _unknown_class(
-    fs: FactSet,
-    forbidding: Sequence[Fact],
-    display: str,
-    cite: _Cite,
-    basis: Basis,
-    generic: str,
-    result: LeafletScreening,
-) -> None:
-    """The forbidding class facts of 'Other medicines' beside a medicine of unknown class."""
-    said = [(f.class_ or "", f.quote, cite(fs, f)) for f in forbidding]
-    _unknown_class_alert(said, display, basis, generic, result)
 
 
 @memo.by_identity(objects=2)
