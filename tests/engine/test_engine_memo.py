@@ -14,6 +14,7 @@ import gc
 import weakref
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +87,55 @@ def test_clear_forgets() -> None:
     memo.clear()
     _scaled(box, 3)
     assert len(calls) == 2
+
+
+@memo.by_identity(objects=2)
+def _pair(first: Box, second: Box, extra: str) -> str:
+    calls.append((first.value, second.value))
+    return f"{first.value}-{second.value}-{extra}"
+
+
+@memo.by_identity(objects=3)
+def _triple(first: Box, second: Box, third: Box) -> int:
+    calls.append((first.value, third.value))
+    return first.value + second.value + third.value
+
+
+def test_several_objects_are_each_told_apart_by_identity() -> None:
+    memo.clear()
+    calls.clear()
+    a, b, b_twin = Box(1), Box(2), Box(2)
+    assert _pair(a, b, "x") == _pair(a, b, "x") == "1-2-x"
+    assert len(calls) == 1
+    assert _pair(a, b_twin, "x") == "1-2-x"  # equal, not the same: worked out anew
+    assert _pair(b, a, "x") == "2-1-x"
+    assert _pair(a, b, "y") == "1-2-y"
+    assert len(calls) == 4
+    assert _triple(a, b, a) == _triple(a, b, a) == 4
+    assert _triple(a, b_twin, a) == 4
+    assert len(calls) == 6
+    memo.clear()
+    _triple(a, b, a)
+    assert len(calls) == 7
+
+
+def test_keyword_arguments_are_refused() -> None:
+    with pytest.raises(TypeError):
+        _scaled(Box(1), factor=2)
+    with pytest.raises(TypeError):
+        _pair(Box(1), Box(2), extra="x")
+
+
+def test_a_full_table_starts_afresh_and_still_answers(monkeypatch: Any) -> None:
+    memo.clear()
+    calls.clear()
+    monkeypatch.setattr(memo, "MAX_OBJECTS", 3)
+    monkeypatch.setattr(memo, "MAX_VALUES", 2)
+    boxes = [Box(i) for i in range(10)]
+    for box in boxes:
+        for factor in range(5):
+            assert _scaled(box, factor) == box.value * factor
+    assert all(_scaled(box, 4) == box.value * 4 for box in boxes)
 
 
 # --- warm answers equal cold ones ----------------------------------------------------------

@@ -246,11 +246,16 @@ class Vocab:
         self._forget()
 
     def _forget(self) -> None:
-        """Drop every remembered answer: the names, aliases or classes have changed."""
+        """Drop every remembered answer: the names, aliases or classes have changed. The
+        check's work remembered by this vocabulary's identity (druginfo.engine.memo) goes
+        too: the same object now answers differently."""
         self._med_cache.clear()
         self._resolve_memo.clear()
         self._class_memo.clear()
         self._fuzzy_memo.clear()
+        from druginfo.engine import memo
+
+        memo.clear()
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
