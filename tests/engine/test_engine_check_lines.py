@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from druginfo.engine import check, memo, parse_profile
+from druginfo.engine.matching import Context, evaluate, rules_that_cannot_hold
 from druginfo.facts import extract_facts
 from druginfo.model import CheckResult, Claim, ClassEntry, Identity, Monograph, Source, SourceKind
 from druginfo.model import Topic as T
 from druginfo.sources.atc import ATC_SOURCE
+from druginfo.sources.curated import curated_keys, load_curated
 from druginfo.vocab import Vocab
+
+VOCAB = Vocab.bundled()
 
 SRC = Source(
     id="ema-epi-teluvane.en",
@@ -145,3 +152,56 @@ def test_warm_and_cold_answers_agree_line_by_line() -> None:
         memo.clear()
         cold.append(run(mono.model_copy(deep=True), Vocab.bundled(), **p).model_dump_json())
     assert warm == cold
+
+
+# --- the per-line index of a curated monograph's rules ------------------------------------
+
+CURATED = {key: load_curated(key) for key in curated_keys()}
+CONDITIONS = [
+    "active tuberculosis", "latent TB", "history of tuberculosis", "no tuberculosis",
+    "hepatitis B", "severe heart failure", "heart failure (NYHA III)", "lymphoma",
+    "mother had lymphoma", "possible sepsis", "fever", "multiple sclerosis", "asthma",
+    "rheumatoid arthritis", "COVID-19 pneumonia", "neutropenia", "shingles", "pregnancy",
+]  # fmt: skip
+ALLERGIES = [
+    "latex", "anakinra", "Kineret", "E. coli proteins", "polysorbate 80", "penicillin",
+    "no known drug allergies", "sucrose", "mannitol", "histidine", "rubber",
+]  # fmt: skip
+
+lines = st.fixed_dictionaries(
+    {
+        "conditions": st.lists(st.sampled_from(CONDITIONS), max_size=4, unique=True),
+        "allergies": st.lists(st.sampled_from(ALLERGIES), max_size=3, unique=True),
+    },
+    optional={
+        "indication": st.sampled_from(["rheumatoid arthritis", "NOMID", "COVID-19 pneumonia"]),
+        "age_years": st.sampled_from([1, 12, 40, 80]),
+    },
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=lines, key=st.sampled_from(sorted(CURATED)))
+def test_a_rule_the_line_index_skips_is_one_that_does_not_hold(
+    raw: dict[str, Any], key: str
+) -> None:
+    mono = CURATED[key]
+    profile = parse_profile(raw)
+    vocab = VOCAB
+    skipped = rules_that_cannot_hold(Context(mono, profile, vocab))
+    for i, rule in enumerate(mono.screening):
+        asked = evaluate(rule.match, Context(mono, profile, vocab))  # every step, no index
+        if i in skipped:
+            assert asked.state == "no", (rule.trigger, raw)
+    assert skipped == rules_that_cannot_hold(Context(mono, profile, vocab))  # remembered
+
+
+def test_the_line_index_skips_rules_and_keeps_those_a_line_meets() -> None:
+    mono = CURATED["anakinra"]
+    gated = {i for i, r in enumerate(mono.screening) if r.match.conditions_any}
+    plain = parse_profile({"conditions": ["hypertension"], "allergies": ["penicillin"]})
+    assert gated and gated <= rules_that_cannot_hold(Context(mono, plain, VOCAB))
+    tb = parse_profile({"conditions": ["lymphoma"]})
+    kept = gated - rules_that_cannot_hold(Context(mono, tb, VOCAB))
+    states = {evaluate(mono.screening[i].match, Context(mono, tb, VOCAB)).state for i in kept}
+    assert "fired" in states

@@ -491,10 +491,10 @@ def _step_allergy_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
     return _allergy_classes(ctx, match.allergy_classes_any, out)
 
 
-def _conditions_step(match: Match) -> Step:
-    """The `conditions_any` step of one rule: its terms, their concepts and the words that
-    exclude a line worked out once, and each (line, line without the indication) answered
-    once (a pure function of the words)."""
+def _condition_test(match: Match) -> Callable[[str, str], bool]:
+    """The `conditions_any` test of one rule on one profile line: its terms, their concepts
+    and the words that exclude a line worked out once, and each (line, line without the
+    indication) answered once (a pure function of the words)."""
     terms = tuple(match.conditions_any)
     excluding = tuple(match.conditions_excluding)
     heads = _head_concepts(terms)
@@ -510,6 +510,12 @@ def _conditions_step(match: Match) -> Step:
                 answers.clear()
             answers[(original, treated)] = found
         return found
+
+    return holds
+
+
+def _conditions_step(holds: Callable[[str, str], bool]) -> Step:
+    """The `conditions_any` step of one rule: the lines that meet its test."""
 
     def step(match: Match, ctx: Context, out: Outcome) -> Cond:
         pairs = zip(ctx.profile.conditions, ctx.treated_conditions, strict=True)
@@ -664,6 +670,10 @@ class RulePlan:
     # Profile lists that must not all be empty for the rule to hold (a rule on medications
     # cannot hold for a person who lists none).
     lists: tuple[tuple[str, ...], ...]
+    # The rule's `conditions_any` test of one (line, line without the indication), if any.
+    conditions: Callable[[str, str], bool] | None = None
+    # The rule's `allergies_any` terms (a line names one of them, or the rule cannot hold).
+    allergies: tuple[str, ...] = ()
 
 
 def _plan_for(match: Match, mono: Monograph) -> RulePlan:
@@ -679,8 +689,10 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
     if match.allergy_classes_any:
         steps.append(_step_allergy_classes)
         lists.append(("allergies",))
+    conditions = None
     if match.conditions_any:
-        steps.append(_conditions_step(match))
+        conditions = _condition_test(match)
+        steps.append(_conditions_step(conditions))
         lists.append(("conditions",))
     if match.condition_concepts_any:
         steps.append(_step_concepts)
@@ -719,13 +731,88 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
     if match.surgery_planned is not None:
         scalars.append(_surgery)
         steps.append(_scalar_step(_surgery))
-    return RulePlan(tuple(scalars), tuple(steps), tuple(dict.fromkeys(lists)))
+    allergies = tuple(match.allergies_any)
+    return RulePlan(
+        tuple(scalars), tuple(steps), tuple(dict.fromkeys(lists)), conditions, allergies
+    )
 
 
 @memo.by_identity()
 def rule_plans(mono: Monograph) -> tuple[RulePlan, ...]:
     """The plan of each of a monograph's screening rules, in order (once per document)."""
     return tuple(_plan_for(rule.match, mono) for rule in mono.screening)
+
+
+@memo.by_identity()
+def _line_gated(mono: Monograph) -> tuple[frozenset[int], frozenset[int]]:
+    """The rules (by index) with a `conditions_any` step, and those with an `allergies_any`
+    step: such a rule cannot hold unless one of the person's lines meets it."""
+    plans = rule_plans(mono)
+    return (
+        frozenset(i for i, plan in enumerate(plans) if plan.conditions is not None),
+        frozenset(i for i, plan in enumerate(plans) if plan.allergies),
+    )
+
+
+@memo.by_identity()
+def _condition_rules(mono: Monograph, original: str, treated: str) -> frozenset[int]:
+    """The rules whose `conditions_any` one profile line meets (once per document and line)."""
+    return frozenset(
+        i
+        for i, plan in enumerate(rule_plans(mono))
+        if plan.conditions is not None and plan.conditions(original, treated)
+    )
+
+
+@memo.by_identity()
+def _allergy_rules(mono: Monograph, line: str) -> frozenset[int]:
+    """The rules whose `allergies_any` terms one allergy line names (once per document and
+    line)."""
+    return frozenset(
+        i
+        for i, plan in enumerate(rule_plans(mono))
+        if plan.allergies and any(has_term(line, t) for t in plan.allergies)
+    )
+
+
+def rules_that_cannot_hold(ctx: Context) -> frozenset[int]:
+    """Rules (by index) that no line of the person's conditions or allergies meets, though
+    they need one to: their outcome is "no" whatever the rest of the profile says, so they
+    need not be asked (a per-line lookup per document instead of every rule's test)."""
+    by_condition, by_allergy = _line_gated(ctx.mono)
+    if not by_condition and not by_allergy:
+        return frozenset()
+    p = ctx.profile
+    out: set[int] = set()
+    if by_condition:
+        met: set[int] = set()
+        if p.conditions:
+            mono = ctx.mono
+            for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True):
+                met.update(_condition_rules(mono, original, treated))
+        out.update(by_condition - met)
+    if by_allergy:
+        named: set[int] = set()
+        for line in p.allergies:
+            named.update(_allergy_rules(ctx.mono, line))
+        out.update(by_allergy - named)
+    return frozenset(out)
+
+
+def settled_no(match: Match, ctx: Context, plan: RulePlan) -> bool:
+    """Whether the rule's cheap conditions (single values, empty lists) already settle it as
+    "no": such a rule names nothing."""
+    p = ctx.profile
+    for names in plan.lists:
+        for name in names:
+            if getattr(p, name):
+                break
+        else:
+            return True
+    for scalar in plan.scalars:  # noqa: SIM110 (a loop: no generator per rule and check)
+        if scalar(match, ctx)[0] is False:
+            return True
+    return False
 
 
 def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcome:
@@ -736,17 +823,14 @@ def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcom
     lists first): its outcome is "no" whatever the others say, and it names nothing."""
     if plan is None:
         plan = _plan_for(match, ctx.mono)
+    if settled_no(match, ctx, plan):
+        return Outcome(state="no")
+    return run_steps(match, ctx, plan)
+
+
+def run_steps(match: Match, ctx: Context, plan: RulePlan) -> Outcome:
+    """`evaluate` after `settled_no` said the rule is not settled yet."""
     out = Outcome(state="no")
-    p = ctx.profile
-    for names in plan.lists:
-        for name in names:
-            if getattr(p, name):
-                break
-        else:
-            return out
-    for scalar in plan.scalars:
-        if scalar(match, ctx)[0] is False:
-            return out
     unknown = False
     for step in plan.steps:
         cond = step(match, ctx, out)

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 
 from druginfo.engine import memo
 from druginfo.engine.citations import Evidence, document_refs, external, fallback_refs
-from druginfo.engine.matching import Context, evaluate, has_term, rule_plans
+from druginfo.engine.matching import (
+    Context,
+    has_term,
+    rule_plans,
+    rules_that_cannot_hold,
+    run_steps,
+    settled_no,
+)
 from druginfo.model import (
     Alert,
     InteractionPair,
@@ -249,8 +256,13 @@ def screen_details(
     result = Screening()
     if not mono.screening:
         result.alerts.append(no_rules_alert(mono))
-    for rule, plan in zip(mono.screening, rule_plans(mono), strict=True):
-        out = evaluate(rule.match, ctx, plan)
+    # Rules no condition or allergy line meets are "no" without asking them; the others are
+    # asked as `evaluate` would (cheap single values first, then every step).
+    skipped = rules_that_cannot_hold(ctx) if mono.screening else frozenset()
+    for i, (rule, plan) in enumerate(zip(mono.screening, rule_plans(mono), strict=True)):
+        if i in skipped or settled_no(rule.match, ctx, plan):
+            continue
+        out = run_steps(rule.match, ctx, plan)
         if out.state == "fired":
             result.med_keys[len(result.alerts)] = set(out.med_keys)
             result.alerts.append(rule_alert(rule, out.matched_text, out.refs))
