@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from druginfo.engine.build import make
 from druginfo.model import Alert, DoseRule, Monograph, Profile
 from druginfo.wording import every_hours_words, number
 
@@ -32,14 +33,17 @@ class Selection:
 
 
 def cannot(title: str, detail: str, field_name: str | None, refs: Sequence[str]) -> Alert:
-    return Alert(
-        kind="cannot-decide",
-        trigger=DOSE_TRIGGER,
-        severity="high",
-        title=title,
-        detail=detail,
-        field=field_name,
-        sources=list(dict.fromkeys(refs)),
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=DOSE_TRIGGER,
+            severity="high",
+            title=title,
+            detail=detail,
+            field=field_name,
+            sources=list(dict.fromkeys(refs)),
+        ),
     )
 
 

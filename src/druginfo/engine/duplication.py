@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence, external
 from druginfo.model import Alert, Monograph, Profile
 from druginfo.vocab.base import NameMatch, Vocabulary
@@ -134,21 +135,24 @@ def duplication_alerts(
             )
             result.med_keys.add(key)
             result.alerts.append(
-                Alert(
-                    kind="interaction",
-                    trigger=DUPLICATION_TRIGGER,
-                    severity="high",
-                    title=f"Same kind of medicine twice: {generic} and {match.display}",
-                    detail=(
-                        f"{match.display} and {generic} are both {_article(what)} "
-                        f"({_group_words(shared, own_groups)}). Two medicines that do the same "
-                        "job add the same effects and the same risks. No document we hold "
-                        "names this pair: this alert rests on the drug class alone. Ask the "
-                        "prescriber whether both are meant before using them together."
+                make(
+                    Alert,
+                    dict(
+                        kind="interaction",
+                        trigger=DUPLICATION_TRIGGER,
+                        severity="high",
+                        title=f"Same kind of medicine twice: {generic} and {match.display}",
+                        detail=(
+                            f"{match.display} and {generic} are both {_article(what)} "
+                            f"({_group_words(shared, own_groups)}). Two medicines that do the same "
+                            "job add the same effects and the same risks. No document we hold "
+                            "names this pair: this alert rests on the drug class alone. Ask the "
+                            "prescriber whether both are meant before using them together."
+                        ),
+                        matched=match.display,
+                        sources=refs,
+                        basis="class",
                     ),
-                    matched=match.display,
-                    sources=refs,
-                    basis="class",
                 )
             )
     return result

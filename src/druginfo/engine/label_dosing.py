@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from druginfo import dose_wording
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.engine.leaflet_screening import _Cite, _treats, fact_basis
@@ -249,19 +250,22 @@ def _not_a_use(
     facts, _ = _uses(mono, fact_sets)
     named = list(dict.fromkeys(f.condition for f in facts if f.condition))[:8]
     pairs = [(fs, f) for fs in fact_sets for f in fs.facts if f.topic == "indication"][:3]
-    return Alert(
-        kind="cannot-decide",
-        trigger="dose",
-        severity="high",
-        title=f"Dose of {mono.identity.generic}: the leaflet gives none for {indication}",
-        detail=(
-            f"The leaflet does not name '{indication}' among its uses"
-            + (f" (it names: {', '.join(named)})" if named else "")
-            + ". It gives no dose for it; only your prescriber can. If the use has another "
-            "name, give that as 'indication'."
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger="dose",
+            severity="high",
+            title=f"Dose of {mono.identity.generic}: the leaflet gives none for {indication}",
+            detail=(
+                f"The leaflet does not name '{indication}' among its uses"
+                + (f" (it names: {', '.join(named)})" if named else "")
+                + ". It gives no dose for it; only your prescriber can. If the use has another "
+                "name, give that as 'indication'."
+            ),
+            field="indication",
+            sources=[cite(fs, f) for fs, f in pairs],
         ),
-        field="indication",
-        sources=[cite(fs, f) for fs, f in pairs],
     )
 
 
@@ -329,15 +333,18 @@ def label_dose(
             "Read by machine from the leaflet, not checked by a person: confirm with your "
             "prescriber or pharmacist."
         )
-        out.regimen = Regimen(
-            dose_mg=dose,
-            every_hours=round(hours) if hours is not None else None,
-            route=f.route,
-            max_dose_mg=f.max_dose_mg,
-            indication=f.population.indication if f.population else None,
-            notes=notes,
-            sources=[cite(fs, f), *(cite(lfs, lf) for lfs, lf in loading)],
-            basis=fact_basis(fs),
+        out.regimen = make(
+            Regimen,
+            dict(
+                dose_mg=dose,
+                every_hours=round(hours) if hours is not None else None,
+                route=f.route,
+                max_dose_mg=f.max_dose_mg,
+                indication=f.population.indication if f.population else None,
+                notes=notes,
+                sources=[cite(fs, f), *(cite(lfs, lf) for lfs, lf in loading)],
+                basis=fact_basis(fs),
+            ),
         )
         return out
     listed_all = [*maintenance, *unsure] or list(pool)
@@ -355,19 +362,22 @@ def label_dose(
     else:
         reason = "the leaflet gives several doses that fit this profile"
     out.alerts.append(
-        Alert(
-            kind="cannot-decide",
-            trigger=DOSE_TRIGGER,
-            severity="high" if need else "moderate",
-            title=f"Dose of {generic}: cannot decide from the leaflet",
-            detail=(
-                f"The leaflet's doses ({reason}): "
-                + "; ".join(_describe(f) for _, f in listed)
-                + ". Your prescriber decides which applies."
+        make(
+            Alert,
+            dict(
+                kind="cannot-decide",
+                trigger=DOSE_TRIGGER,
+                severity="high" if need else "moderate",
+                title=f"Dose of {generic}: cannot decide from the leaflet",
+                detail=(
+                    f"The leaflet's doses ({reason}): "
+                    + "; ".join(_describe(f) for _, f in listed)
+                    + ". Your prescriber decides which applies."
+                ),
+                field=need[0] if need else None,
+                sources=list(dict.fromkeys(cite(fs, f) for fs, f in listed)),
+                basis=fact_basis(listed[0][0]),
             ),
-            field=need[0] if need else None,
-            sources=list(dict.fromkeys(cite(fs, f) for fs, f in listed)),
-            basis=fact_basis(listed[0][0]),
         )
     )
     return out

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.matching import Context, evaluate
 from druginfo.model import MonitoringItem, MonitoringRule, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
@@ -69,11 +70,14 @@ def monitoring_calendar(
             if end is not None and month and add_months(start_date, month) > end:
                 continue
             items.append(
-                MonitoringItem(
-                    test=rule.test,
-                    due=add_months(start_date, month),
-                    why=rule.why if month else f"{rule.why} (before starting)",
-                    sources=list(rule.claims),
+                make(
+                    MonitoringItem,
+                    dict(
+                        test=rule.test,
+                        due=add_months(start_date, month),
+                        why=rule.why if month else f"{rule.why} (before starting)",
+                        sources=list(rule.claims),
+                    ),
                 )
             )
     items.sort(key=lambda i: i.due)

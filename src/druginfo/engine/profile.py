@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from druginfo.engine import units
+from druginfo.engine.build import make
 from druginfo.engine.reading import short
 from druginfo.errors import InputError
 from druginfo.model import Kidney, Profile
@@ -128,7 +129,7 @@ def _kidney(value: object) -> Kidney:
             parsed["serum_creatinine_mg_dl"] = units.creatinine_mg_dl(raw, field, default)
         else:
             parsed[key] = _bool(field, raw)
-    return Kidney(**parsed)
+    return make(Kidney, parsed)
 
 
 def _remembered(parse: Callable[[object], float]) -> Callable[[object], float]:
@@ -189,4 +190,4 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
             values[key] = _date(key, value)
         else:
             values[key] = _PARSERS[key](value)
-    return Profile(**values)
+    return make(Profile, values)

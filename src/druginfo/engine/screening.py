@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence, document_refs, external, fallback_refs
 from druginfo.engine.matching import (
     Context,
@@ -64,17 +65,20 @@ def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) ->
     if rule.avoid is not None:
         what = "live vaccine" if rule.avoid == "vaccine" else "do not combine"
         avoid = f"{matched} ({what})" if matched else rule.title
-    return Alert(
-        kind=rule.kind,
-        trigger=rule.trigger,
-        severity=rule.severity,
-        title=rule.title,
-        detail=rule.detail,
-        matched=matched,
-        sources=list(dict.fromkeys([*rule.claims, *refs])),
-        blocking=rule.blocking,
-        avoid=avoid,
-        avoid_kind=rule.avoid,
+    return make(
+        Alert,
+        dict(
+            kind=rule.kind,
+            trigger=rule.trigger,
+            severity=rule.severity,
+            title=rule.title,
+            detail=rule.detail,
+            matched=matched,
+            sources=list(dict.fromkeys([*rule.claims, *refs])),
+            blocking=rule.blocking,
+            avoid=avoid,
+            avoid_kind=rule.avoid,
+        ),
     )
 
 
@@ -95,32 +99,38 @@ def undecided_alert(rule: ScreeningRule, missing: list[str], matched: str | None
     title = f"Cannot check: {rule.title}"
     if missing[0] == "conditions":
         title = f"To confirm before starting: {rule.title}"
-    return Alert(
-        kind="cannot-decide",
-        trigger=rule.trigger,
-        severity=rule.severity,
-        title=title,
-        detail=f"{rule.title} depends on {fields}, and {what}. Rule: {rule.detail}",
-        matched=matched if missing[0] in ("planned_vaccines", "conditions") else None,
-        field=missing[0],
-        sources=list(rule.claims),
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=rule.trigger,
+            severity=rule.severity,
+            title=title,
+            detail=f"{rule.title} depends on {fields}, and {what}. Rule: {rule.detail}",
+            matched=matched if missing[0] in ("planned_vaccines", "conditions") else None,
+            field=missing[0],
+            sources=list(rule.claims),
+        ),
     )
 
 
 def no_rules_alert(mono: Monograph) -> Alert:
     """A document without screening rules (an ingested leaflet) was not screened: say so."""
     generic = mono.identity.generic
-    return Alert(
-        kind="cannot-decide",
-        trigger=NO_SCREENING_TRIGGER,
-        severity="moderate",
-        title=f"No curated safety rules for {generic}",
-        detail=(
-            f"We have no curated contraindication, interaction or warning rules for {generic}, "
-            "so this profile was not screened against them. Read the label's warnings and ask "
-            "your doctor or pharmacist."
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=NO_SCREENING_TRIGGER,
+            severity="moderate",
+            title=f"No curated safety rules for {generic}",
+            detail=(
+                f"We have no curated contraindication, interaction or warning rules for {generic}, "
+                "so this profile was not screened against them. Read the label's warnings and ask "
+                "your doctor or pharmacist."
+            ),
+            sources=document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)),
         ),
-        sources=document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)),
     )
 
 
@@ -150,19 +160,22 @@ def _unknown_medication_alerts(ctx: Context, has_table: bool) -> list[Alert]:
     alerts = []
     for med in unknown:
         alerts.append(
-            Alert(
-                kind="cannot-decide",
-                trigger=UNKNOWN_MEDICATION_TRIGGER,
-                severity=severity,
-                title=f"Unknown medicine {med.text!r} not screened",
-                detail=(
-                    f"We do not recognise the medicine {med.text!r}, so it was not checked for "
-                    f"interactions with {ctx.mono.identity.generic}{against}. Check the "
-                    "spelling, use the generic name, or ask your pharmacist."
+            make(
+                Alert,
+                dict(
+                    kind="cannot-decide",
+                    trigger=UNKNOWN_MEDICATION_TRIGGER,
+                    severity=severity,
+                    title=f"Unknown medicine {med.text!r} not screened",
+                    detail=(
+                        f"We do not recognise the medicine {med.text!r}, so it was not checked for "
+                        f"interactions with {ctx.mono.identity.generic}{against}. Check the "
+                        "spelling, use the generic name, or ask your pharmacist."
+                    ),
+                    matched=med.text,
+                    field="medications",
+                    sources=list(refs),
                 ),
-                matched=med.text,
-                field="medications",
-                sources=list(refs),
             )
         )
     return alerts
@@ -227,18 +240,21 @@ def _interaction_alerts(
         display = meds[0].display
         severity = LEVEL_SEVERITY.get(pair.level, "low")
         result.alerts.append(
-            Alert(
-                kind="interaction",
-                trigger=INTERACTION_TRIGGER,
-                severity=severity,
-                title=f"Interaction: {ctx.mono.identity.generic} and {other}",
-                detail=(
-                    f"The interaction table {publisher} rates {ctx.mono.identity.generic} with "
-                    f"{other} as {pair.level}. Tell your doctor and pharmacist that you take "
-                    f"{display}."
+            make(
+                Alert,
+                dict(
+                    kind="interaction",
+                    trigger=INTERACTION_TRIGGER,
+                    severity=severity,
+                    title=f"Interaction: {ctx.mono.identity.generic} and {other}",
+                    detail=(
+                        f"The interaction table {publisher} rates {ctx.mono.identity.generic} with "
+                        f"{other} as {pair.level}. Tell your doctor and pharmacist that you take "
+                        f"{display}."
+                    ),
+                    matched=display,
+                    sources=[ref],
                 ),
-                matched=display,
-                sources=[ref],
             )
         )
 
