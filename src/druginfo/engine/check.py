@@ -56,7 +56,9 @@ def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert
     alert is kept, with the interval details and the citations of both. Returns the dose
     alerts that remain.
     """
-    kidney_triggers = {r.trigger for r in mono.screening if r.match.crcl_below_ml_min is not None}
+    if not dose_alerts:
+        return []
+    kidney_triggers = _kidney_triggers(mono)
     rank = {"high": 0, "moderate": 1, "low": 2}
     remaining: list[Alert] = []
     for alert in dose_alerts:
@@ -76,6 +78,12 @@ def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert
         if rank[alert.severity] < rank[twin.severity]:
             twin.severity = alert.severity
     return remaining
+
+
+@memo.by_identity()
+def _kidney_triggers(mono: Monograph) -> frozenset[str]:
+    """The triggers of the document's screening rules on kidney function (once per document)."""
+    return frozenset(r.trigger for r in mono.screening if r.match.crcl_below_ml_min is not None)
 
 
 @memo.by_identity()

@@ -157,9 +157,8 @@ def choose(mono: Monograph, profile: Profile) -> Selection:
                 ],
             )
         indication_id = ind.id
-    candidates = [r for r in rules if r.indication == indication_id]
+    candidates, banded = _of_indication(mono, indication_id)
     name = names.get(indication_id, indication_id)
-    banded = any(r.age_min_years is not None or r.age_max_years is not None for r in candidates)
     if banded and profile.age_years is None:
         bands = "; ".join(dict.fromkeys(_band(r) for r in candidates))
         return Selection(
@@ -197,7 +196,16 @@ def choose(mono: Monograph, profile: Profile) -> Selection:
                 ],
             )
         candidates = in_band
-    return select(mono, profile, candidates, f"{generic} for {name}")
+    return select(mono, profile, list(candidates), f"{generic} for {name}")
+
+
+@memo.by_identity()
+def _of_indication(mono: Monograph, indication_id: str) -> tuple[list[DoseRule], bool]:
+    """The dose rules of one indication and whether they are banded by age (once per
+    document; callers must not change them)."""
+    candidates = [r for r in mono.dose_rules if r.indication == indication_id]
+    banded = any(r.age_min_years is not None or r.age_max_years is not None for r in candidates)
+    return candidates, banded
 
 
 @memo.by_identity()

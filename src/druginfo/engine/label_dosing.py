@@ -99,7 +99,8 @@ _CONDITIONAL = re.compile(
 
 def _has_population(f: Fact) -> bool:
     pop = f.population
-    return pop is not None and any(v is not None for v in pop.model_dump().values())
+    # Its fields hold plain values (no nested model), so those are what model_dump gives.
+    return pop is not None and any(v is not None for v in pop.__dict__.values())
 
 
 def _indication_fits(wanted: str, stated: str) -> bool:
@@ -269,6 +270,15 @@ def _not_a_use(
     )
 
 
+@memo.by_identity()
+def _pool_read(candidates: _Pairs) -> tuple[tuple[FactSet, Fact, bool, bool], ...]:
+    """Each usable dose with whether it names whom it is for and whether it is a conditional
+    step (once per document's doses)."""
+    return tuple(
+        (fs, f, _has_population(f), bool(_CONDITIONAL.search(f.quote))) for fs, f in candidates
+    )
+
+
 def label_dose(
     mono: Monograph,
     fact_sets: Sequence[FactSet],
@@ -291,9 +301,9 @@ def label_dose(
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
     unsure: list[tuple[FactSet, Fact]] = []
-    for fs, f in pool:
-        if not _has_population(f):
-            if _CONDITIONAL.search(f.quote):
+    for fs, f, populated, conditional in _pool_read(candidates):
+        if not populated:
+            if conditional:
                 continue  # a step the doctor takes ('if … may be continued with …')
             if several:
                 # Among several regimens, one that says nothing of whom it is for might be

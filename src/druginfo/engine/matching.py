@@ -737,6 +737,11 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
     )
 
 
+def plan_for(match: Match, mono: Monograph) -> RulePlan:
+    """The plan of one match on one document (see `RulePlan`)."""
+    return _plan_for(match, mono)
+
+
 @memo.by_identity()
 def rule_plans(mono: Monograph) -> tuple[RulePlan, ...]:
     """The plan of each of a monograph's screening rules, in order (once per document)."""
