@@ -155,7 +155,9 @@ def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, li
     return not missing, missing
 
 
+@memo.by_identity()
 def _describe(f: Fact) -> str:
+    """A dose in words (once per fact)."""
     amount = dose_wording.amount_words(f.dose_mg, f.dose_mg_per_kg, f.dose_units)
     return dose_wording.dose_statement(
         amount, _interval(f), dose_wording.population_words(f.population)

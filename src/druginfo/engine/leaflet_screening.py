@@ -25,11 +25,22 @@ from typing import NamedTuple
 import yaml
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
 from druginfo.facts.strength import Strength, effect, states_strength
-from druginfo.model import Alert, Basis, Claim, Monograph, Profile, Severity, Source, SourceKind
+from druginfo.model import (
+    Alert,
+    Basis,
+    Claim,
+    Monograph,
+    Profile,
+    Severity,
+    Source,
+    SourceKind,
+    SourceRef,
+)
 from druginfo.model.facts import Fact, FactSet
 from druginfo.vocab.base import ClassMembership, NameMatch, Vocabulary
 
@@ -116,13 +127,34 @@ class _Cite:
         self.mono = mono
         self.evidence = evidence
         self.claim_ids = _claim_ids(mono)
+        self._made: dict[int, dict[int, tuple[Fact, str, SourceRef]]] = {}
 
     def __call__(self, fs: FactSet, fact: Fact) -> str:
         if fact.claim and fact.claim in self.claim_ids:
             return fact.claim
-        ref, src = external(_source(self.mono, fs, fact), fact.quote, fact.topic, LEAFLET_PREFIX)
-        self.evidence[ref] = src
-        return ref
+        made = self._made.get(id(fs))
+        if made is None:  # `fs` is held by the caller for the whole check
+            made = self._made[id(fs)] = _fact_refs(self.mono, fs)
+        hit = made.get(id(fact))
+        if hit is None or hit[0] is not fact:
+            ref, src = external(
+                _source(self.mono, fs, fact), fact.quote, fact.topic, LEAFLET_PREFIX
+            )
+            if len(made) >= FACT_REFS_SIZE:
+                made.clear()
+            hit = made[id(fact)] = (fact, ref, src)  # holding the fact keeps its id unique
+        self.evidence[hit[1]] = hit[2]
+        return hit[1]
+
+
+FACT_REFS_SIZE = 4096  # facts whose evidence entry is remembered per document
+
+
+@memo.by_identity(objects=2)
+def _fact_refs(mono: Monograph, fs: FactSet) -> dict[int, tuple[Fact, str, SourceRef]]:
+    """The evidence entries of a document's facts made so far, by the fact's identity (each
+    entry holds its fact): a fact cited for one person is cited the same way for the next."""
+    return {}
 
 
 def _severity(fact: Fact) -> tuple[Severity, bool]:
@@ -306,7 +338,8 @@ def _alert(
     avoid: str | None = None,
     avoid_kind: str | None = None,
 ) -> Alert:
-    return Alert.model_validate(
+    return make(
+        Alert,
         {
             "avoid": avoid if blocking else None,
             "avoid_kind": avoid_kind if blocking else None,
@@ -320,7 +353,7 @@ def _alert(
             "field": field_name,
             "sources": list(dict.fromkeys(refs)),
             "basis": basis,
-        }
+        },
     )
 
 
@@ -1368,6 +1401,15 @@ def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> 
 _STANCE_RANK = {"must-not": 0, "not-recommended": 1, "if-clearly-needed": 2, "ask": 3, "can-use": 4}
 
 
+@memo.by_identity()
+def _stance_fact(facts: Sequence[Fact], topic: str) -> Fact | None:
+    """The document's strongest pregnancy or breastfeeding stance (once per document)."""
+    stated = [f for f in facts if f.topic == topic and f.stance]
+    if not stated:
+        return None
+    return min(stated, key=lambda f: _STANCE_RANK[f.stance or "ask"])
+
+
 def _stances(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -1381,10 +1423,9 @@ def _stances(
         ("pregnancy", profile.pregnant, "pregnant"),
         ("breastfeeding", profile.breastfeeding, "breastfeeding"),
     ):
-        stated = [f for f in facts if f.topic == topic and f.stance]
-        if not stated:
+        fact = _stance_fact(facts, topic)
+        if fact is None:
             continue
-        fact = min(stated, key=lambda f: _STANCE_RANK[f.stance or "ask"])
         stance = fact.stance or "ask"
         if stance == "can-use":
             continue
@@ -1453,6 +1494,12 @@ def _known_condition(key: str) -> bool:
     return key in condition_keys(key)
 
 
+@memo.by_identity()
+def _age_limits(facts: Sequence[Fact]) -> list[Fact]:
+    """The document's age limits (once per document; callers must not change the list)."""
+    return [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
+
+
 def _ages(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -1466,7 +1513,7 @@ def _ages(
     one indication ('psoriatic arthritis … under 18') does not refuse a person treated for
     another ('plaque psoriasis … from 6'); where the person's indication is not given and a
     limit for some indication is above their age, the check says the indication is missing."""
-    limits = [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
+    limits = _age_limits(facts)
     if not limits:
         return
     if profile.age_years is None:

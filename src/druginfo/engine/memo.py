@@ -123,6 +123,33 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
             return remembered_two
 
+        if objects == 3:
+
+            @functools.wraps(fn)
+            def remembered_three(*args: Any, **kwargs: Any) -> Any:
+                if kwargs:
+                    raise TypeError(f"{fn.__qualname__}: remembered calls take positional args")
+                a, b, c = args[0], args[1], args[2]
+                ids = (id(a), id(b), id(c))
+                entry = table.get(ids)
+                if (
+                    entry is not None
+                    and (held := entry[0])[0] is a
+                    and held[1] is b
+                    and held[2] is c
+                ):
+                    values = entry[1]
+                else:
+                    values = _values_for(table, ids, (a, b, c))
+                rest = args[3:]
+                value = values.get(rest, missing)
+                if value is missing:
+                    value = call(*args)
+                    _store(values, rest, value)
+                return value
+
+            return remembered_three
+
         @functools.wraps(fn)
         def remembered(*args: Any, **kwargs: Any) -> Any:
             if kwargs:

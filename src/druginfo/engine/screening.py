@@ -114,6 +114,12 @@ def undecided_alert(rule: ScreeningRule, missing: list[str], matched: str | None
     )
 
 
+@memo.by_identity()
+def _no_rules_refs(mono: Monograph) -> tuple[str, ...]:
+    """What a document without screening rules cites for it (once per document)."""
+    return tuple(document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)))
+
+
 def no_rules_alert(mono: Monograph) -> Alert:
     """A document without screening rules (an ingested leaflet) was not screened: say so."""
     generic = mono.identity.generic
@@ -129,7 +135,7 @@ def no_rules_alert(mono: Monograph) -> Alert:
                 "so this profile was not screened against them. Read the label's warnings and ask "
                 "your doctor or pharmacist."
             ),
-            sources=document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)),
+            sources=list(_no_rules_refs(mono)),
         ),
     )
 
