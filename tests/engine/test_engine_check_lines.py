@@ -205,3 +205,41 @@ def test_the_line_index_skips_rules_and_keeps_those_a_line_meets() -> None:
     kept = gated - rules_that_cannot_hold(Context(mono, tb, VOCAB))
     states = {evaluate(mono.screening[i].match, Context(mono, tb, VOCAB)).state for i in kept}
     assert "fired" in states
+
+
+# --- duplication and pregnancy, per line and per document ---------------------------------
+
+SAME_GROUP = [
+    ClassEntry(system="atc", code="L04AC98", name="teluvane", parent="L04AC"),
+    ClassEntry(system="atc", code="L04AC97", name="morvakinra", parent="L04AC"),
+]
+
+
+def duplicates(result: CheckResult) -> list[Any]:
+    return [a for a in result.alerts if a.trigger == "therapeutic-duplication"]
+
+
+def test_a_vocabulary_that_learns_a_shared_group_is_seen_for_the_same_line() -> None:
+    mono = teluvane()
+    plain = Vocab.bundled()
+    plain.extend_from_atc(SAME_GROUP[1:], ATC_SOURCE)  # knows the name, not teluvane's group
+    assert not duplicates(run(mono, plain, medications=["morvakinra 100 mg"]))
+    both = Vocab.bundled()
+    both.extend_from_atc(SAME_GROUP, ATC_SOURCE)
+    [alert] = duplicates(run(mono, both, medications=["morvakinra 100 mg"]))
+    assert "L04AC" in alert.detail and alert.basis == "class"
+    plain.extend_from_atc(SAME_GROUP[:1], ATC_SOURCE)  # the same object learns it in place
+    assert duplicates(run(mono, plain, medications=["morvakinra 100 mg"]))
+
+
+def test_a_changed_pregnancy_sentence_is_seen() -> None:
+    vocab = Vocab.bundled()
+    forbids = teluvane((T.pregnancy, "Pregnancy", "Do not take Teluvane if you are pregnant."))
+    allows = teluvane(
+        (T.pregnancy, "Pregnancy", "Teluvane can be used during pregnancy."),
+    )
+    person = {"sex": "female", "pregnant": True}
+    for _ in range(2):
+        barred = [a for a in run(forbids, vocab, **person).alerts if a.trigger == "pregnancy"]
+        assert barred and barred[0].blocking
+        assert not [a for a in run(allows, vocab, **person).alerts if a.trigger == "pregnancy"]
