@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -22,7 +23,7 @@ from druginfo.engine.allergies import Member, allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
-from druginfo.model import Match, Monograph, Profile
+from druginfo.model import Match, Monograph, Profile, SourceRef
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
 
 State = Literal["fired", "no", "undecided"]
@@ -273,24 +274,33 @@ def _terms(values: list[str], terms: list[str], out: Outcome) -> Cond:
     return bool(hits)
 
 
-def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
-    wanted = {c.lower() for c in classes}
+def _med_classes(ctx: Context, wanted: frozenset[str], out: Outcome) -> Cond:
+    """`wanted`: the rule's classes, lower case."""
     if wanted.isdisjoint(ctx.med_class_ids):
         return False
     hit = False
     for med in ctx.meds:
         if med.is_self or med.match is None:
             continue
-        for cm in med.classes:
-            if cm.class_id.lower() in wanted:
-                hit = True
-                out.matched.append(med.display)
-                out.med_keys.add(med.match.key)
-                ref, src = external(cm.source, cm.quote, "interaction", "vocab")
-                ctx.evidence[ref] = src
-                out.refs.append(ref)
-                break
+        found = _class_hit(med, wanted)
+        if found is not None:
+            hit = True
+            ref, src = found
+            out.matched.append(med.display)
+            out.med_keys.add(med.match.key)
+            ctx.evidence[ref] = src
+            out.refs.append(ref)
     return hit
+
+
+@memo.by_identity()
+def _class_hit(med: MedEntry, wanted: frozenset[str]) -> tuple[str, SourceRef] | None:
+    """The evidence entry of the first of a medication line's classes that is wanted, or
+    None (once per line and rule: a MedEntry is remembered per line and vocabulary)."""
+    for cm in med.classes:
+        if cm.class_id.lower() in wanted:
+            return external(cm.source, cm.quote, "interaction", "vocab")
+    return None
 
 
 # Statuses under which a plain condition term (e.g. "asthma") counts: anything but absent,
@@ -439,28 +449,29 @@ def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
     return False
 
 
-def _vaccine_in(vm: VaccineMatch, classes: set[str], ctx: Context) -> bool:
+def _vaccine_in(vm: VaccineMatch, classes: AbstractSet[str], vocab: Vocabulary) -> bool:
     if classes & ANY_VACCINE_CLASSES:
         return True
     if vm.live and classes & LIVE_CLASSES:
         return True
     if not vm.live and classes & NON_LIVE_CLASSES:
         return True
-    return any(cm.class_id.lower() in classes for cm in ctx.vocab.classes_of(vm.vaccine_id))
+    return any(cm.class_id.lower() in classes for cm in vocab.classes_of(vm.vaccine_id))
 
 
-def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
-    wanted = {c.lower() for c in classes}
+def _vaccines(ctx: Context, wanted: frozenset[str], out: Outcome) -> Cond:
+    """`wanted`: the rule's classes, lower case."""
     hit = False
     unknown: list[str] = []
-    for text, vm in ctx.vaccines():
-        if vm is None or getattr(vm, "ambiguous", False) or getattr(vm, "live", None) is None:
+    vocab = ctx.vocab
+    for text, _ in ctx.vaccines():
+        said = _vaccine_said(vocab, text, wanted)
+        if said is None:
             unknown.append(text)
-            continue
-        if _vaccine_in(vm, wanted, ctx):
+        elif said:
             hit = True
-            out.matched.append(vm.name if normalise(vm.name) == normalise(text) else text)
-            ref, src = external(vm.source, vm.quote, "vaccine", "vocab")
+            matched, ref, src = said
+            out.matched.append(matched)
             ctx.evidence[ref] = src
             out.refs.append(ref)
     if hit:
@@ -470,6 +481,22 @@ def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
         out.missing.append("planned_vaccines")
         return None
     return False
+
+
+@memo.by_identity()
+def _vaccine_said(
+    vocab: Vocabulary, text: str, wanted: frozenset[str]
+) -> tuple[str, str, SourceRef] | tuple[()] | None:
+    """What one vaccine line says to a rule on `wanted` classes: None when it cannot be told
+    (unknown, or in live and non-live forms), the words matched and the evidence entry when
+    it is one of them, () when not (once per line, rule and vocabulary)."""
+    vm = vocab.vaccine(text)
+    if vm is None or getattr(vm, "ambiguous", False) or getattr(vm, "live", None) is None:
+        return None
+    if not _vaccine_in(vm, wanted, vocab):
+        return ()
+    ref, src = external(vm.source, vm.quote, "vaccine", "vocab")
+    return (vm.name if normalise(vm.name) == normalise(text) else text), ref, src
 
 
 # --- the steps of a rule, in the order their matched words are reported ----------------------
@@ -533,8 +560,13 @@ def _step_concepts(match: Match, ctx: Context, out: Outcome) -> Cond:
     return _concepts(ctx, match, out)
 
 
-def _step_med_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
-    return _med_classes(ctx, match.medication_classes_any, out)
+def _med_classes_step(match: Match) -> Step:
+    wanted = frozenset(c.lower() for c in match.medication_classes_any)
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        return _med_classes(ctx, wanted, out)
+
+    return step
 
 
 def _med_names_step(match: Match) -> Step:
@@ -569,8 +601,13 @@ def _med_names_step(match: Match) -> Step:
     return step
 
 
-def _step_vaccines(match: Match, ctx: Context, out: Outcome) -> Cond:
-    return _vaccines(ctx, match.vaccine_classes_any, out)
+def _vaccines_step(match: Match) -> Step:
+    wanted = frozenset(c.lower() for c in match.vaccine_classes_any)
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        return _vaccines(ctx, wanted, out)
+
+    return step
 
 
 # Steps answered from single profile values: (condition, matched words). They have no side
@@ -698,13 +735,13 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
         steps.append(_step_concepts)
         lists.append(("conditions",))
     if match.medication_classes_any:
-        steps.append(_step_med_classes)
+        steps.append(_med_classes_step(match))
         lists.append(("medications",))
     if match.medication_names_any:
         steps.append(_med_names_step(match))
         lists.append(("medications",))
     if match.vaccine_classes_any:
-        steps.append(_step_vaccines)
+        steps.append(_vaccines_step(match))
         lists.append(("planned_vaccines", "medications"))
     ordered: list[tuple[bool, Scalar]] = [
         (match.pregnant is not None, _stance("pregnant")),
