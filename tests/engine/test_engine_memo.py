@@ -138,6 +138,19 @@ def test_a_full_table_starts_afresh_and_still_answers(monkeypatch: Any) -> None:
     assert all(_scaled(box, 4) == box.value * 4 for box in boxes)
 
 
+def test_past_the_total_bound_everything_is_forgotten(monkeypatch: Any) -> None:
+    memo.clear()
+    calls.clear()
+    monkeypatch.setattr(memo, "MAX_TOTAL", 10)
+    box = Box(5)
+    _scaled(box, 1)
+    for factor in range(2, 30):  # far more than ten values: forgotten on the way
+        assert _scaled(box, factor) == 5 * factor
+    calls.clear()
+    _scaled(box, 1)  # long forgotten: worked out again, right
+    assert calls == [(5, 1)]
+
+
 # --- warm answers equal cold ones ----------------------------------------------------------
 
 SRC = Source(

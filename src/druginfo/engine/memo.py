@@ -27,21 +27,36 @@ from typing import Any, ParamSpec, TypeVar
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Objects (documents, fact lists, vocabularies) per function; values per object.
+# Objects (documents, fact lists, vocabularies) per function; values per object; and what
+# all functions together may have added since everything was last forgotten (a bound on the
+# memory a long-running server spends here, whatever words people send).
 MAX_OBJECTS = 512
 MAX_VALUES = 4096
+MAX_TOTAL = 200_000
 
 # Every remembered function's table: id of the object (or the ids of the objects) → (the
 # object or objects, their remembered values by the other arguments).
 _tables: list[dict[Any, tuple[Any, dict[Any, Any]]]] = []
 _lock = threading.Lock()
+_added = 0  # objects and values added since everything was last forgotten
 
 
 def clear() -> None:
     """Forget everything (a new store version: the old documents' entries would only age out)."""
+    global _added
     with _lock:
         for table in _tables:
             table.clear()
+        _added = 0
+
+
+def _count() -> None:
+    """One more object or value remembered; past MAX_TOTAL, everything is forgotten (it is
+    all cheap to work out again)."""
+    global _added
+    _added += 1
+    if _added > MAX_TOTAL:
+        clear()
 
 
 def _new_table() -> dict[Any, tuple[Any, dict[Any, Any]]]:
@@ -55,6 +70,7 @@ def _values_for(
     table: dict[Any, tuple[Any, dict[Any, Any]]], key: Any, held: Any
 ) -> dict[Any, Any]:
     """A new, empty table of values for `held` (one object, or a tuple of them)."""
+    _count()
     if len(table) >= MAX_OBJECTS:
         table.clear()  # cheap to make again; a long-running server meets new documents
     values: dict[Any, Any] = {}
@@ -63,6 +79,7 @@ def _values_for(
 
 
 def _store(values: dict[Any, Any], key: Any, value: Any) -> None:
+    _count()
     if len(values) >= MAX_VALUES:
         values.clear()
     values[key] = value
