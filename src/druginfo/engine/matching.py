@@ -91,6 +91,7 @@ class MedEntry:
     classes: tuple[ClassMembership, ...]
     vaccine: VaccineMatch | None
     is_self: bool
+    class_ids: frozenset[str] = frozenset()  # the classes' ids, lower case
 
     @property
     def display(self) -> str:
@@ -113,6 +114,7 @@ def _med_entry(vocab: Vocabulary, text: str, own_names: frozenset[str]) -> MedEn
         classes=classes,
         vaccine=vocab.vaccine(text),
         is_self=nm is not None and nm.key.lower() in own_names,
+        class_ids=frozenset(cm.class_id.lower() for cm in classes),
     )
 
 
@@ -186,12 +188,11 @@ class Context:
     def med_class_ids(self) -> frozenset[str]:
         """Every class (lower case) of the listed medicines other than this one: a rule on
         classes none of them is in cannot hold."""
-        return frozenset(
-            cm.class_id.lower()
-            for med in self.meds
-            if not med.is_self and med.match is not None
-            for cm in med.classes
-        )
+        out: set[str] = set()
+        for med in self.meds:
+            if not med.is_self and med.match is not None:
+                out.update(med.class_ids)
+        return frozenset(out)
 
     @lazy
     def mention_concepts(self) -> frozenset[str]:
@@ -231,6 +232,7 @@ class Context:
         return self._indication_id
 
 
+@functools.lru_cache(maxsize=1024)
 def _indication_names(names: tuple[str, ...]) -> tuple[str, ...]:
     """An indication's names, normalised, longest first (a longer name is taken out first)."""
     return tuple(sorted({normalise(n) for n in names} - {""}, key=len, reverse=True))
