@@ -151,6 +151,21 @@ def test_past_the_total_bound_everything_is_forgotten(monkeypatch: Any) -> None:
     assert calls == [(5, 1)]
 
 
+def test_only_an_object_remembered_by_forgets_when_it_changes() -> None:
+    memo.clear()
+    calls.clear()
+    box = Box(6)
+    _scaled(box, 2)
+    built = Vocab.bundled()  # a vocabulary being built, never used by a check
+    built.extend_names([("Zorblex", "warfarin")])
+    memo.forget(Box(6))  # equal, but not the object remembered by
+    _scaled(box, 2)
+    assert calls == [(6, 2)]  # still remembered
+    memo.forget(box)
+    _scaled(box, 2)
+    assert calls == [(6, 2), (6, 2)]
+
+
 # --- warm answers equal cold ones ----------------------------------------------------------
 
 SRC = Source(

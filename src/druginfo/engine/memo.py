@@ -39,6 +39,7 @@ MAX_TOTAL = 200_000
 _tables: list[dict[Any, tuple[Any, dict[Any, Any]]]] = []
 _lock = threading.Lock()
 _added = 0  # objects and values added since everything was last forgotten
+_held: set[int] = set()  # ids of the objects remembered by, since everything was forgotten
 
 
 def clear() -> None:
@@ -48,6 +49,15 @@ def clear() -> None:
         for table in _tables:
             table.clear()
         _added = 0
+        _held.clear()
+
+
+def forget(obj: object) -> None:
+    """`obj` changed in place (a vocabulary that learned names): forget everything if anything
+    was remembered by it. An object never used here (a vocabulary being built) costs a set
+    lookup."""
+    if id(obj) in _held:
+        clear()
 
 
 def _count() -> None:
@@ -67,10 +77,12 @@ def _new_table() -> dict[Any, tuple[Any, dict[Any, Any]]]:
 
 
 def _values_for(
-    table: dict[Any, tuple[Any, dict[Any, Any]]], key: Any, held: Any
+    table: dict[Any, tuple[Any, dict[Any, Any]]], key: Any, held: Any, *ids: int
 ) -> dict[Any, Any]:
-    """A new, empty table of values for `held` (one object, or a tuple of them)."""
+    """A new, empty table of values for `held` (one object, or a tuple of them; `ids`: their
+    ids)."""
     _count()
+    _held.update(ids)
     if len(table) >= MAX_OBJECTS:
         table.clear()  # cheap to make again; a long-running server meets new documents
     values: dict[Any, Any] = {}
@@ -108,7 +120,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 if entry is not None and entry[0] is obj:
                     values = entry[1]
                 else:
-                    values = _values_for(table, id(obj), obj)
+                    values = _values_for(table, id(obj), obj, id(obj))
                 rest = args[1:]
                 value = values.get(rest, missing)
                 if value is missing:
@@ -130,7 +142,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 if entry is not None and entry[0][0] is a and entry[0][1] is b:
                     values = entry[1]
                 else:
-                    values = _values_for(table, ids, (a, b))
+                    values = _values_for(table, ids, (a, b), *ids)
                 rest = args[2:]
                 value = values.get(rest, missing)
                 if value is missing:
@@ -157,7 +169,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 ):
                     values = entry[1]
                 else:
-                    values = _values_for(table, ids, (a, b, c))
+                    values = _values_for(table, ids, (a, b, c), *ids)
                 rest = args[3:]
                 value = values.get(rest, missing)
                 if value is missing:
@@ -177,7 +189,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
             if entry is not None and all(x is y for x, y in zip(entry[0], held, strict=True)):
                 values = entry[1]
             else:
-                values = _values_for(table, ids, held)
+                values = _values_for(table, ids, held, *ids)
             rest = args[objects:]
             value = values.get(rest, missing)
             if value is missing:

@@ -8,6 +8,7 @@ different substances are within reach: a wrong drug is worse than a 'did you mea
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -248,14 +249,14 @@ class Vocab:
     def _forget(self) -> None:
         """Drop every remembered answer: the names, aliases or classes have changed. The
         check's work remembered by this vocabulary's identity (druginfo.engine.memo) goes
-        too: the same object now answers differently."""
+        too, if there is any: the same object now answers differently."""
         self._med_cache.clear()
         self._resolve_memo.clear()
         self._class_memo.clear()
         self._fuzzy_memo.clear()
-        from druginfo.engine import memo
-
-        memo.clear()
+        memo = sys.modules.get("druginfo.engine.memo")  # not loaded: nothing remembered
+        if memo is not None:
+            memo.forget(self)
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
