@@ -64,7 +64,7 @@ def monitoring_calendar(
     be wrong.
     """
     end = start_date + dt.timedelta(days=duration_days) if duration_days else None
-    ctx = Context(mono, profile, vocab if vocab is not None else _NoVocab())
+    ctx = Context(mono, profile, vocab if vocab is not None else _NO_VOCAB)
     items: list[MonitoringItem] = []
     for rule, consults_vocab, months, plan in _schedules(mono):
         asked = rule.when is not None and not (vocab is None and consults_vocab)
@@ -122,3 +122,7 @@ class _NoVocab:
 
     def vaccine(self, text: str) -> VaccineMatch | None:
         return None
+
+
+# One for every call: what is remembered by a vocabulary's identity is then remembered once.
+_NO_VOCAB = _NoVocab()
