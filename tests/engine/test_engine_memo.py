@@ -11,7 +11,10 @@ drawn at random.
 from __future__ import annotations
 
 import gc
+import random
+import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -280,3 +283,44 @@ def test_a_warm_check_answers_like_a_cold_one(raw: dict[str, Any]) -> None:
     assert warm == cold
     # ...and again, now that this person's work is remembered too.
     assert [_answer(CURATED, [], raw), _answer(*WARM_LEAFLET, raw)] == warm
+
+
+# --- threads --------------------------------------------------------------------------------
+
+
+def test_checks_in_threads_answer_like_one_thread_while_everything_is_forgotten() -> None:
+    """The tables take no lock per lookup: checks running in several threads, with another
+    thread forgetting everything now and then (a new store version), answer exactly as one
+    thread does from nothing."""
+    rng = random.Random(7)
+    people: list[dict[str, Any]] = []
+    for _ in range(60):
+        person: dict[str, Any] = {
+            "conditions": rng.sample(CONDITIONS, rng.randrange(4)),
+            "allergies": rng.sample(ALLERGIES, rng.randrange(3)),
+            "medications": rng.sample(MEDICATIONS, rng.randrange(6)),
+            "planned_vaccines": rng.sample(VACCINES, rng.randrange(2)),
+            "age_years": rng.choice([3, 30, 70]),
+            "weight_kg": rng.choice([18, 70]),
+        }
+        people.append(person)
+    memo.clear()
+    expected = [[_answer(CURATED, [], p), _answer(*WARM_LEAFLET, p)] for p in people]
+    stop = threading.Event()
+
+    def forget() -> None:
+        while not stop.is_set():
+            memo.clear()
+            stop.wait(0.002)
+
+    forgetter = threading.Thread(target=forget)
+    forgetter.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            got = list(
+                pool.map(lambda p: [_answer(CURATED, [], p), _answer(*WARM_LEAFLET, p)], people * 3)
+            )
+    finally:
+        stop.set()
+        forgetter.join()
+    assert got == expected * 3
