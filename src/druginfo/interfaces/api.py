@@ -178,15 +178,21 @@ LangParam = Annotated[
 ]
 
 
+def read_bounded(body: bytes) -> dict[str, Any]:
+    """A request body through the profile reader's bounds (InputError naming the problem);
+    shared with the POST fast path (api_fast.CheckFastPath), so both refuse the same."""
+    from druginfo.engine.reading import decode, parse_text
+
+    return parse_text(decode(body, "body"), "body")
+
+
 async def bounded_body(request: Request) -> None:
     """Read the JSON body with the profile reader's bounds first: a key given twice, a
     5,000-digit number or a 10,000-deep nesting is a 422 naming the problem (JSON parsers
     silently keep the last of two keys; deep nesting or long numbers would be a crash)."""
-    from druginfo.engine.reading import decode, parse_text
-
     body = await request.body()
     if body.strip():
-        parse_text(decode(body, "body"), "body")
+        read_bounded(body)
 
 
 BOUNDED = [Depends(bounded_body)]

@@ -24,7 +24,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from druginfo.interfaces.web.security import ASGIApp, Receive, Scope, Send
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from druginfo.errors import InputError
+from druginfo.interfaces.api import CheckRequest, read_bounded
+from druginfo.interfaces.web.security import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from druginfo.service import Service
@@ -80,3 +85,124 @@ class MonographFastPath:
             return self.service.monograph_json(name, language)
         except Exception:
             return None
+
+
+# --------------------------------------------------------------------- POST /api/check
+
+CHECK_PATH = "/api/check"
+# A profile is a few hundred bytes; larger bodies (still under the security middleware's
+# limit) take the route, which reads and bounds them as always.
+MAX_CHECK_BODY = 64 * 1024
+_DIGITS = re.compile(rb"\d{1,6}")
+
+
+class CheckFastPath:
+    """Pure ASGI: answers the plain, valid, successful `POST /api/check` itself.
+
+    A check is a few hundred microseconds of work; FastAPI's routing, dependency solving, the
+    second JSON parse of the body and the exception layers cost about as much again. This
+    answers only when every step the route takes succeeds here with the route's own code:
+
+    - only `POST /api/check` with no root path, no query string, exactly one Content-Type,
+      `application/json`, and one Content-Length of at most 64 KiB;
+    - the body, once read, starts with `{` and passes the route's own bounded reader
+      (`bounded_body`: size, depth, duplicate keys, number lengths) and validates as the
+      route's own `CheckRequest` (the parsed dict equals what the route's JSON parser makes of
+      these bytes: the bounded reader only refuses more);
+    - `Service.check` returns a result (in the thread pool, as the sync route runs it: a cold
+      first check of a medicine must not stall the event loop).
+
+    Anything else, and any exception on the way, hands the request to the app with the body
+    replayed message by message (an exception raised while reading, such as the security
+    middleware's 413, is raised again at the same point), so the route answers exactly as it
+    would have; a failed check is run again by the route, whose error handlers give the
+    error its status and body. The success answer carries the headers Starlette's
+    `Response(content, media_type="application/json")` sends.
+    """
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _eligible(scope):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        error: Exception | None = None
+        body: bytes | None = None
+        try:
+            chunks: list[bytes] = []
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break  # a disconnect: the route sees it too
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body = b"".join(chunks)
+                    break
+        except Exception as exc:  # e.g. the body limit's 413: raised again for the route
+            error = exc
+        answer = await self._answer(body) if body is not None else None
+        if answer is None:
+            await self.app(scope, _replay(messages, error, receive), send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", str(len(answer)).encode()), JSON_HEADERS_TAIL],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer})
+
+    async def _answer(self, body: bytes) -> bytes | None:
+        """The route's success body for `body`, or None when the route must answer."""
+        if not body.startswith(b"{"):
+            return None
+        try:
+            request = CheckRequest.model_validate(read_bounded(body))
+        except (InputError, ValidationError):
+            return None
+        try:
+            result = await run_in_threadpool(
+                self.service.check, request.drug, request.profile.raw()
+            )
+        except Exception:
+            return None
+        return result.model_dump_json().encode()
+
+
+def _eligible(scope: Scope) -> bool:
+    if scope["method"] != "POST" or scope["path"] != CHECK_PATH:
+        return False
+    if scope.get("root_path") or scope.get("query_string"):
+        return False
+    content_type: list[bytes] = []
+    length: list[bytes] = []
+    for key, value in scope.get("headers", ()):
+        name = key.lower()
+        if name == b"content-type":
+            content_type.append(value)
+        elif name == b"content-length":
+            length.append(value)
+    if content_type != [b"application/json"] or len(length) != 1:
+        return False
+    return _DIGITS.fullmatch(length[0]) is not None and int(length[0]) <= MAX_CHECK_BODY
+
+
+def _replay(messages: list[Message], error: Exception | None, receive: Receive) -> Receive:
+    """A receive that gives back what was read, then the error it ended with, then the rest."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        nonlocal error
+        if pending:
+            return pending.pop(0)
+        if error is not None:
+            raised, error = error, None
+            raise raised
+        return await receive()
+
+    return replayed

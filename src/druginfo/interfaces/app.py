@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 import druginfo
 from druginfo.interfaces import web
 from druginfo.interfaces.api import build_api_router
-from druginfo.interfaces.api_fast import MonographFastPath
+from druginfo.interfaces.api_fast import CheckFastPath, MonographFastPath
 from druginfo.interfaces.cdshooks import build_cds_router
 from druginfo.interfaces.errors import install_error_handlers
 from druginfo.interfaces.fhir import build_fhir_router
@@ -71,6 +71,7 @@ def create_app(service: Service, *, close_service_on_shutdown: bool = False) -> 
     app.include_router(web.build_site_router(service))
     app.include_router(build_reconcile_router(service))
     # Innermost first: the fast path answers inside the security headers and limits.
+    app.add_middleware(CheckFastPath, service=service)
     app.add_middleware(MonographFastPath, service=service)
     app.add_middleware(SecurityMiddleware)
     install_log_redaction()
