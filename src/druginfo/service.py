@@ -365,6 +365,30 @@ class Service:
             result.product = choice
         return result
 
+    def check_ready(self, drug: str | None, raw_profile: Mapping[str, Any]) -> bool:
+        """True when `check(drug, raw_profile)` would find its product and the product's facts
+        in this store generation's memory, with no vocabulary follow due: then it costs a few
+        hundred microseconds (at most one interaction-pair query besides), and the API may run
+        it on the event loop instead of handing it to a thread. A first check of a medicine
+        (fact extraction, 100+ ms) or one after an ingest (a new vocabulary) is False.
+        Only a hint about cost: it reads memo tables without changing anything, and a
+        wrong answer costs time, never a different result."""
+        if time.monotonic() - self._checked >= LIVE_CHECK_SECONDS:
+            return False
+        name = drug or raw_profile.get("drug")
+        age = raw_profile.get("age_years")
+        if not isinstance(name, str) or not (age is None or type(age) in (int, float)):
+            return False
+        group = None if age is None else age < CHILD_BELOW_YEARS
+        found = self._products.get((self._generation, name.strip(), group))
+        if found is None:
+            return False
+        mono = found[0]
+        if mono.curated:
+            return True
+        hit = self._doc_facts.get(id(mono))
+        return hit is not None and hit[0] is mono
+
     def _checked_product(
         self, name: str, age_years: float | None
     ) -> tuple[Monograph, ProductChoice | None]:

@@ -256,3 +256,40 @@ def test_a_body_over_the_limit_is_413_either_way(pair: tuple[FastAPI, FastAPI, R
     for kwargs in ({}, {"length": False, "chunks": 8}):
         status, _, out = call(fast, big, **kwargs)  # type: ignore[arg-type]
         assert status == 413 and "over" in json.loads(out)["error"]
+
+
+def test_a_first_check_runs_in_a_thread_and_a_warm_one_on_the_loop(
+    service: Service, pair: tuple[FastAPI, FastAPI, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from druginfo.interfaces import api_fast
+
+    handed: list[str] = []
+    real = api_fast.run_in_threadpool
+
+    async def counted(fn: Any, *args: Any) -> Any:
+        handed.append(str(args[0]))
+        return await real(fn, *args)
+
+    monkeypatch.setattr(api_fast, "run_in_threadpool", counted)
+    fast, slow, _ = pair
+    service._forget_check_work()  # as after an ingest: nothing of any medicine in memory
+    body = _body("Benepali", age_years=47, medications=["methotrexate 10 mg weekly"])
+    assert not service.check_ready("Benepali", {"age_years": 47})
+    first = call(fast, body)
+    assert handed == ["Benepali"]
+    assert service.check_ready("Benepali", {"age_years": 47})
+    # another person of the same age group: answered on the loop, the same bytes as the route
+    other = _body("Benepali", age_years=52, weight_kg="90 kg")
+    assert call(fast, other) == call(slow, other)
+    assert first == call(slow, body)
+    assert handed == ["Benepali"]
+    # a child: another leaflet may be chosen, not yet read; an age as text is not guessed
+    assert not service.check_ready("Benepali", {"age_years": 8})
+    assert not service.check_ready("Benepali", {"age_years": "47 years"})
+    assert not service.check_ready("Benepali", {"age_years": True})
+    assert not service.check_ready(None, {})
+    # the store's generation is due to be asked: that may rebuild the vocabulary, so a thread
+    monkeypatch.setattr(service, "_checked", -1e9)
+    assert not service.check_ready("Benepali", {"age_years": 47})
+    assert call(fast, other) == call(slow, other)
+    assert handed[-1] == "Benepali" and len(handed) == 2
