@@ -261,16 +261,16 @@ def test_a_body_over_the_limit_is_413_either_way(pair: tuple[FastAPI, FastAPI, R
 def test_a_first_check_runs_in_a_thread_and_a_warm_one_on_the_loop(
     service: Service, pair: tuple[FastAPI, FastAPI, Recorder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from druginfo.interfaces import api_fast
+    from druginfo.interfaces import api
 
     handed: list[str] = []
-    real = api_fast.run_in_threadpool
+    real = api.run_in_threadpool
 
     async def counted(fn: Any, *args: Any) -> Any:
         handed.append(str(args[0]))
         return await real(fn, *args)
 
-    monkeypatch.setattr(api_fast, "run_in_threadpool", counted)
+    monkeypatch.setattr(api, "run_in_threadpool", counted)
     fast, slow, _ = pair
     service._forget_check_work()  # as after an ingest: nothing of any medicine in memory
     body = _body("Benepali", age_years=47, medications=["methotrexate 10 mg weekly"])
@@ -293,3 +293,6 @@ def test_a_first_check_runs_in_a_thread_and_a_warm_one_on_the_loop(
     assert not service.check_ready("Benepali", {"age_years": 47})
     assert call(fast, other) == call(slow, other)
     assert handed[-1] == "Benepali" and len(handed) == 2
+    # the route decides the same way (api.run_check): warm again, on the loop
+    assert call(slow, body) == first
+    assert len(handed) == 2

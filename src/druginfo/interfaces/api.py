@@ -21,6 +21,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
 )
+from starlette.concurrency import run_in_threadpool
 
 import druginfo
 from druginfo.interfaces.errors import BODY_ERRORS, ERROR_RESPONSES
@@ -198,6 +199,16 @@ async def bounded_body(request: Request) -> None:
 BOUNDED = [Depends(bounded_body)]
 
 
+async def run_check(service: Service, drug: str | None, raw: dict[str, Any]) -> CheckResult:
+    """`service.check` on the event loop when the service has the medicine's product and
+    facts in memory (`Service.check_ready`: a warm check costs less than the hand-off to a
+    thread), else in the thread pool: a first check of a medicine extracts its facts
+    (100+ ms) and must not stall every other request. Shared with api_fast.CheckFastPath."""
+    if service.check_ready(drug, raw):
+        return service.check(drug, raw)
+    return await run_in_threadpool(service.check, drug, raw)
+
+
 def build_api_router(service: Service) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
@@ -236,8 +247,8 @@ def build_api_router(service: Service) -> APIRouter:
             "applies and `cannot-decide` when a field the decision needs is missing."
         ),
     )
-    def check(request: Annotated[CheckRequest, Body()]) -> Response:
-        return _json(service.check(request.drug, request.profile.raw()))
+    async def check(request: Annotated[CheckRequest, Body()]) -> Response:
+        return _json(await run_check(service, request.drug, request.profile.raw()))
 
     @router.post(
         "/check.ics",

@@ -25,10 +25,9 @@ import re
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from druginfo.errors import InputError
-from druginfo.interfaces.api import CheckRequest, read_bounded
+from druginfo.interfaces.api import CheckRequest, read_bounded, run_check
 from druginfo.interfaces.web.security import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -109,11 +108,8 @@ class CheckFastPath:
       (`bounded_body`: size, depth, duplicate keys, number lengths) and validates as the
       route's own `CheckRequest` (the parsed dict equals what the route's JSON parser makes of
       these bytes: the bounded reader only refuses more);
-    - `Service.check` returns a result: on the event loop when `Service.check_ready` says
-      the service has this medicine's product and facts in memory (a warm check is a few
-      hundred microseconds, less than the hand-off to a thread costs), else in the thread
-      pool, as the sync route runs it (a first check of a medicine extracts its facts,
-      100+ ms, and must not stall every other request).
+    - `Service.check` returns a result (run as the route runs it, `api.run_check`: on the
+      event loop when warm, else in the thread pool).
 
     Anything else, and any exception on the way, hands the request to the app with the body
     replayed message by message (an exception raised while reading, such as the security
@@ -168,12 +164,8 @@ class CheckFastPath:
             request = CheckRequest.model_validate(read_bounded(body))
         except (InputError, ValidationError):
             return None
-        raw = request.profile.raw()
         try:
-            if self.service.check_ready(request.drug, raw):
-                result = self.service.check(request.drug, raw)
-            else:
-                result = await run_in_threadpool(self.service.check, request.drug, raw)
+            result = await run_check(self.service, request.drug, request.profile.raw())
         except Exception:
             return None
         return result.model_dump_json().encode()
