@@ -20,6 +20,7 @@ from rich.text import Text
 from druginfo import __version__
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.interfaces import terminal
+from druginfo.interfaces.cli_params import plain_string_params
 from druginfo.wording import schedule_words
 
 if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
@@ -64,6 +65,7 @@ app = typer.Typer(
 out = terminal.console()
 err = Console(stderr=True, highlight=False)
 terminal.plain_help_types()
+plain_string_params()
 
 
 def _version(value: bool) -> None:
