@@ -139,6 +139,23 @@ def alternate(
     theirs = {**env, "PYTHONPATH": str(src.resolve()), "DRUGINFO_CACHE_DIR": str(tmp / "c0")}
     ours = {**env, "DRUGINFO_CACHE_DIR": str(tmp / "c1")}
     ours.pop("PYTHONPATH", None)
+    # A store of its own for the baseline: two versions of the model code fingerprint the
+    # curated monographs differently, and sharing one store would make each run re-store
+    # them (and rebuild the vocabulary) after the other's.
+    url = (
+        env.get("DRUGINFO_DB")
+        or f"sqlite:///{Path(env['XDG_DATA_HOME']) / 'druginfo' / 'druginfo.db'}"
+    )
+    if not url.startswith("sqlite:///"):
+        raise SystemExit("--baseline-src needs a SQLite store (a copy is made for the baseline)")
+    import sqlite3
+
+    with (
+        sqlite3.connect(url.removeprefix("sqlite:///")) as a,
+        sqlite3.connect(tmp / "baseline.db") as b,
+    ):
+        a.backup(b)
+    theirs["DRUGINFO_DB"] = f"sqlite:///{tmp / 'baseline.db'}"
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(src)], env=theirs, capture_output=True
     )

@@ -223,7 +223,9 @@ def show(
         _fail(str(exc))
     choices = _leaflet_choices(svc, mono)
     if as_json:
-        data = mono.model_dump(mode="json")
+        from druginfo.model.trusted_dump import dump_json_data
+
+        data = dump_json_data(mono)  # model_dump(mode="json"), without building its serializer
         if section is not None:
             data["reader_sections"] = [
                 {

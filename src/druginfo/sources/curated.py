@@ -16,15 +16,17 @@ unknown claim; every error names the file so the curator knows where to look.
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from druginfo.errors import DruginfoError, UnknownDrug
 from druginfo.model import Claim, Monograph, Source
+from druginfo.package_files import files as package_files
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 MONOGRAPH_FILE = "monograph.yaml"
 SOURCES_FILE = "sources.yaml"
@@ -41,7 +43,7 @@ class CuratedDataError(DruginfoError, ValueError):
 
 
 def _root() -> Traversable:
-    return resources.files("druginfo").joinpath("data", "monographs")
+    return package_files().joinpath("data", "monographs")
 
 
 def curated_keys() -> list[str]:
@@ -68,7 +70,7 @@ def curated_fingerprint(key: str) -> str:
 
 def fingerprint_files(key: str) -> list[Traversable]:
     """The files a curated monograph is made from, in a fixed order."""
-    package = resources.files("druginfo")
+    package = package_files()
     files: list[Traversable] = []
     for base in (_root().joinpath(key.strip().lower()), package.joinpath("model")):
         if base.is_dir():

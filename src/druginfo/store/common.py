@@ -12,7 +12,6 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from druginfo.model import DrugSummary, InteractionPair, Monograph, SearchHit
@@ -580,7 +579,9 @@ def summarize_drugs(
 
 def migration_scripts(backend: str) -> list[tuple[int, str, str]]:
     """(version, name, sql) of the numbered migrations bundled for a backend, in order."""
-    folder = resources.files("druginfo.store") / "migrations" / backend
+    from druginfo.package_files import files
+
+    folder = files() / "store" / "migrations" / backend
     out: list[tuple[int, str, str]] = []
     for entry in folder.iterdir():
         m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
