@@ -16,6 +16,7 @@ unknown claim; every error names the file so the curator knows where to look.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,23 +64,38 @@ def curated_fingerprint(key: str) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for file in fingerprint_files(key):
+    for file in _listed(_root().joinpath(key.strip().lower())):
         digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    digest.update(_code_part())
     return digest.hexdigest()
 
 
 def fingerprint_files(key: str) -> list[Traversable]:
     """The files a curated monograph is made from, in a fixed order."""
+    return [*_listed(_root().joinpath(key.strip().lower())), *_code_files()]
+
+
+def _listed(base: Traversable) -> list[Traversable]:
+    if not base.is_dir():
+        return []
+    return sorted(
+        (f for f in base.iterdir() if f.is_file() and f.name.endswith((".yaml", ".py"))),
+        key=lambda f: f.name,
+    )
+
+
+def _code_files() -> list[Traversable]:
+    """The model code that validates every curated monograph, and this loader."""
     package = package_files()
-    files: list[Traversable] = []
-    for base in (_root().joinpath(key.strip().lower()), package.joinpath("model")):
-        if base.is_dir():
-            files += sorted(
-                (f for f in base.iterdir() if f.is_file() and f.name.endswith((".yaml", ".py"))),
-                key=lambda f: f.name,
-            )
-    files.append(package.joinpath("sources", "curated.py"))  # how the files become a monograph
-    return files
+    # how the files become a monograph: this loader, last
+    return [*_listed(package.joinpath("model")), package.joinpath("sources", "curated.py")]
+
+
+@functools.cache
+def _code_part() -> bytes:
+    """What the code files add to every fingerprint, read once per process (the same for
+    each curated monograph; a running process keeps the code it loaded, so does this)."""
+    return b"".join(f.name.encode() + b"\0" + f.read_bytes() + b"\0" for f in _code_files())
 
 
 def load_curated(key: str) -> Monograph:
