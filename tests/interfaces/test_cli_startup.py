@@ -57,6 +57,8 @@ NOT_FOR_SHOW = (
     "typer._adapters",
     "pydantic.plugin._loader",
     "importlib.metadata",
+    "rapidfuzz",  # near misses only: a name that matches needs no fuzzy search
+    "zipfile",  # the package's files are a folder (druginfo.package_files)
 )
 
 # Run the command line in a child, then report what it loaded and which model classes
@@ -117,6 +119,24 @@ def test_help_imports_nothing_heavy() -> None:
         or any(m == h or m.startswith(h + ".") for h in HEAVY_MODULES)
     ]
     assert not heavy, heavy
+
+
+def test_importing_the_command_line_loads_no_web_stack_or_parser() -> None:
+    """The command-line module alone (what every command, `--help` included, pays for)."""
+    code = (
+        "import sys, json\n"
+        "from druginfo.interfaces import cli\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    unwanted = (
+        "fastapi", "starlette", "uvicorn", "lxml", "jinja2", "rapidfuzz", "yaml", "pydantic",
+        "fhir", "trafilatura", "psycopg", "markdown_it", "zipfile",
+    )  # fmt: skip
+    heavy = [m for m in loaded if m.split(".")[0] in unwanted]
+    assert not heavy, heavy
+    assert "druginfo.interfaces.cli" in loaded
 
 
 def test_help_choices_are_the_real_ones() -> None:
