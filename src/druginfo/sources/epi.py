@@ -43,6 +43,7 @@ from druginfo.sources.text import (
     combination_key,
     norm_space,
     sha256,
+    split_normalized,
     split_sentences,
 )
 
@@ -628,32 +629,44 @@ def _split_section(
     for block in blocks:
         for part in _split_embedded(block, brand_re, rules, masked):
             pieces.extend(_split_trailing_heading(part))
+    # `_heading`'s first test, hoisted: one expression rules out most pieces.
+    any_rule = _any_rule(rules).match if rules else None
     subs = [_Sub(title=title, topic=default)]
     for i, block in enumerate(pieces):
-        if rules:
+        found = None
+        if any_rule is not None:
             mask = masked.get(block)
             if mask is None:
                 mask = _mask_brand(block, brand_re)
-            found = _heading(block, mask, rules)
-        else:
-            found = None
+            if any_rule(mask):
+                found = _heading(block, mask, rules)
         if found:
             sub_title, topic, rest = found
             subs.append(_Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
         elif number == "6" and _is_caps_heading(block):
             topic = Topic.self_injection if _SELF_INJECTION_WORDS.search(block) else default
             subs.append(_Sub(title=block, topic=topic))
-        elif _is_own_heading(pieces, i):
+        elif _may_head(block) and _is_own_heading(pieces, i):
             subs.append(_Sub(title=block, topic=default))
         else:
             subs[-1].blocks.append(block)
     return [s for s in subs if s.blocks]
 
 
+def _may_head(block: str) -> bool:
+    """False only where `_looks_like_heading(block)` is False (a piece longer than a heading
+    with no space at either end for `strip` to take): most pieces are paragraphs, and the
+    full test on each cost a fifth of cutting sections."""
+    return len(block) <= _HEADING_MAX or block[0].isspace() or block[-1].isspace()
+
+
 # Where the converter glued a template sub-heading into the paragraph before it ("... (see
 # Warnings and precautions). Warnings and precautions Talk to your doctor ..."): a heading is
 # looked for after every sentence end, and cut out only where it reads as one.
-_SENTENCE_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
+# Each match ends where the next sentence starts. It begins with its punctuation rather than
+# a look-behind, so the engine jumps between the few candidate characters instead of trying
+# every position (the same ends: a gap always follows its punctuation directly).
+_SENTENCE_GAP = re.compile(r"[.!?)]\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
 
 
 def _split_embedded(
@@ -668,10 +681,10 @@ def _split_embedded(
     if masked_blocks is not None:
         masked_blocks[block] = masked
     unanchored = _unanchored(rules)
+    any_rule = _any_rule(unanchored).match  # `_heading_at`'s first test, hoisted
+    ends = [m.end() for m in _SENTENCE_GAP.finditer(block)]
     cuts = [
-        m.end()
-        for m in _SENTENCE_GAP.finditer(block)
-        if _heading_at(block, masked, m.end(), unanchored)
+        at for at in ends if any_rule(masked, at) and _heading_at(block, masked, at, unanchored)
     ]
     if not cuts:
         return [block]
@@ -698,9 +711,12 @@ def _split_trailing_heading(block: str) -> list[str]:
     return [block[: m.start()].strip(), m.group(1).strip()]
 
 
+_HEADING_MAX = 70  # characters
+
+
 def _looks_like_heading(text: str) -> bool:
     text = text.strip()
-    if not text or text.startswith(LIST_MARK) or len(text) > 70:
+    if not text or text.startswith(LIST_MARK) or len(text) > _HEADING_MAX:
         return False
     if not text[0].isupper() or text[-1] in ".!?:;,":
         return False
@@ -784,6 +800,19 @@ _ANCHORS: dict[str, dict[str, re.Pattern[str]]] = {
 }
 
 
+# A literal every match of an anchor contains, tested with `in` before the expression: the
+# anchors that may start up to 250 characters into a block try every position of every
+# block until their section is found (a test checks each literal is one the pattern needs).
+_ANCHOR_NEEDS: dict[str, dict[str, str]] = {
+    "en": {"3": "Always ", "4": "Like all medicines, "},
+    "da": {"3": " nøjagtigt", "4": "kan som alle andre lægemidler "},
+    "pt": {
+        "3": "este medicamento exatamente",
+        "4": "Como todos os medicamentos, este medicamento pode causar",
+    },
+}
+
+
 def align_sections(
     parts: list[tuple[str, list[str]]], language: str
 ) -> list[tuple[str | None, str, list[str]]]:
@@ -811,9 +840,12 @@ def align_sections(
         return [*numbered, *other]
     found: dict[int, str] = {}
     start = 0
+    needs = _ANCHOR_NEEDS.get(language, {})
     for number in ("3", "4", "5", "6"):
+        anchor = anchors[number].match
+        need = needs.get(number, "")
         for i in range(start, len(flat)):
-            if anchors[number].match(plain[i]):
+            if need in plain[i] and anchor(plain[i]):
                 found[i] = number
                 start = i + 1
                 break
@@ -1172,7 +1204,9 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
             sub_topic = sub.topic
             pregnancy = sub_topic is Topic.pregnancy
             for block in sub.blocks:
-                for sentence in split_sentences(unmark(block)):
+                # Blocks are norm_space'd by marked_blocks (repair_text and the sub-heading
+                # cuts add no space and strip their pieces): no second collapse of spaces.
+                for sentence in split_normalized(unmark(block)):
                     claim_id = f"{stem}-s{len(claims) + 1}"
                     claims.append(
                         {

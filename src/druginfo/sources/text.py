@@ -209,7 +209,12 @@ def split_sentences(block: str) -> list[str]:
     the word before it, never at the rest of the text (a long block with many full stops
     that are not sentence ends, "e.g. ... e.g. ...", once took quadratic time).
     """
-    text = norm_space(block)
+    return split_normalized(norm_space(block))
+
+
+def split_normalized(text: str) -> list[str]:
+    """`split_sentences` of a block that is already `norm_space`d (the leaflet reader's
+    blocks are, by construction): collapsing the spaces again was a quarter of the cost."""
     if not text:
         return []
     out: list[str] = []
@@ -238,6 +243,9 @@ def split_sentences(block: str) -> list[str]:
         if sentence:
             out.append(sentence)
         start = end
+    if not start:
+        out.append(text)  # one sentence: the text, which norm_space left without edge spaces
+        return out
     tail = text[start:].strip()
     if tail:
         out.append(tail)
