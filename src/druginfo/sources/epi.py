@@ -626,8 +626,12 @@ def _split_section(
     # Most pieces are whole blocks: their masked text is computed once, for both uses.
     masked: dict[str, str] = {}
     pieces: list[str] = []
+    unanchored = _unanchored(rules) if rules else rules
     for block in blocks:
-        for part in _split_embedded(block, brand_re, rules, masked):
+        if block.startswith(LIST_MARK):
+            pieces.append(block)  # a list item is neither cut nor has a trailing heading
+            continue
+        for part in _split_embedded(block, brand_re, rules, masked, unanchored):
             pieces.extend(_split_trailing_heading(part))
     # `_heading`'s first test, hoisted: one expression rules out most pieces.
     any_rule = _any_rule(rules).match if rules else None
@@ -646,18 +650,17 @@ def _split_section(
         elif number == "6" and _is_caps_heading(block):
             topic = Topic.self_injection if _SELF_INJECTION_WORDS.search(block) else default
             subs.append(_Sub(title=block, topic=topic))
-        elif _may_head(block) and _is_own_heading(pieces, i):
+        elif (
+            # `_looks_like_heading` is False for a piece longer than a heading with no space
+            # at either end for its `strip` to take (most pieces: paragraphs), so the full
+            # test runs only on the others.
+            (len(block) <= _HEADING_MAX or block[0].isspace() or block[-1].isspace())
+            and _is_own_heading(pieces, i)
+        ):
             subs.append(_Sub(title=block, topic=default))
         else:
             subs[-1].blocks.append(block)
     return [s for s in subs if s.blocks]
-
-
-def _may_head(block: str) -> bool:
-    """False only where `_looks_like_heading(block)` is False (a piece longer than a heading
-    with no space at either end for `strip` to take): most pieces are paragraphs, and the
-    full test on each cost a fifth of cutting sections."""
-    return len(block) <= _HEADING_MAX or block[0].isspace() or block[-1].isspace()
 
 
 # Where the converter glued a template sub-heading into the paragraph before it ("... (see
@@ -674,13 +677,17 @@ def _split_embedded(
     brand_re: re.Pattern[str] | None,
     rules: list[tuple[re.Pattern[str], Topic]],
     masked_blocks: dict[str, str] | None = None,
+    unanchored: list[tuple[re.Pattern[str], Topic]] | None = None,
 ) -> list[str]:
+    """The block cut before each template sub-heading glued into it; `unanchored` is
+    `_unanchored(rules)` when the caller has it."""
     if not rules or block.startswith(LIST_MARK):
         return [block]
     masked = _mask_brand(block, brand_re)
     if masked_blocks is not None:
         masked_blocks[block] = masked
-    unanchored = _unanchored(rules)
+    if unanchored is None:
+        unanchored = _unanchored(rules)
     any_rule = _any_rule(unanchored).match  # `_heading_at`'s first test, hoisted
     ends = [m.end() for m in _SENTENCE_GAP.finditer(block)]
     cuts = [

@@ -45,51 +45,53 @@ def marked_blocks(markup: str) -> list[str]:
             return [text] if text else []
     blocks: list[str] = []
     buf: list[str] = []
-    in_item = False
     names = _LOCAL_NAMES
 
-    def flush() -> None:
-        if buf:
-            text = " ".join("".join(buf).split())  # norm_space, inlined: ~170 calls a leaflet
-            buf.clear()
-            if text:
-                blocks.append(LIST_MARK + text if in_item else text)
+    def end_block(in_item: bool) -> None:
+        text = " ".join("".join(buf).split())  # norm_space, inlined: ~170 calls a leaflet
+        buf.clear()
+        if text:
+            blocks.append(LIST_MARK + text if in_item else text)
 
-    def walk(el: etree._Element) -> None:
-        nonlocal in_item
-        tag = el.tag
-        name = names.get(tag) if isinstance(tag, str) else ""
-        if name is None:
-            name = local_name(tag)
-            if len(names) < 512:
-                names[tag] = name
-        if name in _SKIP_TAGS:
+    def walk(parent: etree._Element, in_item: bool) -> None:
+        # The children of `parent`, inside a list item or not. A block element ends the
+        # text before it and its own; a line break ends the text before it; an element
+        # skipped keeps only its tail. Empty buffers are not flushed (nothing to end).
+        for el in parent:
+            tag = el.tag
+            name = names.get(tag) if tag.__class__ is str else ""
+            if name is None:
+                name = local_name(tag)
+                if len(names) < 512:
+                    names[tag] = name
+            if name in _SKIP_TAGS:
+                pass
+            elif name in _BLOCK_TAGS:
+                if buf:
+                    end_block(in_item)
+                inner = in_item or name == "li"
+                if el.text:
+                    buf.append(el.text)
+                if len(el):
+                    walk(el, inner)
+                if buf:
+                    end_block(inner)
+            else:
+                if name == "br":
+                    if buf:
+                        end_block(in_item)
+                elif name and el.text:  # comments and processing instructions: no text
+                    buf.append(el.text)
+                if len(el):
+                    walk(el, in_item)
             if el.tail:
                 buf.append(el.tail)
-            return
-        block = name in _BLOCK_TAGS
-        outer = in_item
-        if block:
-            flush()
-            if name == "li":
-                in_item = True
-        if name == "br":
-            flush()
-        elif el.text and name:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-            in_item = outer
-        if el.tail:
-            buf.append(el.tail)
 
     if root.text:
         buf.append(root.text)
-    for child in root:
-        walk(child)
-    flush()
+    walk(root, False)
+    if buf:
+        end_block(False)
     return blocks
 
 
