@@ -719,6 +719,7 @@ def _split_trailing_heading(block: str) -> list[str]:
 
 
 _HEADING_MAX = 70  # characters
+_BRACKETED = re.compile(r"\([^)]*\)")
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -727,7 +728,7 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if not text[0].isupper() or text[-1] in ".!?:;,":
         return False
-    outside = re.sub(r"\([^)]*\)", " ", text)
+    outside = _BRACKETED.sub(" ", text)
     words = outside.split()
     return 0 < len(words) <= 4 and not any(w.isdigit() for w in words)
 

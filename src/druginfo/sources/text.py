@@ -217,17 +217,19 @@ def split_normalized(text: str) -> list[str]:
     blocks are, by construction): collapsing the spaces again was a quarter of the cost."""
     if not text:
         return []
+    first_end = _SENTENCE_END.search(text)
+    if first_end is None:
+        return [text]  # most list items and short blocks: one sentence, no loop
     out: list[str] = []
     start = 0
     n = len(text)
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
+    for m in _SENTENCE_END.finditer(text, first_end.start()):
+        stop, end = m.span()
         if end >= n:
             continue
         ch = text[end]
         if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):  # _starts_sentence
             continue
-        stop = m.start()
         if text[stop] == ".":
             # The word before the full stop (back to a space or the sentence's start): after
             # norm_space the only whitespace left is the single space.
