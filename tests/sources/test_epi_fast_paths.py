@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from druginfo.model import Topic
-from druginfo.sources import epi
+from druginfo.sources import epi, leaflet_text
 
 HEADINGS = [
     "Warnings and precautions",
@@ -258,3 +258,39 @@ def test_aligning_with_anchor_literals_is_aligning_without(
     finally:
         epi._ANCHOR_NEEDS = saved
     assert fast == plain
+
+
+# --- the brand mask's lower-case test -------------------------------------------------------
+
+
+def test_lower_case_keeps_every_case_insensitive_match_of_ascii() -> None:
+    """What `_mask_brand`'s `key` relies on, for every printable ASCII character a brand may
+    hold (not only letters): whatever matches it case-insensitively lower-cases to its lower
+    case, one character for one, except the case traps."""
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    traps = set(leaflet_text._CASE_TRAPS)
+    for code in range(0x20, 0x7F):
+        char = chr(code)
+        for ch in re.findall(re.escape(char), everything, re.IGNORECASE):
+            if ch not in traps:
+                assert ch.lower() == char.lower(), (char, ch)
+
+
+ASCII_BRANDS = ["Zorblex", "Mira Pen", "Q-Vax", "KISQALI", "st", "Ki 2"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ASCII_BRANDS),
+            st.sampled_from(["zorBLEX", "mira pen", "q-vAX", "\u212aisqali", "\u017ft", "\u0130"]),
+            st.text(alphabet="aKkSsſıİ -2Ø.", max_size=6),
+        ),
+        max_size=12,
+    ).map(" ".join),
+    st.sampled_from(ASCII_BRANDS),
+)
+def test_mask_with_key_is_mask_without(block: str, brand: str) -> None:
+    brand_re = re.compile(re.escape(brand), re.IGNORECASE)
+    assert epi._mask_brand(block, brand_re, brand.lower()) == epi._mask_brand(block, brand_re)

@@ -38,7 +38,13 @@ from typing import Any
 
 from druginfo.model import Identity, Monograph, Source, SourceKind, Topic
 from druginfo.sources.base import Broken, ParsedDocument
-from druginfo.sources.leaflet_text import LIST_MARK, marked_blocks, repair_text, unmark
+from druginfo.sources.leaflet_text import (
+    _CASE_TRAPS,
+    LIST_MARK,
+    marked_blocks,
+    repair_text,
+    unmark,
+)
 from druginfo.sources.text import (
     combination_key,
     norm_space,
@@ -521,8 +527,18 @@ def _compile_subheadings(number: str, language: str) -> list[tuple[re.Pattern[st
     ]
 
 
-def _mask_brand(block: str, brand_re: re.Pattern[str] | None) -> str:
+def _mask_brand(block: str, brand_re: re.Pattern[str] | None, key: str | None = None) -> str:
+    """The block with the brand masked. `key`, the lower-cased brand when it is ASCII, lets
+    a block that cannot hold it through without the case-insensitive search: lower-casing
+    keeps every case-insensitive match of an ASCII character, except through the three
+    characters listed in `leaflet_text._CASE_TRAPS` (a block with one takes the search)."""
     if brand_re is None:
+        return block
+    if (
+        key is not None
+        and key not in block.lower()
+        and (block.isascii() or not any(trap in block for trap in _CASE_TRAPS))
+    ):
         return block
     return brand_re.sub(
         lambda m: (_WORD_MASK if m.group(0).isalnum() else _MASK) * len(m.group(0)), block
@@ -623,6 +639,7 @@ def _split_section(
 ) -> list[_Sub]:
     rules = _compile_subheadings(number or "", language)
     brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
+    key = brand.lower() if brand_re is not None and brand.isascii() else None
     # Most pieces are whole blocks: their masked text is computed once, for both uses.
     masked: dict[str, str] = {}
     pieces: list[str] = []
@@ -631,7 +648,7 @@ def _split_section(
         if block.startswith(LIST_MARK):
             pieces.append(block)  # a list item is neither cut nor has a trailing heading
             continue
-        for part in _split_embedded(block, brand_re, rules, masked, unanchored):
+        for part in _split_embedded(block, brand_re, rules, masked, unanchored, key):
             pieces.extend(_split_trailing_heading(part))
     # `_heading`'s first test, hoisted: one expression rules out most pieces.
     any_rule = _any_rule(rules).match if rules else None
@@ -641,7 +658,7 @@ def _split_section(
         if any_rule is not None:
             mask = masked.get(block)
             if mask is None:
-                mask = _mask_brand(block, brand_re)
+                mask = _mask_brand(block, brand_re, key)
             if any_rule(mask):
                 found = _heading(block, mask, rules)
         if found:
@@ -678,12 +695,13 @@ def _split_embedded(
     rules: list[tuple[re.Pattern[str], Topic]],
     masked_blocks: dict[str, str] | None = None,
     unanchored: list[tuple[re.Pattern[str], Topic]] | None = None,
+    key: str | None = None,
 ) -> list[str]:
     """The block cut before each template sub-heading glued into it; `unanchored` is
-    `_unanchored(rules)` when the caller has it."""
+    `_unanchored(rules)` when the caller has it, `key` as for `_mask_brand`."""
     if not rules or block.startswith(LIST_MARK):
         return [block]
-    masked = _mask_brand(block, brand_re)
+    masked = _mask_brand(block, brand_re, key)
     if masked_blocks is not None:
         masked_blocks[block] = masked
     if unanchored is None:

@@ -56,7 +56,9 @@ def marked_blocks(markup: str) -> list[str]:
     def walk(parent: etree._Element, in_item: bool) -> None:
         # The children of `parent`, inside a list item or not. A block element ends the
         # text before it and its own; a line break ends the text before it; an element
-        # skipped keeps only its tail. Empty buffers are not flushed (nothing to end).
+        # skipped keeps only its tail. Nothing waits to be ended while `buf` is empty, and
+        # a run of spaces alone (the line breaks between block elements) is not kept in
+        # an empty `buf`: it would only be stripped again.
         for el in parent:
             tag = el.tag
             name = names.get(tag) if tag.__class__ is str else ""
@@ -70,8 +72,9 @@ def marked_blocks(markup: str) -> list[str]:
                 if buf:
                     end_block(in_item)
                 inner = in_item or name == "li"
-                if el.text:
-                    buf.append(el.text)
+                text = el.text
+                if text and not text.isspace():
+                    buf.append(text)
                 if len(el):
                     walk(el, inner)
                 if buf:
@@ -80,14 +83,17 @@ def marked_blocks(markup: str) -> list[str]:
                 if name == "br":
                     if buf:
                         end_block(in_item)
-                elif name and el.text:  # comments and processing instructions: no text
-                    buf.append(el.text)
+                elif name:  # comments and processing instructions: no text
+                    text = el.text
+                    if text and (buf or not text.isspace()):
+                        buf.append(text)
                 if len(el):
                     walk(el, in_item)
-            if el.tail:
-                buf.append(el.tail)
+            tail = el.tail
+            if tail and (buf or not tail.isspace()):
+                buf.append(tail)
 
-    if root.text:
+    if root.text and not root.text.isspace():
         buf.append(root.text)
     walk(root, False)
     if buf:
