@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -128,6 +129,7 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="store URL (default: a fresh temporary SQLite)")
     args = ap.parse_args()
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         svc = Service.open(url)
@@ -163,6 +165,7 @@ def main() -> None:
                 cpu[kind].append(spent)
         svc.close()
 
+    load_after = os.getloadavg()
     b50, b99 = percentiles(base)
     overall = timed["curated"] + timed["leaflet"]
     overall_cpu = cpu["curated"] + cpu["leaflet"]
@@ -174,6 +177,13 @@ def main() -> None:
     print(f"leaflet-only among them: {', '.join(leaflet_only)}; other kinds: "
           f"{', '.join(OTHER_KINDS)}")  # fmt: skip
     print(f"last decision: {result.decision}, {len(result.alerts)} alerts")
+    # Other processes move wall and CPU times alike: compare code by alternating runs.
+    print(
+        "load average (1, 5, 15 min) before "
+        + ", ".join(f"{x:.2f}" for x in load_before)
+        + "; after "
+        + ", ".join(f"{x:.2f}" for x in load_after)
+    )
     print(f"{'baseline json.loads':34s} p50 {b50 * 1e6:8.1f} µs   p99 {b99 * 1e6:9.1f} µs")
     print(line("check (parse + engine), overall", overall, overall_cpu, b50))
     print(line("  curated medicines", timed["curated"], cpu["curated"], b50))

@@ -341,16 +341,14 @@ class Service:
     def check(
         self, drug: str | None, raw_profile: Mapping[str, Any], today: dt.date | None = None
     ) -> CheckResult:
-        if not isinstance(raw_profile, Mapping):
+        if type(raw_profile) is not dict and not isinstance(raw_profile, Mapping):
             raise InputError("profile", "the profile must be an object of fields")
         raw = dict(raw_profile)
         profile_drug = raw.pop("drug", None)
         name = drug or profile_drug
         if not name or not isinstance(name, str):
             raise InputError("drug", "name the medicine to check (for example --drug anakinra)")
-        from druginfo.engine import check as engine_check
-        from druginfo.engine import parse_profile
-
+        engine_check, parse_profile = _engine_check()
         profile = parse_profile(raw)
         mono, choice = self._checked_product(name, profile.age_years)
         pairs = self._table_interactions(mono.key, profile.medications)
@@ -463,8 +461,9 @@ class Service:
     def _table_interactions(self, key: str, medications: list[str]) -> list[Any]:
         """Pairs from interaction tables between the checked drug and the person's medicines."""
         others = []
+        resolve = self.vocab.resolve_medication
         for med in medications:
-            match = self.vocab.resolve_medication(med)
+            match = resolve(med)
             if match is not None and match.key != key:
                 others.append(match.key)
         if not others:
@@ -521,6 +520,20 @@ class Service:
                 + (f"; its leaflets are: {ids}" if ids else ""),
             )
         return pick
+
+
+_ENGINE: tuple[Any, Any] | None = None
+
+
+def _engine_check() -> tuple[Any, Any]:
+    """The engine's check and profile parser, imported on the first check (a command that
+    never checks does not load the engine), then a plain lookup for every later one."""
+    global _ENGINE
+    if _ENGINE is None:
+        from druginfo.engine import check, parse_profile
+
+        _ENGINE = (check, parse_profile)
+    return _ENGINE
 
 
 def with_vocabulary_name(

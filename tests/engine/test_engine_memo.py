@@ -11,9 +11,13 @@ drawn at random.
 from __future__ import annotations
 
 import gc
+import random
+import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +90,83 @@ def test_clear_forgets() -> None:
     memo.clear()
     _scaled(box, 3)
     assert len(calls) == 2
+
+
+@memo.by_identity(objects=2)
+def _pair(first: Box, second: Box, extra: str) -> str:
+    calls.append((first.value, second.value))
+    return f"{first.value}-{second.value}-{extra}"
+
+
+@memo.by_identity(objects=3)
+def _triple(first: Box, second: Box, third: Box) -> int:
+    calls.append((first.value, third.value))
+    return first.value + second.value + third.value
+
+
+def test_several_objects_are_each_told_apart_by_identity() -> None:
+    memo.clear()
+    calls.clear()
+    a, b, b_twin = Box(1), Box(2), Box(2)
+    assert _pair(a, b, "x") == _pair(a, b, "x") == "1-2-x"
+    assert len(calls) == 1
+    assert _pair(a, b_twin, "x") == "1-2-x"  # equal, not the same: worked out anew
+    assert _pair(b, a, "x") == "2-1-x"
+    assert _pair(a, b, "y") == "1-2-y"
+    assert len(calls) == 4
+    assert _triple(a, b, a) == _triple(a, b, a) == 4
+    assert _triple(a, b_twin, a) == 4
+    assert len(calls) == 6
+    memo.clear()
+    _triple(a, b, a)
+    assert len(calls) == 7
+
+
+def test_keyword_arguments_are_refused() -> None:
+    with pytest.raises(TypeError):
+        _scaled(Box(1), factor=2)
+    with pytest.raises(TypeError):
+        _pair(Box(1), Box(2), extra="x")
+
+
+def test_a_full_table_starts_afresh_and_still_answers(monkeypatch: Any) -> None:
+    memo.clear()
+    calls.clear()
+    monkeypatch.setattr(memo, "MAX_OBJECTS", 3)
+    monkeypatch.setattr(memo, "MAX_VALUES", 2)
+    boxes = [Box(i) for i in range(10)]
+    for box in boxes:
+        for factor in range(5):
+            assert _scaled(box, factor) == box.value * factor
+    assert all(_scaled(box, 4) == box.value * 4 for box in boxes)
+
+
+def test_past_the_total_bound_everything_is_forgotten(monkeypatch: Any) -> None:
+    memo.clear()
+    calls.clear()
+    monkeypatch.setattr(memo, "MAX_TOTAL", 10)
+    box = Box(5)
+    _scaled(box, 1)
+    for factor in range(2, 30):  # far more than ten values: forgotten on the way
+        assert _scaled(box, factor) == 5 * factor
+    calls.clear()
+    _scaled(box, 1)  # long forgotten: worked out again, right
+    assert calls == [(5, 1)]
+
+
+def test_only_an_object_remembered_by_forgets_when_it_changes() -> None:
+    memo.clear()
+    calls.clear()
+    box = Box(6)
+    _scaled(box, 2)
+    built = Vocab.bundled()  # a vocabulary being built, never used by a check
+    built.extend_names([("Zorblex", "warfarin")])
+    memo.forget(Box(6))  # equal, but not the object remembered by
+    _scaled(box, 2)
+    assert calls == [(6, 2)]  # still remembered
+    memo.forget(box)
+    _scaled(box, 2)
+    assert calls == [(6, 2), (6, 2)]
 
 
 # --- warm answers equal cold ones ----------------------------------------------------------
@@ -202,3 +283,44 @@ def test_a_warm_check_answers_like_a_cold_one(raw: dict[str, Any]) -> None:
     assert warm == cold
     # ...and again, now that this person's work is remembered too.
     assert [_answer(CURATED, [], raw), _answer(*WARM_LEAFLET, raw)] == warm
+
+
+# --- threads --------------------------------------------------------------------------------
+
+
+def test_checks_in_threads_answer_like_one_thread_while_everything_is_forgotten() -> None:
+    """The tables take no lock per lookup: checks running in several threads, with another
+    thread forgetting everything now and then (a new store version), answer exactly as one
+    thread does from nothing."""
+    rng = random.Random(7)
+    people: list[dict[str, Any]] = []
+    for _ in range(60):
+        person: dict[str, Any] = {
+            "conditions": rng.sample(CONDITIONS, rng.randrange(4)),
+            "allergies": rng.sample(ALLERGIES, rng.randrange(3)),
+            "medications": rng.sample(MEDICATIONS, rng.randrange(6)),
+            "planned_vaccines": rng.sample(VACCINES, rng.randrange(2)),
+            "age_years": rng.choice([3, 30, 70]),
+            "weight_kg": rng.choice([18, 70]),
+        }
+        people.append(person)
+    memo.clear()
+    expected = [[_answer(CURATED, [], p), _answer(*WARM_LEAFLET, p)] for p in people]
+    stop = threading.Event()
+
+    def forget() -> None:
+        while not stop.is_set():
+            memo.clear()
+            stop.wait(0.002)
+
+    forgetter = threading.Thread(target=forget)
+    forgetter.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            got = list(
+                pool.map(lambda p: [_answer(CURATED, [], p), _answer(*WARM_LEAFLET, p)], people * 3)
+            )
+    finally:
+        stop.set()
+        forgetter.join()
+    assert got == expected * 3

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Citations, fallback_refs
 from druginfo.engine.coverage import build_coverage
 from druginfo.engine.decision import decide, sort_alerts
@@ -43,7 +44,7 @@ MONITORING_TRIGGER = "monitoring"
 
 
 def drug_ref(mono: Monograph) -> DrugRef:
-    return DrugRef(generic=mono.identity.generic, brands=list(mono.identity.brands))
+    return make(DrugRef, dict(generic=mono.identity.generic, brands=list(mono.identity.brands)))
 
 
 def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert]) -> list[Alert]:
@@ -55,7 +56,9 @@ def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert
     alert is kept, with the interval details and the citations of both. Returns the dose
     alerts that remain.
     """
-    kidney_triggers = {r.trigger for r in mono.screening if r.match.crcl_below_ml_min is not None}
+    if not dose_alerts:
+        return []
+    kidney_triggers = _kidney_triggers(mono)
     rank = {"high": 0, "moderate": 1, "low": 2}
     remaining: list[Alert] = []
     for alert in dose_alerts:
@@ -75,6 +78,12 @@ def merge_kidney(mono: Monograph, dose_alerts: list[Alert], screened: list[Alert
         if rank[alert.severity] < rank[twin.severity]:
             twin.severity = alert.severity
     return remaining
+
+
+@memo.by_identity()
+def _kidney_triggers(mono: Monograph) -> frozenset[str]:
+    """The triggers of the document's screening rules on kidney function (once per document)."""
+    return frozenset(r.trigger for r in mono.screening if r.match.crcl_below_ml_min is not None)
 
 
 @memo.by_identity()
@@ -181,17 +190,20 @@ def check(
             )
         else:
             alerts.append(
-                Alert(
-                    kind="cannot-decide",
-                    trigger=MONITORING_TRIGGER,
-                    severity="low",
-                    title="No start date: monitoring tests not dated",
-                    detail=(
-                        "Add 'start_date' (YYYY-MM-DD) to the profile to get the dates of the "
-                        "tests: " + _monitoring_tests(mono) + "."
+                make(
+                    Alert,
+                    dict(
+                        kind="cannot-decide",
+                        trigger=MONITORING_TRIGGER,
+                        severity="low",
+                        title="No start date: monitoring tests not dated",
+                        detail=(
+                            "Add 'start_date' (YYYY-MM-DD) to the profile to get the dates of the "
+                            "tests: " + _monitoring_tests(mono) + "."
+                        ),
+                        field="start_date",
+                        sources=list(_monitoring_claims(mono)),
                     ),
-                    field="start_date",
-                    sources=list(_monitoring_claims(mono)),
                 )
             )
     alerts = sort_alerts(alerts)
@@ -211,20 +223,23 @@ def check(
     cited_monitoring = monitoring
     for m in cited_monitoring:
         m.sources = citations.cite(m.sources)
-    return CheckResult(
-        drug=drug_ref(mono),
-        decision=decide(cited_alerts),
-        regimen=regimen,
-        alerts=cited_alerts,
-        monitoring=cited_monitoring,
-        sources=citations.sources,
-        coverage=build_coverage(
-            profile,
-            vocab,
-            bases,
-            has_rules=bool(mono.screening) or leaflet_rules > 0,
-            no_rules_reason=no_rules_reason,
-            leaflet=leaflet_read,
+    return make(
+        CheckResult,
+        dict(
+            drug=drug_ref(mono),
+            decision=decide(cited_alerts),
+            regimen=regimen,
+            alerts=cited_alerts,
+            monitoring=cited_monitoring,
+            sources=citations.sources,
+            coverage=build_coverage(
+                profile,
+                vocab,
+                bases,
+                has_rules=bool(mono.screening) or leaflet_rules > 0,
+                no_rules_reason=no_rules_reason,
+                leaflet=leaflet_read,
+            ),
+            avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
         ),
-        avoid=list(dict.fromkeys(a.avoid for a in cited_alerts if a.avoid)),
     )

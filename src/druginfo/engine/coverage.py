@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from druginfo.engine.build import make
 from druginfo.engine.provenance import BASIS_WORDS
 from druginfo.model import Coverage, NotScreened, Profile
 from druginfo.vocab.base import Vocabulary
@@ -48,18 +49,21 @@ def build_coverage(
     `leaflet`: what a machine-read leaflet offered (None for curated rules), so the line says
     against what the conditions and medicines were screened, and conditions the leaflet gave
     nothing to screen against are said to be not screened."""
-    cov = Coverage(rules=[BASIS_WORDS.get(b, b) for b in dict.fromkeys(bases)])
+    cov = make(Coverage, dict(rules=[BASIS_WORDS.get(b, b) for b in dict.fromkeys(bases)]))
     meds = vaccines = 0
     for text in profile.medications:
         vaccine = vocab.vaccine(text)
         if vaccine is not None:
             if vaccine.ambiguous:
                 cov.not_screened.append(
-                    NotScreened(
-                        item=text,
-                        field="medications",
-                        reason="we cannot tell whether this vaccine is live",
-                        fix=UNKNOWN_VACCINE_FIX,
+                    make(
+                        NotScreened,
+                        dict(
+                            item=text,
+                            field="medications",
+                            reason="we cannot tell whether this vaccine is live",
+                            fix=UNKNOWN_VACCINE_FIX,
+                        ),
                     )
                 )
             else:
@@ -67,11 +71,14 @@ def build_coverage(
             continue
         if vocab.resolve_medication(text) is None:
             cov.not_screened.append(
-                NotScreened(
-                    item=text,
-                    field="medications",
-                    reason="not a medicine name we know",
-                    fix=UNKNOWN_MEDICINE_FIX,
+                make(
+                    NotScreened,
+                    dict(
+                        item=text,
+                        field="medications",
+                        reason="not a medicine name we know",
+                        fix=UNKNOWN_MEDICINE_FIX,
+                    ),
                 )
             )
         else:
@@ -80,11 +87,14 @@ def build_coverage(
         vaccine = vocab.vaccine(text)
         if vaccine is None or vaccine.ambiguous:
             cov.not_screened.append(
-                NotScreened(
-                    item=text,
-                    field="planned_vaccines",
-                    reason="we cannot tell which vaccine this is or whether it is live",
-                    fix=UNKNOWN_VACCINE_FIX,
+                make(
+                    NotScreened,
+                    dict(
+                        item=text,
+                        field="planned_vaccines",
+                        reason="we cannot tell which vaccine this is or whether it is live",
+                        fix=UNKNOWN_VACCINE_FIX,
+                    ),
                 )
             )
         else:
@@ -103,11 +113,14 @@ def build_coverage(
                 )
             else:
                 cov.not_screened.append(
-                    NotScreened(
-                        item="your conditions",
-                        field="conditions",
-                        reason="the leaflet names no condition we could read",
-                        fix=LEAFLET_FIX,
+                    make(
+                        NotScreened,
+                        dict(
+                            item="your conditions",
+                            field="conditions",
+                            reason="the leaflet names no condition we could read",
+                            fix=LEAFLET_FIX,
+                        ),
                     )
                 )
         if meds:
@@ -124,11 +137,14 @@ def build_coverage(
     else:
         cov.not_screened.insert(
             0,
-            NotScreened(
-                item="the whole profile",
-                field="drug",
-                reason=no_rules_reason or "no safety rules we can read for this medicine",
-                fix=LEAFLET_FIX,
+            make(
+                NotScreened,
+                dict(
+                    item="the whole profile",
+                    field="drug",
+                    reason=no_rules_reason or "no safety rules we can read for this medicine",
+                    fix=LEAFLET_FIX,
+                ),
             ),
         )
     cov.summary = summary(cov)

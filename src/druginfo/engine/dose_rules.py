@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.model import Alert, DoseRule, Monograph, Profile
 from druginfo.wording import every_hours_words, number
 
@@ -32,14 +34,17 @@ class Selection:
 
 
 def cannot(title: str, detail: str, field_name: str | None, refs: Sequence[str]) -> Alert:
-    return Alert(
-        kind="cannot-decide",
-        trigger=DOSE_TRIGGER,
-        severity="high",
-        title=title,
-        detail=detail,
-        field=field_name,
-        sources=list(dict.fromkeys(refs)),
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=DOSE_TRIGGER,
+            severity="high",
+            title=title,
+            detail=detail,
+            field=field_name,
+            sources=list(dict.fromkeys(refs)),
+        ),
     )
 
 
@@ -125,12 +130,17 @@ def _by_weight(
     banded = [r for r in rules if r.weight_banded]
     if not banded:
         return rules, []
+    weight = profile.weight_kg
+    if weight is not None:
+        fitting = [r for r in rules if r.fits_weight(weight)]
+        if fitting:
+            return fitting, []
+    # The bands in words, for the alert (only a weight that is missing or fits none needs them).
     bands = "; ".join(
         dict.fromkeys(
             f"{weight_band_words(r)}: {amount_words(r)} {schedule_words(r)}" for r in banded
         )
     )
-    weight = profile.weight_kg
     if weight is None:
         return [], [
             cannot(
@@ -141,18 +151,15 @@ def _by_weight(
                 rule_refs(banded),
             )
         ]
-    fitting = [r for r in rules if r.fits_weight(weight)]
-    if not fitting:
-        return [], [
-            cannot(
-                f"No dose for a weight of {number(weight)} kg",
-                f"The curated doses of {what} cover {bands}, not {number(weight)} kg. "
-                "Ask the prescriber for the dose.",
-                "weight_kg",
-                rule_refs(rules),
-            )
-        ]
-    return fitting, []
+    return [], [
+        cannot(
+            f"No dose for a weight of {number(weight)} kg",
+            f"The curated doses of {what} cover {bands}, not {number(weight)} kg. "
+            "Ask the prescriber for the dose.",
+            "weight_kg",
+            rule_refs(rules),
+        )
+    ]
 
 
 def _one_of(
@@ -164,20 +171,40 @@ def _one_of(
     usual = [r for r in rules if r.usual]
     if len(usual) == 1:
         return usual[0], [r for r in rules if r is not usual[0]], []
+    positions = _positions(mono)
+    places = tuple(positions.get(id(r), -1) for r in rules)
+    if -1 in places:  # not the document's own rules: nothing to remember them by
+        title, detail, refs = _several_words(mono, rules, what, which)
+    else:
+        title, detail, refs = _several_remembered(mono, places, what, which)
+    return None, [], [cannot(title, detail, None, refs)]
+
+
+@memo.by_identity()
+def _positions(mono: Monograph) -> dict[int, int]:
+    """Where each of a document's dose rules is in its list, by the rule's identity."""
+    return {id(r): i for i, r in enumerate(mono.dose_rules)}
+
+
+@memo.by_identity()
+def _several_remembered(
+    mono: Monograph, places: tuple[int, ...], what: str, which: str
+) -> tuple[str, str, list[str]]:
+    """`_several_words` for rules of the document (by their places in it), made once:
+    quoting the sources is the dearest part of a check that meets several regimens."""
+    return _several_words(mono, [mono.dose_rules[i] for i in places], what, which)
+
+
+def _several_words(
+    mono: Monograph, rules: list[DoseRule], what: str, which: str
+) -> tuple[str, str, list[str]]:
     listed = "; ".join(f"({i}) {rule_words(r)}" for i, r in enumerate(rules, 1))
     return (
-        None,
-        [],
-        [
-            cannot(
-                f"Several {which} for {what}: the prescriber chooses",
-                f"The sources give {len(rules)} {which} for {what}: {listed}. "
-                f"None is marked as the usual one, so none is chosen here; ask the prescriber "
-                f"which applies to you. The sources say: {quoted(mono, rules)}",
-                None,
-                rule_refs(rules),
-            )
-        ],
+        f"Several {which} for {what}: the prescriber chooses",
+        f"The sources give {len(rules)} {which} for {what}: {listed}. "
+        f"None is marked as the usual one, so none is chosen here; ask the prescriber "
+        f"which applies to you. The sources say: {quoted(mono, rules)}",
+        rule_refs(rules),
     )
 
 

@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import document_refs
 from druginfo.engine.dose_rules import (
     DOSE_TRIGGER,
@@ -63,14 +64,17 @@ def _fmt(value: float) -> str:
 def _cannot(
     title: str, detail: str, field: str | None, refs: Sequence[str], severity: Severity = "high"
 ) -> Alert:
-    return Alert(
-        kind="cannot-decide",
-        trigger=DOSE_TRIGGER,
-        severity=severity,
-        title=title,
-        detail=detail,
-        field=field,
-        sources=list(dict.fromkeys(refs)),
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=DOSE_TRIGGER,
+            severity=severity,
+            title=title,
+            detail=detail,
+            field=field,
+            sources=list(dict.fromkeys(refs)),
+        ),
     )
 
 
@@ -153,9 +157,8 @@ def choose(mono: Monograph, profile: Profile) -> Selection:
                 ],
             )
         indication_id = ind.id
-    candidates = [r for r in rules if r.indication == indication_id]
+    candidates, banded = _of_indication(mono, indication_id)
     name = names.get(indication_id, indication_id)
-    banded = any(r.age_min_years is not None or r.age_max_years is not None for r in candidates)
     if banded and profile.age_years is None:
         bands = "; ".join(dict.fromkeys(_band(r) for r in candidates))
         return Selection(
@@ -193,7 +196,16 @@ def choose(mono: Monograph, profile: Profile) -> Selection:
                 ],
             )
         candidates = in_band
-    return select(mono, profile, candidates, f"{generic} for {name}")
+    return select(mono, profile, list(candidates), f"{generic} for {name}")
+
+
+@memo.by_identity()
+def _of_indication(mono: Monograph, indication_id: str) -> tuple[list[DoseRule], bool]:
+    """The dose rules of one indication and whether they are banded by age (once per
+    document; callers must not change them)."""
+    candidates = [r for r in mono.dose_rules if r.indication == indication_id]
+    banded = any(r.age_min_years is not None or r.age_max_years is not None for r in candidates)
+    return candidates, banded
 
 
 @memo.by_identity()
@@ -226,12 +238,15 @@ def compute_regimen(mono: Monograph, profile: Profile) -> tuple[Regimen | None, 
         return _first_doses_only(mono, profile, selection, alerts)
     refs: list[str] = [*rule.claims, *(c for n in rule.notes for c in n.claims)]
     notes: list[str] = []
-    regimen = Regimen(
-        every_hours=rule.every_hours,
-        duration_days=rule.duration_days,
-        route=rule.route,
-        indication=_indication_name(mono, rule),
-        schedule=rule.schedule,
+    regimen = make(
+        Regimen,
+        dict(
+            every_hours=rule.every_hours,
+            duration_days=rule.duration_days,
+            route=rule.route,
+            indication=_indication_name(mono, rule),
+            schedule=rule.schedule,
+        ),
     )
     _amount(mono, rule, profile, regimen, notes, refs, alerts)
     if rule.schedule == "repeated":
@@ -372,7 +387,7 @@ def _loading(
     fixed: list[str] = []
     optional: list[str] = []
     for lr in sorted(loading_rules, key=lambda r: (r.day or 0, r.optional)):
-        scratch = Regimen(route=lr.route, indication=regimen.indication)
+        scratch = make(Regimen, dict(route=lr.route, indication=regimen.indication))
         scratch_notes: list[str] = []
         dose = _amount(mono, lr, profile, scratch, scratch_notes, refs, alerts)
         refs.extend(lr.claims)
@@ -381,13 +396,16 @@ def _loading(
         when = f"day {day}" + (f" ({start + dt.timedelta(days=day)})" if start else "")
         what = f"{_dose_words(dose, scratch.volume_ml)} on {when}"
         regimen.loading.append(
-            ScheduledDose(
-                day=day,
-                date=start + dt.timedelta(days=day) if start else None,
-                dose_mg=dose,
-                volume_ml=scratch.volume_ml,
-                optional=lr.optional,
-                text=" ".join([what, *scratch_notes, *(n.text for n in lr.notes)]),
+            make(
+                ScheduledDose,
+                dict(
+                    day=day,
+                    date=start + dt.timedelta(days=day) if start else None,
+                    dose_mg=dose,
+                    volume_ml=scratch.volume_ml,
+                    optional=lr.optional,
+                    text=" ".join([what, *scratch_notes, *(n.text for n in lr.notes)]),
+                ),
             )
         )
         (optional if lr.optional else fixed).append(what)
@@ -419,7 +437,9 @@ def _first_doses_only(
     first = selection.loading[0]
     refs: list[str] = []
     notes: list[str] = []
-    regimen = Regimen(route=first.route, indication=_indication_name(mono, first), every_hours=None)
+    regimen = make(
+        Regimen, dict(route=first.route, indication=_indication_name(mono, first), every_hours=None)
+    )
     _loading(mono, profile, None, selection.loading, regimen, notes, refs, alerts)
     firsts = "; ".join(f"{_dose_words(d.dose_mg, None)} on day {d.day}" for d in regimen.loading)
     alerts.append(
@@ -760,17 +780,20 @@ def _kidney(
                 "{crcl_ml_min: 80} or {severe_kidney_disease: false})."
             )
         alerts.append(
-            Alert(
-                kind="cannot-decide",
-                trigger=KIDNEY_TRIGGER,
-                severity="moderate",
-                title=title,
-                detail=(
-                    f"The interval between doses depends on kidney function ({thresholds}); "
-                    f"{assessment.note}. {ask}"
+            make(
+                Alert,
+                dict(
+                    kind="cannot-decide",
+                    trigger=KIDNEY_TRIGGER,
+                    severity="moderate",
+                    title=title,
+                    detail=(
+                        f"The interval between doses depends on kidney function ({thresholds}); "
+                        f"{assessment.note}. {ask}"
+                    ),
+                    field=field,
+                    sources=list(dict.fromkeys(kidney_refs)),
                 ),
-                field=field,
-                sources=list(dict.fromkeys(kidney_refs)),
             )
         )
         refs.extend(kidney_refs)
@@ -801,22 +824,25 @@ def _kidney(
             f"ask the prescriber which interval ({options}) applies to you."
         )
         alerts.append(
-            Alert(
-                kind="dose-adjustment",
-                trigger=KIDNEY_TRIGGER,
-                severity="moderate",
-                title=(
-                    f"Kidney function: the prescriber should consider one dose "
-                    f"{every_hours_words(chosen.every_hours)}"
+            make(
+                Alert,
+                dict(
+                    kind="dose-adjustment",
+                    trigger=KIDNEY_TRIGGER,
+                    severity="moderate",
+                    title=(
+                        f"Kidney function: the prescriber should consider one dose "
+                        f"{every_hours_words(chosen.every_hours)}"
+                    ),
+                    detail=(
+                        f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
+                        f"{chosen.crcl_below_ml_min:g} mL/min the label advises considering "
+                        f"{every_hours_words(chosen.every_hours)}. The interval is the "
+                        "prescriber's decision."
+                    ),
+                    matched=described,
+                    sources=list(chosen.claims),
                 ),
-                detail=(
-                    f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
-                    f"{chosen.crcl_below_ml_min:g} mL/min the label advises considering "
-                    f"{every_hours_words(chosen.every_hours)}. The interval is the "
-                    "prescriber's decision."
-                ),
-                matched=described,
-                sources=list(chosen.claims),
             )
         )
         return
@@ -826,17 +852,20 @@ def _kidney(
         f"instead of {every_hours_words(base)}."
     )
     alerts.append(
-        Alert(
-            kind="dose-adjustment",
-            trigger=KIDNEY_TRIGGER,
-            severity="moderate",
-            title=f"Kidney function: one dose {every_hours_words(regimen.every_hours)}",
-            detail=(
-                f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
-                f"{chosen.crcl_below_ml_min:g} mL/min the interval is "
-                f"{every_hours_words(chosen.every_hours)}."
+        make(
+            Alert,
+            dict(
+                kind="dose-adjustment",
+                trigger=KIDNEY_TRIGGER,
+                severity="moderate",
+                title=f"Kidney function: one dose {every_hours_words(regimen.every_hours)}",
+                detail=(
+                    f"{chosen.text} Kidney function: {described} ({assessment.note}); below "
+                    f"{chosen.crcl_below_ml_min:g} mL/min the interval is "
+                    f"{every_hours_words(chosen.every_hours)}."
+                ),
+                matched=described,
+                sources=list(chosen.claims),
             ),
-            matched=described,
-            sources=list(chosen.claims),
         )
     )

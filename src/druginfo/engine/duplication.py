@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence, external
 from druginfo.model import Alert, Monograph, Profile
 from druginfo.vocab.base import NameMatch, Vocabulary
@@ -94,6 +95,34 @@ def _own_groups(
     return own, own_groups, evidence
 
 
+_LineDuplicate = tuple[NameMatch, str, list[str], dict[str, _Member], Evidence]
+
+
+@memo.by_identity(objects=2)
+def _line_duplicates(mono: Monograph, vocab: Vocabulary, line: str) -> tuple[_LineDuplicate, ...]:
+    """The medicines of one medication line that share a duplication group with the checked
+    medicine: (match, key, the shared groups with a named class first, their groups, the
+    evidence they cite). A pure function of the line, the document and the vocabulary: once
+    per line, not per check; callers must not change them."""
+    own, own_groups, _ = _own_groups(mono, vocab)
+    matches: list[NameMatch] = list(getattr(vocab, "resolve_medications", lambda t: [])(line)) or [
+        m for m in [vocab.resolve_medication(line)] if m is not None
+    ]
+    out: list[_LineDuplicate] = []
+    for match in matches:
+        key = match.key.lower()
+        if key in own:
+            continue
+        theirs, cited = _groups_of(vocab, key)
+        shared = [g for g in own_groups if g in theirs]
+        if not shared:
+            continue
+        # A named class says more than an ATC code: prefer it for the wording.
+        shared.sort(key=lambda g: (not g.startswith("class:"), g))
+        out.append((match, key, shared, theirs, cited))
+    return tuple(out)
+
+
 def duplication_alerts(
     mono: Monograph,
     profile: Profile,
@@ -104,7 +133,7 @@ def duplication_alerts(
     checked medicine. `skip_keys`: medicines another rule already raised an alert for (a
     curated or leaflet rule naming the pair says more than the class does)."""
     result = Duplication()
-    own, own_groups, cited = _own_groups(mono, vocab)
+    _, own_groups, cited = _own_groups(mono, vocab)
     if not own_groups:
         return result
     result.evidence.update(cited)
@@ -112,21 +141,11 @@ def duplication_alerts(
     generic = mono.identity.generic
     seen: set[str] = set()
     for line in profile.medications:
-        matches: list[NameMatch] = list(
-            getattr(vocab, "resolve_medications", lambda t: [])(line)
-        ) or [m for m in [vocab.resolve_medication(line)] if m is not None]
-        for match in matches:
-            key = match.key.lower()
-            if key in own or key in skip or key in seen:
-                continue
-            theirs, cited = _groups_of(vocab, key)
-            shared = [g for g in own_groups if g in theirs]
-            if not shared:
+        for match, key, shared, theirs, cited in _line_duplicates(mono, vocab, line):
+            if key in skip or key in seen:
                 continue
             result.evidence.update(cited)
             seen.add(key)
-            # A named class says more than an ATC code: prefer it for the wording.
-            shared.sort(key=lambda g: (not g.startswith("class:"), g))
             group = shared[0]
             what = own_groups[group].name
             refs = list(
@@ -134,21 +153,24 @@ def duplication_alerts(
             )
             result.med_keys.add(key)
             result.alerts.append(
-                Alert(
-                    kind="interaction",
-                    trigger=DUPLICATION_TRIGGER,
-                    severity="high",
-                    title=f"Same kind of medicine twice: {generic} and {match.display}",
-                    detail=(
-                        f"{match.display} and {generic} are both {_article(what)} "
-                        f"({_group_words(shared, own_groups)}). Two medicines that do the same "
-                        "job add the same effects and the same risks. No document we hold "
-                        "names this pair: this alert rests on the drug class alone. Ask the "
-                        "prescriber whether both are meant before using them together."
+                make(
+                    Alert,
+                    dict(
+                        kind="interaction",
+                        trigger=DUPLICATION_TRIGGER,
+                        severity="high",
+                        title=f"Same kind of medicine twice: {generic} and {match.display}",
+                        detail=(
+                            f"{match.display} and {generic} are both {_article(what)} "
+                            f"({_group_words(shared, own_groups)}). Two medicines that do the same "
+                            "job add the same effects and the same risks. No document we hold "
+                            "names this pair: this alert rests on the drug class alone. Ask the "
+                            "prescriber whether both are meant before using them together."
+                        ),
+                        matched=match.display,
+                        sources=refs,
+                        basis="class",
                     ),
-                    matched=match.display,
-                    sources=refs,
-                    basis="class",
                 )
             )
     return result

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from druginfo import dose_wording
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.engine.leaflet_screening import _Cite, _treats, fact_basis
@@ -98,7 +99,8 @@ _CONDITIONAL = re.compile(
 
 def _has_population(f: Fact) -> bool:
     pop = f.population
-    return pop is not None and any(v is not None for v in pop.model_dump().values())
+    # Its fields hold plain values (no nested model), so those are what model_dump gives.
+    return pop is not None and any(v is not None for v in pop.__dict__.values())
 
 
 def _indication_fits(wanted: str, stated: str) -> bool:
@@ -153,7 +155,9 @@ def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, li
     return not missing, missing
 
 
+@memo.by_identity()
 def _describe(f: Fact) -> str:
+    """A dose in words (once per fact)."""
     amount = dose_wording.amount_words(f.dose_mg, f.dose_mg_per_kg, f.dose_units)
     return dose_wording.dose_statement(
         amount, _interval(f), dose_wording.population_words(f.population)
@@ -249,19 +253,31 @@ def _not_a_use(
     facts, _ = _uses(mono, fact_sets)
     named = list(dict.fromkeys(f.condition for f in facts if f.condition))[:8]
     pairs = [(fs, f) for fs in fact_sets for f in fs.facts if f.topic == "indication"][:3]
-    return Alert(
-        kind="cannot-decide",
-        trigger="dose",
-        severity="high",
-        title=f"Dose of {mono.identity.generic}: the leaflet gives none for {indication}",
-        detail=(
-            f"The leaflet does not name '{indication}' among its uses"
-            + (f" (it names: {', '.join(named)})" if named else "")
-            + ". It gives no dose for it; only your prescriber can. If the use has another "
-            "name, give that as 'indication'."
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger="dose",
+            severity="high",
+            title=f"Dose of {mono.identity.generic}: the leaflet gives none for {indication}",
+            detail=(
+                f"The leaflet does not name '{indication}' among its uses"
+                + (f" (it names: {', '.join(named)})" if named else "")
+                + ". It gives no dose for it; only your prescriber can. If the use has another "
+                "name, give that as 'indication'."
+            ),
+            field="indication",
+            sources=[cite(fs, f) for fs, f in pairs],
         ),
-        field="indication",
-        sources=[cite(fs, f) for fs, f in pairs],
+    )
+
+
+@memo.by_identity()
+def _pool_read(candidates: _Pairs) -> tuple[tuple[FactSet, Fact, bool, bool], ...]:
+    """Each usable dose with whether it names whom it is for and whether it is a conditional
+    step (once per document's doses)."""
+    return tuple(
+        (fs, f, _has_population(f), bool(_CONDITIONAL.search(f.quote))) for fs, f in candidates
     )
 
 
@@ -287,9 +303,9 @@ def label_dose(
     fitting: list[tuple[FactSet, Fact]] = []
     missing: list[str] = []
     unsure: list[tuple[FactSet, Fact]] = []
-    for fs, f in pool:
-        if not _has_population(f):
-            if _CONDITIONAL.search(f.quote):
+    for fs, f, populated, conditional in _pool_read(candidates):
+        if not populated:
+            if conditional:
                 continue  # a step the doctor takes ('if … may be continued with …')
             if several:
                 # Among several regimens, one that says nothing of whom it is for might be
@@ -329,15 +345,18 @@ def label_dose(
             "Read by machine from the leaflet, not checked by a person: confirm with your "
             "prescriber or pharmacist."
         )
-        out.regimen = Regimen(
-            dose_mg=dose,
-            every_hours=round(hours) if hours is not None else None,
-            route=f.route,
-            max_dose_mg=f.max_dose_mg,
-            indication=f.population.indication if f.population else None,
-            notes=notes,
-            sources=[cite(fs, f), *(cite(lfs, lf) for lfs, lf in loading)],
-            basis=fact_basis(fs),
+        out.regimen = make(
+            Regimen,
+            dict(
+                dose_mg=dose,
+                every_hours=round(hours) if hours is not None else None,
+                route=f.route,
+                max_dose_mg=f.max_dose_mg,
+                indication=f.population.indication if f.population else None,
+                notes=notes,
+                sources=[cite(fs, f), *(cite(lfs, lf) for lfs, lf in loading)],
+                basis=fact_basis(fs),
+            ),
         )
         return out
     listed_all = [*maintenance, *unsure] or list(pool)
@@ -355,19 +374,22 @@ def label_dose(
     else:
         reason = "the leaflet gives several doses that fit this profile"
     out.alerts.append(
-        Alert(
-            kind="cannot-decide",
-            trigger=DOSE_TRIGGER,
-            severity="high" if need else "moderate",
-            title=f"Dose of {generic}: cannot decide from the leaflet",
-            detail=(
-                f"The leaflet's doses ({reason}): "
-                + "; ".join(_describe(f) for _, f in listed)
-                + ". Your prescriber decides which applies."
+        make(
+            Alert,
+            dict(
+                kind="cannot-decide",
+                trigger=DOSE_TRIGGER,
+                severity="high" if need else "moderate",
+                title=f"Dose of {generic}: cannot decide from the leaflet",
+                detail=(
+                    f"The leaflet's doses ({reason}): "
+                    + "; ".join(_describe(f) for _, f in listed)
+                    + ". Your prescriber decides which applies."
+                ),
+                field=need[0] if need else None,
+                sources=list(dict.fromkeys(cite(fs, f) for fs, f in listed)),
+                basis=fact_basis(listed[0][0]),
             ),
-            field=need[0] if need else None,
-            sources=list(dict.fromkeys(cite(fs, f) for fs, f in listed)),
-            basis=fact_basis(listed[0][0]),
         )
     )
     return out

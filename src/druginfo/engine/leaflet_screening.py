@@ -20,17 +20,29 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import NamedTuple
 
 import yaml
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.kidney import SEVERE_BELOW_ML_MIN, kidney_function
 from druginfo.engine.matching import has_term, normalise
 from druginfo.facts.strength import Strength, effect, states_strength
-from druginfo.model import Alert, Basis, Claim, Monograph, Profile, Severity, Source, SourceKind
+from druginfo.model import (
+    Alert,
+    Basis,
+    Claim,
+    Monograph,
+    Profile,
+    Severity,
+    Source,
+    SourceKind,
+    SourceRef,
+)
 from druginfo.model.facts import Fact, FactSet
-from druginfo.vocab.base import Vocabulary
+from druginfo.vocab.base import ClassMembership, NameMatch, Vocabulary
 
 LEAFLET_PREFIX = "leaflet"
 # Words that turn a medicine statement into a prohibition.
@@ -115,13 +127,34 @@ class _Cite:
         self.mono = mono
         self.evidence = evidence
         self.claim_ids = _claim_ids(mono)
+        self._made: dict[int, dict[int, tuple[Fact, str, SourceRef]]] = {}
 
     def __call__(self, fs: FactSet, fact: Fact) -> str:
         if fact.claim and fact.claim in self.claim_ids:
             return fact.claim
-        ref, src = external(_source(self.mono, fs, fact), fact.quote, fact.topic, LEAFLET_PREFIX)
-        self.evidence[ref] = src
-        return ref
+        made = self._made.get(id(fs))
+        if made is None:  # `fs` is held by the caller for the whole check
+            made = self._made[id(fs)] = _fact_refs(self.mono, fs)
+        hit = made.get(id(fact))
+        if hit is None or hit[0] is not fact:
+            ref, src = external(
+                _source(self.mono, fs, fact), fact.quote, fact.topic, LEAFLET_PREFIX
+            )
+            if len(made) >= FACT_REFS_SIZE:
+                made.clear()
+            hit = made[id(fact)] = (fact, ref, src)  # holding the fact keeps its id unique
+        self.evidence[hit[1]] = hit[2]
+        return hit[1]
+
+
+FACT_REFS_SIZE = 4096  # facts whose evidence entry is remembered per document
+
+
+@memo.by_identity(objects=2)
+def _fact_refs(mono: Monograph, fs: FactSet) -> dict[int, tuple[Fact, str, SourceRef]]:
+    """The evidence entries of a document's facts made so far, by the fact's identity (each
+    entry holds its fact): a fact cited for one person is cited the same way for the next."""
+    return {}
 
 
 def _severity(fact: Fact) -> tuple[Severity, bool]:
@@ -305,7 +338,8 @@ def _alert(
     avoid: str | None = None,
     avoid_kind: str | None = None,
 ) -> Alert:
-    return Alert.model_validate(
+    return make(
+        Alert,
         {
             "avoid": avoid if blocking else None,
             "avoid_kind": avoid_kind if blocking else None,
@@ -319,7 +353,7 @@ def _alert(
             "field": field_name,
             "sources": list(dict.fromkeys(refs)),
             "basis": basis,
-        }
+        },
     )
 
 
@@ -708,6 +742,34 @@ def _condition_outcome(condition: str, fact: Fact) -> tuple[Fact, Severity, bool
     return fact, severity, blocking, milder, unstated
 
 
+ConditionVerdict = tuple[Fact, Severity, bool, bool, str | None]
+
+
+@memo.by_identity()
+def _condition_verdict(stated: Sequence[Fact], condition: str) -> ConditionVerdict | None:
+    """What a document's condition sentences make of one listed condition: the strongest
+    sentence that applies, as `_condition_outcome`, or None (a pure function of the words and
+    the document's facts: worked out once per document and profile line, not per check)."""
+    direct = [f for f in stated if _direct(condition, f)]
+    direct_ids = {id(f) for f in direct}  # by identity: model equality is slow
+    groups = condition_groups_of(condition)
+    grouped = [f for f in stated if id(f) not in direct_ids and f.condition in groups]
+    if not direct and not grouped:
+        return None
+    # Several sentences may meet one condition ('a severe infection' and 'active
+    # tuberculosis' both meet active TB): the strongest that applies speaks.
+    return max(
+        (_condition_outcome(condition, f) for f in [*direct, *grouped]),
+        key=lambda o: (
+            o[2],
+            _SEVERITY_RANK[o[1]],
+            not o[3],  # a sentence covering the person's past state over a softened one
+            id(o[0]) in direct_ids,
+            _names_exactly(condition, o[0].condition or ""),
+        ),
+    )
+
+
 def _conditions(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -718,29 +780,17 @@ def _conditions(
     result: LeafletScreening,
 ) -> None:
     stated = _condition_facts(facts)
+    if not stated:
+        return
     treated = profile.indication or ""
     derived = _kidney_conditions(profile)
     for condition in [*profile.conditions, *derived]:
         if treated and _same_disease(condition, treated):
             continue  # the disease being treated is not a reason against its treatment
-        direct = [f for f in stated if _direct(condition, f)]
-        direct_ids = {id(f) for f in direct}  # by identity: model equality is slow
-        groups = condition_groups_of(condition)
-        grouped = [f for f in stated if id(f) not in direct_ids and f.condition in groups]
-        if not direct and not grouped:
+        verdict = _condition_verdict(stated, condition)
+        if verdict is None:
             continue
-        # Several sentences may meet one condition ('a severe infection' and 'active
-        # tuberculosis' both meet active TB): the strongest that applies speaks.
-        fact, severity, blocking, milder, unstated = max(
-            (_condition_outcome(condition, f) for f in [*direct, *grouped]),
-            key=lambda o: (
-                o[2],
-                _SEVERITY_RANK[o[1]],
-                not o[3],  # a sentence covering the person's past state over a softened one
-                id(o[0]) in direct_ids,
-                _names_exactly(condition, o[0].condition or ""),
-            ),
-        )
+        fact, severity, blocking, milder, unstated = verdict
         result.alerts.append(
             _alert(
                 kind="contraindication" if blocking else "warning",
@@ -847,6 +897,72 @@ def _interaction_index(
     )
 
 
+class _MedicineHit(NamedTuple):
+    """A medicine of the person's line that the document's sentences name (or whose class
+    they name): the strongest sentence first, and up to two distinct sentences to cite."""
+
+    match: NameMatch
+    fact: Fact
+    severity: Severity
+    blocking: bool
+    cited: tuple[Fact, ...]
+
+
+class _MedicineUnknownClass(NamedTuple):
+    """A medicine of unknown class beside the document's sentences forbidding classes."""
+
+    match: NameMatch
+    forbidding: tuple[Fact, ...]
+
+
+@memo.by_identity(objects=3)
+def _medicine_line(
+    mono: Monograph, facts: Sequence[Fact], vocab: Vocabulary, line: str
+) -> tuple[_MedicineHit | _MedicineUnknownClass, ...]:
+    """What a document's interaction sentences make of one medication line, per medicine it
+    names (a pure function of the line, the document's facts and the vocabulary: worked out
+    once per document and line, not per check)."""
+    inter = _interaction_facts(facts, vocab)
+    if not inter or vocab.vaccine(line) is not None:
+        return ()
+    own = _own_names(mono)
+    resolve_all = getattr(vocab, "resolve_medications", None)
+    matches = list(resolve_all(line)) if resolve_all else []
+    if not matches:
+        one = vocab.resolve_medication(line)
+        matches = [one] if one is not None else []
+    out: list[_MedicineHit | _MedicineUnknownClass] = []
+    for match in matches:
+        key = normalise(match.key)
+        if key in own:
+            continue
+        by_name, by_class = _interaction_index(inter)
+        # A sentence naming the medicine speaks first, then the one naming its most
+        # specific class ('biologic therapies' before 'medicines that depress the immune
+        # system'), each in document order. The leaflet's own companion ('used together
+        # with methotrexate') is met only by a sentence naming it.
+        found: dict[int, tuple[int, Fact]] = {i: (0, f) for i, f in by_name.get(key, ())}
+        if key not in _companions(mono):
+            for depth, c in enumerate(vocab.classes_of(match.key), start=1):
+                for order, fact, _named in by_class.get(c.class_id, ()):
+                    found.setdefault(order, (depth, fact))
+        if not found:
+            forbidding = _forbidding_class_facts(by_class)
+            if forbidding and _unclassified(vocab, match.key):
+                out.append(_MedicineUnknownClass(match, forbidding))
+            continue
+        rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
+        ordered = sorted(found.items(), key=lambda kv: (rank[kv[1][1].strength], kv[1][0], kv[0]))
+        hits = [fact for _, (_, fact) in ordered]
+        severity, blocking = _severity(hits[0])
+        # up to two sentences that say so (a list item and the sentence naming its class
+        # say the same twice)
+        out.append(
+            _MedicineHit(match, hits[0], severity, blocking, tuple(_distinct_quotes(hits)[:2]))
+        )
+    return tuple(out)
+
+
 def _medicines(
     mono: Monograph,
     fs: FactSet,
@@ -858,51 +974,22 @@ def _medicines(
     generic: str,
     result: LeafletScreening,
 ) -> None:
-    inter = _interaction_facts(facts, vocab)
-    if not inter:
+    if not _interaction_facts(facts, vocab):
         return
-    own = _own_names(mono)
-    resolve_all = getattr(vocab, "resolve_medications", None)
     for line in profile.medications:
-        if vocab.vaccine(line) is not None:
-            continue
-        matches = list(resolve_all(line)) if resolve_all else []
-        if not matches:
-            one = vocab.resolve_medication(line)
-            matches = [one] if one is not None else []
-        for match in matches:
-            key = normalise(match.key)
-            if key in own:
+        for said in _medicine_line(mono, facts, vocab, line):
+            match = said.match
+            if isinstance(said, _MedicineUnknownClass):
+                forbidding = [(f.class_ or "", f.quote, cite(fs, f)) for f in said.forbidding]
+                _unknown_class_alert(forbidding, match.display, basis, generic, result)
                 continue
-            by_name, by_class = _interaction_index(inter)
-            # A sentence naming the medicine speaks first, then the one naming its most
-            # specific class ('biologic therapies' before 'medicines that depress the immune
-            # system'), each in document order. The leaflet's own companion ('used together
-            # with methotrexate') is met only by a sentence naming it.
-            found: dict[int, tuple[int, Fact]] = {i: (0, f) for i, f in by_name.get(key, ())}
-            if key not in _companions(mono):
-                for depth, c in enumerate(vocab.classes_of(match.key), start=1):
-                    for order, fact, _named in by_class.get(c.class_id, ()):
-                        found.setdefault(order, (depth, fact))
-            if not found:
-                forbidding = _forbidding_class_facts(by_class)
-                if forbidding and _unclassified(vocab, match.key):
-                    said = [(f.class_ or "", f.quote, cite(fs, f)) for f in forbidding]
-                    _unknown_class_alert(said, match.display, basis, generic, result)
-                continue
-            rank = {"must-not": 0, "avoid": 1, "caution": 2, None: 3}
-            ordered = sorted(
-                found.items(), key=lambda kv: (rank[kv[1][1].strength], kv[1][0], kv[0])
-            )
-            hits = [fact for _, (_, fact) in ordered]
-            fact = hits[0]
-            severity, blocking = _severity(fact)
+            fact, blocking = said.fact, said.blocking
             result.med_keys.add(match.key)
             result.alerts.append(
                 _alert(
                     kind="interaction",
                     trigger="interaction-" + normalise(fact.class_ or match.key).replace(" ", "-"),
-                    severity=severity,
+                    severity=said.severity,
                     blocking=blocking,
                     title=(
                         f"Do not use {generic} with {match.display}"
@@ -911,9 +998,7 @@ def _medicines(
                     ),
                     detail=f"You take {match.display}. {_says(fact)}",
                     matched=match.display,
-                    # up to two sentences that say so (a list item and the sentence
-                    # naming its class say the same twice)
-                    refs=[cite(fs, f) for f in _distinct_quotes(hits)[:2]],
+                    refs=[cite(fs, f) for f in said.cited],
                     basis=basis,
                     avoid=f"{match.display} (do not combine)",
                     avoid_kind="medication",
@@ -1021,6 +1106,60 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
 
 
+class _ClassHit(NamedTuple):
+    """A medicine of the person's line in a class a document's sentence names."""
+
+    match: NameMatch
+    cm: ClassMembership
+    claim: Claim
+    fact: Fact
+    severity: Severity
+    blocking: bool
+
+
+class _ClassUnknown(NamedTuple):
+    """A medicine of unknown class beside the document's sentences forbidding classes."""
+
+    match: NameMatch
+    said: tuple[tuple[str, str, str], ...]
+
+
+@memo.by_identity(objects=2)
+def _class_line(
+    mono: Monograph, vocab: Vocabulary, document_id: str, line: str
+) -> _ClassHit | _ClassUnknown | None:
+    """What a document's class sentences make of one medication line (a pure function of the
+    line, the document and the vocabulary: once per document and line, not per check)."""
+    if vocab.vaccine(line) is not None:
+        return None
+    match = vocab.resolve_medication(line)
+    if match is None or normalise(match.key) in _own_names(mono):
+        return None
+    if normalise(match.key) in _companions(mono):
+        # The leaflet says it is used together with this medicine; a class phrase
+        # elsewhere ('medicines that depress the immune system') does not name it.
+        return None
+    forbidding = _forbidding_class_claims(mono, vocab, document_id)
+    if forbidding and _unclassified(vocab, match.key):
+        return _ClassUnknown(match, tuple((cid, c.quote, c.id) for cid, c in forbidding))
+    for cm in vocab.classes_of(match.key):
+        claim = _claim_naming_class(mono, vocab, document_id, cm.class_id)
+        if claim is None:
+            continue
+        fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
+                    else "interaction", quote=claim.quote, claim=claim.id,
+                    source=claim.source)  # fmt: skip
+        severity, blocking = _severity(fact)
+        if not _PROHIBITION.search(claim.quote) and (
+            claim.topic.value == "interaction" or not _IF_ITEM.match(claim.quote)
+        ):
+            # Neither its words nor an 'if you …' item of the 'Do not use' list forbid
+            # (a list item often filed under that heading belongs to 'Other medicines').
+            severity, blocking = "moderate", False
+        return _ClassHit(match, cm, claim, fact, severity, blocking)
+    return None
+
+
 def _class_statements(
     mono: Monograph,
     fs: FactSet,
@@ -1034,62 +1173,40 @@ def _class_statements(
     ('if you have a weakened immune system as a result of … medicines', 'medicines to prevent
     blood clotting'): every medicine of the person's list in that class matches, using the
     class's phrases from the vocabulary."""
-    claims = _medicine_claims(mono, fs.document.id)
-    if not claims:
+    document_id = fs.document.id
+    if not _medicine_claims(mono, document_id):
         return
-    own = _own_names(mono)
     for line in profile.medications:
-        if vocab.vaccine(line) is not None:
+        said = _class_line(mono, vocab, document_id, line)
+        if said is None or said.match.key in result.med_keys:
             continue
-        match = vocab.resolve_medication(line)
-        if match is None or normalise(match.key) in own or match.key in result.med_keys:
+        match = said.match
+        if isinstance(said, _ClassUnknown):
+            _unknown_class_alert(said.said, match.display, basis, generic, result)
             continue
-        if normalise(match.key) in _companions(mono):
-            # The leaflet says it is used together with this medicine; a class phrase
-            # elsewhere ('medicines that depress the immune system') does not name it.
-            continue
-        forbidding = _forbidding_class_claims(mono, vocab, fs.document.id)
-        if forbidding and _unclassified(vocab, match.key):
-            said = [(cid, c.quote, c.id) for cid, c in forbidding]
-            _unknown_class_alert(said, match.display, basis, generic, result)
-            continue
-        for cm in vocab.classes_of(match.key):
-            claim = _claim_naming_class(mono, vocab, fs.document.id, cm.class_id)
-            if claim is None:
-                continue
-            fact = Fact(topic="contraindication" if claim.topic.value == "contraindication"
-                        else "interaction", quote=claim.quote, claim=claim.id,
-                        source=claim.source)  # fmt: skip
-            severity, blocking = _severity(fact)
-            if not _PROHIBITION.search(claim.quote) and (
-                claim.topic.value == "interaction" or not _IF_ITEM.match(claim.quote)
-            ):
-                # Neither its words nor an 'if you …' item of the 'Do not use' list forbid
-                # (a list item often filed under that heading belongs to 'Other medicines').
-                severity, blocking = "moderate", False
-            result.med_keys.add(match.key)
-            result.alerts.append(
-                _alert(
-                    kind="interaction",
-                    trigger="interaction-" + cm.class_id,
-                    severity=severity,
-                    blocking=blocking,
-                    title=(
-                        f"Do not use {generic} with {match.display} ({cm.class_name})"
-                        if blocking
-                        else f"{generic} with {match.display}: tell your doctor"
-                    ),
-                    detail=(
-                        f"You take {match.display}, {_article_for(cm.class_name)}. {_says(fact)}"
-                    ),
-                    matched=match.display,
-                    refs=[claim.id],
-                    basis=basis,
-                    avoid=f"{match.display} (do not combine)",
-                    avoid_kind="medication",
-                )
+        cm, blocking = said.cm, said.blocking
+        result.med_keys.add(match.key)
+        result.alerts.append(
+            _alert(
+                kind="interaction",
+                trigger="interaction-" + cm.class_id,
+                severity=said.severity,
+                blocking=blocking,
+                title=(
+                    f"Do not use {generic} with {match.display} ({cm.class_name})"
+                    if blocking
+                    else f"{generic} with {match.display}: tell your doctor"
+                ),
+                detail=(
+                    f"You take {match.display}, {_article_for(cm.class_name)}. {_says(said.fact)}"
+                ),
+                matched=match.display,
+                refs=[said.claim.id],
+                basis=basis,
+                avoid=f"{match.display} (do not combine)",
+                avoid_kind="medication",
             )
-            break
+        )
 
 
 @memo.by_identity()
@@ -1284,6 +1401,15 @@ def _vaccine_sentences(mono: Monograph, fs: FactSet, words: re.Pattern[str]) -> 
 _STANCE_RANK = {"must-not": 0, "not-recommended": 1, "if-clearly-needed": 2, "ask": 3, "can-use": 4}
 
 
+@memo.by_identity()
+def _stance_fact(facts: Sequence[Fact], topic: str) -> Fact | None:
+    """The document's strongest pregnancy or breastfeeding stance (once per document)."""
+    stated = [f for f in facts if f.topic == topic and f.stance]
+    if not stated:
+        return None
+    return min(stated, key=lambda f: _STANCE_RANK[f.stance or "ask"])
+
+
 def _stances(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -1297,10 +1423,9 @@ def _stances(
         ("pregnancy", profile.pregnant, "pregnant"),
         ("breastfeeding", profile.breastfeeding, "breastfeeding"),
     ):
-        stated = [f for f in facts if f.topic == topic and f.stance]
-        if not stated:
+        fact = _stance_fact(facts, topic)
+        if fact is None:
             continue
-        fact = min(stated, key=lambda f: _STANCE_RANK[f.stance or "ask"])
         stance = fact.stance or "ask"
         if stance == "can-use":
             continue
@@ -1369,6 +1494,12 @@ def _known_condition(key: str) -> bool:
     return key in condition_keys(key)
 
 
+@memo.by_identity()
+def _age_limits(facts: Sequence[Fact]) -> list[Fact]:
+    """The document's age limits (once per document; callers must not change the list)."""
+    return [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
+
+
 def _ages(
     fs: FactSet,
     facts: Sequence[Fact],
@@ -1382,7 +1513,7 @@ def _ages(
     one indication ('psoriatic arthritis … under 18') does not refuse a person treated for
     another ('plaque psoriasis … from 6'); where the person's indication is not given and a
     limit for some indication is above their age, the check says the indication is missing."""
-    limits = [f for f in facts if f.topic == "age-limit" and f.age_min_years is not None]
+    limits = _age_limits(facts)
     if not limits:
         return
     if profile.age_years is None:

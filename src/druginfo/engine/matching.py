@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -22,7 +23,7 @@ from druginfo.engine.allergies import Member, allergen_classes, names_in
 from druginfo.engine.citations import Evidence, external
 from druginfo.engine.conditions import Mention, reader
 from druginfo.engine.kidney import KidneyAssessment, kidney_function
-from druginfo.model import Match, Monograph, Profile
+from druginfo.model import Match, Monograph, Profile, SourceRef
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
 
 State = Literal["fired", "no", "undecided"]
@@ -90,6 +91,7 @@ class MedEntry:
     classes: tuple[ClassMembership, ...]
     vaccine: VaccineMatch | None
     is_self: bool
+    class_ids: frozenset[str] = frozenset()  # the classes' ids, lower case
 
     @property
     def display(self) -> str:
@@ -112,6 +114,7 @@ def _med_entry(vocab: Vocabulary, text: str, own_names: frozenset[str]) -> MedEn
         classes=classes,
         vaccine=vocab.vaccine(text),
         is_self=nm is not None and nm.key.lower() in own_names,
+        class_ids=frozenset(cm.class_id.lower() for cm in classes),
     )
 
 
@@ -185,12 +188,11 @@ class Context:
     def med_class_ids(self) -> frozenset[str]:
         """Every class (lower case) of the listed medicines other than this one: a rule on
         classes none of them is in cannot hold."""
-        return frozenset(
-            cm.class_id.lower()
-            for med in self.meds
-            if not med.is_self and med.match is not None
-            for cm in med.classes
-        )
+        out: set[str] = set()
+        for med in self.meds:
+            if not med.is_self and med.match is not None:
+                out.update(med.class_ids)
+        return frozenset(out)
 
     @lazy
     def mention_concepts(self) -> frozenset[str]:
@@ -230,6 +232,7 @@ class Context:
         return self._indication_id
 
 
+@functools.lru_cache(maxsize=1024)
 def _indication_names(names: tuple[str, ...]) -> tuple[str, ...]:
     """An indication's names, normalised, longest first (a longer name is taken out first)."""
     return tuple(sorted({normalise(n) for n in names} - {""}, key=len, reverse=True))
@@ -273,24 +276,33 @@ def _terms(values: list[str], terms: list[str], out: Outcome) -> Cond:
     return bool(hits)
 
 
-def _med_classes(ctx: Context, classes: list[str], out: Outcome) -> Cond:
-    wanted = {c.lower() for c in classes}
+def _med_classes(ctx: Context, wanted: frozenset[str], out: Outcome) -> Cond:
+    """`wanted`: the rule's classes, lower case."""
     if wanted.isdisjoint(ctx.med_class_ids):
         return False
     hit = False
     for med in ctx.meds:
         if med.is_self or med.match is None:
             continue
-        for cm in med.classes:
-            if cm.class_id.lower() in wanted:
-                hit = True
-                out.matched.append(med.display)
-                out.med_keys.add(med.match.key)
-                ref, src = external(cm.source, cm.quote, "interaction", "vocab")
-                ctx.evidence[ref] = src
-                out.refs.append(ref)
-                break
+        found = _class_hit(med, wanted)
+        if found is not None:
+            hit = True
+            ref, src = found
+            out.matched.append(med.display)
+            out.med_keys.add(med.match.key)
+            ctx.evidence[ref] = src
+            out.refs.append(ref)
     return hit
+
+
+@memo.by_identity()
+def _class_hit(med: MedEntry, wanted: frozenset[str]) -> tuple[str, SourceRef] | None:
+    """The evidence entry of the first of a medication line's classes that is wanted, or
+    None (once per line and rule: a MedEntry is remembered per line and vocabulary)."""
+    for cm in med.classes:
+        if cm.class_id.lower() in wanted:
+            return external(cm.source, cm.quote, "interaction", "vocab")
+    return None
 
 
 # Statuses under which a plain condition term (e.g. "asthma") counts: anything but absent,
@@ -439,28 +451,29 @@ def _concepts(ctx: Context, match: Match, out: Outcome) -> Cond:
     return False
 
 
-def _vaccine_in(vm: VaccineMatch, classes: set[str], ctx: Context) -> bool:
+def _vaccine_in(vm: VaccineMatch, classes: AbstractSet[str], vocab: Vocabulary) -> bool:
     if classes & ANY_VACCINE_CLASSES:
         return True
     if vm.live and classes & LIVE_CLASSES:
         return True
     if not vm.live and classes & NON_LIVE_CLASSES:
         return True
-    return any(cm.class_id.lower() in classes for cm in ctx.vocab.classes_of(vm.vaccine_id))
+    return any(cm.class_id.lower() in classes for cm in vocab.classes_of(vm.vaccine_id))
 
 
-def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
-    wanted = {c.lower() for c in classes}
+def _vaccines(ctx: Context, wanted: frozenset[str], out: Outcome) -> Cond:
+    """`wanted`: the rule's classes, lower case."""
     hit = False
     unknown: list[str] = []
-    for text, vm in ctx.vaccines():
-        if vm is None or getattr(vm, "ambiguous", False) or getattr(vm, "live", None) is None:
+    vocab = ctx.vocab
+    for text, _ in ctx.vaccines():
+        said = _vaccine_said(vocab, text, wanted)
+        if said is None:
             unknown.append(text)
-            continue
-        if _vaccine_in(vm, wanted, ctx):
+        elif said:
             hit = True
-            out.matched.append(vm.name if normalise(vm.name) == normalise(text) else text)
-            ref, src = external(vm.source, vm.quote, "vaccine", "vocab")
+            matched, ref, src = said
+            out.matched.append(matched)
             ctx.evidence[ref] = src
             out.refs.append(ref)
     if hit:
@@ -470,6 +483,22 @@ def _vaccines(ctx: Context, classes: list[str], out: Outcome) -> Cond:
         out.missing.append("planned_vaccines")
         return None
     return False
+
+
+@memo.by_identity()
+def _vaccine_said(
+    vocab: Vocabulary, text: str, wanted: frozenset[str]
+) -> tuple[str, str, SourceRef] | tuple[()] | None:
+    """What one vaccine line says to a rule on `wanted` classes: None when it cannot be told
+    (unknown, or in live and non-live forms), the words matched and the evidence entry when
+    it is one of them, () when not (once per line, rule and vocabulary)."""
+    vm = vocab.vaccine(text)
+    if vm is None or getattr(vm, "ambiguous", False) or getattr(vm, "live", None) is None:
+        return None
+    if not _vaccine_in(vm, wanted, vocab):
+        return ()
+    ref, src = external(vm.source, vm.quote, "vaccine", "vocab")
+    return (vm.name if normalise(vm.name) == normalise(text) else text), ref, src
 
 
 # --- the steps of a rule, in the order their matched words are reported ----------------------
@@ -491,10 +520,10 @@ def _step_allergy_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
     return _allergy_classes(ctx, match.allergy_classes_any, out)
 
 
-def _conditions_step(match: Match) -> Step:
-    """The `conditions_any` step of one rule: its terms, their concepts and the words that
-    exclude a line worked out once, and each (line, line without the indication) answered
-    once (a pure function of the words)."""
+def _condition_test(match: Match) -> Callable[[str, str], bool]:
+    """The `conditions_any` test of one rule on one profile line: its terms, their concepts
+    and the words that exclude a line worked out once, and each (line, line without the
+    indication) answered once (a pure function of the words)."""
     terms = tuple(match.conditions_any)
     excluding = tuple(match.conditions_excluding)
     heads = _head_concepts(terms)
@@ -510,6 +539,12 @@ def _conditions_step(match: Match) -> Step:
                 answers.clear()
             answers[(original, treated)] = found
         return found
+
+    return holds
+
+
+def _conditions_step(holds: Callable[[str, str], bool]) -> Step:
+    """The `conditions_any` step of one rule: the lines that meet its test."""
 
     def step(match: Match, ctx: Context, out: Outcome) -> Cond:
         pairs = zip(ctx.profile.conditions, ctx.treated_conditions, strict=True)
@@ -527,8 +562,13 @@ def _step_concepts(match: Match, ctx: Context, out: Outcome) -> Cond:
     return _concepts(ctx, match, out)
 
 
-def _step_med_classes(match: Match, ctx: Context, out: Outcome) -> Cond:
-    return _med_classes(ctx, match.medication_classes_any, out)
+def _med_classes_step(match: Match) -> Step:
+    wanted = frozenset(c.lower() for c in match.medication_classes_any)
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        return _med_classes(ctx, wanted, out)
+
+    return step
 
 
 def _med_names_step(match: Match) -> Step:
@@ -563,8 +603,13 @@ def _med_names_step(match: Match) -> Step:
     return step
 
 
-def _step_vaccines(match: Match, ctx: Context, out: Outcome) -> Cond:
-    return _vaccines(ctx, match.vaccine_classes_any, out)
+def _vaccines_step(match: Match) -> Step:
+    wanted = frozenset(c.lower() for c in match.vaccine_classes_any)
+
+    def step(match: Match, ctx: Context, out: Outcome) -> Cond:
+        return _vaccines(ctx, wanted, out)
+
+    return step
 
 
 # Steps answered from single profile values: (condition, matched words). They have no side
@@ -664,6 +709,10 @@ class RulePlan:
     # Profile lists that must not all be empty for the rule to hold (a rule on medications
     # cannot hold for a person who lists none).
     lists: tuple[tuple[str, ...], ...]
+    # The rule's `conditions_any` test of one (line, line without the indication), if any.
+    conditions: Callable[[str, str], bool] | None = None
+    # The rule's `allergies_any` terms (a line names one of them, or the rule cannot hold).
+    allergies: tuple[str, ...] = ()
 
 
 def _plan_for(match: Match, mono: Monograph) -> RulePlan:
@@ -679,20 +728,22 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
     if match.allergy_classes_any:
         steps.append(_step_allergy_classes)
         lists.append(("allergies",))
+    conditions = None
     if match.conditions_any:
-        steps.append(_conditions_step(match))
+        conditions = _condition_test(match)
+        steps.append(_conditions_step(conditions))
         lists.append(("conditions",))
     if match.condition_concepts_any:
         steps.append(_step_concepts)
         lists.append(("conditions",))
     if match.medication_classes_any:
-        steps.append(_step_med_classes)
+        steps.append(_med_classes_step(match))
         lists.append(("medications",))
     if match.medication_names_any:
         steps.append(_med_names_step(match))
         lists.append(("medications",))
     if match.vaccine_classes_any:
-        steps.append(_step_vaccines)
+        steps.append(_vaccines_step(match))
         lists.append(("planned_vaccines", "medications"))
     ordered: list[tuple[bool, Scalar]] = [
         (match.pregnant is not None, _stance("pregnant")),
@@ -719,13 +770,93 @@ def _plan_for(match: Match, mono: Monograph) -> RulePlan:
     if match.surgery_planned is not None:
         scalars.append(_surgery)
         steps.append(_scalar_step(_surgery))
-    return RulePlan(tuple(scalars), tuple(steps), tuple(dict.fromkeys(lists)))
+    allergies = tuple(match.allergies_any)
+    return RulePlan(
+        tuple(scalars), tuple(steps), tuple(dict.fromkeys(lists)), conditions, allergies
+    )
+
+
+def plan_for(match: Match, mono: Monograph) -> RulePlan:
+    """The plan of one match on one document (see `RulePlan`)."""
+    return _plan_for(match, mono)
 
 
 @memo.by_identity()
 def rule_plans(mono: Monograph) -> tuple[RulePlan, ...]:
     """The plan of each of a monograph's screening rules, in order (once per document)."""
     return tuple(_plan_for(rule.match, mono) for rule in mono.screening)
+
+
+@memo.by_identity()
+def _line_gated(mono: Monograph) -> tuple[frozenset[int], frozenset[int]]:
+    """The rules (by index) with a `conditions_any` step, and those with an `allergies_any`
+    step: such a rule cannot hold unless one of the person's lines meets it."""
+    plans = rule_plans(mono)
+    return (
+        frozenset(i for i, plan in enumerate(plans) if plan.conditions is not None),
+        frozenset(i for i, plan in enumerate(plans) if plan.allergies),
+    )
+
+
+@memo.by_identity()
+def _condition_rules(mono: Monograph, original: str, treated: str) -> frozenset[int]:
+    """The rules whose `conditions_any` one profile line meets (once per document and line)."""
+    return frozenset(
+        i
+        for i, plan in enumerate(rule_plans(mono))
+        if plan.conditions is not None and plan.conditions(original, treated)
+    )
+
+
+@memo.by_identity()
+def _allergy_rules(mono: Monograph, line: str) -> frozenset[int]:
+    """The rules whose `allergies_any` terms one allergy line names (once per document and
+    line)."""
+    return frozenset(
+        i
+        for i, plan in enumerate(rule_plans(mono))
+        if plan.allergies and any(has_term(line, t) for t in plan.allergies)
+    )
+
+
+def rules_that_cannot_hold(ctx: Context) -> frozenset[int]:
+    """Rules (by index) that no line of the person's conditions or allergies meets, though
+    they need one to: their outcome is "no" whatever the rest of the profile says, so they
+    need not be asked (a per-line lookup per document instead of every rule's test)."""
+    by_condition, by_allergy = _line_gated(ctx.mono)
+    if not by_condition and not by_allergy:
+        return frozenset()
+    p = ctx.profile
+    out: set[int] = set()
+    if by_condition:
+        met: set[int] = set()
+        if p.conditions:
+            mono = ctx.mono
+            for original, treated in zip(p.conditions, ctx.treated_conditions, strict=True):
+                met.update(_condition_rules(mono, original, treated))
+        out.update(by_condition - met)
+    if by_allergy:
+        named: set[int] = set()
+        for line in p.allergies:
+            named.update(_allergy_rules(ctx.mono, line))
+        out.update(by_allergy - named)
+    return frozenset(out)
+
+
+def settled_no(match: Match, ctx: Context, plan: RulePlan) -> bool:
+    """Whether the rule's cheap conditions (single values, empty lists) already settle it as
+    "no": such a rule names nothing."""
+    p = ctx.profile
+    for names in plan.lists:
+        for name in names:
+            if getattr(p, name):
+                break
+        else:
+            return True
+    for scalar in plan.scalars:  # noqa: SIM110 (a loop: no generator per rule and check)
+        if scalar(match, ctx)[0] is False:
+            return True
+    return False
 
 
 def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcome:
@@ -736,17 +867,14 @@ def evaluate(match: Match, ctx: Context, plan: RulePlan | None = None) -> Outcom
     lists first): its outcome is "no" whatever the others say, and it names nothing."""
     if plan is None:
         plan = _plan_for(match, ctx.mono)
+    if settled_no(match, ctx, plan):
+        return Outcome(state="no")
+    return run_steps(match, ctx, plan)
+
+
+def run_steps(match: Match, ctx: Context, plan: RulePlan) -> Outcome:
+    """`evaluate` after `settled_no` said the rule is not settled yet."""
     out = Outcome(state="no")
-    p = ctx.profile
-    for names in plan.lists:
-        for name in names:
-            if getattr(p, name):
-                break
-        else:
-            return out
-    for scalar in plan.scalars:
-        if scalar(match, ctx)[0] is False:
-            return out
     unknown = False
     for step in plan.steps:
         cond = step(match, ctx, out)

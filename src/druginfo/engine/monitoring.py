@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 
 from druginfo.engine import memo
-from druginfo.engine.matching import Context, evaluate
+from druginfo.engine.build import make
+from druginfo.engine.matching import Context, RulePlan, evaluate, plan_for
 from druginfo.model import MonitoringItem, MonitoringRule, Monograph, Profile
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch, Vocabulary
 
 
+@functools.lru_cache(maxsize=4096)
 def add_months(day: dt.date, months: int) -> dt.date:
+    """Remembered: the same start dates and months recur for every person checked."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -36,12 +40,13 @@ def schedule_months(rule: MonitoringRule) -> list[int]:
     return months
 
 
-def applies(rule: MonitoringRule, ctx: Context) -> bool:
+def applies(rule: MonitoringRule, ctx: Context, plan: RulePlan | None = None) -> bool:
     """Rules with `when` apply to matching profiles; an undecided `when` counts as applying
-    (an extra blood test is a smaller harm than a missed one)."""
+    (an extra blood test is a smaller harm than a missed one). `plan`: the plan of `when`,
+    when already made."""
     if rule.when is None:
         return True
-    return evaluate(rule.when, ctx).state != "no"
+    return evaluate(rule.when, ctx, plan).state != "no"
 
 
 def monitoring_calendar(
@@ -59,21 +64,24 @@ def monitoring_calendar(
     be wrong.
     """
     end = start_date + dt.timedelta(days=duration_days) if duration_days else None
-    ctx = Context(mono, profile, vocab if vocab is not None else _NoVocab())
+    ctx = Context(mono, profile, vocab if vocab is not None else _NO_VOCAB)
     items: list[MonitoringItem] = []
-    for rule, consults_vocab, months in _schedules(mono):
+    for rule, consults_vocab, months, plan in _schedules(mono):
         asked = rule.when is not None and not (vocab is None and consults_vocab)
-        if asked and not applies(rule, ctx):
+        if asked and not applies(rule, ctx, plan):
             continue
         for month in months:
             if end is not None and month and add_months(start_date, month) > end:
                 continue
             items.append(
-                MonitoringItem(
-                    test=rule.test,
-                    due=add_months(start_date, month),
-                    why=rule.why if month else f"{rule.why} (before starting)",
-                    sources=list(rule.claims),
+                make(
+                    MonitoringItem,
+                    dict(
+                        test=rule.test,
+                        due=add_months(start_date, month),
+                        why=rule.why if month else f"{rule.why} (before starting)",
+                        sources=list(rule.claims),
+                    ),
                 )
             )
     items.sort(key=lambda i: i.due)
@@ -81,16 +89,19 @@ def monitoring_calendar(
 
 
 @memo.by_identity()
-def _schedules(mono: Monograph) -> tuple[tuple[MonitoringRule, bool, tuple[int, ...]], ...]:
-    """Each monitoring rule, whether its `when` asks the vocabulary, and its months (once per
-    document)."""
+def _schedules(
+    mono: Monograph,
+) -> tuple[tuple[MonitoringRule, bool, tuple[int, ...], RulePlan | None], ...]:
+    """Each monitoring rule, whether its `when` asks the vocabulary, its months and the plan
+    of its `when` (once per document)."""
     out = []
     for rule in mono.monitoring:
         when = rule.when
         consults_vocab = when is not None and bool(
             when.medication_classes_any or when.medication_names_any or when.vaccine_classes_any
         )
-        out.append((rule, consults_vocab, tuple(schedule_months(rule))))
+        plan = plan_for(when, mono) if when is not None else None
+        out.append((rule, consults_vocab, tuple(schedule_months(rule)), plan))
     return tuple(out)
 
 
@@ -111,3 +122,7 @@ class _NoVocab:
 
     def vaccine(self, text: str) -> VaccineMatch | None:
         return None
+
+
+# One for every call: what is remembered by a vocabulary's identity is then remembered once.
+_NO_VOCAB = _NoVocab()

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from druginfo.engine.build import make
 from druginfo.model import Alert, Profile, Severity
 
 TRIGGER = "implausible-profile"
@@ -67,13 +68,16 @@ class Plausibility:
 
 
 def _alert(title: str, detail: str, field_name: str, severity: Severity = "high") -> Alert:
-    return Alert(
-        kind="cannot-decide",
-        trigger=TRIGGER,
-        severity=severity,
-        title=title,
-        detail=detail,
-        field=field_name,
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=TRIGGER,
+            severity=severity,
+            title=title,
+            detail=detail,
+            field=field_name,
+        ),
     )
 
 

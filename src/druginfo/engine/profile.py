@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from druginfo.engine import units
+from druginfo.engine.build import make
 from druginfo.engine.reading import short
 from druginfo.errors import InputError
 from druginfo.model import Kidney, Profile
@@ -105,7 +106,7 @@ def _sex(value: object) -> str:
 
 
 def _kidney(value: object) -> Kidney:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise InputError(
             "kidney",
             f"expected an object such as {{'crcl_ml_min': 25}}, got {type(value).__name__}",
@@ -118,17 +119,17 @@ def _kidney(value: object) -> Kidney:
         if raw is None:
             continue
         if key in ("crcl_ml_min", "egfr_ml_min_1_73m2"):
-            parsed[key] = units.clearance_ml_min(raw, field)
+            parsed[key] = _clearance(raw, field)
         elif key in ("serum_creatinine_mg_dl", "serum_creatinine_umol_l"):
             if "serum_creatinine_mg_dl" in parsed:
                 raise InputError(
                     field, "give serum creatinine once (in mg/dL or in µmol/L), not both"
                 )
             default = "mg/dl" if key == "serum_creatinine_mg_dl" else "umol/l"
-            parsed["serum_creatinine_mg_dl"] = units.creatinine_mg_dl(raw, field, default)
+            parsed["serum_creatinine_mg_dl"] = _creatinine(raw, field, default)
         else:
             parsed[key] = _bool(field, raw)
-    return Kidney(**parsed)
+    return make(Kidney, parsed)
 
 
 def _remembered(parse: Callable[[object], float]) -> Callable[[object], float]:
@@ -153,6 +154,31 @@ def _remembered(parse: Callable[[object], float]) -> Callable[[object], float]:
 
 QUANTITY_MEMO_SIZE = 4096
 
+
+def _remembered_as(parse: Callable[..., float]) -> Callable[..., float]:
+    """`_remembered` for a reader that also takes the field's name (and its default unit):
+    kidney values ('1.1', '97 µmol/L', 45) recur as often as weights."""
+    memo: dict[tuple[object, ...], float] = {}
+
+    def read(value: object, *field: str) -> float:
+        kind = type(value)
+        if kind not in (str, int, float):
+            return parse(value, *field)
+        key = (kind, value, *field)
+        found = memo.get(key)
+        if found is None:
+            found = parse(value, *field)
+            if len(memo) >= QUANTITY_MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    return read
+
+
+_clearance = _remembered_as(units.clearance_ml_min)
+_creatinine = _remembered_as(units.creatinine_mg_dl)
+
 _PARSERS: Mapping[str, Callable[[object], object]] = {
     "age_years": _remembered(units.age_years),
     "weight_kg": _remembered(units.weight_kg),
@@ -169,7 +195,7 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
     A `null` value means the same as leaving the field out. A `drug` key is accepted and
     ignored here (it names the medicine to check, not a fact about the person).
     """
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         raise InputError("profile", f"expected an object, got {type(raw).__name__}")
     values: dict[str, Any] = {}
     for key, value in raw.items():
@@ -189,4 +215,4 @@ def parse_profile(raw: Mapping[str, Any]) -> Profile:
             values[key] = _date(key, value)
         else:
             values[key] = _PARSERS[key](value)
-    return Profile(**values)
+    return make(Profile, values)

@@ -16,8 +16,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from druginfo.engine import memo
+from druginfo.engine.build import make
 from druginfo.engine.citations import Evidence, document_refs, external, fallback_refs
-from druginfo.engine.matching import Context, evaluate, has_term, rule_plans
+from druginfo.engine.matching import (
+    Context,
+    has_term,
+    rule_plans,
+    rules_that_cannot_hold,
+    run_steps,
+    settled_no,
+)
 from druginfo.model import (
     Alert,
     InteractionPair,
@@ -57,17 +65,20 @@ def rule_alert(rule: ScreeningRule, matched: str | None, refs: Sequence[str]) ->
     if rule.avoid is not None:
         what = "live vaccine" if rule.avoid == "vaccine" else "do not combine"
         avoid = f"{matched} ({what})" if matched else rule.title
-    return Alert(
-        kind=rule.kind,
-        trigger=rule.trigger,
-        severity=rule.severity,
-        title=rule.title,
-        detail=rule.detail,
-        matched=matched,
-        sources=list(dict.fromkeys([*rule.claims, *refs])),
-        blocking=rule.blocking,
-        avoid=avoid,
-        avoid_kind=rule.avoid,
+    return make(
+        Alert,
+        dict(
+            kind=rule.kind,
+            trigger=rule.trigger,
+            severity=rule.severity,
+            title=rule.title,
+            detail=rule.detail,
+            matched=matched,
+            sources=list(dict.fromkeys([*rule.claims, *refs])),
+            blocking=rule.blocking,
+            avoid=avoid,
+            avoid_kind=rule.avoid,
+        ),
     )
 
 
@@ -88,32 +99,44 @@ def undecided_alert(rule: ScreeningRule, missing: list[str], matched: str | None
     title = f"Cannot check: {rule.title}"
     if missing[0] == "conditions":
         title = f"To confirm before starting: {rule.title}"
-    return Alert(
-        kind="cannot-decide",
-        trigger=rule.trigger,
-        severity=rule.severity,
-        title=title,
-        detail=f"{rule.title} depends on {fields}, and {what}. Rule: {rule.detail}",
-        matched=matched if missing[0] in ("planned_vaccines", "conditions") else None,
-        field=missing[0],
-        sources=list(rule.claims),
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=rule.trigger,
+            severity=rule.severity,
+            title=title,
+            detail=f"{rule.title} depends on {fields}, and {what}. Rule: {rule.detail}",
+            matched=matched if missing[0] in ("planned_vaccines", "conditions") else None,
+            field=missing[0],
+            sources=list(rule.claims),
+        ),
     )
+
+
+@memo.by_identity()
+def _no_rules_refs(mono: Monograph) -> tuple[str, ...]:
+    """What a document without screening rules cites for it (once per document)."""
+    return tuple(document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)))
 
 
 def no_rules_alert(mono: Monograph) -> Alert:
     """A document without screening rules (an ingested leaflet) was not screened: say so."""
     generic = mono.identity.generic
-    return Alert(
-        kind="cannot-decide",
-        trigger=NO_SCREENING_TRIGGER,
-        severity="moderate",
-        title=f"No curated safety rules for {generic}",
-        detail=(
-            f"We have no curated contraindication, interaction or warning rules for {generic}, "
-            "so this profile was not screened against them. Read the label's warnings and ask "
-            "your doctor or pharmacist."
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=NO_SCREENING_TRIGGER,
+            severity="moderate",
+            title=f"No curated safety rules for {generic}",
+            detail=(
+                f"We have no curated contraindication, interaction or warning rules for {generic}, "
+                "so this profile was not screened against them. Read the label's warnings and ask "
+                "your doctor or pharmacist."
+            ),
+            sources=list(_no_rules_refs(mono)),
         ),
-        sources=document_refs(mono, (Topic.contraindication, Topic.warning, Topic.interaction)),
     )
 
 
@@ -143,19 +166,22 @@ def _unknown_medication_alerts(ctx: Context, has_table: bool) -> list[Alert]:
     alerts = []
     for med in unknown:
         alerts.append(
-            Alert(
-                kind="cannot-decide",
-                trigger=UNKNOWN_MEDICATION_TRIGGER,
-                severity=severity,
-                title=f"Unknown medicine {med.text!r} not screened",
-                detail=(
-                    f"We do not recognise the medicine {med.text!r}, so it was not checked for "
-                    f"interactions with {ctx.mono.identity.generic}{against}. Check the "
-                    "spelling, use the generic name, or ask your pharmacist."
+            make(
+                Alert,
+                dict(
+                    kind="cannot-decide",
+                    trigger=UNKNOWN_MEDICATION_TRIGGER,
+                    severity=severity,
+                    title=f"Unknown medicine {med.text!r} not screened",
+                    detail=(
+                        f"We do not recognise the medicine {med.text!r}, so it was not checked for "
+                        f"interactions with {ctx.mono.identity.generic}{against}. Check the "
+                        "spelling, use the generic name, or ask your pharmacist."
+                    ),
+                    matched=med.text,
+                    field="medications",
+                    sources=list(refs),
                 ),
-                matched=med.text,
-                field="medications",
-                sources=list(refs),
             )
         )
     return alerts
@@ -220,18 +246,21 @@ def _interaction_alerts(
         display = meds[0].display
         severity = LEVEL_SEVERITY.get(pair.level, "low")
         result.alerts.append(
-            Alert(
-                kind="interaction",
-                trigger=INTERACTION_TRIGGER,
-                severity=severity,
-                title=f"Interaction: {ctx.mono.identity.generic} and {other}",
-                detail=(
-                    f"The interaction table {publisher} rates {ctx.mono.identity.generic} with "
-                    f"{other} as {pair.level}. Tell your doctor and pharmacist that you take "
-                    f"{display}."
+            make(
+                Alert,
+                dict(
+                    kind="interaction",
+                    trigger=INTERACTION_TRIGGER,
+                    severity=severity,
+                    title=f"Interaction: {ctx.mono.identity.generic} and {other}",
+                    detail=(
+                        f"The interaction table {publisher} rates {ctx.mono.identity.generic} with "
+                        f"{other} as {pair.level}. Tell your doctor and pharmacist that you take "
+                        f"{display}."
+                    ),
+                    matched=display,
+                    sources=[ref],
                 ),
-                matched=display,
-                sources=[ref],
             )
         )
 
@@ -249,8 +278,13 @@ def screen_details(
     result = Screening()
     if not mono.screening:
         result.alerts.append(no_rules_alert(mono))
-    for rule, plan in zip(mono.screening, rule_plans(mono), strict=True):
-        out = evaluate(rule.match, ctx, plan)
+    # Rules no condition or allergy line meets are "no" without asking them; the others are
+    # asked as `evaluate` would (cheap single values first, then every step).
+    skipped = rules_that_cannot_hold(ctx) if mono.screening else frozenset()
+    for i, (rule, plan) in enumerate(zip(mono.screening, rule_plans(mono), strict=True)):
+        if i in skipped or settled_no(rule.match, ctx, plan):
+            continue
+        out = run_steps(rule.match, ctx, plan)
         if out.state == "fired":
             result.med_keys[len(result.alerts)] = set(out.med_keys)
             result.alerts.append(rule_alert(rule, out.matched_text, out.refs))

@@ -8,6 +8,7 @@ different substances are within reach: a wrong drug is worse than a 'did you mea
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -246,11 +247,16 @@ class Vocab:
         self._forget()
 
     def _forget(self) -> None:
-        """Drop every remembered answer: the names, aliases or classes have changed."""
+        """Drop every remembered answer: the names, aliases or classes have changed. The
+        check's work remembered by this vocabulary's identity (druginfo.engine.memo) goes
+        too, if there is any: the same object now answers differently."""
         self._med_cache.clear()
         self._resolve_memo.clear()
         self._class_memo.clear()
         self._fuzzy_memo.clear()
+        memo = sys.modules.get("druginfo.engine.memo")  # not loaded: nothing remembered
+        if memo is not None:
+            memo.forget(self)
 
     # lookups -----------------------------------------------------------------------------
     def known_keys(self) -> set[str]:
