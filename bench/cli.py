@@ -10,8 +10,14 @@ cache of the filled store exists, as after any first run; nothing else is kept b
 runs (stored monographs are read and rendered anew each time).
 
     .venv/bin/python bench/cli.py [--runs 15] [--db sqlite:///PATH]
+    .venv/bin/python bench/cli.py --runs 9 --baseline-src /tmp/old/src [--db sqlite:///PATH]
 
 Targets: `--help` <= 150 ms, `show kineret` <= 300 ms.
+
+`--baseline-src` compares two versions of the code by alternating runs in the same minutes:
+each command runs once with the baseline's source tree (PYTHONPATH, e.g. main's from `git
+worktree add /tmp/old main`) and once with this one, N times, each side with a cache
+directory of its own; both medians and their ratio are printed.
 """
 
 from __future__ import annotations
@@ -77,6 +83,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", default=None, help="a filled store (default: a new one)")
     parser.add_argument("--serve-only", action="store_true", help="only the first serve")
+    parser.add_argument(
+        "--baseline-src", default=None, help="another checkout's src, run alternately"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="druginfo-bench-cli-") as tmp:
         env = {
@@ -105,15 +114,65 @@ def main() -> None:
         print(f"store filled (first use) in {time.perf_counter() - started:.1f} s")
         base = measure([sys.executable, "-c", "pass"], args.runs, env)
         report("python -c pass", *base, None)
-        for label, cmd, target in (
-            ("druginfo --help", ["--help"], 150),
-            ("druginfo show kineret", ["show", "kineret"], 300),
-            # a brand among several products of one substance (more documents read)
-            ("druginfo show humira", ["show", "humira"], 300),
-            ("druginfo show xeljanz --json", ["show", "xeljanz", "--json"], 300),
-        ):
+        if args.baseline_src:
+            alternate(druginfo, args.runs, env, Path(args.baseline_src), Path(tmp), base[1])
+            return
+        for label, cmd, target in COMMANDS:
             report(label, *measure([druginfo, *cmd], args.runs, env), target, base[1])
         first_serve(druginfo, env, Path(tmp))
+
+
+COMMANDS: tuple[tuple[str, list[str], float], ...] = (
+    ("druginfo --help", ["--help"], 150),
+    ("druginfo show kineret", ["show", "kineret"], 300),
+    # a brand among several products of one substance (more documents read)
+    ("druginfo show humira", ["show", "humira"], 300),
+    ("druginfo show xeljanz --json", ["show", "xeljanz", "--json"], 300),
+)
+
+
+def alternate(
+    druginfo: str, runs: int, env: dict[str, str], src: Path, tmp: Path, base_cpu: list[float]
+) -> None:
+    """Each command alternately with the baseline's code and this code, in the same minutes
+    (the machine's load moves both alike); CPU medians and the ratio this/baseline."""
+    theirs = {**env, "PYTHONPATH": str(src.resolve()), "DRUGINFO_CACHE_DIR": str(tmp / "c0")}
+    ours = {**env, "DRUGINFO_CACHE_DIR": str(tmp / "c1")}
+    ours.pop("PYTHONPATH", None)
+    # A store of its own for the baseline: two versions of the model code fingerprint the
+    # curated monographs differently, and sharing one store would make each run re-store
+    # them (and rebuild the vocabulary) after the other's.
+    url = (
+        env.get("DRUGINFO_DB")
+        or f"sqlite:///{Path(env['XDG_DATA_HOME']) / 'druginfo' / 'druginfo.db'}"
+    )
+    if not url.startswith("sqlite:///"):
+        raise SystemExit("--baseline-src needs a SQLite store (a copy is made for the baseline)")
+    import sqlite3
+
+    with (
+        sqlite3.connect(url.removeprefix("sqlite:///")) as a,
+        sqlite3.connect(tmp / "baseline.db") as b,
+    ):
+        a.backup(b)
+    theirs["DRUGINFO_DB"] = f"sqlite:///{tmp / 'baseline.db'}"
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(src)], env=theirs, capture_output=True
+    )
+    for side in (theirs, ours):  # each side writes its own vocabulary cache once
+        subprocess.run([druginfo, "show", "kineret"], env=side, capture_output=True, check=True)
+    for label, cmd, target in COMMANDS:
+        walls: tuple[list[float], list[float]] = ([], [])
+        cpus: tuple[list[float], list[float]] = ([], [])
+        for _ in range(runs):
+            for i, side in enumerate((theirs, ours)):
+                w, c = measure([druginfo, *cmd], 1, side)
+                walls[i].extend(w)
+                cpus[i].extend(c)
+        report(f"{label} [baseline]", walls[0], cpus[0], None, base_cpu)
+        report(f"{label} [this]", walls[1], cpus[1], target, base_cpu)
+        ratio = statistics.median(cpus[1]) / statistics.median(cpus[0])
+        print(f"{'':<30} cpu p50 this/baseline {ratio:.2f}")
 
 
 def first_serve(druginfo: str, env: dict[str, str], tmp: Path) -> None:

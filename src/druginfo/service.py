@@ -245,7 +245,8 @@ class Service:
             if pick is not None:
                 others = [_title(d) for d in in_lang if d is not pick]
                 note = None if _speaks_for(pick, wanted) else _other_product_note(pick, wanted)
-                return pick, ProductChoice(
+                # Built from our own strings: no validator to build for it (model_construct).
+                return pick, ProductChoice.model_construct(
                     asked=wanted,
                     shown=wanted if note is None else _shown(pick),
                     note=note,
@@ -263,7 +264,7 @@ class Service:
             mono = self._leaflet_of(siblings or [mono], age_years, leaflet)
         if not wanted:
             return mono, None
-        return mono, ProductChoice(
+        return mono, ProductChoice.model_construct(
             asked=wanted, shown=_shown(mono), note=_other_product_note(mono, wanted)
         )
 

@@ -52,6 +52,13 @@ NOT_FOR_SHOW = (
     "icalendar",
     "psycopg",
     "markdown_it",
+    # Typer's pydantic adapters, and pydantic's plugin loader (a scan of every installed
+    # distribution's metadata): a command line's strings need neither
+    "typer._adapters",
+    "pydantic.plugin._loader",
+    "importlib.metadata",
+    "rapidfuzz",  # near misses only: a name that matches needs no fuzzy search
+    "zipfile",  # the package's files are a folder (druginfo.package_files)
 )
 
 # Run the command line in a child, then report what it loaded and which model classes
@@ -114,6 +121,24 @@ def test_help_imports_nothing_heavy() -> None:
     assert not heavy, heavy
 
 
+def test_importing_the_command_line_loads_no_web_stack_or_parser() -> None:
+    """The command-line module alone (what every command, `--help` included, pays for)."""
+    code = (
+        "import sys, json\n"
+        "from druginfo.interfaces import cli\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    unwanted = (
+        "fastapi", "starlette", "uvicorn", "lxml", "jinja2", "rapidfuzz", "yaml", "pydantic",
+        "fhir", "trafilatura", "psycopg", "markdown_it", "zipfile",
+    )  # fmt: skip
+    heavy = [m for m in loaded if m.split(".")[0] in unwanted]
+    assert not heavy, heavy
+    assert "druginfo.interfaces.cli" in loaded
+
+
 def test_help_choices_are_the_real_ones() -> None:
     assert cli.HELP_EVENTS == EVENTS
     assert cli.HELP_SECTIONS == SECTION_IDS
@@ -127,10 +152,15 @@ def show_db(bundled_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> st
     return bundled_db_url
 
 
-@pytest.mark.parametrize("name", ["kineret", "xeljanz", "shingrix"])
-def test_show_loads_only_what_it_prints(show_db: str, name: str) -> None:
-    out, report = probe(show_db, "show", name, "--no-pager")
-    assert "Not medical advice" in out
+@pytest.mark.parametrize(
+    "args",
+    [("kineret", "--no-pager"), ("xeljanz", "--no-pager"), ("shingrix", "--no-pager"),
+     ("humira", "--json"), ("xeljanz", "--json", "--section", "how")],
+)  # fmt: skip
+def test_show_loads_only_what_it_prints(show_db: str, args: tuple[str, ...]) -> None:
+    """Neither the text nor the JSON builds Monograph's validator or serializer."""
+    out, report = probe(show_db, "show", *args)
+    assert ("Not medical advice" in out) if "--json" not in args else json.loads(out)
     modules = report["modules"]
     assert isinstance(modules, list)
     loaded = [m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_FOR_SHOW)]

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from druginfo.model import Topic
-from druginfo.sources import epi
+from druginfo.sources import epi, leaflet_text
 
 HEADINGS = [
     "Warnings and precautions",
@@ -56,12 +56,17 @@ def plain_heading(
     return None
 
 
+# The sentence gap as first written, with a look-behind (the fast one starts with the
+# punctuation; both end where the next sentence starts).
+PLAIN_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
+
+
 def plain_heading_cuts(
     block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
 ) -> list[int]:
     return [
         m.end()
-        for m in epi._SENTENCE_GAP.finditer(block)
+        for m in PLAIN_GAP.finditer(block)
         if plain_heading(block[m.end() :], masked[m.end() :], rules) is not None
     ]
 
@@ -88,6 +93,20 @@ def test_heading_at_is_heading_on_the_rest(block: str, brand: str, where: tuple[
             block[at:], masked[at:], rules
         )
         assert epi._heading_at(block, masked, at, epi._unanchored(rules)) is expected, at
+
+
+# Blocks of a section: list items (which are never cut), paragraphs long enough not to be a
+# heading, short ones that may be, with spaces at their ends or not.
+section_blocks = st.one_of(
+    blocks,
+    blocks.map(lambda b: epi.LIST_MARK + b),
+    st.builds(
+        lambda b, n, pad: pad + b + " More words follow here." * n + pad,
+        blocks,
+        st.integers(0, 4),
+        st.sampled_from(["", " ", "\t"]),
+    ),
+)
 
 
 def _plain_split_section(
@@ -118,16 +137,26 @@ def _plain_split_section(
         elif number == "6" and epi._is_caps_heading(block):
             topic = Topic.self_injection if epi._SELF_INJECTION_WORDS.search(block) else default
             subs.append(epi._Sub(title=block, topic=topic))
-        elif epi._is_own_heading(pieces, i):
+        elif plain_is_own_heading(pieces, i):
             subs.append(epi._Sub(title=block, topic=default))
         else:
             subs[-1].blocks.append(block)
     return [(s.title, s.topic, s.blocks) for s in subs if s.blocks]
 
 
+def plain_is_own_heading(pieces: list[str], i: int) -> bool:
+    """`_is_own_heading` without the length test before it."""
+    if i + 1 >= len(pieces) or not epi._looks_like_heading(pieces[i]):
+        return False
+    before = pieces[i - 1] if i > 0 else None
+    return epi._is_paragraph(pieces[i + 1], ".!?:") and (
+        before is None or epi._is_paragraph(before, ".!?")
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(
-    section=st.lists(blocks, min_size=1, max_size=6),
+    section=st.lists(section_blocks, min_size=1, max_size=6),
     brand=st.sampled_from([*BRANDS, ""]),
     number=st.sampled_from(["2", "3", "4", "6", None]),
     language=st.sampled_from(["en", "da", "pt"]),
@@ -139,3 +168,129 @@ def test_split_section_is_the_plain_definition(
     assert [(s.title, s.topic, s.blocks) for s in got] == _plain_split_section(
         number, "Title", Topic.other, section, language, brand
     )
+
+
+# --- sentence gaps, the length test before a heading, the anchors' literals ----------------
+
+gap_texts = st.lists(
+    st.one_of(
+        st.sampled_from(["Take it", "(see section 2)", "e.g.", "Æble", "ømt", "Über", "x"]),
+        st.sampled_from([".", "!", "?", ")", ".)", ". ", "!  ", "?\t", ")\u00a0", " ", "\n"]),
+        st.text(alphabet="aZÉ .)!\t", max_size=5),
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(gap_texts)
+def test_sentence_gap_ends_where_the_look_behind_gap_ends(text: str) -> None:
+    assert [m.end() for m in epi._SENTENCE_GAP.finditer(text)] == [
+        m.end() for m in PLAIN_GAP.finditer(text)
+    ]
+
+
+def _required_literals(pattern: re.Pattern[str]) -> list[str]:
+    """Runs of literal characters at the top level of `pattern` (outside any group,
+    alternative or repeat): every match contains each of them."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    runs: list[str] = []
+    current = ""
+    for op, arg in _parser.parse(pattern.pattern, pattern.flags):
+        if op is _parser.LITERAL:
+            current += chr(arg)
+        else:
+            if current:
+                runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    return runs
+
+
+def test_each_anchor_literal_is_one_its_pattern_needs() -> None:
+    for language, needs in epi._ANCHOR_NEEDS.items():
+        for number, need in needs.items():
+            pattern = epi._ANCHORS[language][number]
+            assert not pattern.flags & re.IGNORECASE
+            assert any(need in run for run in _required_literals(pattern)), (language, number)
+
+
+ANCHOR_TEXTS = [
+    "Always take this medicine exactly as your doctor has told you.",
+    "Always use Zorblex exactly as described.",
+    "Like all medicines, this medicine can cause side effects.",
+    "Brug altid dette lægemiddel nøjagtigt som beskrevet.",
+    "Zorblex kan som alle andre lægemidler give bivirkninger.",
+    "Tome sempre este medicamento exatamente como indicado.",
+    "Como todos os medicamentos, este medicamento pode causar efeitos.",
+    "Keep this medicine out of the sight and reach of children.",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ANCHOR_TEXTS),
+            st.builds(
+                lambda pad, text: pad + text,
+                st.text(alphabet="ab .", max_size=260),
+                st.sampled_from(ANCHOR_TEXTS),
+            ),
+            st.text(alphabet="aA .,", max_size=40),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["en", "da", "pt"]),
+)
+def test_aligning_with_anchor_literals_is_aligning_without(
+    blocks: list[str], language: str
+) -> None:
+    parts = [(f"{n}. Heading", blocks[i::3]) for i, n in enumerate("243")]
+    fast = epi.align_sections(parts, language)
+    saved = epi._ANCHOR_NEEDS
+    try:
+        epi._ANCHOR_NEEDS = {}
+        plain = epi.align_sections(parts, language)
+    finally:
+        epi._ANCHOR_NEEDS = saved
+    assert fast == plain
+
+
+# --- the brand mask's lower-case test -------------------------------------------------------
+
+
+def test_lower_case_keeps_every_case_insensitive_match_of_ascii() -> None:
+    """What `_mask_brand`'s `key` relies on, for every printable ASCII character a brand may
+    hold (not only letters): whatever matches it case-insensitively lower-cases to its lower
+    case, one character for one, except the case traps."""
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    traps = set(leaflet_text._CASE_TRAPS)
+    for code in range(0x20, 0x7F):
+        char = chr(code)
+        for ch in re.findall(re.escape(char), everything, re.IGNORECASE):
+            if ch not in traps:
+                assert ch.lower() == char.lower(), (char, ch)
+
+
+ASCII_BRANDS = ["Zorblex", "Mira Pen", "Q-Vax", "KISQALI", "st", "Ki 2"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ASCII_BRANDS),
+            st.sampled_from(["zorBLEX", "mira pen", "q-vAX", "\u212aisqali", "\u017ft", "\u0130"]),
+            st.text(alphabet="aKkSsſıİ -2Ø.", max_size=6),
+        ),
+        max_size=12,
+    ).map(" ".join),
+    st.sampled_from(ASCII_BRANDS),
+)
+def test_mask_with_key_is_mask_without(block: str, brand: str) -> None:
+    brand_re = re.compile(re.escape(brand), re.IGNORECASE)
+    assert epi._mask_brand(block, brand_re, brand.lower()) == epi._mask_brand(block, brand_re)

@@ -216,3 +216,28 @@ def test_substance_names_of_vaccines(phrase: str, name: str | None) -> None:
 )
 def test_brand_names_lose_strengths_and_dangling_brackets(product: str, brand: str) -> None:
     assert brand_from_product_name(product) == brand
+
+
+# --- the blocks are normalised (the sentence splitter relies on it) -----------------------
+
+ODD_MARKUP = [
+    '<div xmlns="http://www.w3.org/1999/xhtml"><p>\n  Take\tthe\u00a0tablet.\r\n'
+    "Do not   chew it. </p><ul><li> one\n<ul><li>\tnested <b>bold</b>\u2003item </li></ul>"
+    " tail of one </li><li/></ul><p>Store below 25 C in a fridge; you don t need to</p></div>",
+    "<div><table><tr><td> a\u2028b </td><td>\u3000c</td></tr></table>x<br/> y <!-- c -->z</div>",
+    "<div><p>broken &nbsp; markup<p>Crohn s disease<br>  second line</div>",  # HTML recovery
+    "<div><ol><li>First.<li>Second:<ul><li>  deep <i>er</i></ul></ol>\u00a0\u00a0</div>",
+]
+
+
+@pytest.mark.parametrize("markup", ODD_MARKUP)
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_repaired_blocks_are_normalised(markup: str, language: str) -> None:
+    from druginfo.sources.text import norm_space, split_normalized, split_sentences
+
+    blocks = [repair_text(b, language) for b in marked_blocks(markup)]
+    assert blocks
+    for block in blocks:
+        text = unmark(block)
+        assert text == norm_space(text), block
+        assert split_normalized(text) == split_sentences(text)

@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from druginfo.sources import leaflet_text
-from druginfo.sources.text import _ABBREVIATIONS, norm_space, split_sentences
+from druginfo.sources.text import _ABBREVIATIONS, norm_space, split_normalized, split_sentences
 
 # --- the plain definitions ---------------------------------------------------------------
 
@@ -95,6 +95,38 @@ def test_split_sentences_matches_its_definition(text: str) -> None:
 @example("Store below 30C.", "pt")
 def test_repair_text_matches_its_definition(text: str, language: str) -> None:
     assert leaflet_text.repair_text(text, language) == reference_repair(text, language)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(max_size=80)))
+def test_split_normalized_is_split_sentences_on_normalized_text(text: str) -> None:
+    assert split_normalized(norm_space(text)) == reference_split(text)
+
+
+# The contraction guard as first written (five alternatives tried at every position).
+_PLAIN_ANY_CONTRACTION = re.compile(r"[nN] [tT]\b|[eEuUyY] [rR][eE]\b| ve\b| ll\b|I m\b")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet="nNtTeEuUyYrRvlmI 'x.", max_size=40)))
+@example("don t")
+@example("n t")  # the letter before the gap at the very start
+@example("You RE")
+@example("I m")
+@example("xI m")  # "I m" inside a word still counts for the guard (the pattern decides)
+def test_contraction_guard_finds_what_the_plain_guard_finds(text: str) -> None:
+    got = leaflet_text._ANY_CONTRACTION.search(text) is not None
+    assert got == (_PLAIN_ANY_CONTRACTION.search(text) is not None)
+
+
+def test_case_trap_test_names_the_case_traps() -> None:
+    """repair_text spells out _CASE_TRAPS; a block holding any one of them, and only
+    those, takes the slow path (which gives the same text either way)."""
+    for trap in leaflet_text._CASE_TRAPS:
+        assert leaflet_text.repair_text(f"do{trap} you don t", "en") == reference_repair(
+            f"do{trap} you don t", "en"
+        )
+    assert set(leaflet_text._CASE_TRAPS) == {"\u0130", "\u0131", "\u017f"}
 
 
 def test_case_traps_are_the_only_characters_lower_case_misses() -> None:

@@ -20,6 +20,7 @@ from rich.text import Text
 from druginfo import __version__
 from druginfo.errors import DruginfoError, InputError, UnknownDrug
 from druginfo.interfaces import terminal
+from druginfo.interfaces.cli_params import plain_string_params
 from druginfo.wording import schedule_words
 
 if TYPE_CHECKING:  # imported where used: `--help` must not pay for pydantic models or YAML
@@ -64,6 +65,7 @@ app = typer.Typer(
 out = terminal.console()
 err = Console(stderr=True, highlight=False)
 terminal.plain_help_types()
+plain_string_params()
 
 
 def _version(value: bool) -> None:
@@ -221,7 +223,9 @@ def show(
         _fail(str(exc))
     choices = _leaflet_choices(svc, mono)
     if as_json:
-        data = mono.model_dump(mode="json")
+        from druginfo.model.trusted_dump import dump_json_data
+
+        data = dump_json_data(mono)  # model_dump(mode="json"), without building its serializer
         if section is not None:
             data["reader_sections"] = [
                 {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -47,6 +46,8 @@ def pager_command() -> list[str] | None:
             value = value.strip()
             if not value or value == "cat":
                 return None
+            import shlex  # only with a pager set: most runs have no use for it
+
             return shlex.split(value)
     return ["less"] if shutil.which("less") else None
 

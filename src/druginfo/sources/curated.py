@@ -16,15 +16,18 @@ unknown claim; every error names the file so the curator knows where to look.
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
+import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from druginfo.errors import DruginfoError, UnknownDrug
 from druginfo.model import Claim, Monograph, Source
+from druginfo.package_files import files as package_files
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 MONOGRAPH_FILE = "monograph.yaml"
 SOURCES_FILE = "sources.yaml"
@@ -41,7 +44,7 @@ class CuratedDataError(DruginfoError, ValueError):
 
 
 def _root() -> Traversable:
-    return resources.files("druginfo").joinpath("data", "monographs")
+    return package_files().joinpath("data", "monographs")
 
 
 def curated_keys() -> list[str]:
@@ -61,23 +64,38 @@ def curated_fingerprint(key: str) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for file in fingerprint_files(key):
+    for file in _listed(_root().joinpath(key.strip().lower())):
         digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    digest.update(_code_part())
     return digest.hexdigest()
 
 
 def fingerprint_files(key: str) -> list[Traversable]:
     """The files a curated monograph is made from, in a fixed order."""
-    package = resources.files("druginfo")
-    files: list[Traversable] = []
-    for base in (_root().joinpath(key.strip().lower()), package.joinpath("model")):
-        if base.is_dir():
-            files += sorted(
-                (f for f in base.iterdir() if f.is_file() and f.name.endswith((".yaml", ".py"))),
-                key=lambda f: f.name,
-            )
-    files.append(package.joinpath("sources", "curated.py"))  # how the files become a monograph
-    return files
+    return [*_listed(_root().joinpath(key.strip().lower())), *_code_files()]
+
+
+def _listed(base: Traversable) -> list[Traversable]:
+    if not base.is_dir():
+        return []
+    return sorted(
+        (f for f in base.iterdir() if f.is_file() and f.name.endswith((".yaml", ".py"))),
+        key=lambda f: f.name,
+    )
+
+
+def _code_files() -> list[Traversable]:
+    """The model code that validates every curated monograph, and this loader."""
+    package = package_files()
+    # how the files become a monograph: this loader, last
+    return [*_listed(package.joinpath("model")), package.joinpath("sources", "curated.py")]
+
+
+@functools.cache
+def _code_part() -> bytes:
+    """What the code files add to every fingerprint, read once per process (the same for
+    each curated monograph; a running process keeps the code it loaded, so does this)."""
+    return b"".join(f.name.encode() + b"\0" + f.read_bytes() + b"\0" for f in _code_files())
 
 
 def load_curated(key: str) -> Monograph:

@@ -202,13 +202,17 @@ def reading_order(name: str) -> tuple[str, str, int, str]:
 
 
 def _walk_folder(folder: Path) -> Iterator[Path]:
-    paths = [
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    ]
-    yield from sorted(paths, key=lambda p: reading_order(p.relative_to(folder).as_posix()))
+    found: list[tuple[tuple[str, str, int, str], Path]] = []
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(folder)  # once per file (a 20x corpus has 47,000)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        found.append((reading_order(relative.as_posix()), path))
+    found.sort(key=lambda item: item[0])  # stable, as sorted() by the same key was
+    for _order, path in found:
+        yield path
 
 
 def _file_items(path: Path, siblings: epi.EnglishSiblings) -> Iterator[_Item | Broken]:

@@ -38,11 +38,18 @@ from typing import Any
 
 from druginfo.model import Identity, Monograph, Source, SourceKind, Topic
 from druginfo.sources.base import Broken, ParsedDocument
-from druginfo.sources.leaflet_text import LIST_MARK, marked_blocks, repair_text, unmark
+from druginfo.sources.leaflet_text import (
+    _CASE_TRAPS,
+    LIST_MARK,
+    marked_blocks,
+    repair_text,
+    unmark,
+)
 from druginfo.sources.text import (
     combination_key,
     norm_space,
     sha256,
+    split_normalized,
     split_sentences,
 )
 
@@ -520,8 +527,18 @@ def _compile_subheadings(number: str, language: str) -> list[tuple[re.Pattern[st
     ]
 
 
-def _mask_brand(block: str, brand_re: re.Pattern[str] | None) -> str:
+def _mask_brand(block: str, brand_re: re.Pattern[str] | None, key: str | None = None) -> str:
+    """The block with the brand masked. `key`, the lower-cased brand when it is ASCII, lets
+    a block that cannot hold it through without the case-insensitive search: lower-casing
+    keeps every case-insensitive match of an ASCII character, except through the three
+    characters listed in `leaflet_text._CASE_TRAPS` (a block with one takes the search)."""
     if brand_re is None:
+        return block
+    if (
+        key is not None
+        and key not in block.lower()
+        and (block.isascii() or not any(trap in block for trap in _CASE_TRAPS))
+    ):
         return block
     return brand_re.sub(
         lambda m: (_WORD_MASK if m.group(0).isalnum() else _MASK) * len(m.group(0)), block
@@ -622,28 +639,41 @@ def _split_section(
 ) -> list[_Sub]:
     rules = _compile_subheadings(number or "", language)
     brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
+    key = brand.lower() if brand_re is not None and brand.isascii() else None
     # Most pieces are whole blocks: their masked text is computed once, for both uses.
     masked: dict[str, str] = {}
     pieces: list[str] = []
+    unanchored = _unanchored(rules) if rules else rules
     for block in blocks:
-        for part in _split_embedded(block, brand_re, rules, masked):
+        if block.startswith(LIST_MARK):
+            pieces.append(block)  # a list item is neither cut nor has a trailing heading
+            continue
+        for part in _split_embedded(block, brand_re, rules, masked, unanchored, key):
             pieces.extend(_split_trailing_heading(part))
+    # `_heading`'s first test, hoisted: one expression rules out most pieces.
+    any_rule = _any_rule(rules).match if rules else None
     subs = [_Sub(title=title, topic=default)]
     for i, block in enumerate(pieces):
-        if rules:
+        found = None
+        if any_rule is not None:
             mask = masked.get(block)
             if mask is None:
-                mask = _mask_brand(block, brand_re)
-            found = _heading(block, mask, rules)
-        else:
-            found = None
+                mask = _mask_brand(block, brand_re, key)
+            if any_rule(mask):
+                found = _heading(block, mask, rules)
         if found:
             sub_title, topic, rest = found
             subs.append(_Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
         elif number == "6" and _is_caps_heading(block):
             topic = Topic.self_injection if _SELF_INJECTION_WORDS.search(block) else default
             subs.append(_Sub(title=block, topic=topic))
-        elif _is_own_heading(pieces, i):
+        elif (
+            # `_looks_like_heading` is False for a piece longer than a heading with no space
+            # at either end for its `strip` to take (most pieces: paragraphs), so the full
+            # test runs only on the others.
+            (len(block) <= _HEADING_MAX or block[0].isspace() or block[-1].isspace())
+            and _is_own_heading(pieces, i)
+        ):
             subs.append(_Sub(title=block, topic=default))
         else:
             subs[-1].blocks.append(block)
@@ -653,7 +683,10 @@ def _split_section(
 # Where the converter glued a template sub-heading into the paragraph before it ("... (see
 # Warnings and precautions). Warnings and precautions Talk to your doctor ..."): a heading is
 # looked for after every sentence end, and cut out only where it reads as one.
-_SENTENCE_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
+# Each match ends where the next sentence starts. It begins with its punctuation rather than
+# a look-behind, so the engine jumps between the few candidate characters instead of trying
+# every position (the same ends: a gap always follows its punctuation directly).
+_SENTENCE_GAP = re.compile(r"[.!?)]\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
 
 
 def _split_embedded(
@@ -661,17 +694,22 @@ def _split_embedded(
     brand_re: re.Pattern[str] | None,
     rules: list[tuple[re.Pattern[str], Topic]],
     masked_blocks: dict[str, str] | None = None,
+    unanchored: list[tuple[re.Pattern[str], Topic]] | None = None,
+    key: str | None = None,
 ) -> list[str]:
+    """The block cut before each template sub-heading glued into it; `unanchored` is
+    `_unanchored(rules)` when the caller has it, `key` as for `_mask_brand`."""
     if not rules or block.startswith(LIST_MARK):
         return [block]
-    masked = _mask_brand(block, brand_re)
+    masked = _mask_brand(block, brand_re, key)
     if masked_blocks is not None:
         masked_blocks[block] = masked
-    unanchored = _unanchored(rules)
+    if unanchored is None:
+        unanchored = _unanchored(rules)
+    any_rule = _any_rule(unanchored).match  # `_heading_at`'s first test, hoisted
+    ends = [m.end() for m in _SENTENCE_GAP.finditer(block)]
     cuts = [
-        m.end()
-        for m in _SENTENCE_GAP.finditer(block)
-        if _heading_at(block, masked, m.end(), unanchored)
+        at for at in ends if any_rule(masked, at) and _heading_at(block, masked, at, unanchored)
     ]
     if not cuts:
         return [block]
@@ -698,13 +736,17 @@ def _split_trailing_heading(block: str) -> list[str]:
     return [block[: m.start()].strip(), m.group(1).strip()]
 
 
+_HEADING_MAX = 70  # characters
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
 def _looks_like_heading(text: str) -> bool:
     text = text.strip()
-    if not text or text.startswith(LIST_MARK) or len(text) > 70:
+    if not text or text.startswith(LIST_MARK) or len(text) > _HEADING_MAX:
         return False
     if not text[0].isupper() or text[-1] in ".!?:;,":
         return False
-    outside = re.sub(r"\([^)]*\)", " ", text)
+    outside = _BRACKETED.sub(" ", text)
     words = outside.split()
     return 0 < len(words) <= 4 and not any(w.isdigit() for w in words)
 
@@ -784,6 +826,19 @@ _ANCHORS: dict[str, dict[str, re.Pattern[str]]] = {
 }
 
 
+# A literal every match of an anchor contains, tested with `in` before the expression: the
+# anchors that may start up to 250 characters into a block try every position of every
+# block until their section is found (a test checks each literal is one the pattern needs).
+_ANCHOR_NEEDS: dict[str, dict[str, str]] = {
+    "en": {"3": "Always ", "4": "Like all medicines, "},
+    "da": {"3": " nøjagtigt", "4": "kan som alle andre lægemidler "},
+    "pt": {
+        "3": "este medicamento exatamente",
+        "4": "Como todos os medicamentos, este medicamento pode causar",
+    },
+}
+
+
 def align_sections(
     parts: list[tuple[str, list[str]]], language: str
 ) -> list[tuple[str | None, str, list[str]]]:
@@ -811,9 +866,12 @@ def align_sections(
         return [*numbered, *other]
     found: dict[int, str] = {}
     start = 0
+    needs = _ANCHOR_NEEDS.get(language, {})
     for number in ("3", "4", "5", "6"):
+        anchor = anchors[number].match
+        need = needs.get(number, "")
         for i in range(start, len(flat)):
-            if anchors[number].match(plain[i]):
+            if need in plain[i] and anchor(plain[i]):
                 found[i] = number
                 start = i + 1
                 break
@@ -1172,7 +1230,9 @@ def _monograph(leaflet: _Leaflet, substances: list[str], key: str | None = None)
             sub_topic = sub.topic
             pregnancy = sub_topic is Topic.pregnancy
             for block in sub.blocks:
-                for sentence in split_sentences(unmark(block)):
+                # Blocks are norm_space'd by marked_blocks (repair_text and the sub-heading
+                # cuts add no space and strip their pieces): no second collapse of spaces.
+                for sentence in split_normalized(unmark(block)):
                     claim_id = f"{stem}-s{len(claims) + 1}"
                     claims.append(
                         {

@@ -45,51 +45,59 @@ def marked_blocks(markup: str) -> list[str]:
             return [text] if text else []
     blocks: list[str] = []
     buf: list[str] = []
-    in_item = False
     names = _LOCAL_NAMES
 
-    def flush() -> None:
-        if buf:
-            text = " ".join("".join(buf).split())  # norm_space, inlined: ~170 calls a leaflet
-            buf.clear()
-            if text:
-                blocks.append(LIST_MARK + text if in_item else text)
+    def end_block(in_item: bool) -> None:
+        text = " ".join("".join(buf).split())  # norm_space, inlined: ~170 calls a leaflet
+        buf.clear()
+        if text:
+            blocks.append(LIST_MARK + text if in_item else text)
 
-    def walk(el: etree._Element) -> None:
-        nonlocal in_item
-        tag = el.tag
-        name = names.get(tag) if isinstance(tag, str) else ""
-        if name is None:
-            name = local_name(tag)
-            if len(names) < 512:
-                names[tag] = name
-        if name in _SKIP_TAGS:
-            if el.tail:
-                buf.append(el.tail)
-            return
-        block = name in _BLOCK_TAGS
-        outer = in_item
-        if block:
-            flush()
-            if name == "li":
-                in_item = True
-        if name == "br":
-            flush()
-        elif el.text and name:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-            in_item = outer
-        if el.tail:
-            buf.append(el.tail)
+    def walk(parent: etree._Element, in_item: bool) -> None:
+        # The children of `parent`, inside a list item or not. A block element ends the
+        # text before it and its own; a line break ends the text before it; an element
+        # skipped keeps only its tail. Nothing waits to be ended while `buf` is empty, and
+        # a run of spaces alone (the line breaks between block elements) is not kept in
+        # an empty `buf`: it would only be stripped again.
+        for el in parent:
+            tag = el.tag
+            name = names.get(tag) if tag.__class__ is str else ""
+            if name is None:
+                name = local_name(tag)
+                if len(names) < 512:
+                    names[tag] = name
+            if name in _SKIP_TAGS:
+                pass
+            elif name in _BLOCK_TAGS:
+                if buf:
+                    end_block(in_item)
+                inner = in_item or name == "li"
+                text = el.text
+                if text and not text.isspace():
+                    buf.append(text)
+                if len(el):
+                    walk(el, inner)
+                if buf:
+                    end_block(inner)
+            else:
+                if name == "br":
+                    if buf:
+                        end_block(in_item)
+                elif name:  # comments and processing instructions: no text
+                    text = el.text
+                    if text and (buf or not text.isspace()):
+                        buf.append(text)
+                if len(el):
+                    walk(el, in_item)
+            tail = el.tail
+            if tail and (buf or not tail.isspace()):
+                buf.append(tail)
 
-    if root.text:
+    if root.text and not root.text.isspace():
         buf.append(root.text)
-    for child in root:
-        walk(child)
-    flush()
+    walk(root, False)
+    if buf:
+        end_block(False)
     return blocks
 
 
@@ -162,7 +170,12 @@ _CONTRACTION_NEEDS: list[tuple[re.Pattern[str], bool]] = [
 ]
 # ... and what any of them needs, in the block itself: a lost apostrophe's gap before one of
 # the endings, at a word end ('n', 't', 'r', 'e' have no other case-insensitive matches).
-_ANY_CONTRACTION = re.compile(r"[nN] [tT]\b|[eEuUyY] [rR][eE]\b| ve\b| ll\b|I m\b")
+# Written to start with its one literal, the space, so the engine jumps from space to space
+# instead of trying five alternatives at every position (the same matches: each alternative's
+# letter before the gap is checked behind the space).
+_ANY_CONTRACTION = re.compile(
+    r" (?:(?<=[nN] )[tT]\b|(?<=[eEuUyY] )[rR][eE]\b|ve\b|ll\b|(?<=I )m\b)"
+)
 
 
 # What _DEGREE or _RANGE needs to change anything (both are case-sensitive): a digit before a
@@ -173,7 +186,8 @@ _DEGREE_OR_RANGE = re.compile(r"\d ?C|°C")
 def repair_text(block: str, language: str) -> str:
     """The block with the conversion's unambiguous losses restored (see the module doc)."""
     text = block
-    trap = not text.isascii() and any(ch in text for ch in _CASE_TRAPS)
+    # _CASE_TRAPS, spelt out: three "in" tests cost less than a generator over them.
+    trap = not text.isascii() and ("\u0130" in text or "\u0131" in text or "\u017f" in text)
     if (
         "C" in text
         and _DEGREE_OR_RANGE.search(text)

@@ -209,20 +209,27 @@ def split_sentences(block: str) -> list[str]:
     the word before it, never at the rest of the text (a long block with many full stops
     that are not sentence ends, "e.g. ... e.g. ...", once took quadratic time).
     """
-    text = norm_space(block)
+    return split_normalized(norm_space(block))
+
+
+def split_normalized(text: str) -> list[str]:
+    """`split_sentences` of a block that is already `norm_space`d (the leaflet reader's
+    blocks are, by construction): collapsing the spaces again was a quarter of the cost."""
     if not text:
         return []
+    first_end = _SENTENCE_END.search(text)
+    if first_end is None:
+        return [text]  # most list items and short blocks: one sentence, no loop
     out: list[str] = []
     start = 0
     n = len(text)
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
+    for m in _SENTENCE_END.finditer(text, first_end.start()):
+        stop, end = m.span()
         if end >= n:
             continue
         ch = text[end]
         if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):  # _starts_sentence
             continue
-        stop = m.start()
         if text[stop] == ".":
             # The word before the full stop (back to a space or the sentence's start): after
             # norm_space the only whitespace left is the single space.
@@ -238,6 +245,9 @@ def split_sentences(block: str) -> list[str]:
         if sentence:
             out.append(sentence)
         start = end
+    if not start:
+        out.append(text)  # one sentence: the text, which norm_space left without edge spaces
+        return out
     tail = text[start:].strip()
     if tail:
         out.append(tail)

@@ -12,7 +12,6 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from druginfo.model import DrugSummary, InteractionPair, Monograph, SearchHit
@@ -147,10 +146,19 @@ def text_chunks(mono: Monograph) -> list[tuple[str, str]]:
         quote = claim.quote.strip()
         if not quote:
             continue
-        if claim.section is not None and _contains(
-            by_title.get(claim.section, ""), quote, found_at, claim.section
-        ):
-            continue
+        where = claim.section
+        if where is not None:
+            # `_contains(by_title.get(where, ""), quote, found_at, where)`, inlined: a
+            # leaflet has ~180 claims, nearly all found in their section where the previous
+            # one was.
+            text = by_title.get(where, "")
+            start = found_at.get(where, 0)
+            at = text.find(quote, start)
+            if at < 0 and start:
+                at = text.find(quote)
+            if at >= 0:
+                found_at[where] = at
+                continue
         if joined is None:
             joined = "\n".join(by_title.values())
         if not _contains(joined, quote, found_at, None):
@@ -580,7 +588,9 @@ def summarize_drugs(
 
 def migration_scripts(backend: str) -> list[tuple[int, str, str]]:
     """(version, name, sql) of the numbered migrations bundled for a backend, in order."""
-    folder = resources.files("druginfo.store") / "migrations" / backend
+    from druginfo.package_files import files
+
+    folder = files() / "store" / "migrations" / backend
     out: list[tuple[int, str, str]] = []
     for entry in folder.iterdir():
         m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)

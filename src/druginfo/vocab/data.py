@@ -8,7 +8,6 @@ file whose citations point nowhere.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
@@ -175,8 +174,10 @@ class VocabData(_Strict):
 
 
 def _read(name: str) -> Any:
+    from druginfo.package_files import files
+
     text = (
-        resources.files("druginfo")
+        files()
         .joinpath(DATA_DIR[0])
         .joinpath(DATA_DIR[1])
         .joinpath(name)
@@ -197,13 +198,9 @@ def open_names() -> dict[str, str]:
     checks name medicines the curated and leaflet names already know."""
     import gzip
 
-    raw = (
-        resources.files("druginfo")
-        .joinpath(DATA_DIR[0])
-        .joinpath(DATA_DIR[1])
-        .joinpath(OPEN_NAMES_FILE)
-        .read_bytes()
-    )
+    from druginfo.package_files import files
+
+    raw = files().joinpath(DATA_DIR[0]).joinpath(DATA_DIR[1]).joinpath(OPEN_NAMES_FILE).read_bytes()
     lines = gzip.decompress(raw).decode("utf-8").split("\n")
     pairs = (line.split("\t", 1) for line in lines if line and not line.startswith("#"))
     return {p[0]: p[1] for p in pairs if len(p) == 2 and p[1]}

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from druginfo.model import Source
 from druginfo.vocab.base import VaccineMatch
-from druginfo.vocab.data import VaccineData, VaccineEntry, VaccineFamily
 from druginfo.vocab.text import compact, normalise, tokens
+
+if TYPE_CHECKING:
+    from druginfo.vocab.data import VaccineData, VaccineEntry, VaccineFamily
 
 LIVE_UNSPECIFIED_ID = "live-vaccine-unspecified"
 UNKNOWN_ID = "unknown-vaccine"

@@ -11,11 +11,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from druginfo.model import ClassEntry, Source
 from druginfo.vocab.base import ClassMembership, NameMatch, VaccineMatch
-from druginfo.vocab.data import ClassDef, VocabData, bundled_data, open_names
 from druginfo.vocab.text import (
     MEDICATION_STOPWORDS,
     SALT_WORDS,
@@ -27,6 +26,10 @@ from druginfo.vocab.text import (
     without_salt,
 )
 from druginfo.vocab.vaccines import VaccineMatcher
+
+if TYPE_CHECKING:  # the parsed bundled YAML: a vocabulary read from the cache loads it
+    # only when asked for a class or a vaccine record (store/vocab_cache.py)
+    from druginfo.vocab.data import ClassDef, VocabData
 
 # Shortest name (letters, spaces removed) that fuzzy matching may correct at all.
 MIN_FUZZY_LENGTH = 5
@@ -116,6 +119,8 @@ class Vocab:
     @classmethod
     def bundled(cls) -> Vocab:
         """A fresh vocabulary of the bundled data (parsed once per process), safe to extend."""
+        from druginfo.vocab.data import bundled_data
+
         return cls(bundled_data())
 
     # learning ----------------------------------------------------------------------------
@@ -262,6 +267,8 @@ class Vocab:
     def known_keys(self) -> set[str]:
         """Every substance key known (bundled, learned, from ATC, or named by the open name
         bundle)."""
+        from druginfo.vocab.data import open_names
+
         return set(self._keys) | set(open_names().values())
 
     def _exact(self, text: str) -> NameMatch | None:
@@ -297,6 +304,8 @@ class Vocab:
                 return NameMatch(
                     key=base.key, matched=text.strip(), display=f"{text.strip()} ({base.key})"
                 )
+        from druginfo.vocab.data import open_names
+
         found = open_names().get(form)
         if found is None and salt_free is not None:
             found = open_names().get(salt_free)
