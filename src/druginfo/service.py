@@ -87,6 +87,7 @@ class Service:
 
     def __init__(self, store: Store, vocab: Vocabulary) -> None:
         self.store = store
+        self._store_backend = getattr(store, "backend", None)
         self._vocab = vocab
         self._generation = _store_generation(store)
         self._checked = time.monotonic()
@@ -373,8 +374,13 @@ class Service:
         it on the event loop instead of handing it to a thread. A first check of a medicine
         (fact extraction, 100+ ms) or one after an ingest (a new vocabulary) is False.
         Only a hint about cost: it reads memo tables without changing anything, and a
-        wrong answer costs time, never a different result."""
-        if time.monotonic() - self._checked >= LIVE_CHECK_SECONDS:
+        wrong answer costs time, never a different result. Only for the embedded store: on
+        a shared server (PostgreSQL) the interaction-pair query is a network round trip,
+        which must not hold the event loop."""
+        if (
+            self._store_backend != "sqlite"
+            or time.monotonic() - self._checked >= LIVE_CHECK_SECONDS
+        ):
             return False
         name = drug or raw_profile.get("drug")
         age = raw_profile.get("age_years")

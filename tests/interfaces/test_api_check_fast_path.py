@@ -296,3 +296,17 @@ def test_a_first_check_runs_in_a_thread_and_a_warm_one_on_the_loop(
     # the route decides the same way (api.run_check): warm again, on the loop
     assert call(slow, body) == first
     assert len(handed) == 2
+
+
+def test_a_check_on_a_shared_server_store_never_runs_on_the_loop(
+    service: Service, pair: tuple[FastAPI, FastAPI, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the interaction-pair query is a network round trip: a warm check still
+    goes to the thread pool (the answer is the same either way)."""
+    fast, slow, _ = pair
+    body = _body("Benepali", age_years=47, medications=["methotrexate 10 mg weekly"])
+    first = call(fast, body)
+    assert service.check_ready("Benepali", {"age_years": 47})
+    monkeypatch.setattr(service, "_store_backend", "postgresql")
+    assert not service.check_ready("Benepali", {"age_years": 47})
+    assert call(fast, body) == first == call(slow, body)
