@@ -150,6 +150,50 @@ def test_a_band_whose_comparator_was_lost_is_no_ones_dose() -> None:
     assert out.regimen is not None and out.regimen.dose_mg == 60
 
 
+LOST_CHILD = {"topic": "dose", "dose_mg": 60, "every_hours": 24,
+              "population": {"age_max_years": 18},
+              "quote": "The recommended dose is 60 mg once a day for children 25 kg."}  # fmt: skip
+KEPT_CHILD = {"topic": "dose", "dose_mg": 30, "every_hours": 24,
+              "population": {"age_max_years": 18, "weight_min_kg": 10},
+              "quote": "Children weighing 10 kg or more: 30 mg once a day."}  # fmt: skip
+
+
+def test_an_unreadable_band_is_named_and_stops_a_dose_it_may_overrule() -> None:
+    """A child of 40 kg 'fits' the 10 kg-or-more sentence, but the sentence whose '≥'/'<' was
+    lost may be theirs (60 mg): no dose is returned, and the cannot-decide quotes both. An
+    adult is ruled out of the children's sentence by age: their own dose stands."""
+    out = label_dose(MONO, fs(KEPT_CHILD, LOST_CHILD), profile(age_years=10, weight_kg=40))
+    (alert,) = out.alerts
+    assert out.regimen is None and alert.kind == "cannot-decide"
+    assert "30 mg" in alert.detail and "for children 25 kg" in alert.detail
+    assert "cannot be read" in alert.detail and "may be for you too" in alert.detail
+    assert len(alert.sources) == 2
+    adult = {**ADULT, "population": {"age_min_years": 18}}
+    out = label_dose(MONO, fs(adult, LOST_CHILD), profile(age_years=40, weight_kg=70))
+    assert out.regimen is not None and out.regimen.dose_mg == 40 and not out.alerts
+
+
+def test_a_leaflet_whose_only_dose_band_is_unreadable_says_so() -> None:
+    out = label_dose(MONO, fs(LOST_CHILD), profile(age_years=10, weight_kg=15))
+    (alert,) = out.alerts
+    assert out.regimen is None and alert.kind == "cannot-decide"
+    assert '"The recommended dose is 60 mg once a day for children 25 kg"' in alert.detail
+    assert alert.sources
+    # an adult is not a child: nothing of the children's sentence is said to them
+    assert label_dose(MONO, fs(LOST_CHILD), profile(age_years=40)).alerts == []
+
+
+def test_an_unreadable_band_in_years_rules_nobody_out_by_age() -> None:
+    """'for patients 12 years' lost its sign: the age bound read from it cannot exclude."""
+    lost_age = {"topic": "dose", "dose_mg": 5, "every_hours": 24,
+                "population": {"age_min_years": 12},
+                "quote": "Take 5 mg once a day for patients 12 years."}  # fmt: skip
+    out = label_dose(MONO, fs(ADULT, lost_age),
+                     profile(age_years=8, indication="rheumatoid arthritis"))  # fmt: skip
+    assert out.regimen is None
+    assert any("for patients 12 years" in a.detail for a in out.alerts)
+
+
 def test_no_dose_for_a_use_the_leaflet_does_not_name() -> None:
     """A dose that names no use 'fits' any use; for one the leaflet never names it is a
     guess, so the check says the leaflet gives none and asks for the use by another name."""

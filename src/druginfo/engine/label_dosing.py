@@ -281,6 +281,60 @@ def _pool_read(candidates: _Pairs) -> tuple[tuple[FactSet, Fact, bool, bool], ..
     )
 
 
+@memo.by_identity(objects=3)
+def _unreadable_bands(
+    mono: Monograph, fact_sets: Sequence[FactSet], vocab: Vocabulary | None
+) -> _Pairs:
+    """Dose sentences set aside because their band lost its comparison (`_BARE_BAND`): never
+    a dose, but named when the check cannot decide, since one of them may be this person's
+    (read once per document)."""
+    return tuple(
+        (fs, f)
+        for fs in fact_sets
+        for f in fs.facts
+        if f.topic == "dose"
+        and _amount(f) is not None
+        and _BARE_BAND.search(f.quote)
+        and not _names_other_medicine(f, mono, vocab)
+    )
+
+
+_BAND_IN_YEARS = re.compile(r"\d\s*years?\b", re.IGNORECASE)
+
+
+def _may_apply(f: Fact, profile: Profile) -> bool:
+    """Whether a dose sentence whose band is unreadable may be this person's: only an age
+    or a use the sentence states elsewhere (its heading, another clause) rules the person
+    out; its weight, or its age when the lost band is in years, is not known."""
+    pop = f.population
+    if pop is None:
+        return True
+    if (
+        pop.indication
+        and profile.indication is not None
+        and not _indication_fits(profile.indication, pop.indication)
+    ):
+        return False
+    age = profile.age_years
+    if age is None or _BAND_IN_YEARS.search(f.quote):
+        return True
+    return not (
+        (pop.age_min_years is not None and age < pop.age_min_years)
+        or (pop.age_max_years is not None and age >= pop.age_max_years)
+    )
+
+
+def _unreadable_words(lost: Sequence[tuple[FactSet, Fact]]) -> str:
+    if not lost:
+        return ""
+    quoted = "; ".join(f'"{f.quote.strip().rstrip(".")}"' for _, f in lost)
+    return (
+        f". Whom {'this sentence is' if len(lost) == 1 else 'these sentences are'} for cannot "
+        f"be read (the sign before the weight or age, such as ≥ or <, is missing from the "
+        f"leaflet's text), so {'it' if len(lost) == 1 else 'they'} may be yours: {quoted}"
+    )
+
+
 def label_dose(
     mono: Monograph,
     fact_sets: Sequence[FactSet],
@@ -293,7 +347,11 @@ def label_dose(
     candidates, step_facts, several = _candidates(mono, fact_sets, vocab)
     pool = list(candidates)
     out.candidates = len(pool)
+    lost = [p for p in _unreadable_bands(mono, fact_sets, vocab) if _may_apply(p[1], profile)]
+    lost = lost[:MAX_LISTED]
     if not pool:
+        if lost:
+            out.alerts.append(_only_unreadable(mono, lost, cite))
         return out
     steps = list(step_facts)
     if profile.indication and not _names_use(mono, fact_sets, profile.indication):
@@ -324,7 +382,7 @@ def label_dose(
     distinct = {(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in maintenance}
     generic = mono.identity.generic
     unsure += steps
-    if len(distinct) == 1 and not missing and not unsure:
+    if len(distinct) == 1 and not missing and not unsure and not lost:
         fs, f = maintenance[0]
         notes = [f'The leaflet says: "{f.quote.strip()}"']
         notes += [
@@ -371,6 +429,8 @@ def label_dose(
         reason = "the leaflet gives several doses or steps and does not say which is for whom"
     elif not maintenance:
         reason = "no dose in the leaflet fits this profile"
+    elif lost and len(distinct) == 1:
+        reason = "one dose fits this profile, but another dose sentence may be for you too"
     else:
         reason = "the leaflet gives several doses that fit this profile"
     out.alerts.append(
@@ -384,12 +444,33 @@ def label_dose(
                 detail=(
                     f"The leaflet's doses ({reason}): "
                     + "; ".join(_describe(f) for _, f in listed)
+                    + _unreadable_words(lost)
                     + ". Your prescriber decides which applies."
                 ),
                 field=need[0] if need else None,
-                sources=list(dict.fromkeys(cite(fs, f) for fs, f in listed)),
+                sources=list(dict.fromkeys(cite(fs, f) for fs, f in [*listed, *lost])),
                 basis=fact_basis(listed[0][0]),
             ),
         )
     )
     return out
+
+
+def _only_unreadable(mono: Monograph, lost: Sequence[tuple[FactSet, Fact]], cite: _Cite) -> Alert:
+    """Every dose sentence of the leaflet lost its band's comparison: no dose, and why."""
+    return make(
+        Alert,
+        dict(
+            kind="cannot-decide",
+            trigger=DOSE_TRIGGER,
+            severity="moderate",
+            title=f"Dose of {mono.identity.generic}: cannot decide from the leaflet",
+            detail=(
+                "The leaflet gives its doses for a weight or an age"
+                + _unreadable_words(lost)
+                + ". Your prescriber decides which applies."
+            ),
+            sources=list(dict.fromkeys(cite(fs, f) for fs, f in lost)),
+            basis=fact_basis(lost[0][0]),
+        ),
+    )
