@@ -36,3 +36,17 @@ def test_nothing_screened_without_rules() -> None:
     assert cov.screened == []
     assert cov.not_screened[0].field == "drug" and cov.not_screened[0].reason == "none"
     assert cov.summary.startswith("screened against: nothing")
+
+
+def test_the_class_screening_is_named_as_screening_not_as_a_raised_rule() -> None:
+    """Every check screens for two medicines of one class; coverage says so, and does not use
+    the words an alert based on a class rule carries ('no document names the pair')."""
+    from druginfo.engine.provenance import BASIS_WORDS
+
+    profile = parse_profile({"medications": ["metformin 500 mg"]})
+    cov = build_coverage(profile, Vocab.bundled(), ["leaflet", "class"], has_rules=True)
+    assert cov.rules == [
+        BASIS_WORDS["leaflet"],
+        "drug-class screening (two medicines of the same class)",
+    ]
+    assert not any("names the pair" in r for r in cov.rules)

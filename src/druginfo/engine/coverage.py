@@ -31,6 +31,12 @@ LEAFLET_FIX = (
 )
 
 
+# What a kind of rule did for the whole check, where its words as one alert's basis would
+# mislead: the class screening runs on every check (two medicines of one class), and "a
+# drug-class rule (no document names the pair)" read as if such an alert had been raised.
+COVERAGE_WORDS = {"class": "drug-class screening (two medicines of the same class)"}
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -49,7 +55,8 @@ def build_coverage(
     `leaflet`: what a machine-read leaflet offered (None for curated rules), so the line says
     against what the conditions and medicines were screened, and conditions the leaflet gave
     nothing to screen against are said to be not screened."""
-    cov = make(Coverage, dict(rules=[BASIS_WORDS.get(b, b) for b in dict.fromkeys(bases)]))
+    words = [COVERAGE_WORDS.get(b) or BASIS_WORDS.get(b, b) for b in dict.fromkeys(bases)]
+    cov = make(Coverage, dict(rules=words))
     meds = vaccines = 0
     for text in profile.medications:
         vaccine = vocab.vaccine(text)
