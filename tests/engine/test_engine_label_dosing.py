@@ -194,6 +194,18 @@ def test_an_unreadable_band_in_years_rules_nobody_out_by_age() -> None:
     assert any("for patients 12 years" in a.detail for a in out.alerts)
 
 
+def test_an_unreadable_band_without_a_population_is_quoted_once() -> None:
+    """Such a sentence is not also counted as an unnamed 'step' of the regimen: one mention,
+    its own words; the decision (cannot decide) is the same either way."""
+    lost = {"topic": "dose", "dose_mg": 50, "every_hours": 24,
+            "quote": "Take 50 mg once a day for patients 40 kg."}  # fmt: skip
+    out = label_dose(MONO, fs(ADULT, lost),
+                     profile(age_years=40, weight_kg=70, indication="rheumatoid arthritis"))  # fmt: skip
+    (alert,) = out.alerts
+    assert out.regimen is None and alert.kind == "cannot-decide"
+    assert alert.detail.count("50 mg") == 1 and '"Take 50 mg once a day' in alert.detail
+
+
 def test_no_dose_for_a_use_the_leaflet_does_not_name() -> None:
     """A dose that names no use 'fits' any use; for one the leaflet never names it is a
     guess, so the check says the leaflet gives none and asks for the use by another name."""

@@ -210,6 +210,7 @@ def _candidates(
         and not _has_population(f)
         and not getattr(f, "as_needed", None)
         and not _CONDITIONAL.search(f.quote)
+        and not _BARE_BAND.search(f.quote)  # named by `_unreadable_bands` instead
     )
     several = len({(f.dose_mg, f.dose_mg_per_kg, f.dose_units, _interval(f)) for _, f in pool}) > 1
     return pool, steps, several
