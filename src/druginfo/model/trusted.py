@@ -46,7 +46,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class Untrusted(Exception):
-    """The data or the class is outside what this module reproduces: validate instead."""
+    """The data or the class is outside what this module reproduces: validate instead (or,
+    in druginfo.model.trusted_dump, let pydantic serialise)."""
 
 
 def monograph_from_json(text: str | bytes) -> Monograph:
@@ -155,7 +156,9 @@ def _refuse(data: Any) -> Any:
     raise Untrusted("a class this module does not reproduce")
 
 
-def _same(kind: type) -> Convert:
+def same_type(kind: type) -> Convert:
+    """The value itself, when it is exactly a `kind` (a JSON value read back, or one dumped)."""
+
     def convert(value: Any) -> Any:
         if type(value) is not kind:
             raise Untrusted(f"not a {kind.__name__}")
@@ -178,19 +181,19 @@ def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def _none(value: Any) -> None:
+def null(value: Any) -> None:
     if value is not None:
         raise Untrusted("not null")
 
 
 _SCALARS: dict[Any, Convert] = {
-    str: _same(str),
-    bool: _same(bool),
-    int: _same(int),
+    str: same_type(str),
+    bool: same_type(bool),
+    int: same_type(int),
     float: _float,
     dt.date: _date,
-    type(None): _none,
-    None: _none,
+    type(None): null,
+    None: null,
 }
 
 
@@ -207,7 +210,7 @@ def _converter(annotation: Any) -> Convert | None:
         return _enum(annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Literal:
-        return _literal(args)
+        return literal(args)
     if origin in (Union, types.UnionType):
         return _optional(args)
     if origin is list and len(args) == 1:
@@ -233,7 +236,8 @@ def _enum(kind: type[Enum]) -> Convert:
     return convert
 
 
-def _literal(choices: tuple[Any, ...]) -> Convert | None:
+def literal(choices: tuple[Any, ...]) -> Convert | None:
+    """The value itself, when it is one of a Literal's str or int choices (its own type too)."""
     if not all(type(c) in (str, int) for c in choices):
         return None
     allowed = {(type(c), c) for c in choices}

@@ -29,11 +29,15 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from druginfo.model.trusted import Untrusted, literal, null, same_type
+
 Dump = Callable[[Any], Any]
 
 
-class Unsupported(Exception):
-    """A class or value outside what this module reproduces: let pydantic serialise."""
+# A class or value outside what this module reproduces: let pydantic serialise. The same
+# refusal as reading back (druginfo.model.trusted), whose value checks that hold both ways
+# (exact type, null, a Literal's choices) serve here too.
+Unsupported = Untrusted
 
 
 def dump_json_data(model: BaseModel) -> dict[str, Any]:
@@ -89,15 +93,6 @@ def _refuse(value: Any) -> Any:
     raise Unsupported("a class this module does not reproduce")
 
 
-def _exact(kind: type) -> Dump:
-    def dump(value: Any) -> Any:
-        if type(value) is not kind:
-            raise Unsupported(f"not a {kind.__name__}")
-        return value
-
-    return dump
-
-
 def _float(value: Any) -> float:
     if type(value) is not float or not math.isfinite(value):
         raise Unsupported("not a finite float")
@@ -110,19 +105,14 @@ def _date(value: Any) -> str:
     return value.isoformat()
 
 
-def _none(value: Any) -> None:
-    if value is not None:
-        raise Unsupported("not null")
-
-
 _SCALARS: dict[Any, Dump] = {
-    str: _exact(str),
-    bool: _exact(bool),
-    int: _exact(int),
+    str: same_type(str),
+    bool: same_type(bool),
+    int: same_type(int),
     float: _float,
     dt.date: _date,
-    type(None): _none,
-    None: _none,
+    type(None): null,
+    None: null,
 }
 
 
@@ -153,7 +143,7 @@ def _dumper(annotation: Any) -> Dump | None:
         return _enum(annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Literal:
-        return _literal(args)
+        return literal(args)
     if origin in (Union, types.UnionType):
         return _optional(args)
     if origin is list and len(args) == 1:
@@ -177,19 +167,6 @@ def _enum(kind: type[Enum]) -> Dump | None:
         if type(value) is not kind:
             raise Unsupported(f"not a {kind.__name__}")
         return value.value
-
-    return dump
-
-
-def _literal(choices: tuple[Any, ...]) -> Dump | None:
-    if not all(type(c) in (str, int) for c in choices):
-        return None
-    allowed = {(type(c), c) for c in choices}
-
-    def dump(value: Any) -> Any:
-        if (type(value), value) not in allowed:
-            raise Unsupported("not one of the literal's values")
-        return value
 
     return dump
 
