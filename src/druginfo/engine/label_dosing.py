@@ -23,7 +23,7 @@ from druginfo.engine.kidney import KidneyAssessment, kidney_function
 from druginfo.engine.leaflet_screening import _Cite, _treats, fact_basis
 from druginfo.engine.matching import has_term, normalise
 from druginfo.model import Alert, Monograph, Profile, Regimen, Topic
-from druginfo.model.facts import Fact, FactSet
+from druginfo.model.facts import Fact, FactSet, Population
 from druginfo.vocab.base import Vocabulary
 
 DOSE_TRIGGER = "dose"
@@ -113,6 +113,13 @@ def _modified(f: Fact) -> bool:
     return pop is not None and (pop.crcl_below_ml_min is not None or pop.with_medicine is not None)
 
 
+def _outside_ages(pop: Population, age: float) -> bool:
+    """The age is below the band's lower bound or at or above its (exclusive) upper one."""
+    return (pop.age_min_years is not None and age < pop.age_min_years) or (
+        pop.age_max_years is not None and age >= pop.age_max_years
+    )
+
+
 def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, list[str]]:
     """(fits, missing fields): a bound the profile cannot answer is missing, not passed."""
     pop = f.population
@@ -130,9 +137,7 @@ def _fits(f: Fact, profile: Profile, kidney: KidneyAssessment) -> tuple[bool, li
     if pop.age_min_years is not None or pop.age_max_years is not None:
         if age is None:
             missing.append("age_years")
-        elif (pop.age_min_years is not None and age < pop.age_min_years) or (
-            pop.age_max_years is not None and age >= pop.age_max_years
-        ):
+        elif _outside_ages(pop, age):
             return False, []
     weight = profile.weight_kg
     if pop.weight_min_kg is not None or pop.weight_max_kg is not None:
@@ -319,10 +324,7 @@ def _may_apply(f: Fact, profile: Profile) -> bool:
     age = profile.age_years
     if age is None or _BAND_IN_YEARS.search(f.quote):
         return True
-    return not (
-        (pop.age_min_years is not None and age < pop.age_min_years)
-        or (pop.age_max_years is not None and age >= pop.age_max_years)
-    )
+    return not _outside_ages(pop, age)
 
 
 def _unreadable_words(lost: Sequence[tuple[FactSet, Fact]]) -> str:
