@@ -13,7 +13,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from druginfo.sources import leaflet_text
-from druginfo.sources.text import _ABBREVIATIONS, norm_space, split_normalized, split_sentences
+from druginfo.sources.text import (
+    _ABBREVIATIONS,
+    _SENTENCE_END,
+    norm_space,
+    split_normalized,
+    split_sentences,
+)
 
 # --- the plain definitions ---------------------------------------------------------------
 
@@ -86,6 +92,18 @@ spaced = st.lists(
 @given(st.one_of(texts, spaced, st.text(max_size=80)))
 def test_split_sentences_matches_its_definition(text: str) -> None:
     assert split_sentences(text) == reference_split(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet=".!?\"')] a\n”’", max_size=40)))
+@example("Ends?!) Next. And... more.)) Then")
+def test_sentence_end_finds_what_the_plain_pattern_finds(text: str) -> None:
+    """`_SENTENCE_END` is written to start with a class (for re's skip to candidates);
+    every match, searched from any position, is the plain `[.!?]+...` pattern's."""
+    for pos in range(len(text) + 1):
+        assert [m.span() for m in _SENTENCE_END.finditer(text, pos)] == [
+            m.span() for m in _END.finditer(text, pos)
+        ]
 
 
 @settings(max_examples=400, deadline=None)
