@@ -25,6 +25,7 @@ from druginfo.sources.text import (
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
 _LAST = re.compile(r"(\S+)$")
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2}) s(?=[\s,.;:)]|$)")  # as first written
 
 
 def reference_split(block: str) -> list[str]:
@@ -63,7 +64,7 @@ def reference_repair(block: str, language: str) -> str:
         text = leaflet_text._DEGREE.sub(leaflet_text._temperature, text)
         text = leaflet_text._RANGE.sub(leaflet_text._range, text)
     if language == "en":
-        text = leaflet_text._POSSESSIVE.sub("'s", text)
+        text = _POSSESSIVE.sub("'s", text)
         for pattern, replacement in leaflet_text._CONTRACTIONS:
             text = pattern.sub(replacement, text)
     return text
@@ -103,6 +104,18 @@ def test_sentence_end_finds_what_the_plain_pattern_finds(text: str) -> None:
     for pos in range(len(text) + 1):
         assert [m.span() for m in _SENTENCE_END.finditer(text, pos)] == [
             m.span() for m in _END.finditer(text, pos)
+        ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet="ab1_é s,.)\n", max_size=40)))
+@example("Crohn s disease, a1 s. _b s; éé s) x s")
+def test_possessive_finds_what_its_first_form_finds(text: str) -> None:
+    """`_POSSESSIVE` checks its two letters behind the " s" it starts with (for re's skip
+    to candidates); it finds what the look-behind-first form found, from any position."""
+    for pos in range(len(text) + 1):
+        assert [m.span() for m in leaflet_text._POSSESSIVE.finditer(text, pos)] == [
+            m.span() for m in _POSSESSIVE.finditer(text, pos)
         ]
 
 
@@ -160,12 +173,15 @@ def test_case_traps_are_the_only_characters_lower_case_misses() -> None:
     assert all(len(ch.lower()) == 1 for ch in everything if ch not in leaflet_text._CASE_TRAPS)
 
 
+_TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")  # as first written
+
+
 def reference_trailing(block: str) -> list[str]:
     from druginfo.sources import epi
 
     if block.startswith(leaflet_text.LIST_MARK):
         return [block]
-    m = epi._TRAILING.search(block)
+    m = _TRAILING.search(block)
     if m is None or not epi._looks_like_heading(m.group(1)):
         return [block]
     return [block[: m.start()].strip(), m.group(1).strip()]

@@ -719,21 +719,25 @@ def _split_embedded(
 
 # A short capitalised phrase after the last full stop of a block is the next paragraph's
 # heading that the converter appended ("... can be life-threatening. Infections").
-_TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")
+# Matched from the full stop itself (the heading's cut is one character after the match's
+# start): re skips to the candidates of a leading class, while a leading look-behind is
+# tried at every position.
+_TRAILING = re.compile(r"[.!?]\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")
 
 
 def _split_trailing_heading(block: str) -> list[str]:
     if block.startswith(LIST_MARK):
         return [block]
     # A match ends the block and its phrase is at most 60 characters: only the tail (and
-    # the run of spaces before it) can hold one, so the search starts there, not at 0.
+    # the run of spaces and the full stop before it) can hold one, so the search starts
+    # there, not at 0.
     start = max(0, len(block) - 62)
     while start > 0 and block[start - 1].isspace():
         start -= 1
-    m = _TRAILING.search(block, start)
+    m = _TRAILING.search(block, max(0, start - 1))
     if m is None or not _looks_like_heading(m.group(1)):
         return [block]
-    return [block[: m.start()].strip(), m.group(1).strip()]
+    return [block[: m.start() + 1].strip(), m.group(1).strip()]
 
 
 _HEADING_MAX = 70  # characters
