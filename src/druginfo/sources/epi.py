@@ -529,20 +529,39 @@ def _compile_subheadings(number: str, language: str) -> list[tuple[re.Pattern[st
 
 def _mask_brand(block: str, brand_re: re.Pattern[str] | None, key: str | None = None) -> str:
     """The block with the brand masked. `key`, the lower-cased brand when it is ASCII, lets
-    a block that cannot hold it through without the case-insensitive search: lower-casing
-    keeps every case-insensitive match of an ASCII character, except through the three
-    characters listed in `leaflet_text._CASE_TRAPS` (a block with one takes the search)."""
+    the brand be found with `str.find` in the lower-cased block rather than with the
+    case-insensitive expression (which is tried at every position of the block, having no
+    literal to skip to): lower-casing keeps every case-insensitive match of an ASCII
+    character, one character for one, except through the three characters listed in
+    `leaflet_text._CASE_TRAPS` (a block with one takes the expression)."""
     if brand_re is None:
         return block
-    if (
-        key is not None
-        and key not in block.lower()
-        and (block.isascii() or not any(trap in block for trap in _CASE_TRAPS))
-    ):
-        return block
-    return brand_re.sub(
-        lambda m: (_WORD_MASK if m.group(0).isalnum() else _MASK) * len(m.group(0)), block
-    )
+    if key is not None and (block.isascii() or not any(trap in block for trap in _CASE_TRAPS)):
+        lowered = block.lower()
+        at = lowered.find(key)
+        return block if at < 0 else _mask_found(block, lowered, key, at)
+    return brand_re.sub(_mask_match, block)
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    found = m.group(0)
+    return (_WORD_MASK if found.isalnum() else _MASK) * len(found)
+
+
+def _mask_found(block: str, lowered: str, key: str, at: int) -> str:
+    """`brand_re.sub(_mask_match, block)` from the key's places in the lower-cased block
+    (the first at `at`), taken as re takes matches: leftmost first, none overlapping."""
+    size = len(key)
+    parts: list[str] = []
+    last = 0
+    while at >= 0:
+        end = at + size
+        parts.append(block[last:at])
+        parts.append((_WORD_MASK if block[at:end].isalnum() else _MASK) * size)
+        last = end
+        at = lowered.find(key, end)
+    parts.append(block[last:])
+    return "".join(parts)
 
 
 def _heading(
