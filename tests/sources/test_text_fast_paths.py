@@ -204,3 +204,30 @@ def test_trailing_heading_search_matches_its_definition(
 
     block = text + gap + heading + end
     assert _split_trailing_heading(block) == reference_trailing(block)
+
+
+_SPACES = " \n\t\r\x0b\x0c\x1c\x85\u00a0\u1680\u2002\u2028\u2029\u202f\u3000\u200b\u00ad"
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        texts,
+        spaced,
+        st.text(max_size=80),
+        st.text(alphabet="ab.é’" + _SPACES, max_size=40),
+        st.lists(st.sampled_from(_WORDS), max_size=30).map("\n".join),
+    )
+)
+@example("")
+@example(" ")
+@example("\n")
+@example(" wrapped\nline ")
+@example("two  spaces")
+@example("tab\there")
+@example("no\u00a0break")
+def test_norm_space_is_its_plain_definition(text: str) -> None:
+    """`norm_space` takes a short cut for lines wrapped with single breaks; every text,
+    whatever whitespace it holds (each Unicode kind, unprintable look-alikes), comes out
+    as the plain definition makes it."""
+    assert norm_space(text) == " ".join(text.split())
