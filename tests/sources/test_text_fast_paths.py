@@ -231,3 +231,17 @@ def test_norm_space_is_its_plain_definition(text: str) -> None:
     whatever whitespace it holds (each Unicode kind, unprintable look-alikes), comes out
     as the plain definition makes it."""
     assert norm_space(text) == " ".join(text.split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet="C 2°٣c.", max_size=30)))
+@example("stage 3 C")
+@example("2°C")
+@example("° C")
+@example("C")
+def test_degree_guard_lets_through_every_block_the_expressions_may_change(text: str) -> None:
+    """The guard finds a digit or degree sign, maybe a space, then "C" wherever the plain
+    expression finds one (and also "° C", which only costs a search)."""
+    plain = re.search(r"\d ?C|°C", text) is not None
+    found = leaflet_text._DEGREE_OR_RANGE.search(text) is not None
+    assert found == (plain or re.search(r"° C", text) is not None)

@@ -1101,8 +1101,9 @@ def _substance_texts(leaflet: _Leaflet) -> tuple[list[str], str | None]:
         ordered = [b for _, blocks in leaflet.sections for b in blocks]
     section_one = by_number.get("1") or []
     intro = unmark(section_one[0]) if section_one else None
-    ordered = [unmark(b) for b in ordered]
-    windows = [" ¶ ".join(norm_space(b) for b in ordered[i : i + 3]) for i in range(len(ordered))]
+    # Each block is in three windows: its spaces are collapsed once, not once per window.
+    ordered = [norm_space(unmark(b)) for b in ordered]
+    windows = [" ¶ ".join(ordered[i : i + 3]) for i in range(len(ordered))]
     return windows, intro
 
 

@@ -182,10 +182,10 @@ _ANY_CONTRACTION = re.compile(
 
 # What _DEGREE or _RANGE needs to change anything (both are case-sensitive): a digit before a
 # "C", or a "°C". Most blocks have neither, and a capital C at all is found at memchr speed.
-# Written as one character class first (it also lets "° C" through, which the expressions
-# then leave alone): re skips to the candidates of a leading class, while an alternation
-# ("\d ?C|°C") is tried at every position of the block.
-_DEGREE_OR_RANGE = re.compile(r"[\d°] ?C")
+# Written to start with the "C", the digit or degree sign checked behind it (it also lets
+# "° C" through, which the expressions then leave alone): re skips between the few capital
+# Cs, while an alternation ("\d ?C|°C") is tried at every position of the block.
+_DEGREE_OR_RANGE = re.compile(r"C(?:(?<=[\d°]C)|(?<=[\d°] C))")
 
 
 def repair_text(block: str, language: str) -> str:
