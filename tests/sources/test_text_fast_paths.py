@@ -245,3 +245,19 @@ def test_degree_guard_lets_through_every_block_the_expressions_may_change(text: 
     plain = re.search(r"\d ?C|°C", text) is not None
     found = leaflet_text._DEGREE_OR_RANGE.search(text) is not None
     assert found == (plain or re.search(r"° C", text) is not None)
+
+
+_CONTRACTION_FIRST = re.compile(  # as first written
+    r" (?:(?<=[nN] )[tT]\b|(?<=[eEuUyY] )[rR][eE]\b|ve\b|ll\b|(?<=I )m\b)"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet="nNtTeErRuUyYvlmI ._", max_size=30)))
+@example("don t you re I m we ve they ll")
+@example("Crohn ts n t_ e re2")
+def test_contraction_guard_finds_what_its_first_form_finds(text: str) -> None:
+    for pos in range(len(text) + 1):
+        assert [m.span() for m in leaflet_text._ANY_CONTRACTION.finditer(text, pos)] == [
+            m.span() for m in _CONTRACTION_FIRST.finditer(text, pos)
+        ]
