@@ -647,7 +647,14 @@ def _any_rule(rules: list[tuple[re.Pattern[str], Topic]]) -> re.Pattern[str]:
     return combined
 
 
+_ASCII_LOWER = re.compile("[a-z]")
+
+
 def _is_caps_heading(block: str) -> bool:
+    # A lower-case ASCII letter is a letter that is not upper case: found within the first
+    # characters of nearly every block, it rules the block out before any word is counted.
+    if _ASCII_LOWER.search(block):
+        return False
     # More than 15 words, counted without splitting a long paragraph into all its words.
     if len(block.split(None, 16)) > 15:
         return False
@@ -789,7 +796,9 @@ def _is_own_heading(pieces: list[str], i: int) -> bool:
 
 def _is_paragraph(block: str, ends: str) -> bool:
     text = unmark(block).rstrip(" )”’\"'")
-    return len(text.split()) >= 6 and text[-1:] != "" and text[-1] in ends
+    # The last character first; then at least six words, counted without splitting a long
+    # paragraph into all of them.
+    return text[-1:] != "" and text[-1] in ends and len(text.split(None, 6)) >= 6
 
 
 _BREASTFEEDING_WORDS = re.compile(r"breast-?feed|amning|amme|amamenta", re.IGNORECASE)
