@@ -66,6 +66,11 @@ class MonographCache:
 
 
 def strip_diacritics(text: str) -> str:
+    """The text decomposed (NFKD) without its combining marks. ASCII text (most names) is
+    its own decomposition and holds no combining mark: it is returned as it is, without
+    the walk over its characters."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
