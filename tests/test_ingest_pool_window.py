@@ -53,3 +53,57 @@ def test_documents_in_flight_stay_within_the_window(
     assert deepest <= workers * 5 + ingest_pool.GROUP_DOCUMENTS
     # ... and the window is used: reading runs ahead of the results by about a window.
     assert deepest >= workers * 5
+
+
+def test_on_drained_is_called_once_when_the_input_is_exhausted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The caller learns when only the documents in flight are left (to shorten its last
+    steps): once, after the last item was read and before the last result comes back."""
+    monkeypatch.setattr(ingest_pool, "_executor", lambda workers: ingest_pool._InProcess())
+    monkeypatch.setattr(ingest_pool, "_work", _fake_work)
+    monkeypatch.setattr(ingest_pool, "IN_FLIGHT_PER_WORKER", 4)
+    items = _pending(50, 3)
+    read = 0
+    calls: list[tuple[int, int]] = []  # (items read, results handed back) at each call
+    out: list[str] = []
+
+    def source() -> Iterator[Record | Pending]:
+        nonlocal read
+        for item in items:
+            read += 1
+            yield item
+
+    def drained() -> None:
+        calls.append((read, len(out)))
+
+    for record in ingest_pool.pooled(source(), 2, ingest_pool.Stages(), on_drained=drained):
+        out.append(record.origin)
+    assert len(calls) == 1
+    assert calls[0][0] == len(items)  # everything read
+    assert calls[0][1] < len(items)  # results still to come
+    assert out == [p.origin for p in items]
+
+
+def test_the_window_is_capped_whatever_the_number_of_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ingest_pool, "_executor", lambda workers: ingest_pool._InProcess())
+    monkeypatch.setattr(ingest_pool, "_work", _fake_work)
+    monkeypatch.setattr(ingest_pool, "IN_FLIGHT_PER_WORKER", 5)
+    monkeypatch.setattr(ingest_pool, "MAX_IN_FLIGHT", 12)
+    items = _pending(100, 1)
+    read = 0
+    deepest = 0
+    out: list[str] = []
+
+    def source() -> Iterator[Record | Pending]:
+        nonlocal read
+        for item in items:
+            read += 1
+            yield item
+
+    for record in ingest_pool.pooled(source(), 32, ingest_pool.Stages()):
+        out.append(record.origin)
+        deepest = max(deepest, read - len(out))
+    assert 12 <= deepest <= 12 + ingest_pool.GROUP_DOCUMENTS
