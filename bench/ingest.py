@@ -234,38 +234,45 @@ def child_bootstrap(db: Path) -> dict[str, float]:
     return {"documents": report.documents, "stored": stored, "seconds": seconds}
 
 
-def _tree_rss(root: psutil.Process) -> int:
-    total = 0
+def _tree_memory(root: psutil.Process) -> tuple[int, int]:
+    """(RSS, PSS) of a process and its children, summed. Forked workers share pages with
+    their parent, which RSS counts once per process; PSS shares each page among the
+    processes mapping it, so its sum is the tree's real use."""
+    rss = pss = 0
     for p in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += p.memory_info().rss
-    return total
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            info = p.memory_full_info()
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def measure(args: list[str], server: psutil.Process | None = None) -> tuple[dict[str, Any], float]:
-    """Run this script as a child with `args`; its result and the peak RSS (MB) of its tree
-    (and, with `server`, the PostgreSQL server's CPU seconds and peak RSS in the result)."""
+    """Run this script as a child with `args`; its result (with the peak PSS of its tree as
+    `pss_mb`) and the peak RSS (MB) of its tree (and, with `server`, the PostgreSQL server's
+    CPU seconds and peak RSS in the result)."""
     server_cpu = _server_cpu(server) if server else 0.0
     proc = subprocess.Popen(
         [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=os.environ
     )
-    peak = server_peak = 0
+    peak = peak_pss = server_peak = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, server_peak
+        nonlocal peak, peak_pss, server_peak
         try:
             root = psutil.Process(proc.pid)
         except psutil.NoSuchProcess:
             return
         while not done.is_set():
             try:
-                peak = max(peak, _tree_rss(root))
+                rss, pss = _tree_memory(root)
             except psutil.NoSuchProcess:
                 break
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             if server is not None:
                 with contextlib.suppress(psutil.NoSuchProcess):
-                    server_peak = max(server_peak, _tree_rss(server))
+                    server_peak = max(server_peak, _tree_memory(server)[0])
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -276,6 +283,7 @@ def measure(args: list[str], server: psutil.Process | None = None) -> tuple[dict
     if proc.returncode != 0:
         raise SystemExit(f"child {args} failed with {proc.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
+    result["pss_mb"] = peak_pss / 1e6
     if server is not None:
         result["server_cpu"] = _server_cpu(server) - server_cpu
         result["server_rss_mb"] = server_peak / 1e6
@@ -339,7 +347,7 @@ def run_scale(
             if "server_cpu" in ours
             else ""
         )
-        + f", peak RSS {our_rss:,.0f} MB (stored {ours['stored']:,.0f},"
+        + f", peak RSS {our_rss:,.0f} MB (PSS {ours['pss_mb']:,.0f}) (stored {ours['stored']:,.0f},"
         f" broken {ours['broken']:.0f}, disk {ours['bytes'] / 1e6:,.0f} MB)"
     )
     if ours.get("stages"):
@@ -370,7 +378,10 @@ def run_scale(
     print(f"[{label} {backend}] CPU busy: {busy} (load average {os.getloadavg()[0]:.1f})")
     if label != "1x":
         verdict = "MET" if our_rss <= 500 else "NOT MET"
-        print(f"[{label} {backend}] peak RSS {our_rss:,.0f} MB (target <= 500 MB: {verdict})")
+        print(
+            f"[{label} {backend}] peak RSS {our_rss:,.0f} MB (target <= 500 MB: {verdict});"
+            f" PSS {ours['pss_mb']:,.0f} MB (pages shared by the forked workers counted once)"
+        )
     for p in tmp.glob("ingest-*"):
         p.unlink()
     sys.stdout.flush()
