@@ -61,6 +61,18 @@ def plain_heading(
 PLAIN_GAP = re.compile(r"(?<=[.!?)])\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
 
 
+def plain_mask(block: str, brand: str) -> str:
+    """The brand masked as first written: every case-insensitive match, by the expression."""
+    if not brand:
+        return block
+    return re.sub(
+        re.escape(brand),
+        lambda m: (epi._WORD_MASK if m.group(0).isalnum() else epi._MASK) * len(m.group(0)),
+        block,
+        flags=re.IGNORECASE,
+    )
+
+
 def plain_heading_cuts(
     block: str, masked: str, rules: list[tuple[re.Pattern[str], Topic]]
 ) -> list[int]:
@@ -79,8 +91,7 @@ def plain_heading_cuts(
 )
 def test_heading_at_is_heading_on_the_rest(block: str, brand: str, where: tuple[str, str]) -> None:
     rules = epi._compile_subheadings(*where)
-    brand_re = re.compile(re.escape(brand), re.IGNORECASE)
-    masked = epi._mask_brand(block, brand_re)
+    masked = plain_mask(block, brand)
     fast = [
         m.end()
         for m in epi._SENTENCE_GAP.finditer(block)
@@ -114,12 +125,12 @@ def _plain_split_section(
 ) -> list[tuple[str, Topic, list[str]]]:
     """`_split_section` as it was: every piece masked again, the rest of the block copied."""
     rules = epi._compile_subheadings(number or "", language)
-    brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
+    brand = brand if rules else ""
     pieces: list[str] = []
     for block in blocks:
         parts = [block]
         if rules and not block.startswith(epi.LIST_MARK):
-            masked = epi._mask_brand(block, brand_re)
+            masked = plain_mask(block, brand)
             cuts = plain_heading_cuts(block, masked, rules)
             if cuts:
                 bounds = [0, *cuts, len(block)]
@@ -130,7 +141,7 @@ def _plain_split_section(
             pieces.extend(epi._split_trailing_heading(part))
     subs = [epi._Sub(title=title, topic=default)]
     for i, block in enumerate(pieces):
-        found = plain_heading(block, epi._mask_brand(block, brand_re), rules) if rules else None
+        found = plain_heading(block, plain_mask(block, brand), rules) if rules else None
         if found:
             sub_title, topic, rest = found
             subs.append(epi._Sub(title=sub_title, topic=topic, blocks=[rest] if rest else []))
@@ -276,7 +287,20 @@ def test_lower_case_keeps_every_case_insensitive_match_of_ascii() -> None:
                 assert ch.lower() == char.lower(), (char, ch)
 
 
-ASCII_BRANDS = ["Zorblex", "Mira Pen", "Q-Vax", "KISQALI", "st", "Ki 2"]
+def test_what_lower_cases_to_ascii_matches_it_case_insensitively() -> None:
+    """The other direction, for `_mask_brand`'s `str.find` in the lower-cased block: a
+    character that lower-cases to one ASCII character matches that character
+    case-insensitively, so no place the key is found there is one re would not match."""
+    for i in range(0x110000):
+        ch = chr(i)
+        if 0xD800 <= i < 0xE000 or ch in leaflet_text._CASE_TRAPS:
+            continue
+        lower = ch.lower()
+        if len(lower) == 1 and lower.isascii():
+            assert re.fullmatch(re.escape(lower), ch, re.IGNORECASE), hex(i)
+
+
+ASCII_BRANDS = ["Zorblex", "Mira Pen", "Q-Vax", "KISQALI", "st", "Ki 2", "3TC", "aa"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -285,12 +309,30 @@ ASCII_BRANDS = ["Zorblex", "Mira Pen", "Q-Vax", "KISQALI", "st", "Ki 2"]
         st.one_of(
             st.sampled_from(ASCII_BRANDS),
             st.sampled_from(["zorBLEX", "mira pen", "q-vAX", "\u212aisqali", "\u017ft", "\u0130"]),
-            st.text(alphabet="aKkSsſıİ -2Ø.", max_size=6),
+            st.text(alphabet="aKkSsſıİiI -2Ø.3TC", max_size=6),
         ),
         max_size=12,
     ).map(" ".join),
     st.sampled_from(ASCII_BRANDS),
 )
 def test_mask_with_key_is_mask_without(block: str, brand: str) -> None:
-    brand_re = re.compile(re.escape(brand), re.IGNORECASE)
-    assert epi._mask_brand(block, brand_re, brand.lower()) == epi._mask_brand(block, brand_re)
+    assert epi._mask_brand(block, brand, brand.lower()) == plain_mask(block, brand)
+    assert epi._mask_brand(block, brand) == plain_mask(block, brand)
+
+
+def plain_is_caps_heading(block: str) -> bool:
+    if len(block.split()) > 15:
+        return False
+    letters = list(filter(str.isalpha, block))
+    return len(letters) >= 6 and all(map(str.isupper, letters))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["HOW", "TO", "INJECT", "Use", "a", "•", "PEN", "–", "ⓐ", "\t", "B12"]),
+        max_size=24,
+    ).map(" ".join)
+)
+def test_caps_heading_counts_words_as_first_written(block: str) -> None:
+    assert epi._is_caps_heading(block) == plain_is_caps_heading(block)

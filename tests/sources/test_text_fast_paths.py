@@ -13,12 +13,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from druginfo.sources import leaflet_text
-from druginfo.sources.text import _ABBREVIATIONS, norm_space, split_normalized, split_sentences
+from druginfo.sources.text import (
+    _ABBREVIATIONS,
+    _SENTENCE_END,
+    norm_space,
+    split_normalized,
+    split_sentences,
+)
 
 # --- the plain definitions ---------------------------------------------------------------
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
 _LAST = re.compile(r"(\S+)$")
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2}) s(?=[\s,.;:)]|$)")  # as first written
 
 
 def reference_split(block: str) -> list[str]:
@@ -57,7 +64,7 @@ def reference_repair(block: str, language: str) -> str:
         text = leaflet_text._DEGREE.sub(leaflet_text._temperature, text)
         text = leaflet_text._RANGE.sub(leaflet_text._range, text)
     if language == "en":
-        text = leaflet_text._POSSESSIVE.sub("'s", text)
+        text = _POSSESSIVE.sub("'s", text)
         for pattern, replacement in leaflet_text._CONTRACTIONS:
             text = pattern.sub(replacement, text)
     return text
@@ -86,6 +93,30 @@ spaced = st.lists(
 @given(st.one_of(texts, spaced, st.text(max_size=80)))
 def test_split_sentences_matches_its_definition(text: str) -> None:
     assert split_sentences(text) == reference_split(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet=".!?\"')] a\n”’", max_size=40)))
+@example("Ends?!) Next. And... more.)) Then")
+def test_sentence_end_finds_what_the_plain_pattern_finds(text: str) -> None:
+    """`_SENTENCE_END` is written to start with a class (for re's skip to candidates);
+    every match, searched from any position, is the plain `[.!?]+...` pattern's."""
+    for pos in range(len(text) + 1):
+        assert [m.span() for m in _SENTENCE_END.finditer(text, pos)] == [
+            m.span() for m in _END.finditer(text, pos)
+        ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, spaced, st.text(alphabet="ab1_é s,.)\n", max_size=40)))
+@example("Crohn s disease, a1 s. _b s; éé s) x s")
+def test_possessive_finds_what_its_first_form_finds(text: str) -> None:
+    """`_POSSESSIVE` checks its two letters behind the " s" it starts with (for re's skip
+    to candidates); it finds what the look-behind-first form found, from any position."""
+    for pos in range(len(text) + 1):
+        assert [m.span() for m in leaflet_text._POSSESSIVE.finditer(text, pos)] == [
+            m.span() for m in _POSSESSIVE.finditer(text, pos)
+        ]
 
 
 @settings(max_examples=400, deadline=None)
@@ -142,12 +173,15 @@ def test_case_traps_are_the_only_characters_lower_case_misses() -> None:
     assert all(len(ch.lower()) == 1 for ch in everything if ch not in leaflet_text._CASE_TRAPS)
 
 
+_TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")  # as first written
+
+
 def reference_trailing(block: str) -> list[str]:
     from druginfo.sources import epi
 
     if block.startswith(leaflet_text.LIST_MARK):
         return [block]
-    m = epi._TRAILING.search(block)
+    m = _TRAILING.search(block)
     if m is None or not epi._looks_like_heading(m.group(1)):
         return [block]
     return [block[: m.start()].strip(), m.group(1).strip()]
@@ -170,3 +204,30 @@ def test_trailing_heading_search_matches_its_definition(
 
     block = text + gap + heading + end
     assert _split_trailing_heading(block) == reference_trailing(block)
+
+
+_SPACES = " \n\t\r\x0b\x0c\x1c\x85\u00a0\u1680\u2002\u2028\u2029\u202f\u3000\u200b\u00ad"
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        texts,
+        spaced,
+        st.text(max_size=80),
+        st.text(alphabet="ab.é’" + _SPACES, max_size=40),
+        st.lists(st.sampled_from(_WORDS), max_size=30).map("\n".join),
+    )
+)
+@example("")
+@example(" ")
+@example("\n")
+@example(" wrapped\nline ")
+@example("two  spaces")
+@example("tab\there")
+@example("no\u00a0break")
+def test_norm_space_is_its_plain_definition(text: str) -> None:
+    """`norm_space` takes a short cut for lines wrapped with single breaks; every text,
+    whatever whitespace it holds (each Unicode kind, unprintable look-alikes), comes out
+    as the plain definition makes it."""
+    assert norm_space(text) == " ".join(text.split())

@@ -527,22 +527,42 @@ def _compile_subheadings(number: str, language: str) -> list[tuple[re.Pattern[st
     ]
 
 
-def _mask_brand(block: str, brand_re: re.Pattern[str] | None, key: str | None = None) -> str:
-    """The block with the brand masked. `key`, the lower-cased brand when it is ASCII, lets
-    a block that cannot hold it through without the case-insensitive search: lower-casing
-    keeps every case-insensitive match of an ASCII character, except through the three
-    characters listed in `leaflet_text._CASE_TRAPS` (a block with one takes the search)."""
-    if brand_re is None:
+def _mask_brand(block: str, brand: str, key: str | None = None) -> str:
+    """The block with the brand masked (an empty brand: the block as it is). `key`, the
+    lower-cased brand when it is ASCII, lets the brand be found with `str.find` in the
+    lower-cased block rather than with a case-insensitive expression (compiled per brand,
+    and tried at every position of the block, having no literal to skip to): lower-casing
+    keeps every case-insensitive match of an ASCII character, one character for one,
+    except through the three characters listed in `leaflet_text._CASE_TRAPS` (a block with
+    one takes the expression)."""
+    if not brand:
         return block
-    if (
-        key is not None
-        and key not in block.lower()
-        and (block.isascii() or not any(trap in block for trap in _CASE_TRAPS))
-    ):
-        return block
-    return brand_re.sub(
-        lambda m: (_WORD_MASK if m.group(0).isalnum() else _MASK) * len(m.group(0)), block
-    )
+    if key is not None and (block.isascii() or not any(trap in block for trap in _CASE_TRAPS)):
+        lowered = block.lower()
+        at = lowered.find(key)
+        return block if at < 0 else _mask_found(block, lowered, key, at)
+    return re.compile(re.escape(brand), re.IGNORECASE).sub(_mask_match, block)
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    found = m.group(0)
+    return (_WORD_MASK if found.isalnum() else _MASK) * len(found)
+
+
+def _mask_found(block: str, lowered: str, key: str, at: int) -> str:
+    """The case-insensitive expression's `sub(_mask_match, block)` from the key's places in the lower-cased block
+    (the first at `at`), taken as re takes matches: leftmost first, none overlapping."""
+    size = len(key)
+    parts: list[str] = []
+    last = 0
+    while at >= 0:
+        end = at + size
+        parts.append(block[last:at])
+        parts.append((_WORD_MASK if block[at:end].isalnum() else _MASK) * size)
+        last = end
+        at = lowered.find(key, end)
+    parts.append(block[last:])
+    return "".join(parts)
 
 
 def _heading(
@@ -628,7 +648,8 @@ def _any_rule(rules: list[tuple[re.Pattern[str], Topic]]) -> re.Pattern[str]:
 
 
 def _is_caps_heading(block: str) -> bool:
-    if len(block.split()) > 15:
+    # More than 15 words, counted without splitting a long paragraph into all its words.
+    if len(block.split(None, 16)) > 15:
         return False
     letters = list(filter(str.isalpha, block))
     return len(letters) >= 6 and all(map(str.isupper, letters))
@@ -638,8 +659,8 @@ def _split_section(
     number: str | None, title: str, default: Topic, blocks: list[str], language: str, brand: str
 ) -> list[_Sub]:
     rules = _compile_subheadings(number or "", language)
-    brand_re = re.compile(re.escape(brand), re.IGNORECASE) if brand and rules else None
-    key = brand.lower() if brand_re is not None and brand.isascii() else None
+    brand = brand if rules else ""  # no rule: nothing is matched on the masked text
+    key = brand.lower() if brand and brand.isascii() else None
     # Most pieces are whole blocks: their masked text is computed once, for both uses.
     masked: dict[str, str] = {}
     pieces: list[str] = []
@@ -648,7 +669,7 @@ def _split_section(
         if block.startswith(LIST_MARK):
             pieces.append(block)  # a list item is neither cut nor has a trailing heading
             continue
-        for part in _split_embedded(block, brand_re, rules, masked, unanchored, key):
+        for part in _split_embedded(block, brand, rules, masked, unanchored, key):
             pieces.extend(_split_trailing_heading(part))
     # `_heading`'s first test, hoisted: one expression rules out most pieces.
     any_rule = _any_rule(rules).match if rules else None
@@ -658,7 +679,7 @@ def _split_section(
         if any_rule is not None:
             mask = masked.get(block)
             if mask is None:
-                mask = _mask_brand(block, brand_re, key)
+                mask = _mask_brand(block, brand, key)
             if any_rule(mask):
                 found = _heading(block, mask, rules)
         if found:
@@ -691,7 +712,7 @@ _SENTENCE_GAP = re.compile(r"[.!?)]\s+(?=[A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ])")
 
 def _split_embedded(
     block: str,
-    brand_re: re.Pattern[str] | None,
+    brand: str,
     rules: list[tuple[re.Pattern[str], Topic]],
     masked_blocks: dict[str, str] | None = None,
     unanchored: list[tuple[re.Pattern[str], Topic]] | None = None,
@@ -701,7 +722,7 @@ def _split_embedded(
     `_unanchored(rules)` when the caller has it, `key` as for `_mask_brand`."""
     if not rules or block.startswith(LIST_MARK):
         return [block]
-    masked = _mask_brand(block, brand_re, key)
+    masked = _mask_brand(block, brand, key)
     if masked_blocks is not None:
         masked_blocks[block] = masked
     if unanchored is None:
@@ -719,21 +740,25 @@ def _split_embedded(
 
 # A short capitalised phrase after the last full stop of a block is the next paragraph's
 # heading that the converter appended ("... can be life-threatening. Infections").
-_TRAILING = re.compile(r"(?<=[.!?])\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")
+# Matched from the full stop itself (the heading's cut is one character after the match's
+# start): re skips to the candidates of a leading class, while a leading look-behind is
+# tried at every position.
+_TRAILING = re.compile(r"[.!?]\s+([A-ZÆØÅÁÉÍÓÚÂÊÔÃÕÇ][^.!?:;]{1,60})$")
 
 
 def _split_trailing_heading(block: str) -> list[str]:
     if block.startswith(LIST_MARK):
         return [block]
     # A match ends the block and its phrase is at most 60 characters: only the tail (and
-    # the run of spaces before it) can hold one, so the search starts there, not at 0.
+    # the run of spaces and the full stop before it) can hold one, so the search starts
+    # there, not at 0.
     start = max(0, len(block) - 62)
     while start > 0 and block[start - 1].isspace():
         start -= 1
-    m = _TRAILING.search(block, start)
+    m = _TRAILING.search(block, max(0, start - 1))
     if m is None or not _looks_like_heading(m.group(1)):
         return [block]
-    return [block[: m.start()].strip(), m.group(1).strip()]
+    return [block[: m.start() + 1].strip(), m.group(1).strip()]
 
 
 _HEADING_MAX = 70  # characters

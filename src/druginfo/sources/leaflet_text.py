@@ -48,7 +48,7 @@ def marked_blocks(markup: str) -> list[str]:
     names = _LOCAL_NAMES
 
     def end_block(in_item: bool) -> None:
-        text = " ".join("".join(buf).split())  # norm_space, inlined: ~170 calls a leaflet
+        text = norm_space("".join(buf))
         buf.clear()
         if text:
             blocks.append(LIST_MARK + text if in_item else text)
@@ -111,7 +111,9 @@ _LOCAL_NAMES: dict[str, str] = {}
 # "2 C", "25 C", "-20 C": a temperature, then something that cannot continue a word.
 _DEGREE = re.compile(r"(?<![\w.,/])(-?\d{1,2}(?:[.,]\d)?) ?C(?=[\s),.;:]|[-–]\s*\d|$)")
 _RANGE = re.compile(r"(-?\d{1,2}(?:[.,]\d)?) °C (-?\d{1,2}(?:[.,]\d)?) °C")
-_POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2}) s(?=[\s,.;:)]|$)")
+# " s" after two letters; the letters are checked behind the literal " s" it starts with, so
+# re jumps between the candidates rather than trying the look-behind at every position.
+_POSSESSIVE = re.compile(r" s(?<=[^\W\d_]{2} s)(?=[\s,.;:)]|$)")
 _CONTRACTIONS = [
     (
         re.compile(
@@ -180,7 +182,10 @@ _ANY_CONTRACTION = re.compile(
 
 # What _DEGREE or _RANGE needs to change anything (both are case-sensitive): a digit before a
 # "C", or a "°C". Most blocks have neither, and a capital C at all is found at memchr speed.
-_DEGREE_OR_RANGE = re.compile(r"\d ?C|°C")
+# Written as one character class first (it also lets "° C" through, which the expressions
+# then leave alone): re skips to the candidates of a leading class, while an alternation
+# ("\d ?C|°C") is tried at every position of the block.
+_DEGREE_OR_RANGE = re.compile(r"[\d°] ?C")
 
 
 def repair_text(block: str, language: str) -> str:
@@ -191,8 +196,9 @@ def repair_text(block: str, language: str) -> str:
     if (
         "C" in text
         and _DEGREE_OR_RANGE.search(text)
-        and (trap or _TEMPERATURE_STEMS.search(text.lower()))
-        and _TEMPERATURE_WORDS.search(text)
+        # Without a trap, the lower-cased block holds a stem exactly where the block holds
+        # _TEMPERATURE_WORDS' case-insensitive match: one search decides.
+        and (_TEMPERATURE_WORDS.search(text) if trap else _TEMPERATURE_STEMS.search(text.lower()))
     ):
         text = _DEGREE.sub(_temperature, text)
         text = _RANGE.sub(_range, text)
