@@ -480,3 +480,41 @@ def test_the_pool_stores_the_same_rows_byte_for_byte(leaflets: Path, tmp_path: P
     for other in tables[1:]:
         for name, rows in tables[0].items():
             assert other[name] == rows, name
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_once_the_pool_has_all_the_input_the_index_steps_are_short(
+    leaflets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The last index step runs after the last worker is done, on one CPU: once the input
+    is exhausted the pool says so and the writer indexes in short steps, so that step is
+    short. Without a pool nothing changes (one step at the end here: big steps forbidden)."""
+    from druginfo import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "BATCH_DOCUMENTS", 4)
+    monkeypatch.setattr(ingest_module, "INDEX_DOCUMENTS", 10**9)
+    monkeypatch.setattr(ingest_module, "INDEX_SECONDS", 1e9)
+    monkeypatch.setattr(ingest_module, "DRAIN_INDEX_DOCUMENTS", 8)
+    steps: list[int] = []  # documents written since the previous step, at each step
+    real = ingest_module._Writer.index_now
+
+    def counted(self: ingest_module._Writer) -> None:
+        steps.append(self.unindexed)
+        real(self)
+
+    monkeypatch.setattr(ingest_module._Writer, "index_now", counted)
+    n_files = len(list(leaflets.glob("*.json")))
+    db = tmp_path / "drain.db"
+    store = open_store(f"sqlite:///{db}")
+    try:
+        report = ingest([leaflets], store, progress=False, workers=workers)
+        assert store.pending_index_rows() == 0  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert report.inserted == n_files == sum(steps)
+    if workers:
+        assert len(steps) > 2
+        assert max(steps[1:]) <= 8 + 4  # a step is due after a batch of 4 took it past 8
+    else:
+        assert steps == [n_files]
+    _consistency(db)

@@ -47,6 +47,7 @@ BATCH_DOCUMENTS = 32  # documents per transaction
 BATCH_SECONDS = 0.5  # ... or fewer, so a slow source still commits often
 INDEX_DOCUMENTS = 1024  # documents written between two bulk steps of the full-text index
 INDEX_SECONDS = 10.0  # ... or fewer: a running server finds new text within seconds
+DRAIN_INDEX_DOCUMENTS = 128  # ... once the pool has all the input: a short last step
 POOL_MIN_ITEMS = 64  # fewer inputs are parsed here: starting workers would cost more
 
 
@@ -154,6 +155,14 @@ class _Writer:
         self.errors = _document_errors()
         self.unindexed = 0
         self.indexed_at = time.monotonic()
+        self.index_every = INDEX_DOCUMENTS
+
+    def draining(self) -> None:
+        """The pool has all the input: index in short steps from now on, so the step left
+        after the last worker finishes (this process alone, the other CPUs idle) is short.
+        Larger steps are cheaper per row (FTS5 builds its index faster from large batches),
+        which is why they are the rule while the workers have work."""
+        self.index_every = DRAIN_INDEX_DOCUMENTS
 
     def add(self, doc: ParsedDocument | PreparedDocument) -> None:
         self.pending.append(doc)
@@ -167,7 +176,7 @@ class _Writer:
         finally:
             self.seconds += time.perf_counter() - started
         if self.unindexed and (
-            self.unindexed >= INDEX_DOCUMENTS or time.monotonic() - self.indexed_at > INDEX_SECONDS
+            self.unindexed >= self.index_every or time.monotonic() - self.indexed_at > INDEX_SECONDS
         ):
             self.index_now()
 
@@ -344,7 +353,11 @@ def ingest(
             progress=advance,
         )
         prepare = ingest_pool.Prepare(rows=writer.write is not None, compress=writer.compress)
-        records = ingest_pool.pooled(work, n_workers, stages, prepare) if use_pool else work
+        records = (
+            ingest_pool.pooled(work, n_workers, stages, prepare, writer.draining)
+            if use_pool
+            else work
+        )
         try:
             for record in records:
                 if isinstance(record, ParsedDocument | PreparedDocument):

@@ -15,10 +15,14 @@ Python).
   monograph validated once, from exactly the JSON text the store keeps); for a store that
   cannot take prepared rows, as its JSON text, validated here.
 - At most IN_FLIGHT_PER_WORKER documents per worker are in flight (bounded memory whatever
-  the corpus size: about 60 KB each, read bytes and prepared rows), enough to keep the workers
-  parsing while this process spends a second in one bulk step of the text index or a WAL
-  checkpoint: with a window of a few groups they finished it within 0.2 s and then waited,
-  idle, for about a sixth of the run.
+  the corpus size: about 60 KB each, read bytes and prepared rows; at most MAX_IN_FLIGHT in
+  all), enough to keep the workers parsing while this process spends up to a second in one
+  bulk step of the text index or a WAL checkpoint: with a window of a few groups they finished
+  it within 0.2 s and then waited, idle, for about a sixth of the run; with 128 per worker
+  they still waited about 0.3 s at a 1,024-document step on 2 CPUs.
+- When the input is exhausted, `on_drained` is called once: the caller may then write and
+  index in smaller steps, so that little is left to do after the last worker finishes (work
+  done then runs on one CPU while the others idle).
 - A worker that dies (killed, out of memory) costs the documents of its group: each becomes
   a Broken record with the reason, and a new pool takes over.
 - Results come back in input order, so reruns store documents in the same order and the
@@ -48,7 +52,8 @@ from druginfo.store.common import PreparedDocument, prepare_document
 
 MAX_WORKERS = 32
 GROUP_DOCUMENTS = 8  # documents per task at most (a product's languages stay together)
-IN_FLIGHT_PER_WORKER = 128  # documents (about 0.8 s of a worker's parsing)
+IN_FLIGHT_PER_WORKER = 256  # documents (about 1 s of a worker's parsing and preparing)
+MAX_IN_FLIGHT = 4096  # documents in flight at most, whatever the number of workers (~250 MB)
 MAX_POOL_DEATHS = 3  # pools lost before parsing moves into this process
 
 
@@ -241,17 +246,22 @@ class _InProcess:
 
 
 def pooled(
-    work: Iterable[Record | Pending], workers: int, stages: Stages, prepare: Prepare | None = None
+    work: Iterable[Record | Pending],
+    workers: int,
+    stages: Stages,
+    prepare: Prepare | None = None,
+    on_drained: Callable[[], object] | None = None,
 ) -> Iterator[Record | PreparedDocument]:
     """Records of `work` with every Pending parsed by `workers` processes, in input order:
     each document as the store's prepared rows (`prepare`, the default) or, with
-    `Prepare(rows=False)`, as a ParsedDocument validated here."""
+    `Prepare(rows=False)`, as a ParsedDocument validated here. `on_drained` is called once
+    the input is exhausted (only the documents in flight are left)."""
     prepare = prepare or Prepare()
     stages.workers = workers
     executor: ProcessPoolExecutor | _InProcess = _executor(workers)
     window: deque[tuple[Future[Timed], list[Pending]]] = deque()
     group: list[Pending] = []
-    limit = workers * IN_FLIGHT_PER_WORKER
+    limit = min(workers * IN_FLIGHT_PER_WORKER, MAX_IN_FLIGHT)
     in_flight = 0  # documents in the window
 
     def submit() -> None:
@@ -304,6 +314,8 @@ def pooled(
             while in_flight >= limit:
                 yield from collect()
         submit()
+        if on_drained is not None:
+            on_drained()
         while window:
             yield from collect()
     finally:

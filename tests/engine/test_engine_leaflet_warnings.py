@@ -249,3 +249,7 @@ def test_a_classified_medicine_is_told_apart() -> None:
     member = velmora(vocab, "examplimus")
     [alert] = [a for a in member.alerts if a.kind == "interaction"]
     assert alert.blocking and member.decision == "do-not-use"
+    # The class is named once, in the detail; the title names the medicine without nesting
+    # brackets (a brand is shown with its substance in brackets already).
+    assert alert.title == "Do not use velmora with examplimus"
+    assert alert.detail.startswith("You take examplimus, an ")

@@ -124,3 +124,13 @@ def test_leftovers_are_left_to_a_busy_writer_without_waiting(
         assert _exact(db)[0] == 0
     finally:
         store.close()
+
+
+def test_the_text_index_writes_large_segments(tmp_path: Path) -> None:
+    """FTS5 keeps 16 MB of terms in memory before writing a segment (migration 0007): a
+    bulk index step makes one or two segments, not one per megabyte."""
+    db = tmp_path / "hash.db"
+    open_store(f"sqlite:///{db}", bootstrap=False).close()
+    with sqlite3.connect(db) as conn:
+        (size,) = conn.execute("SELECT v FROM chunks_fts_config WHERE k = 'hashsize'").fetchone()
+    assert size >= 16 * 2**20

@@ -1192,8 +1192,11 @@ def _class_statements(
                 trigger="interaction-" + cm.class_id,
                 severity=said.severity,
                 blocking=blocking,
+                # The class is said in the detail ("You take X, an immunosuppressant"): in
+                # the title it nested brackets ("prednisone (corticosteroid for systemic use
+                # (glucocorticoid))", "Kineret (anakinra) (immunosuppressant)").
                 title=(
-                    f"Do not use {generic} with {match.display} ({cm.class_name})"
+                    f"Do not use {generic} with {match.display}"
                     if blocking
                     else f"{generic} with {match.display}: tell your doctor"
                 ),

@@ -20,6 +20,7 @@ lock, because a check asks dozens of them.
 from __future__ import annotations
 
 import functools
+import operator
 import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
@@ -109,7 +110,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
         missing = object()
         call: Callable[..., Any] = fn
 
-        if objects == 1:
+        if objects == 1:  # most remembered functions, asked dozens of times per check
 
             @functools.wraps(fn)
             def remembered_one(*args: Any, **kwargs: Any) -> Any:
@@ -130,55 +131,6 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
             return remembered_one
 
-        if objects == 2:
-
-            @functools.wraps(fn)
-            def remembered_two(*args: Any, **kwargs: Any) -> Any:
-                if kwargs:
-                    raise TypeError(f"{fn.__qualname__}: remembered calls take positional args")
-                a, b = args[0], args[1]
-                ids = (id(a), id(b))
-                entry = table.get(ids)
-                if entry is not None and entry[0][0] is a and entry[0][1] is b:
-                    values = entry[1]
-                else:
-                    values = _values_for(table, ids, (a, b), *ids)
-                rest = args[2:]
-                value = values.get(rest, missing)
-                if value is missing:
-                    value = call(*args)
-                    _store(values, rest, value)
-                return value
-
-            return remembered_two
-
-        if objects == 3:
-
-            @functools.wraps(fn)
-            def remembered_three(*args: Any, **kwargs: Any) -> Any:
-                if kwargs:
-                    raise TypeError(f"{fn.__qualname__}: remembered calls take positional args")
-                a, b, c = args[0], args[1], args[2]
-                ids = (id(a), id(b), id(c))
-                entry = table.get(ids)
-                if (
-                    entry is not None
-                    and (held := entry[0])[0] is a
-                    and held[1] is b
-                    and held[2] is c
-                ):
-                    values = entry[1]
-                else:
-                    values = _values_for(table, ids, (a, b, c), *ids)
-                rest = args[3:]
-                value = values.get(rest, missing)
-                if value is missing:
-                    value = call(*args)
-                    _store(values, rest, value)
-                return value
-
-            return remembered_three
-
         @functools.wraps(fn)
         def remembered(*args: Any, **kwargs: Any) -> Any:
             if kwargs:
@@ -186,7 +138,7 @@ def by_identity(objects: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
             held = args[:objects]
             ids = tuple(map(id, held))
             entry = table.get(ids)
-            if entry is not None and all(x is y for x, y in zip(entry[0], held, strict=True)):
+            if entry is not None and all(map(operator.is_, entry[0], held)):
                 values = entry[1]
             else:
                 values = _values_for(table, ids, held, *ids)
