@@ -357,3 +357,56 @@ def plain_is_caps_heading(block: str) -> bool:
 )
 def test_caps_heading_counts_words_as_first_written(block: str) -> None:
     assert epi._is_caps_heading(block) == plain_is_caps_heading(block)
+
+
+# --- the substance patterns' literal --------------------------------------------------------
+
+
+def test_each_substance_pattern_needs_its_languages_literal() -> None:
+    for language, patterns in epi._SUBSTANCE_PATTERNS.items():
+        need = epi._SUBSTANCE_NEEDS[language]
+        for pattern in patterns:
+            runs = _required_literals(pattern)
+            if pattern.flags & re.IGNORECASE:
+                runs = [run.lower() for run in runs]
+            assert any(need in run for run in runs), (language, pattern.pattern[:40])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="aAkKtTiIvVeEcC ıİ\u212aøã", max_size=24),
+    st.sampled_from(sorted(set(epi._SUBSTANCE_NEEDS.values()))),
+)
+def test_may_hold_lets_through_every_case_insensitive_match(text: str, need: str) -> None:
+    if re.search(re.escape(need), text, re.IGNORECASE):
+        assert epi._may_hold(text, need)
+
+
+SUBSTANCE_TEXTS = [
+    "Zorblex contains the active substance examplumab.",
+    "THE ACTIVE SUBSTANCE IS EXAMPLUMAB.",
+    "Det aktive stof er eksemplumab.",
+    "DET AKTIVE STOF ER EKSEMPLUMAB.",
+    "DET A\u212aTIVE STOF ER EKSEMPLUMAB.",
+    "DET AKTİVE STOF ER EKSEMPLUMAB.",
+    "A substância ativa é o exemplumab.",
+    "A SUBSTÂNCIA ATIVA É O EXEMPLUMAB.",
+    "Take it with food.",
+    "Zorblex indeholder:",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(SUBSTANCE_TEXTS), min_size=1, max_size=5),
+    st.sampled_from(["en", "da", "pt"]),
+)
+def test_substances_are_found_as_without_the_literal_test(texts: list[str], language: str) -> None:
+    fast = epi.extract_substances(texts, language)
+    saved = epi._SUBSTANCE_NEEDS
+    try:
+        epi._SUBSTANCE_NEEDS = {}
+        plain = epi.extract_substances(texts, language)
+    finally:
+        epi._SUBSTANCE_NEEDS = saved
+    assert fast == plain

@@ -228,6 +228,23 @@ _WEAK_PATTERNS: dict[str, list[str]] = {
 }
 
 
+# A literal every match of a language's substance patterns holds, in lower case (a test checks
+# each pattern needs it): the patterns start with \b, so re tries them at every position of
+# every window, and most windows (the other paragraphs of sections 6 and 1) hold no such word.
+_SUBSTANCE_NEEDS = {"en": "ctive", "da": "ktiv", "pt": "ativa"}
+
+
+def _may_hold(text: str, need: str) -> bool:
+    """Whether `need` may stand in `text` in any case, as re.IGNORECASE matches it:
+    lower-casing keeps every such match except through a case trap
+    (`leaflet_text._CASE_TRAPS`), so a text with one may hold it."""
+    if need in text:
+        return True
+    if need in text.lower():
+        return True
+    return not text.isascii() and any(trap in text for trap in _CASE_TRAPS)
+
+
 def _names_from(match: str, splitter: re.Pattern[str]) -> list[str]:
     """All parts must look like substance names: a half-read combination is worse than none."""
     names: list[str] = []
@@ -251,7 +268,10 @@ def extract_substances(
     those, the opening sentence of section 1 (`intro`) is tried for "<brand> contains X".
     """
     splitter = _SPLIT.get(language, _SPLIT["en"])
+    need = _SUBSTANCE_NEEDS.get(language, "")
     for text in texts:
+        if not _may_hold(text, need):
+            continue  # no pattern of the language can match here
         for pattern in _SUBSTANCE_PATTERNS.get(language, []):
             for m in pattern.finditer(text):
                 names = _names_from(m["s"], splitter)
