@@ -145,11 +145,13 @@ def _work(group: list[Pending], prepare: Prepare) -> Timed:
     for record in records:
         if isinstance(record, ParsedDocument):
             try:
-                text = record.monograph.model_dump_json()
+                mono = record.monograph
                 if prepare.rows:
+                    # The JSON as pydantic's bytes (what `model_dump_json` decodes to text):
+                    # compressed as they are, or decoded once for a store that keeps text.
                     out.append(
                         prepare_document(
-                            text,
+                            mono.__pydantic_serializer__.to_json(mono),
                             record.doc_id,
                             record.checksum,
                             record.origin,
@@ -158,7 +160,11 @@ def _work(group: list[Pending], prepare: Prepare) -> Timed:
                         )
                     )
                 else:
-                    out.append(_Shipped(record.doc_id, record.checksum, record.origin, text))
+                    out.append(
+                        _Shipped(
+                            record.doc_id, record.checksum, record.origin, mono.model_dump_json()
+                        )
+                    )
             except Exception as exc:  # cannot be serialised, or does not load back
                 out.append(Broken(record.origin, f"invalid monograph: {exc}"))
         else:
