@@ -7,14 +7,29 @@ a brand that is also a heading word), punctuation, case and spacing of my own ma
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
+from collections.abc import Iterator
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from druginfo.model import Topic
 from druginfo.sources import epi, leaflet_text
+
+
+@contextlib.contextmanager
+def _without_literal_tests(table: str) -> Iterator[None]:
+    """epi with one of its literal pre-tests emptied (every pattern tried), for comparing
+    the fast path with the plain one (hypothesis's examples cannot take monkeypatch)."""
+    saved = getattr(epi, table)
+    setattr(epi, table, {})
+    try:
+        yield
+    finally:
+        setattr(epi, table, saved)
+
 
 HEADINGS = [
     "Warnings and precautions",
@@ -281,12 +296,8 @@ def test_aligning_with_anchor_literals_is_aligning_without(
 ) -> None:
     parts = [(f"{n}. Heading", blocks[i::3]) for i, n in enumerate("243")]
     fast = epi.align_sections(parts, language)
-    saved = epi._ANCHOR_NEEDS
-    try:
-        epi._ANCHOR_NEEDS = {}
+    with _without_literal_tests("_ANCHOR_NEEDS"):
         plain = epi.align_sections(parts, language)
-    finally:
-        epi._ANCHOR_NEEDS = saved
     assert fast == plain
 
 
@@ -403,10 +414,6 @@ SUBSTANCE_TEXTS = [
 )
 def test_substances_are_found_as_without_the_literal_test(texts: list[str], language: str) -> None:
     fast = epi.extract_substances(texts, language)
-    saved = epi._SUBSTANCE_NEEDS
-    try:
-        epi._SUBSTANCE_NEEDS = {}
+    with _without_literal_tests("_SUBSTANCE_NEEDS"):
         plain = epi.extract_substances(texts, language)
-    finally:
-        epi._SUBSTANCE_NEEDS = saved
     assert fast == plain
