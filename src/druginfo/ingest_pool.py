@@ -156,7 +156,7 @@ def _work(group: list[Pending], prepare: Prepare) -> Timed:
                             record.checksum,
                             record.origin,
                             compress=prepare.compress,
-                            validated=record.monograph if record.validated else None,
+                            validated=mono if record.validated else None,
                         )
                     )
                 else:
