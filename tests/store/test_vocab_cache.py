@@ -20,18 +20,24 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_reused_until_the_store_changes(
-    cache: Path, tmp_path: Path, make_mono: MakeMono, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
-    builds: list[int] = []
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per vocabulary the service builds from a store (a cache hit adds none)."""
+    counted: list[int] = []
     real = build_vocab
 
     def counting(s: object) -> object:
-        builds.append(1)
+        counted.append(1)
         return real(s)  # type: ignore[arg-type]
 
     monkeypatch.setattr("druginfo.service.build_vocab", counting)
+    return counted
+
+
+def test_reused_until_the_store_changes(
+    cache: Path, tmp_path: Path, make_mono: MakeMono, builds: list[int]
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
     try:
         store.upsert_monograph(
             make_mono("quenzumab", brands=["Quenza"]), doc_id="t:q", checksum="1"
@@ -163,17 +169,9 @@ def test_two_parts_read_back_the_same_vocabulary(
 
 
 def test_a_damaged_second_part_is_rebuilt(
-    cache: Path, tmp_path: Path, make_mono: MakeMono, monkeypatch: pytest.MonkeyPatch
+    cache: Path, tmp_path: Path, make_mono: MakeMono, builds: list[int]
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 's.db'}")
-    builds: list[int] = []
-    real = build_vocab
-
-    def counting(s: object) -> object:
-        builds.append(1)
-        return real(s)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("druginfo.service.build_vocab", counting)
     try:
         store.upsert_monograph(
             make_mono("quenzumab", brands=["Quenza"]), doc_id="t:q", checksum="1"
