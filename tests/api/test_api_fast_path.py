@@ -24,6 +24,7 @@ from druginfo.interfaces.web.security import SECURITY_HEADERS
 from druginfo.model import Identity, Monograph, Section, Source, SourceKind, Topic
 from druginfo.service import Service, build_vocab
 from druginfo.store import open_store
+from support.asgi import layer_of
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
@@ -75,15 +76,6 @@ class Recorder:
         await self.app(scope, receive, send)
 
 
-def fast_path_of(app: FastAPI) -> MonographFastPath:
-    if app.middleware_stack is None:
-        app.middleware_stack = app.build_middleware_stack()
-    layer: Any = app.middleware_stack
-    while not isinstance(layer, MonographFastPath):
-        layer = layer.app
-    return layer
-
-
 def route_only(service: Service) -> FastAPI:
     """The same app without the fast path: every request goes through the FastAPI route."""
     app = create_app(service)
@@ -95,7 +87,7 @@ def route_only(service: Service) -> FastAPI:
 @pytest.fixture(scope="module")
 def pair(service: Service) -> Iterator[tuple[FastAPI, FastAPI, Recorder]]:
     fast = create_app(service)
-    layer = fast_path_of(fast)
+    layer = layer_of(fast, MonographFastPath)
     recorder = Recorder(layer.app)
     layer.app = recorder
     yield fast, route_only(service), recorder

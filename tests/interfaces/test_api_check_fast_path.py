@@ -21,6 +21,7 @@ from druginfo.interfaces.api_fast import CheckFastPath
 from druginfo.interfaces.app import create_app
 from druginfo.interfaces.web.security import SECURITY_HEADERS
 from druginfo.service import Service
+from support.asgi import layer_of
 from support.bundled_store import bundled_db_url
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -59,19 +60,10 @@ class Recorder:
             self.passed.append(b"".join(seen))
 
 
-def _layer(app: FastAPI) -> CheckFastPath:
-    if app.middleware_stack is None:
-        app.middleware_stack = app.build_middleware_stack()
-    layer: Any = app.middleware_stack
-    while not isinstance(layer, CheckFastPath):
-        layer = layer.app
-    return layer
-
-
 @pytest.fixture(scope="module")
 def pair(service: Service) -> tuple[FastAPI, FastAPI, Recorder]:
     fast = create_app(service)
-    layer = _layer(fast)
+    layer = layer_of(fast, CheckFastPath)
     recorder = Recorder(layer.app)
     layer.app = recorder
     slow = create_app(service)
